@@ -1,0 +1,212 @@
+"""`python manage.py up`: the whole portal in the foreground, on embedded defaults, until Ctrl-C."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
+
+from portal.demo import seed_demo_data
+from portal.embedded import ensure_postgres, start_redis
+from portal.supervisor import Child, Supervisor
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the whole portal: PostgreSQL (embedded unless DATABASE_URL), Redis (embedded unless "
+        "REDIS_URL), migrations, demo data, the ASGI web server, a Celery worker and Celery beat."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--data-dir",
+            help="Where embedded data lives (default ./var or ATRIUM_DATA_DIR); kept between runs.",
+        )
+        parser.add_argument("--host", default="127.0.0.1", help="Address to serve on.")
+        parser.add_argument("--port", type=int, default=8000, help="Port to serve on.")
+        parser.add_argument("--no-demo", action="store_true", help="Do not create demo data.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        stop_requested = threading.Event()
+        signalled: list[str] = []
+
+        def request_stop(signum: int, frame: FrameType | None) -> None:
+            signalled.append(signal.Signals(signum).name)
+            stop_requested.set()
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+
+        data_dir: Path = settings.DATA_DIR
+        data_dir.mkdir(parents=True, exist_ok=True)
+        supervisor = Supervisor()
+        exit_code = 0
+        try:
+            env = self._prepare_services(data_dir, supervisor, options)
+            if stop_requested.is_set():
+                return
+            self._start_processes(supervisor, env, data_dir, options)
+            url = f"http://{_url_host(options['host'])}:{options['port']}"
+            self._wait_until_serving(supervisor, options, stop_requested)
+            if stop_requested.is_set():
+                return
+            self._print_banner(url, time.monotonic() - started, options)
+            dead = self._watch(supervisor, stop_requested)
+            if dead is not None:
+                self.stderr.write(
+                    f"atrium: {dead.name} exited with status {dead.process.returncode}; "
+                    "stopping the other processes."
+                )
+                exit_code = 1
+        finally:
+            if signalled:
+                self.stdout.write(f"atrium: {signalled[0]} received, stopping.")
+            supervisor.stop_all()
+            connections.close_all()
+            self.stdout.write("atrium: stopped.")
+        if exit_code:
+            sys.exit(exit_code)
+
+    def _prepare_services(
+        self, data_dir: Path, supervisor: Supervisor, options: dict[str, Any]
+    ) -> dict[str, str]:
+        env = dict(os.environ)
+        env["ATRIUM_DATA_DIR"] = str(data_dir)
+        env["SECRET_KEY"] = settings.SECRET_KEY
+        env["PYTHONUNBUFFERED"] = "1"
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(settings.BASE_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
+        )
+        if options["host"] in LOOPBACK_HOSTS and "ATRIUM_HTTPS" not in os.environ:
+            # Only this machine can reach a loopback server, and browsers treat it as secure.
+            env["ATRIUM_HTTPS"] = "false"
+
+        if settings.DATABASE_URL:
+            self.stdout.write("atrium: database from DATABASE_URL")
+        else:
+            pgdata = Path(settings.DATABASES["default"]["EMBEDDED_PGDATA"])
+            server = ensure_postgres(pgdata)
+            env["DATABASE_URL"] = server.url()
+            self.stdout.write(f"atrium: embedded PostgreSQL in {pgdata}")
+
+        if os.environ.get("REDIS_URL"):
+            self.stdout.write("atrium: Redis from REDIS_URL")
+        else:
+            redis = start_redis(data_dir / "redis", start_new_session=True)
+            supervisor.adopt("redis", redis.process)
+            env["REDIS_URL"] = redis.url
+            self.stdout.write(f"atrium: embedded Redis on {redis.url}")
+
+        self.stdout.write("atrium: applying migrations (shared schema, then every tenant schema)")
+        call_command("migrate_schemas", interactive=False, verbosity=0)
+        if not options["no_demo"]:
+            seed = seed_demo_data(credentials_file=data_dir / "demo-credentials.json")
+            if seed.created:
+                self.stdout.write("atrium: demo data created: " + ", ".join(seed.created))
+            else:
+                self.stdout.write("atrium: demo data already present")
+            self._demo_login = (seed.username, seed.password)
+        connections.close_all()
+        return env
+
+    def _start_processes(
+        self, supervisor: Supervisor, env: dict[str, str], data_dir: Path, options: dict[str, Any]
+    ) -> None:
+        python = sys.executable
+        supervisor.start(
+            "web",
+            [
+                python, "-m", "uvicorn", "portal.asgi:application",
+                "--host", options["host"], "--port", str(options["port"]),
+                "--lifespan", "off", "--workers", env.get("WEB_CONCURRENCY", "1"),
+            ],
+            env=env,
+        )  # fmt: skip
+        supervisor.start(
+            "worker",
+            [
+                python, "-m", "celery", "-A", "portal", "worker", "--loglevel", "INFO",
+                "--concurrency", str(settings.CELERY_WORKER_CONCURRENCY),
+                "--hostname", f"atrium-{options['port']}@%h",
+            ],
+            env=env,
+        )  # fmt: skip
+        supervisor.start(
+            "beat",
+            [
+                python, "-m", "celery", "-A", "portal", "beat", "--loglevel", "INFO",
+                "--schedule", str(data_dir / "celerybeat-schedule"),
+            ],
+            env=env,
+            cwd=data_dir,
+        )  # fmt: skip
+
+    def _wait_until_serving(
+        self, supervisor: Supervisor, options: dict[str, Any], stop: threading.Event
+    ) -> None:
+        deadline = time.monotonic() + 120
+        while not stop.is_set():
+            dead = supervisor.first_exited()
+            if dead is not None:
+                raise CommandError(
+                    f"{dead.name} exited with status {dead.process.returncode} while starting"
+                )
+            if _answers_healthz(options["host"], options["port"]):
+                return
+            if time.monotonic() > deadline:
+                raise CommandError("the web server did not answer /healthz within 120 s")
+            stop.wait(0.2)
+
+    def _watch(self, supervisor: Supervisor, stop: threading.Event) -> Child | None:
+        while not stop.wait(0.5):
+            dead = supervisor.first_exited()
+            if dead is not None:
+                return dead
+        return None
+
+    def _print_banner(self, url: str, seconds: float, options: dict[str, Any]) -> None:
+        lines = [
+            "",
+            f"  Atrium is ready in {seconds:.1f} s at {url}/",
+            f"    platform administration  {url}/admin/",
+            f"    tenants                  {url}/t/acme/   {url}/t/globex/",
+        ]
+        login = getattr(self, "_demo_login", None)
+        if login is not None:
+            username, password = login
+            shown = password if password else "(unchanged; reset with manage.py changepassword)"
+            lines.append(f"    sign in as               {username} / {shown}")
+        lines += ["  Press Ctrl-C to stop.", ""]
+        self.stdout.write("\n".join(lines))
+
+
+def _url_host(host: str) -> str:
+    if host in {"0.0.0.0", "::"}:  # noqa: S104 - only for display
+        return "localhost"
+    return f"[{host}]" if ":" in host else host
+
+
+def _answers_healthz(host: str, port: int) -> bool:
+    target = "127.0.0.1" if host in {"0.0.0.0", "localhost"} else host  # noqa: S104
+    connection = http.client.HTTPConnection(target, port, timeout=1)
+    try:
+        connection.request("GET", "/healthz")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
