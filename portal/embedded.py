@@ -104,6 +104,7 @@ def start_redis(workdir: Path, *, start_new_session: bool = False) -> EmbeddedRe
         "--appendonly", "no",
         "--dir", str(workdir),
         "--loglevel", "warning",
+        "--logfile", str(workdir / "redis.log"),
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=workdir, start_new_session=start_new_session)  # noqa: S603
     client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5)

@@ -38,7 +38,7 @@ def create_tenant(
         schema_name=schema_name_for_slug(slug),
     )
     _validate(tenant)
-    with transaction.atomic():
+    with schema_context("public"), transaction.atomic():
         tenant.save(verbosity=0)
         Domain.objects.create(tenant=tenant, domain=slug, is_primary=True)
         add_business_unit(tenant=tenant, name=business_unit, cost_centre=cost_centre)
@@ -79,7 +79,7 @@ def delete_tenant(*, slug: str, confirm: str) -> None:
         raise TenantError(f"No tenant has the slug {slug!r}.")
     if tenant.is_platform:
         raise TenantError("The platform's public tenant cannot be deleted.")
-    with transaction.atomic():
+    with schema_context("public"), transaction.atomic():
         tenant.delete(force_drop=True)
 
 

