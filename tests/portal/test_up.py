@@ -27,6 +27,7 @@ class UpProcess:
     def __init__(self, data_dir: Path, *extra_args: str) -> None:
         unset = {"DATABASE_URL", "REDIS_URL", "ATRIUM_DATA_DIR"}
         env = {k: v for k, v in os.environ.items() if k not in unset}
+        self.env = env
         self.port = free_loopback_port()
         self.lines: list[str] = []
         self.process = subprocess.Popen(
@@ -105,6 +106,19 @@ def test_up_serves_demo_tenants_stops_cleanly_and_restarts_without_reseeding(
         children = descendants(first.process.pid)
         postmaster = PostmasterInfo.read_from_pgdata(data_dir / "pg")
         assert postmaster is not None and alive(postmaster.process)
+        # Another manage.py command, beside the running `up`, uses the same embedded database,
+        # and its exit does not stop the server `up` still needs.
+        shell = subprocess.run(
+            [
+                sys.executable, "manage.py", "shell", "-v", "0", "-c",
+                "from tenants.selectors import customer_tenants; "
+                "print(sorted(customer_tenants().values_list('slug', flat=True)))",
+            ],
+            cwd=ROOT, env={**first.env, "ATRIUM_DATA_DIR": str(data_dir)},
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert shell.stdout.strip() == "['acme', 'globex']", shell.stderr
+        assert httpx.get(f"http://127.0.0.1:{first.port}/readyz", timeout=10).status_code == 200
         commands = [" ".join(child.cmdline()) for child in children]
         for expected in (
             "uvicorn portal.asgi",
