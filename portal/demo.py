@@ -1,4 +1,5 @@
-"""Demo data for `manage.py up`: a platform administrator and the tenants acme and globex.
+"""Demo data for `manage.py up`: the tenants acme and globex, and three people: a platform
+administrator, an acme administrator and a globex member, whose roles come from group mappings.
 
 Idempotent: what exists is left alone, so a second `up` on the same data directory just starts.
 """
@@ -12,12 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 
+from identity.models import GroupMapping
+from identity.services import builtin_identity, sync_group_roles
 from tenants.models import BusinessUnit, Tenant
 from tenants.services import add_business_unit, create_tenant
-
-DEMO_ADMIN_USERNAME = "admin"
 
 
 @dataclass(frozen=True)
@@ -27,44 +29,78 @@ class DemoTenant:
     units: tuple[tuple[str, str], ...]  # (business unit, cost centre); the first is the tenant's
 
 
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    description: str
+    group: str  # an identity-provider group, mapped to the person's role below
+
+
 DEMO_TENANTS = (
     DemoTenant(
         "acme", "Acme Retail", (("Retail Banking", "CC-1001"), ("Wealth Management", "CC-1002"))
     ),
     DemoTenant("globex", "Globex Research", (("Research", "CC-2001"),)),
 )
+DEMO_PEOPLE = (
+    DemoPerson("admin", "platform administrator", "atrium-platform-admins"),
+    DemoPerson("alice", "tenant administrator of acme", "lob-retail-admins"),
+    DemoPerson("bob", "member of globex", "globex-research"),
+)
+DEMO_GROUP_MAPPINGS = (
+    ("atrium-platform-admins", GroupMapping.Grant.PLATFORM_ADMIN, None),
+    ("lob-retail-admins", GroupMapping.Grant.TENANT_ADMIN, "acme"),
+    ("globex-research", GroupMapping.Grant.MEMBER, "globex"),
+)
 
 
 @dataclass(frozen=True)
 class DemoSeed:
-    username: str
-    password: str | None  # None when the user existed before and its password is not on record
+    people: list[tuple[DemoPerson, str | None]]  # password None: the person existed already
     created: list[str]
 
 
 def seed_demo_data(*, credentials_file: Path) -> DemoSeed:
     """Create what is missing of the demo data and return the sign-in details."""
     created: list[str] = []
-    password = _ensure_platform_admin(credentials_file, created)
     for spec in DEMO_TENANTS:
         _ensure_demo_tenant(spec, created)
-    return DemoSeed(username=DEMO_ADMIN_USERNAME, password=password, created=created)
+    for group, grant, slug in DEMO_GROUP_MAPPINGS:
+        tenant = Tenant.objects.get(slug=slug) if slug else None
+        GroupMapping.objects.get_or_create(group=group, tenant=tenant, defaults={"grant": grant})
+    known = _read_credentials(credentials_file)
+    people = [(person, _ensure_person(person, known, created)) for person in DEMO_PEOPLE]
+    _write_private(credentials_file, json.dumps(known))
+    return DemoSeed(people=people, created=created)
 
 
-def _ensure_platform_admin(credentials_file: Path, created: list[str]) -> str | None:
+def _read_credentials(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    return dict(json.loads(path.read_text()))
+
+
+def _ensure_person(person: DemoPerson, known: dict[str, str], created: list[str]) -> str | None:
     user_model = get_user_model()
-    if user_model.objects.filter(username=DEMO_ADMIN_USERNAME).exists():
-        if credentials_file.exists():
-            return str(json.loads(credentials_file.read_text())["password"])
-        return None
+    user = user_model.objects.filter(username=person.username).first()
+    if user is not None:
+        return known.get(person.username)
     password = secrets.token_urlsafe(12)
     with transaction.atomic():
-        user_model.objects.create_superuser(
-            username=DEMO_ADMIN_USERNAME, email="admin@atrium.localhost", password=password
+        user = user_model.objects.create_user(
+            username=person.username,
+            email=f"{person.username}@atrium.localhost",
+            password=password,
+            first_name=person.username.title(),
         )
-        credentials = {"username": DEMO_ADMIN_USERNAME, "password": password}
-        _write_private(credentials_file, json.dumps(credentials))
-    created.append(f"platform administrator {DEMO_ADMIN_USERNAME}")
+        group, _ = Group.objects.get_or_create(name=person.group)
+        user.groups.add(group)
+        # The roles come from the group, exactly as they will at each sign-in.
+        identity = builtin_identity(user)
+        sync_group_roles(user=user, identity=identity, groups=[person.group])
+        identity.save()
+    known[person.username] = password
+    created.append(f"{person.description} {person.username}")
     return password
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from identity.signing_keys import load_key_ring
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -99,6 +101,9 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "oauth2_provider",
+    "mozilla_django_oidc",
+    "identity",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -114,7 +119,7 @@ ROOT_URLCONF = "portal.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
-    "django_tenants.middleware.subfolder.TenantSubfolderMiddleware",
+    "portal.middleware.TenantSubfolderRouting",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -194,7 +199,77 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/oidc/authenticate/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+AUTHENTICATION_BACKENDS = [
+    "identity.backends.OIDCSignInBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Identity: OpenID Connect ---------------------------------------------------------------------
+# Where browsers and programs reach this portal; the built-in provider's issuer is <this>/idp.
+PUBLIC_URL = env_str("ATRIUM_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+ACCESS_TOKEN_SECONDS = env_int("ATRIUM_ACCESS_TOKEN_SECONDS", 900)
+OIDC_KEYS_DIR = Path(env_str("OIDC_KEYS_DIR", str(DATA_DIR / "oidc-keys")))
+OIDC_KEEP_RETIRED_KEYS_SECONDS = env_int("OIDC_KEEP_RETIRED_KEYS_SECONDS", 86400)
+_signing_keys = load_key_ring(OIDC_KEYS_DIR)
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": f"{PUBLIC_URL}/idp",
+    "OIDC_RSA_PRIVATE_KEY": _signing_keys.active,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": list(_signing_keys.published),
+    "OIDC_JWKS_MAX_AGE_SECONDS": 300,
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_SECONDS,
+    "ID_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_SECONDS,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 8 * 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_GENERATOR": "identity.tokens.generate_access_token",
+    "REFRESH_TOKEN_GENERATOR": "oauthlib.oauth2.rfc6749.tokens.random_token_generator",
+    "OAUTH2_VALIDATOR_CLASS": "identity.provider.AtriumOAuth2Validator",
+    "SCOPES": {
+        "openid": "Sign you in",
+        "profile": "Your name and user name",
+        "email": "Your email address",
+        "groups": "Your groups",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    # OAuth 2.0 Security BCP (RFC 9700) throughout: no implicit or password grant, S256 PKCE
+    # only, no tokens in URLs, tokens stored hashed, refresh-token replay revokes the family.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if HTTPS else ["http", "https"],
+}
+# The audience our API accepts in access tokens, and the claim that carries it (Cognito access
+# tokens carry the app client in `client_id` instead of `aud`).
+OIDC_API_AUDIENCE = env_str("OIDC_API_AUDIENCE", "atrium")
+OIDC_API_AUDIENCE_CLAIM = env_str("OIDC_API_AUDIENCE_CLAIM", "aud")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_CLOCK_SKEW_SECONDS = env_int("OIDC_CLOCK_SKEW_SECONDS", 30)
+# How long a replica trusts what it read about a service account: a revocation reaches every
+# replica within this many seconds (the replica that revokes applies it at once).
+ATRIUM_PRINCIPAL_CACHE_SECONDS = env_int("ATRIUM_PRINCIPAL_CACHE_SECONDS", 30)
+# An enterprise IdP (Keycloak, Entra ID, Okta, Cognito): its issuer URL (discovery is read from
+# <issuer>/.well-known/openid-configuration unless OIDC_DISCOVERY_URL says otherwise) and this
+# portal's client there. Without OIDC_ISSUER, people sign in with the built-in provider.
+OIDC_ISSUER = env_str("OIDC_ISSUER", "").rstrip("/")
+OIDC_DISCOVERY_URL = env_str("OIDC_DISCOVERY_URL", "")
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "atrium-portal")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile groups")
+OIDC_USE_PKCE = True
+OIDC_STORE_ACCESS_TOKEN = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_AUTHENTICATE_CLASS = "identity.views.SignInStartView"
+OIDC_CALLBACK_CLASS = "mozilla_django_oidc.views.OIDCAuthenticationCallbackView"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -211,6 +286,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["identity.api_auth.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["identity.api_auth.IsTenantPrincipal"],
+    "EXCEPTION_HANDLER": "portal.api_errors.openai_error_handler",
+    "UNAUTHENTICATED_USER": None,
 }
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")

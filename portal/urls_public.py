@@ -1,13 +1,25 @@
 """URLs of the platform's public site, `/`."""
 
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
 
 from portal import views
+
+
+def admin_sign_in(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin has no password form of its own: people sign in through OpenID Connect."""
+    return redirect_to_login(request.GET.get("next", "/admin/"))
+
+
+admin.site.login = admin_sign_in  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("oidc/", include("mozilla_django_oidc.urls")),
+    path("idp/", include("identity.urls_provider")),
 ]

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from tenants.models import BusinessUnit, Domain, Tenant
+from tenants.models import BusinessUnit, Domain, Membership, Tenant
 from tenants.services import TenantError, create_tenant, delete_tenant, ensure_slug_available
 
 
@@ -34,6 +34,13 @@ class TenantCreationForm(forms.ModelForm):
 class BusinessUnitInline(admin.TabularInline):
     model = BusinessUnit
     extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    readonly_fields = ["source", "created_at"]
 
 
 class DomainInline(admin.TabularInline):
@@ -69,7 +76,7 @@ class TenantAdmin(admin.ModelAdmin):
         return ["slug", "schema_name", "created_at"]
 
     def get_inlines(self, request: HttpRequest, obj: Tenant | None) -> list[type]:
-        return [] if obj is None else [BusinessUnitInline, DomainInline]
+        return [] if obj is None else [BusinessUnitInline, MembershipInline, DomainInline]
 
     def save_model(self, request: HttpRequest, obj: Tenant, form: forms.ModelForm, change: bool):
         if change:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
@@ -70,3 +71,71 @@ class BusinessUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant.slug} / {self.name}"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Tenant administrator"
+    MEMBER = "member", "Member"
+
+
+class Membership(models.Model):
+    """A person's role in a tenant. `source` says who manages it: an administrator by hand, or
+    the identity provider's groups through the group mappings (re-synced at each sign-in)."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Added by an administrator"
+        IDP = "idp", "From identity-provider groups"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "tenant"], name="unique_membership"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.tenant.slug} as {self.role}"
+
+
+class ServiceAccount(models.Model):
+    """A program of a tenant's, calling the API with tokens from the client-credentials grant.
+
+    The OAuth client (id + hashed secret) is django-oauth-toolkit's Application; revoking deletes
+    it (no new tokens) and stamps `revoked_at` (outstanding tokens are refused)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="service_accounts")
+    name = models.CharField(max_length=100)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    client_id = models.CharField(max_length=100, unique=True)
+    application = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    created_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "name"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="unique_active_service_account_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant.slug} / {self.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -9,7 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from oauth2_provider.settings import oauth2_settings
 
+from identity.services import ensure_portal_client, grant_membership
 from portal.celery import app as celery_app
 from portal.embedded import start_redis
 from tenants.models import Tenant
@@ -47,8 +50,18 @@ def _point_at_test_redis(redis_url: str) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def _plain_http_test_client() -> None:
-    # The test client speaks plain HTTP; HTTPS redirects are covered by `check --deploy`.
+    # Test servers speak plain HTTP; the HTTPS settings are covered by `check --deploy`.
     settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = ["http", "https"]
+    oauth2_settings.reload()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> None:
+    # PBKDF2's million rounds are the point in production and pure waiting in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 _slugs = itertools.count(1)
@@ -71,6 +84,26 @@ def make_tenant(request: pytest.FixtureRequest) -> Iterator[object]:
             delete_tenant(slug=tenant.slug, confirm=tenant.slug)
 
 
+@pytest.fixture(scope="module")
+def module_tenants(django_db_setup, django_db_blocker) -> Iterator[dict[str, Tenant]]:  # type: ignore[no-untyped-def]
+    """Tenants `acme` and `globex` shared by one module's (non-transactional) tests: creating a
+    schema runs every migration, so tests that only read them share one pair."""
+    with django_db_blocker.unblock():
+        tenants = {
+            name: create_tenant(
+                slug=f"{name}-m{os.getpid()}-{next(_slugs)}",
+                name=f"{name.title()} Ltd",
+                business_unit="Operations",
+            )
+            for name in ("acme", "globex")
+        }
+    yield tenants
+    with django_db_blocker.unblock():
+        for tenant in tenants.values():
+            if Tenant.objects.filter(pk=tenant.pk).exists():
+                delete_tenant(slug=tenant.slug, confirm=tenant.slug)
+
+
 @pytest.fixture
 def celery_worker(transactional_db: None) -> Iterator[object]:
     """A real Celery worker consuming from the test Redis, in a thread of this process."""
@@ -78,3 +111,31 @@ def celery_worker(transactional_db: None) -> Iterator[object]:
 
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as w:
         yield w
+
+
+@pytest.fixture
+def portal_url(live_server, settings) -> str:  # type: ignore[no-untyped-def]
+    """A real HTTP server for this test's database, acting as its own OpenID provider."""
+    url = live_server.url
+    settings.PUBLIC_URL = url
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": f"{url}/idp"}
+    ensure_portal_client()
+    return url
+
+
+@pytest.fixture
+def make_user(db):  # type: ignore[no-untyped-def]
+    """A person with a password (for the built-in provider's form) and, optionally, roles."""
+
+    def make(username: str, *, roles: dict[Tenant, str] | None = None, **extra: object):
+        user = get_user_model().objects.create_user(
+            username=username,
+            password=f"pw-{username}-123",
+            email=f"{username}@example.com",
+            **extra,
+        )
+        for tenant, role in (roles or {}).items():
+            grant_membership(user=user, tenant=tenant, role=role)
+        return user
+
+    return make

@@ -131,8 +131,8 @@ def test_up_serves_demo_tenants_stops_cleanly_and_restarts_without_reseeding(
         code = first.stop()
     assert code == 0, first.output
     assert "demo data created" in first.output
-    password = re.search(r"sign in as\s+admin / (\S+)", first.output)
-    assert password, first.output
+    logins = dict(re.findall(r"sign in as\s+(\w+) / (\S+)", first.output))
+    assert set(logins) == {"admin", "alice", "bob"}, first.output
     survivors = [child for child in children if alive(child)]
     assert survivors == [], survivors
     assert not alive(postmaster.process)
@@ -146,13 +146,13 @@ def test_up_serves_demo_tenants_stops_cleanly_and_restarts_without_reseeding(
             tenants = conn.execute(
                 "SELECT slug FROM tenants_tenant WHERE schema_name <> 'public' ORDER BY slug"
             ).fetchall()
-            admins = conn.execute("SELECT count(*) FROM auth_user").fetchone()
+            people = conn.execute("SELECT count(*) FROM auth_user").fetchone()
     finally:
         assert second.stop() == 0, second.output
     assert "demo data already present" in second.output
-    assert f"admin / {password.group(1)}" in second.output
+    assert dict(re.findall(r"sign in as\s+(\w+) / (\S+)", second.output)) == logins
     assert [row[0] for row in tenants] == ["acme", "globex"]
-    assert admins == (1,)
+    assert people == (3,)
 
 
 def test_up_stops_everything_when_a_child_dies(tmp_path: Path) -> None:

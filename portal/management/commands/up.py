@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
+from identity.services import ensure_portal_client
 from portal.demo import seed_demo_data
 from portal.embedded import ensure_postgres, start_redis
 from portal.supervisor import Child, Supervisor
@@ -60,7 +61,7 @@ class Command(BaseCommand):
             if stop_requested.is_set():
                 return
             self._start_processes(supervisor, env, data_dir, options)
-            url = f"http://{_url_host(options['host'])}:{options['port']}"
+            url = settings.PUBLIC_URL
             self._wait_until_serving(supervisor, options, stop_requested)
             if stop_requested.is_set():
                 return
@@ -91,6 +92,7 @@ class Command(BaseCommand):
         env["PYTHONPATH"] = os.pathsep.join(
             [str(settings.BASE_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
         )
+        env["ATRIUM_PUBLIC_URL"] = settings.PUBLIC_URL
         if options["host"] in LOOPBACK_HOSTS and "ATRIUM_HTTPS" not in os.environ:
             # Only this machine can reach a loopback server, and browsers treat it as secure.
             env["ATRIUM_HTTPS"] = "false"
@@ -119,7 +121,8 @@ class Command(BaseCommand):
                 self.stdout.write("atrium: demo data created: " + ", ".join(seed.created))
             else:
                 self.stdout.write("atrium: demo data already present")
-            self._demo_login = (seed.username, seed.password)
+            self._demo_people = seed.people
+        ensure_portal_client()
         connections.close_all()
         return env
 
@@ -185,19 +188,13 @@ class Command(BaseCommand):
             f"    platform administration  {url}/admin/",
             f"    tenants                  {url}/t/acme/   {url}/t/globex/",
         ]
-        login = getattr(self, "_demo_login", None)
-        if login is not None:
-            username, password = login
-            shown = password if password else "(unchanged; reset with manage.py changepassword)"
-            lines.append(f"    sign in as               {username} / {shown}")
+        for person, password in getattr(self, "_demo_people", []):
+            shown = password or "(unchanged; reset with manage.py changepassword)"
+            lines.append(
+                f"    sign in as               {person.username} / {shown}  ({person.description})"
+            )
         lines += ["  Press Ctrl-C to stop.", ""]
         self.stdout.write("\n".join(lines))
-
-
-def _url_host(host: str) -> str:
-    if host in {"0.0.0.0", "::"}:  # noqa: S104 - only for display
-        return "localhost"
-    return f"[{host}]" if ":" in host else host
 
 
 def _answers_healthz(host: str, port: int) -> bool:

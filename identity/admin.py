@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from identity.models import ExternalIdentity, GroupMapping
+
+
+@admin.register(GroupMapping)
+class GroupMappingAdmin(admin.ModelAdmin):
+    list_display = ["group", "grant", "tenant", "created_at"]
+    list_filter = ["grant", "tenant"]
+    search_fields = ["group"]
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    list_display = ["user", "issuer", "subject", "grants_platform_admin", "last_seen_at"]
+    search_fields = ["user__username", "subject", "issuer"]
+    readonly_fields = ["user", "issuer", "subject", "groups_digest", "grants_platform_admin"]
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,62 @@
+"""DRF authentication for the tenant API: `Authorization: Bearer <JWT>`, nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from identity.principals import AccessDenied, Principal, resolve_principal
+from identity.verification import InvalidToken, verify_access_token
+
+REALM = 'Bearer realm="atrium"'
+ASK_FOR_BEARER = "Authenticate with 'Authorization: Bearer <token>' (an OIDC access token)."
+MALFORMED_HEADER = "Send the token as 'Authorization: Bearer <token>'."
+
+
+def challenge(description: str | None = None) -> str:
+    """The WWW-Authenticate value (RFC 6750): bare for a missing token, else invalid_token."""
+    if description is None:
+        return REALM
+    safe = description.replace('"', "'")
+    return f'{REALM}, error="invalid_token", error_description="{safe}"'
+
+
+class TokenRejected(exceptions.AuthenticationFailed):
+    """401 with RFC 6750's `error="invalid_token"` and a description."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description, code="invalid_token")
+        self.description = description
+
+
+class BearerTokenAuthentication(BaseAuthentication):
+    def authenticate(self, request: Request) -> tuple[Principal, str] | None:
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header:
+            return None
+        scheme, _, raw = header.partition(" ")
+        raw = raw.strip()
+        if scheme.lower() != "bearer" or not raw or " " in raw:
+            raise TokenRejected(MALFORMED_HEADER)
+        try:
+            token = verify_access_token(raw)
+            principal = resolve_principal(token, request._request.tenant)  # type: ignore[attr-defined]
+        except InvalidToken as error:
+            raise TokenRejected(str(error)) from error
+        except AccessDenied as error:
+            raise exceptions.PermissionDenied(str(error)) from error
+        return principal, raw
+
+    def authenticate_header(self, request: Request) -> str:
+        return REALM
+
+
+class IsTenantPrincipal(BasePermission):
+    """Every API call needs a principal of the URL's tenant (resolved by the authentication)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return isinstance(request.user, Principal)

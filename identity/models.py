@@ -1,0 +1,71 @@
+"""Who is who: people known by (issuer, subject), and how IdP groups become roles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from tenants.models import Role, Tenant
+
+
+class ExternalIdentity(models.Model):
+    """A person as an OpenID provider knows them. The pair (issuer, subject) is the identity;
+    an email address is only a profile attribute and never used to match people."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identities"
+    )
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    groups_digest = models.CharField(max_length=64, blank=True)
+    grants_platform_admin = models.BooleanField(
+        default=False, help_text="Platform administrator through a group mapping."
+    )
+    last_seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "external identities"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="unique_identity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} @ {self.issuer}"
+
+
+class GroupMapping(models.Model):
+    """An identity-provider group and the role it gives, e.g. `lob-retail-admins` -> tenant
+    administrator of acme, or `atrium-platform-admins` -> platform administrator."""
+
+    class Grant(models.TextChoices):
+        PLATFORM_ADMIN = "platform_admin", "Platform administrator"
+        TENANT_ADMIN = Role.ADMIN.value, "Tenant administrator"
+        MEMBER = Role.MEMBER.value, "Member"
+
+    group = models.CharField(max_length=200)
+    grant = models.CharField(max_length=20, choices=Grant.choices)
+    tenant = models.ForeignKey(
+        Tenant,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text="The tenant the role is in; empty for platform administrator.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["group"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "tenant"], name="unique_group_mapping"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(grant="platform_admin", tenant__isnull=True)
+                    | (~models.Q(grant="platform_admin") & models.Q(tenant__isnull=False))
+                ),
+                name="group_mapping_tenant_matches_grant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f" of {self.tenant.slug}" if self.tenant_id else ""
+        return f"{self.group} -> {self.get_grant_display()}{where}"

@@ -1,0 +1,77 @@
+"""From a verified token and the tenant of the URL to a principal with a role, or a refusal.
+
+A token never reaches past its tenant: a tenant claim that names another tenant, a person with no
+membership, a service account of another tenant — all get the same refusal, which does not say
+whether that other tenant or person exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+
+from identity.account_cache import active_service_account
+from identity.roles import ROLE_RANK, role_in_tenant
+from identity.services import IdentityError, sign_in_identity
+from identity.tokens import SERVICE_ACCOUNT
+from identity.verification import InvalidToken, VerifiedToken
+from tenants.models import Tenant
+
+
+class AccessDenied(Exception):
+    """A valid token that grants nothing here."""
+
+
+NO_ACCESS = "This token does not grant access to this tenant."
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "user" or "service_account"
+    id: int
+    name: str
+    role: str  # "platform_admin", "admin" or "member"
+    tenant_slug: str
+
+    is_authenticated = True
+
+    def has_role(self, required: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[required]
+
+
+def resolve_principal(token: VerifiedToken, tenant: Tenant) -> Principal:
+    claimed_tenant = token.claims.get("tenant")
+    if claimed_tenant is not None and claimed_tenant != tenant.slug:
+        raise AccessDenied(NO_ACCESS)
+    if token.builtin and token.claims.get("principal") == SERVICE_ACCOUNT:
+        account = active_service_account(token.subject)
+        if account is None:
+            raise InvalidToken("The service account behind this token has been revoked.")
+        if account.tenant_id != tenant.pk:
+            raise AccessDenied(NO_ACCESS)
+        return Principal(SERVICE_ACCOUNT, account.id, account.name, account.role, tenant.slug)
+
+    if token.builtin:
+        user = get_user_model().objects.filter(pk=_int_or_none(token.subject)).first()
+        if user is None or not user.is_active:
+            raise InvalidToken("The account behind this token is disabled.")
+    else:
+        try:
+            user = sign_in_identity(issuer=token.issuer, subject=token.subject, claims=token.claims)
+        except IdentityError as error:
+            raise InvalidToken(str(error)) from error
+    role = role_in_tenant(user, tenant)
+    if role is None:
+        raise AccessDenied(NO_ACCESS)
+    claimed_role = token.claims.get("role")
+    if token.builtin and claimed_role in ROLE_RANK and ROLE_RANK[claimed_role] < ROLE_RANK[role]:
+        role = claimed_role  # a token minted for a lesser role does not grow with the person
+    return Principal("user", user.pk, user.get_username(), role, tenant.slug)
+
+
+def _int_or_none(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None

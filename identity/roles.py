@@ -1,0 +1,38 @@
+"""Roles, in one place: platform administrator, tenant administrator, member."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from tenants.models import Membership, Role, Tenant
+
+PLATFORM_ADMIN = "platform_admin"
+ROLE_RANK = {Role.MEMBER.value: 1, Role.ADMIN.value: 2, PLATFORM_ADMIN: 3}
+
+
+def is_platform_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and getattr(user, "is_superuser", False))
+
+
+def role_in_tenant(user: AbstractBaseUser | AnonymousUser, tenant: Tenant) -> str | None:
+    """The user's role in `tenant`, or None: platform admins hold every tenant."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if is_platform_admin(user):
+        return PLATFORM_ADMIN
+    role = (
+        Membership.objects.filter(user_id=user.pk, tenant_id=tenant.pk)
+        .values_list("role", flat=True)
+        .first()
+    )
+    return role
+
+
+def at_least(role: str | None, required: str) -> bool:
+    return role is not None and ROLE_RANK[role] >= ROLE_RANK[required]
+
+
+def role_label(role: str) -> str:
+    if role == PLATFORM_ADMIN:
+        return "Platform administrator"
+    return str(Role(role).label)

@@ -1,0 +1,17 @@
+"""Reads for identity."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from tenants.models import ServiceAccount, Tenant
+
+
+def active_service_accounts(tenant: Tenant) -> QuerySet[ServiceAccount]:
+    return ServiceAccount.objects.filter(tenant=tenant, revoked_at__isnull=True)
+
+
+def revoked_service_accounts(tenant: Tenant) -> QuerySet[ServiceAccount]:
+    return ServiceAccount.objects.filter(tenant=tenant, revoked_at__isnull=False).order_by(
+        "-revoked_at"
+    )[:20]

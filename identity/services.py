@@ -1,0 +1,281 @@
+"""Writes for identity: people signing in, group-to-role sync, service accounts, tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context
+from oauth2_provider.models import Application
+
+from activity.services import record_activity
+from identity.account_cache import forget_service_account
+from identity.models import ExternalIdentity, GroupMapping
+from identity.roles import ROLE_RANK, role_in_tenant
+from identity.tokens import USER, builtin_issuer, sign_access_token
+from tenants.models import Membership, Role, ServiceAccount, Tenant
+
+PORTAL_CLIENT_ID = "atrium-portal"
+
+
+class IdentityError(Exception):
+    """Refused, with a message a person can act on."""
+
+
+# --- People -----------------------------------------------------------------------------------
+
+
+BUILTIN_ISSUER_KEY = "builtin"  # the built-in provider's URL follows PUBLIC_URL; its users don't
+
+
+def sign_in_identity(*, issuer: str, subject: str, claims: dict[str, Any]) -> AbstractBaseUser:
+    """The user for (issuer, subject), created on first sight; profile and roles from claims.
+
+    The built-in provider's subjects are our own user ids; an enterprise IdP's people get a user
+    of their own on first sign-in (or first API call). Group mappings are re-applied whenever
+    the groups in the claims change.
+    """
+    user_model = get_user_model()
+    builtin = issuer == builtin_issuer()
+    issuer_key = BUILTIN_ISSUER_KEY if builtin else issuer
+    with transaction.atomic():
+        identity = (
+            ExternalIdentity.objects.select_for_update()
+            .select_related("user")
+            .filter(issuer=issuer_key, subject=subject)
+            .first()
+        )
+        if identity is None:
+            if builtin:
+                user = user_model.objects.filter(pk=int(subject)).first()
+                if user is None:
+                    raise IdentityError("This account does not exist any more.")
+            else:
+                user = user_model.objects.create_user(username=_free_username(claims, subject))
+                user.set_unusable_password()
+                user.save()
+            identity = ExternalIdentity.objects.create(
+                user=user, issuer=issuer_key, subject=subject
+            )
+        user = identity.user
+        if not user.is_active:
+            raise IdentityError("This account is disabled.")
+        if not builtin:
+            _update_profile(user, claims)
+        groups = claims.get(settings.OIDC_GROUPS_CLAIM) or []
+        if isinstance(groups, str):
+            groups = [groups]
+        digest = hashlib.sha256(json.dumps(sorted(groups)).encode()).hexdigest()
+        if digest != identity.groups_digest:
+            sync_group_roles(user=user, identity=identity, groups=groups)
+            identity.groups_digest = digest
+        identity.save()
+    return user
+
+
+def builtin_identity(user: Any) -> ExternalIdentity:
+    """The identity record of a local user at the built-in provider."""
+    identity, _ = ExternalIdentity.objects.get_or_create(
+        issuer=BUILTIN_ISSUER_KEY, subject=str(user.pk), defaults={"user": user}
+    )
+    return identity
+
+
+def _free_username(claims: dict[str, Any], subject: str) -> str:
+    base = str(claims.get("preferred_username") or claims.get("email") or subject)[:140]
+    user_model = get_user_model()
+    candidate, suffix = base, 1
+    while user_model.objects.filter(username=candidate).exists():
+        suffix += 1
+        candidate = f"{base}-{suffix}"
+    return candidate
+
+
+def _update_profile(user: Any, claims: dict[str, Any]) -> None:
+    updates = {
+        "email": claims.get("email") or user.email,
+        "first_name": (claims.get("given_name") or user.first_name)[:150],
+        "last_name": (claims.get("family_name") or user.last_name)[:150],
+    }
+    if any(getattr(user, field) != value for field, value in updates.items()):
+        for field, value in updates.items():
+            setattr(user, field, value)
+        user.save(update_fields=list(updates))
+
+
+def sync_group_roles(*, user: Any, identity: ExternalIdentity, groups: Iterable[str]) -> None:
+    """Make the user's IdP-managed roles match the group mappings of `groups`.
+
+    Memberships an administrator added by hand are left alone; IdP-managed ones are created,
+    changed or removed; platform administration follows its mapping too.
+    """
+    mappings = list(GroupMapping.objects.filter(group__in=list(groups)))
+    wanted: dict[int, str] = {}
+    platform_admin = False
+    for mapping in mappings:
+        if mapping.grant == GroupMapping.Grant.PLATFORM_ADMIN:
+            platform_admin = True
+        elif mapping.tenant_id is not None:
+            current = wanted.get(mapping.tenant_id)
+            if current is None or ROLE_RANK[mapping.grant] > ROLE_RANK[current]:
+                wanted[mapping.tenant_id] = mapping.grant
+
+    existing = {m.tenant_id: m for m in Membership.objects.filter(user=user)}
+    for tenant_id, role in wanted.items():
+        membership = existing.get(tenant_id)
+        if membership is None:
+            Membership.objects.create(
+                user=user, tenant_id=tenant_id, role=role, source=Membership.Source.IDP
+            )
+        elif membership.source == Membership.Source.IDP and membership.role != role:
+            membership.role = role
+            membership.save(update_fields=["role"])
+    for tenant_id, membership in existing.items():
+        if membership.source == Membership.Source.IDP and tenant_id not in wanted:
+            membership.delete()
+
+    if platform_admin != identity.grants_platform_admin:
+        user.is_staff = user.is_superuser = platform_admin
+        user.save(update_fields=["is_staff", "is_superuser"])
+        identity.grants_platform_admin = platform_admin
+
+
+# --- Tokens for people ------------------------------------------------------------------------
+
+
+def mint_member_token(*, user: Any, tenant: Tenant) -> str:
+    """A short-lived API token for a signed-in person, bound to one tenant."""
+    role = role_in_tenant(user, tenant)
+    if role is None:
+        raise IdentityError("You are not a member of this tenant.")
+    return sign_access_token(
+        subject=str(user.pk),
+        extra_claims={
+            "client_id": PORTAL_CLIENT_ID,
+            "scope": "api",
+            "principal": USER,
+            "tenant": tenant.slug,
+            "role": role,
+        },
+    )
+
+
+# --- Service accounts -------------------------------------------------------------------------
+
+
+def create_service_account(
+    *, tenant: Tenant, name: str, role: str = Role.MEMBER, actor: str = ""
+) -> tuple[ServiceAccount, str]:
+    """Register a program of `tenant`'s. Returns the account and its secret, shown only now."""
+    name = name.strip()
+    if not name:
+        raise IdentityError("A service account needs a name.")
+    if len(name) > 100:
+        raise IdentityError("A service account's name is at most 100 characters.")
+    if role not in Role.values:
+        raise IdentityError(f"Unknown role {role!r}: use one of {', '.join(Role.values)}.")
+    if ServiceAccount.objects.filter(tenant=tenant, name=name, revoked_at__isnull=True).exists():
+        raise IdentityError(f"This tenant already has a service account called {name!r}.")
+    secret = secrets.token_urlsafe(40)
+    client_id = f"sa-{tenant.slug}-{secrets.token_hex(8)}"
+    with transaction.atomic():
+        application = Application.objects.create(
+            name=f"{tenant.slug}: {name}",
+            client_id=client_id,
+            client_secret=secret,  # hashed by the model on save
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+            hash_client_secret=True,
+        )
+        account = ServiceAccount.objects.create(
+            tenant=tenant,
+            name=name,
+            role=role,
+            client_id=client_id,
+            application=application,
+            created_by=actor,
+        )
+        with schema_context(tenant.schema_name):
+            record_activity(
+                kind="service_account.created",
+                message=f"Service account {name} ({role}) registered.",
+                actor=actor,
+            )
+    return account, secret
+
+
+def revoke_service_account(*, account: ServiceAccount, actor: str = "") -> None:
+    """No new tokens at once; outstanding tokens refused within the principal cache's lifetime."""
+    if account.revoked_at is not None:
+        return
+    with transaction.atomic():
+        application = account.application
+        account.revoked_at = timezone.now()
+        account.application = None
+        account.save(update_fields=["revoked_at", "application"])
+        if application is not None:
+            application.delete()  # its outstanding token rows go with it
+        transaction.on_commit(lambda: forget_service_account(account.client_id))
+        with schema_context(account.tenant.schema_name):
+            record_activity(
+                kind="service_account.revoked",
+                message=f"Service account {account.name} revoked.",
+                actor=actor,
+            )
+
+
+# --- The portal as a client of the built-in provider ------------------------------------------
+
+
+def portal_client_secret() -> str:
+    """Derived from SECRET_KEY, so every process knows it and it is stored nowhere."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), b"atrium-portal-oidc-client", hashlib.sha256
+    ).hexdigest()
+
+
+def ensure_portal_client() -> Application:
+    """The portal's own OAuth client at the built-in provider, redirecting to this PUBLIC_URL."""
+    redirect_uri = f"{builtin_issuer().removesuffix('/idp')}/oidc/callback/"
+    secret = portal_client_secret()
+    application = Application.objects.filter(client_id=PORTAL_CLIENT_ID).first()
+    if application is None:
+        return Application.objects.create(
+            name="Atrium portal",
+            client_id=PORTAL_CLIENT_ID,
+            client_secret=secret,
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+            redirect_uris=redirect_uri,
+            skip_authorization=True,
+            algorithm=Application.RS256_ALGORITHM,
+            hash_client_secret=True,
+        )
+    changed = application.redirect_uris != redirect_uri
+    if not check_password(secret, application.client_secret):
+        application.client_secret = secret
+        changed = True
+    if changed:
+        application.redirect_uris = redirect_uri
+        application.save()
+    return application
+
+
+def grant_membership(*, user: Any, tenant: Tenant, role: str) -> Membership:
+    """Give a person a role in a tenant by hand (kept across IdP syncs)."""
+    if role not in Role.values:
+        raise IdentityError(f"Unknown role {role!r}: use one of {', '.join(Role.values)}.")
+    membership, _ = Membership.objects.update_or_create(
+        user=user, tenant=tenant, defaults={"role": role, "source": Membership.Source.MANUAL}
+    )
+    return membership

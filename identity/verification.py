@@ -1,0 +1,92 @@
+"""Checking a JWT locally: structure, algorithm, issuer, key, signature, time and audience.
+Each refusal says what was wrong, never what the token was expected to say."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from django.conf import settings
+
+from identity.issuers import IssuerUnavailable, trusted_issuer
+
+
+class InvalidToken(Exception):
+    """The bearer token cannot be accepted; the message is safe to show to the caller."""
+
+
+@dataclass(frozen=True)
+class VerifiedToken:
+    issuer: str
+    subject: str
+    claims: dict[str, Any]
+    builtin: bool
+
+
+def verify_jwt(raw: str, *, audience: str, audience_claim: str = "aud") -> VerifiedToken:
+    """Verify `raw` against the keys of the issuer it names, which must be one we trust."""
+    try:
+        header = jwt.get_unverified_header(raw)
+        unverified = jwt.decode(raw, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise InvalidToken("The token is malformed: expected a signed JWT.") from None
+    issuer_name = unverified.get("iss")
+    if not isinstance(issuer_name, str):
+        raise InvalidToken("The token has no issuer.")
+    try:
+        issuer = trusted_issuer(issuer_name)
+    except IssuerUnavailable:
+        raise InvalidToken("The token's issuer cannot be reached to check its keys.") from None
+    if issuer is None:
+        raise InvalidToken("The token's issuer is not trusted here.")
+    algorithm = header.get("alg")
+    if algorithm not in issuer.algorithms:
+        raise InvalidToken(f"The signing algorithm {algorithm!r} is not accepted.")
+    try:
+        key = issuer.key_for(header.get("kid"))
+    except IssuerUnavailable:
+        raise InvalidToken("The token's issuer cannot be reached to check its keys.") from None
+    if key is None:
+        raise InvalidToken("The token was signed with a key the issuer does not publish.")
+
+    check_aud = audience_claim == "aud"
+    try:
+        claims = jwt.decode(
+            raw,
+            key.key,
+            algorithms=[algorithm],
+            issuer=issuer_name,
+            audience=audience if check_aud else None,
+            leeway=settings.OIDC_CLOCK_SKEW_SECONDS,
+            options={"require": ["exp", "iat", "iss", "sub"], "verify_aud": check_aud},
+        )
+    except jwt.ExpiredSignatureError:
+        raise InvalidToken("The token has expired.") from None
+    except jwt.ImmatureSignatureError:
+        raise InvalidToken("The token is not valid yet.") from None
+    except (jwt.InvalidAudienceError, jwt.MissingRequiredClaimError) as error:
+        if isinstance(error, jwt.MissingRequiredClaimError) and error.claim != "aud":
+            raise InvalidToken(f"The token lacks the {error.claim!r} claim.") from None
+        raise InvalidToken("The token is not meant for this API (audience).") from None
+    except jwt.InvalidSignatureError:
+        raise InvalidToken("The token's signature does not verify.") from None
+    except jwt.PyJWTError:
+        raise InvalidToken("The token is malformed: expected a signed JWT.") from None
+    if not check_aud and claims.get(audience_claim) != audience:
+        raise InvalidToken("The token is not meant for this API (audience).")
+    return VerifiedToken(
+        issuer=issuer_name,
+        subject=str(claims["sub"]),
+        claims=claims,
+        builtin=issuer.builtin,
+    )
+
+
+def verify_access_token(raw: str) -> VerifiedToken:
+    """An access token for our API."""
+    return verify_jwt(
+        raw,
+        audience=settings.OIDC_API_AUDIENCE,
+        audience_claim=settings.OIDC_API_AUDIENCE_CLAIM,
+    )

@@ -1,0 +1,137 @@
+"""Pages for identity: signing in (the portal as a relying party, and the built-in provider's
+own login), a tenant's API access page, and its service accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from mozilla_django_oidc.views import OIDCAuthenticationRequestView
+from oauth2_provider.views import AuthorizationView
+
+from identity.issuers import IssuerUnavailable
+from identity.permissions import tenant_role_required
+from identity.rp_config import rp_setting
+from identity.selectors import active_service_accounts, revoked_service_accounts
+from identity.services import (
+    IdentityError,
+    create_service_account,
+    mint_member_token,
+    revoke_service_account,
+)
+from identity.tokens import builtin_issuer
+from tenants.models import Role, ServiceAccount
+
+
+class SignInStartView(OIDCAuthenticationRequestView):
+    """Start the authorization-code flow (with PKCE) at the configured provider."""
+
+    get_settings = staticmethod(rp_setting)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super(OIDCAuthenticationRequestView, self).__init__(**kwargs)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        try:
+            self.OIDC_OP_AUTH_ENDPOINT = rp_setting("OIDC_OP_AUTHORIZATION_ENDPOINT")
+            self.OIDC_RP_CLIENT_ID = rp_setting("OIDC_RP_CLIENT_ID")
+        except IssuerUnavailable:
+            return render(
+                request,
+                "identity/provider_unavailable.html",
+                status=502,
+            )
+        return super().get(request)
+
+
+class ProviderLoginView(LoginView):
+    """The built-in provider's own sign-in form (user name and password)."""
+
+    template_name = "identity/provider_login.html"
+    redirect_authenticated_user = False
+
+
+class ProviderAuthorizationView(AuthorizationView):
+    """django-oauth-toolkit's authorize endpoint, sending people to the provider's own form."""
+
+    login_url = "/idp/login/"
+
+
+def _api_base(request: HttpRequest) -> str:
+    return request.build_absolute_uri(f"/t/{request.tenant.slug}/v1")  # type: ignore[attr-defined]
+
+
+@tenant_role_required(Role.MEMBER)
+@never_cache
+def api_access(request: HttpRequest) -> HttpResponse:
+    return render(request, "identity/api_access.html", _api_access_context(request))
+
+
+def _api_access_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    return {
+        "tenant": request.tenant,  # type: ignore[attr-defined]
+        "role": request.tenant_role,  # type: ignore[attr-defined]
+        "api_base": _api_base(request),
+        "token_url": builtin_issuer() + "/token/",
+        **extra,
+    }
+
+
+@require_POST
+@tenant_role_required(Role.MEMBER)
+@never_cache
+def issue_token(request: HttpRequest) -> HttpResponse:
+    """A fresh short-lived token for the signed-in person, shown once (or as a .env file)."""
+    token = mint_member_token(user=request.user, tenant=request.tenant)  # type: ignore[attr-defined]
+    if request.POST.get("format") == "env":
+        body = (
+            f"# Atrium API access for {request.tenant.slug}; expires in 15 minutes\n"  # type: ignore[attr-defined]
+            f"OPENAI_BASE_URL={_api_base(request)}\n"
+            f"OPENAI_API_KEY={token}\n"
+        )
+        response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="atrium.env"'
+        return response
+    return render(request, "identity/api_access.html", _api_access_context(request, token=token))
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_role_required(Role.ADMIN)
+@never_cache
+def service_accounts(request: HttpRequest) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    context: dict[str, Any] = {"tenant": tenant, "roles": Role.choices}
+    status = 200
+    if request.method == "POST":
+        try:
+            account, secret = create_service_account(
+                tenant=tenant,
+                name=request.POST.get("name", ""),
+                role=request.POST.get("role", Role.MEMBER),
+                actor=request.user.get_username(),
+            )
+            context["created"] = {"account": account, "secret": secret}
+        except IdentityError as error:
+            context["error"] = str(error)
+            status = 400
+    context["token_url"] = builtin_issuer() + "/token/"
+    context["api_base"] = _api_base(request)
+    context["accounts"] = active_service_accounts(tenant)
+    context["revoked"] = revoked_service_accounts(tenant)
+    return render(request, "identity/service_accounts.html", context, status=status)
+
+
+@require_POST
+@tenant_role_required(Role.ADMIN)
+def revoke_account(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = get_object_or_404(ServiceAccount, pk=account_id, tenant=request.tenant)  # type: ignore[attr-defined]
+    revoke_service_account(account=account, actor=request.user.get_username())
+    return redirect(f"/t/{account.tenant.slug}/service-accounts/")
+
+
+provider_login = method_decorator(never_cache, name="dispatch")(ProviderLoginView).as_view()
