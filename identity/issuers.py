@@ -24,7 +24,6 @@ ASYMMETRIC_ALGORITHMS = frozenset(
 )
 JWKS_TTL_SECONDS = 3600
 DISCOVERY_TTL_SECONDS = 3600
-MIN_REFETCH_SECONDS = 10
 
 
 class IssuerUnavailable(Exception):
@@ -71,7 +70,7 @@ class RemoteIssuer(Issuer):
         if not self._keys or now - self._fetched_at > JWKS_TTL_SECONDS:
             self._refresh(now)
         key = self._lookup(kid)
-        if key is None and now - self._fetched_at >= MIN_REFETCH_SECONDS:
+        if key is None and now - self._fetched_at >= settings.OIDC_JWKS_MIN_REFETCH_SECONDS:
             self._refresh(now)  # an unknown kid may be a key the IdP rotated in: look once more
             key = self._lookup(kid)
         return key
@@ -108,7 +107,8 @@ def _fetch_json(url: str) -> dict[str, Any]:
     return data
 
 
-_remote: dict[str, tuple[float, RemoteIssuer]] = {}
+_remote: dict[str, RemoteIssuer] = {}
+_metadata: dict[str, tuple[float, dict[str, Any]]] = {}
 _remote_lock = threading.Lock()
 
 
@@ -119,9 +119,6 @@ def discovery_url() -> str:
 def provider_metadata() -> dict[str, Any]:
     """The enterprise IdP's discovery document (cached)."""
     return _remote_issuer_and_metadata()[1]
-
-
-_metadata: dict[str, tuple[float, dict[str, Any]]] = {}
 
 
 def _remote_issuer_and_metadata() -> tuple[RemoteIssuer, dict[str, Any]]:
@@ -137,16 +134,13 @@ def _remote_issuer_and_metadata() -> tuple[RemoteIssuer, dict[str, Any]]:
                 )
             _metadata[url] = (now, metadata)
             published = set(metadata.get("id_token_signing_alg_values_supported", ["RS256"]))
-            _remote[url] = (
-                now,
-                RemoteIssuer(
-                    name=settings.OIDC_ISSUER,
-                    algorithms=frozenset(published & ASYMMETRIC_ALGORITHMS),
-                    builtin=False,
-                    jwks_uri=metadata["jwks_uri"],
-                ),
+            _remote[url] = RemoteIssuer(
+                name=settings.OIDC_ISSUER,
+                algorithms=frozenset(published & ASYMMETRIC_ALGORITHMS),
+                builtin=False,
+                jwks_uri=metadata["jwks_uri"],
             )
-        return _remote[url][1], _metadata[url][1]
+        return _remote[url], _metadata[url][1]
 
 
 def trusted_issuer(name: str) -> Issuer | None:

@@ -253,6 +253,8 @@ OIDC_API_AUDIENCE = env_str("OIDC_API_AUDIENCE", "atrium")
 OIDC_API_AUDIENCE_CLAIM = env_str("OIDC_API_AUDIENCE_CLAIM", "aud")
 OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
 OIDC_CLOCK_SKEW_SECONDS = env_int("OIDC_CLOCK_SKEW_SECONDS", 30)
+# An unknown key id makes us refetch the IdP's JWKS, but not more often than this.
+OIDC_JWKS_MIN_REFETCH_SECONDS = env_int("OIDC_JWKS_MIN_REFETCH_SECONDS", 10)
 # How long a replica trusts what it read about a service account: a revocation reaches every
 # replica within this many seconds (the replica that revokes applies it at once).
 ATRIUM_PRINCIPAL_CACHE_SECONDS = env_int("ATRIUM_PRINCIPAL_CACHE_SECONDS", 30)

@@ -1,0 +1,75 @@
+"""Every endpoint of the tenant API, found in the URL configuration itself (so a new endpoint is
+covered the day it lands): another tenant's token is refused with 403, no token with 401."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver
+
+from identity.services import create_service_account, mint_member_token
+from identity.tokens import SERVICE_ACCOUNT, sign_access_token
+from portal import urls_tenant
+
+pytestmark = pytest.mark.django_db
+
+
+def api_paths() -> list[str]:
+    def walk(patterns: list, prefix: str = "") -> list[str]:
+        found: list[str] = []
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                found += walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern) and route.startswith("v1/"):
+                found.append(re.sub(r"<[^>]+>", "1", route))
+        return found
+
+    return walk(urls_tenant.urlpatterns)
+
+
+def test_the_api_has_endpoints_to_check() -> None:
+    assert "v1/whoami" in api_paths()
+
+
+@pytest.mark.parametrize("path", api_paths())
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_tenants_person_is_refused(path, method, module_tenants, make_user) -> None:
+    acme, globex = module_tenants["acme"], module_tenants["globex"]
+    token = mint_member_token(user=make_user("mallory", roles={acme: "admin"}), tenant=acme)
+    response = getattr(Client(), method)(
+        f"/t/{globex.slug}/{path}", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["type"] == "permission_error"
+
+
+@pytest.mark.parametrize("path", api_paths())
+def test_another_tenants_service_account_is_refused(path, module_tenants) -> None:
+    acme, globex = module_tenants["acme"], module_tenants["globex"]
+    account, _ = create_service_account(tenant=acme, name="robot")
+    token = sign_access_token(
+        subject=account.client_id,
+        extra_claims={"principal": SERVICE_ACCOUNT, "client_id": account.client_id},
+    )  # no tenant claim: the account's own tenant still decides
+    response = Client().get(f"/t/{globex.slug}/{path}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 403
+    assert Client().get(
+        f"/t/{acme.slug}/{path}", HTTP_AUTHORIZATION=f"Bearer {token}"
+    ).status_code in {200, 400, 405}
+
+
+@pytest.mark.parametrize("path", api_paths())
+def test_no_token_is_401(path, module_tenants) -> None:
+    response = Client().get(f"/t/{module_tenants['acme'].slug}/{path}")
+    assert response.status_code == 401
+
+
+def test_platform_admin_reaches_every_tenant(module_tenants, make_user) -> None:
+    admin = make_user("root", is_superuser=True, is_staff=True)
+    for tenant in module_tenants.values():
+        token = sign_access_token(subject=str(admin.pk), extra_claims={"principal": "user"})
+        response = Client().get(f"/t/{tenant.slug}/v1/whoami", HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.json()["role"] == "platform_admin"
