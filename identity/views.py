@@ -105,7 +105,11 @@ def issue_token(request: HttpRequest) -> HttpResponse:
 @never_cache
 def service_accounts(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant  # type: ignore[attr-defined]
-    context: dict[str, Any] = {"tenant": tenant, "roles": Role.choices}
+    context: dict[str, Any] = {
+        "tenant": tenant,
+        "role": request.tenant_role,  # type: ignore[attr-defined]
+        "roles": Role.choices,
+    }
     status = 200
     if request.method == "POST":
         try:
