@@ -32,7 +32,7 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     # Playwright's sync API keeps an event loop in this thread; the test's own database calls
     # around it are ordinary synchronous code, which Django would otherwise refuse.

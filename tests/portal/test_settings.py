@@ -23,7 +23,8 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 def clean_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ATRIUM_HTTPS"}}
+    unset = {"DEBUG", "SECRET_KEY", "ATRIUM_HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env["ATRIUM_DATA_DIR"] = str(tmp_path / "var")
     env.update(overrides)
     return env
