@@ -27,7 +27,7 @@ class KeyRing:
     published: tuple[str, ...]  # every PEM in the JWKS other than the active one
 
 
-def _new_private_key_pem() -> str:
+def new_private_key_pem() -> str:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return key.private_bytes(
         serialization.Encoding.PEM,
@@ -51,7 +51,7 @@ def load_key_ring(folder: Path) -> KeyRing:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     for name in (ACTIVE, NEXT):
         if not (folder / name).exists():
-            _write_new(folder / name, _new_private_key_pem())
+            _write_new(folder / name, new_private_key_pem())
     retired = sorted(folder.glob(f"{RETIRED_PREFIX}*.pem"), reverse=True)
     return KeyRing(
         active=(folder / ACTIVE).read_text(),
@@ -70,7 +70,7 @@ def rotate_key_ring(folder: Path, *, keep_retired_seconds: int) -> list[str]:
     done: list[str] = []
     (folder / ACTIVE).rename(folder / f"{RETIRED_PREFIX}{now}.pem")
     (folder / NEXT).rename(folder / ACTIVE)
-    _write_new(folder / NEXT, _new_private_key_pem())
+    _write_new(folder / NEXT, new_private_key_pem())
     done.append("next key promoted to active; previous active key retired; new next key made")
     for path in folder.glob(f"{RETIRED_PREFIX}*.pem"):
         retired_at = int(path.stem.removeprefix(RETIRED_PREFIX))

@@ -7,9 +7,9 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from oauth2_provider.settings import oauth2_settings
 
+from identity.signing_keys import new_private_key_pem
 from identity.tokens import builtin_issuer, key_id
 
 
@@ -32,13 +32,7 @@ def sign_with_builtin_key(claims: dict[str, Any], **header: Any) -> str:
     return jwt.encode(claims, pem, algorithm="RS256", headers={"kid": key_id(pem), **header})
 
 
-def new_rsa_pem() -> str:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
+new_rsa_pem = new_private_key_pem
 
 
 def public_pem_of(private_pem: str) -> bytes:
