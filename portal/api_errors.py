@@ -8,6 +8,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from identity.api_auth import ASK_FOR_BEARER, TokenRejected, challenge
+from portal.errors import DomainError
 
 ERROR_TYPES = {
     400: "invalid_request_error",
@@ -16,6 +17,8 @@ ERROR_TYPES = {
     404: "not_found_error",
     405: "invalid_request_error",
     415: "invalid_request_error",
+    409: "invalid_request_error",
+    410: "not_found_error",
     429: "rate_limit_error",
 }
 
@@ -40,6 +43,9 @@ def _message(detail: Any) -> str:
 
 
 def openai_error_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        body = error_body(exc.message, exc.status_code, exc.code)
+        return Response(body, status=exc.status_code)
     if not isinstance(exc, exceptions.APIException):
         return None  # a bug: let Django log it and answer 500
     status = exc.status_code

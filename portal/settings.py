@@ -104,6 +104,10 @@ SHARED_APPS = [
     "oauth2_provider",
     "mozilla_django_oidc",
     "identity",
+    "audit",
+    "models_catalog",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",

@@ -1,0 +1,32 @@
+"""The one function every audited write calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from audit.models import AuditEntry
+from tenants.models import Tenant
+
+
+def record_audit(
+    *,
+    actor: str,
+    action: str,
+    target: models.Model,
+    tenant: Tenant | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append who did what to which object, with its state before and after."""
+    return AuditEntry.objects.create(
+        actor=actor or "system",
+        action=action,
+        tenant_id=tenant.pk if tenant else None,
+        tenant_slug=tenant.slug if tenant else "",
+        target_type=target._meta.label,
+        target_id=str(target.pk),
+        before=before,
+        after=after,
+    )

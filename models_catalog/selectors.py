@@ -1,0 +1,130 @@
+"""Reads of the catalogue: what a tenant may use now, prices in force, name resolution."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from models_catalog.models import (
+    AccessRequest,
+    CustomModel,
+    FoundationModel,
+    Lifecycle,
+    ModelAlias,
+    ModelGrant,
+    ModelPrice,
+    ModelVersion,
+)
+from portal.errors import Gone, NotAllowed, NotFound
+from tenants.models import BusinessUnit, Tenant
+
+CUSTOM_NAME = re.compile(r"^custom/(?P<name>[a-z0-9_-]+)(?:@(?P<ref>[a-z0-9-]+))?$")
+
+
+def active_grants(
+    tenant: Tenant, at: datetime, business_unit: BusinessUnit | None = None
+) -> QuerySet[ModelGrant]:
+    """Grants in force for the tenant (tenant-wide, or for this business unit)."""
+    scope = Q(business_unit__isnull=True)
+    if business_unit is not None:
+        scope |= Q(business_unit=business_unit)
+    return ModelGrant.objects.filter(
+        scope,
+        Q(expires_at__isnull=True) | Q(expires_at__gt=at),
+        tenant=tenant,
+        revoked_at__isnull=True,
+    )
+
+
+def usable_models(
+    tenant: Tenant, at: datetime, business_unit: BusinessUnit | None = None
+) -> QuerySet[FoundationModel]:
+    """Models the tenant may call at `at`: granted, and not past end of life."""
+    granted = active_grants(tenant, at, business_unit).values("model_id")
+    return (
+        FoundationModel.objects.filter(pk__in=granted)
+        .filter(Q(end_of_life_at__isnull=True) | Q(end_of_life_at__gt=at))
+        .select_related("provider")
+    )
+
+
+def requestable_models(tenant: Tenant, at: datetime) -> QuerySet[FoundationModel]:
+    """Catalogue models not retired and not yet granted to the whole tenant."""
+    granted = active_grants(tenant, at).filter(business_unit__isnull=True).values("model_id")
+    return (
+        FoundationModel.objects.exclude(pk__in=granted)
+        .filter(Q(end_of_life_at__isnull=True) | Q(end_of_life_at__gt=at))
+        .select_related("provider")
+    )
+
+
+def price_at(model: FoundationModel, at: datetime) -> ModelPrice | None:
+    """The price in force at `at` (the latest that took effect at or before it)."""
+    return model.prices.filter(effective_from__lte=at).order_by("-effective_from").first()
+
+
+def requests_of_tenant(tenant: Tenant) -> QuerySet[AccessRequest]:
+    return AccessRequest.objects.filter(tenant=tenant).select_related("model", "business_unit")
+
+
+def pending_requests() -> QuerySet[AccessRequest]:
+    """The platform administrators' queue, oldest first."""
+    return (
+        AccessRequest.objects.filter(state=AccessRequest.State.PENDING)
+        .select_related("tenant", "model", "business_unit", "requested_by")
+        .order_by("requested_at")
+    )
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    entry: FoundationModel
+    lifecycle: Lifecycle
+    version: ModelVersion | None  # for custom models: the version that serves the call
+
+
+def resolve_model(
+    tenant: Tenant, name: str, at: datetime, business_unit: BusinessUnit | None = None
+) -> ResolvedModel:
+    """What `name` means for this tenant now, or the reason it cannot be used.
+
+    `custom/<name>` is the production version of a custom model; `custom/<name>@3` version 3;
+    `custom/<name>@staging` whatever the alias points at. Access is always the tenant's grant.
+    """
+    custom = CUSTOM_NAME.match(name)
+    entry_name = f"custom/{custom['name']}" if custom else name
+    entry = FoundationModel.objects.select_related("provider").filter(name=entry_name).first()
+    if entry is None:
+        raise NotFound(f"The model {name!r} does not exist. GET /models lists yours.")
+    lifecycle = entry.lifecycle(at)
+    if lifecycle == Lifecycle.RETIRED:
+        raise Gone(
+            f"The model {entry.name!r} was retired on {entry.end_of_life_at:%Y-%m-%d %H:%M} UTC."
+        )
+    if not active_grants(tenant, at, business_unit).filter(model=entry).exists():
+        raise NotAllowed(
+            f"Your tenant may not use {entry.name!r}. A tenant administrator can request it."
+        )
+    version = _custom_version(entry, custom["ref"] if custom else None) if custom else None
+    return ResolvedModel(entry=entry, lifecycle=lifecycle, version=version)
+
+
+def _custom_version(entry: FoundationModel, ref: str | None) -> ModelVersion:
+    custom_model = CustomModel.objects.get(entry=entry)
+    if ref is not None and ref.isdigit():
+        version = custom_model.versions.filter(number=int(ref)).first()
+        if version is None:
+            raise NotFound(f"{entry.name} has no version {ref}.")
+        return version
+    alias_name = ref or "production"
+    alias = (
+        ModelAlias.objects.select_related("version")
+        .filter(custom_model=custom_model, name=alias_name)
+        .first()
+    )
+    if alias is None:
+        raise NotFound(f"{entry.name} has no version deployed as {alias_name!r}.")
+    return alias.version

@@ -1,0 +1,1 @@
+"""Writes of the model catalogue, one module per capability."""

@@ -1,0 +1,172 @@
+"""Tenants ask, platform administrators decide; grants, expiry, revocation, audit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from audit.models import AppendOnly, AuditEntry
+from models_catalog.models import AccessRequest, FoundationModel
+from models_catalog.selectors import requests_of_tenant, resolve_model, usable_models
+from models_catalog.services.access import (
+    approve_request,
+    grant_model,
+    reject_request,
+    request_access,
+    revoke_grant,
+)
+from models_catalog.services.catalog import set_lifecycle
+from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from tenants.models import BusinessUnit
+
+pytestmark = pytest.mark.django_db
+
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+
+
+@pytest.fixture
+def acme_admin(module_tenants, make_user):
+    acme = module_tenants["acme"]
+    return acme, make_user("olga", roles={acme: "admin"})
+
+
+def test_request_approve_and_use(acme_admin) -> None:
+    acme, olga = acme_admin
+    request = request_access(
+        tenant=acme, model_name=HAIKU, justification="Support bot", requester=olga
+    )
+    with pytest.raises(NotAllowed, match="may not use"):
+        resolve_model(acme, HAIKU, timezone.now())
+    approve_request(request_id=request.pk, actor="root", comment="ok")
+    assert resolve_model(acme, HAIKU, timezone.now()).entry.name == HAIKU
+    request.refresh_from_db()
+    assert (request.state, request.decided_by) == ("approved", "root")
+    entry = AuditEntry.objects.get(action="access_request.approved", target_id=str(request.pk))
+    assert entry.before["state"] == "pending" and entry.after["state"] == "approved"
+    assert entry.tenant_slug == acme.slug
+
+
+def test_approving_twice_is_a_conflict_and_changes_nothing(acme_admin) -> None:
+    acme, olga = acme_admin
+    request = request_access(tenant=acme, model_name=HAIKU, justification="x", requester=olga)
+    approve_request(request_id=request.pk, actor="root")
+    with pytest.raises(Conflict, match="already approved by root"):
+        approve_request(request_id=request.pk, actor="other-admin")
+    with pytest.raises(Conflict):
+        reject_request(request_id=request.pk, actor="other-admin", comment="no")
+    assert acme.model_grants.count() == 1
+
+
+def test_reject_needs_a_comment_and_the_requester_sees_it(acme_admin) -> None:
+    acme, olga = acme_admin
+    request = request_access(tenant=acme, model_name=HAIKU, justification="x", requester=olga)
+    with pytest.raises(InvalidInput, match="why"):
+        reject_request(request_id=request.pk, actor="root", comment=" ")
+    reject_request(request_id=request.pk, actor="root", comment="Use Nova Lite: cheaper")
+    mine = requests_of_tenant(acme).get()
+    assert (mine.state, mine.decision_comment) == ("rejected", "Use Nova Lite: cheaper")
+
+
+@pytest.mark.parametrize(
+    ("model", "error", "message"),
+    [("no-such-model", NotFound, "no model called"), (HAIKU, InvalidInput, "retired")],
+)
+def test_unknown_or_retired_models_cannot_be_requested(acme_admin, model, error, message) -> None:
+    acme, olga = acme_admin
+    set_lifecycle(
+        model=FoundationModel.objects.get(name=HAIKU),
+        deprecated_at=None,
+        end_of_life_at=timezone.now() - timedelta(days=1),
+        actor="root",
+    )
+    with pytest.raises(error, match=message):
+        request_access(tenant=acme, model_name=model, justification="x", requester=olga)
+    assert not AccessRequest.objects.filter(tenant=acme).exists()
+
+
+def test_duplicate_pending_request_and_existing_access_are_refused(acme_admin) -> None:
+    acme, olga = acme_admin
+    request = request_access(tenant=acme, model_name=HAIKU, justification="x", requester=olga)
+    with pytest.raises(Conflict, match="already waiting"):
+        request_access(tenant=acme, model_name=HAIKU, justification="again", requester=olga)
+    approve_request(request_id=request.pk, actor="root")
+    with pytest.raises(Conflict, match="can already use"):
+        request_access(tenant=acme, model_name=HAIKU, justification="again", requester=olga)
+
+
+def test_business_unit_grant_covers_that_unit_only(acme_admin, module_tenants) -> None:
+    acme, olga = acme_admin
+    retail = BusinessUnit.objects.get(tenant=acme)
+    other_unit = BusinessUnit.objects.create(tenant=acme, name="Wealth")
+    request = request_access(
+        tenant=acme, model_name=HAIKU, justification="x", requester=olga, business_unit_id=retail.pk
+    )
+    approve_request(request_id=request.pk, actor="root")
+    now = timezone.now()
+    assert resolve_model(acme, HAIKU, now, retail).entry.name == HAIKU
+    with pytest.raises(NotAllowed):
+        resolve_model(acme, HAIKU, now, other_unit)
+    with pytest.raises(NotAllowed):
+        resolve_model(acme, HAIKU, now)
+    globex_unit = BusinessUnit.objects.get(tenant=module_tenants["globex"])
+    with pytest.raises(NotFound, match="business unit"):
+        request_access(
+            tenant=acme,
+            model_name="amazon.nova-pro-v1:0",
+            justification="x",
+            requester=olga,
+            business_unit_id=globex_unit.pk,
+        )
+
+
+def test_approval_with_expiry_ends_by_itself(acme_admin) -> None:
+    acme, olga = acme_admin
+    start = datetime(2027, 1, 1, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        request = request_access(
+            tenant=acme, model_name=HAIKU, justification="pilot", requester=olga
+        )
+        approve_request(request_id=request.pk, actor="root", expires_at=start + timedelta(days=30))
+    with time_machine.travel(start + timedelta(days=30) - timedelta(seconds=1), tick=False):
+        assert usable_models(acme, timezone.now()).filter(name=HAIKU).exists()
+    with time_machine.travel(start + timedelta(days=30), tick=False):
+        assert not usable_models(acme, timezone.now()).filter(name=HAIKU).exists()
+
+
+def test_platform_grant_to_all_and_revocation_holds_from_the_next_request(module_tenants) -> None:
+    grants = grant_model(model_name="amazon.nova-micro-v1:0", tenants=None, actor="root")
+    tenants_granted = {grant.tenant for grant in grants}
+    assert set(module_tenants.values()) <= tenants_granted
+    acme_grant = next(g for g in grants if g.tenant == module_tenants["acme"])
+    revoke_grant(grant_id=acme_grant.pk, actor="root")
+    now = timezone.now()
+    with pytest.raises(NotAllowed):
+        resolve_model(module_tenants["acme"], "amazon.nova-micro-v1:0", now)
+    assert resolve_model(module_tenants["globex"], "amazon.nova-micro-v1:0", now)
+    with pytest.raises(Conflict, match="already revoked"):
+        revoke_grant(grant_id=acme_grant.pk, actor="root")
+
+
+def test_requests_are_visible_to_their_own_tenant_only(acme_admin, module_tenants) -> None:
+    acme, olga = acme_admin
+    request_access(tenant=acme, model_name=HAIKU, justification="x", requester=olga)
+    assert requests_of_tenant(acme).count() == 1
+    assert requests_of_tenant(module_tenants["globex"]).count() == 0
+
+
+def test_audit_log_is_append_only(acme_admin) -> None:
+    acme, olga = acme_admin
+    request_access(tenant=acme, model_name=HAIKU, justification="x", requester=olga)
+    entry = AuditEntry.objects.get(action="access_request.created")
+    entry.actor = "someone else"
+    with pytest.raises(AppendOnly):
+        entry.save()
+    with pytest.raises(AppendOnly):
+        entry.delete()
+    with pytest.raises(AppendOnly):
+        AuditEntry.objects.filter(pk=entry.pk).update(actor="x")
+    with pytest.raises(AppendOnly):
+        AuditEntry.objects.all().delete()
