@@ -10,7 +10,9 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from identity.principals import AccessDenied, Principal, resolve_principal
+from identity.roles import PLATFORM_ADMIN
 from identity.verification import InvalidToken, verify_access_token
+from tenants.models import Role
 
 REALM = 'Bearer realm="atrium"'
 ASK_FOR_BEARER = "Authenticate with 'Authorization: Bearer <token>' (an OIDC access token)."
@@ -60,3 +62,21 @@ class IsTenantPrincipal(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return isinstance(request.user, Principal)
+
+
+class IsPlatformAdmin(BasePermission):
+    """Platform-wide API (catalogue, approvals, registry): platform administrators only."""
+
+    message = "Only platform administrators may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return isinstance(request.user, Principal) and request.user.role == PLATFORM_ADMIN
+
+
+class IsTenantAdmin(BasePermission):
+    """Writes a tenant administrator decides (requests, service accounts, budgets, policies)."""
+
+    message = "Only this tenant's administrators may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return isinstance(request.user, Principal) and request.user.has_role(Role.ADMIN)

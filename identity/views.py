@@ -63,7 +63,10 @@ class ProviderAuthorizationView(AuthorizationView):
 
 
 def _api_base(request: HttpRequest) -> str:
-    return request.build_absolute_uri(f"/t/{request.tenant.slug}/v1")  # type: ignore[attr-defined]
+    tenant = request.tenant  # type: ignore[attr-defined]
+    if tenant.is_platform:
+        return request.build_absolute_uri("/api")
+    return request.build_absolute_uri(f"/t/{tenant.slug}/v1")
 
 
 @tenant_role_required(Role.MEMBER)
@@ -78,6 +81,7 @@ def _api_access_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "role": request.tenant_role,  # type: ignore[attr-defined]
         "api_base": _api_base(request),
         "token_url": builtin_issuer() + "/token/",
+        "example_path": "catalog/models" if request.tenant.is_platform else "whoami",  # type: ignore[attr-defined]
         **extra,
     }
 

@@ -296,6 +296,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["identity.api_auth.IsTenantPrincipal"],
     "EXCEPTION_HANDLER": "portal.api_errors.openai_error_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Atrium API",
+    "DESCRIPTION": "The platform API (catalogue, approvals, registry) and each tenant's API "
+    "under /t/{tenant}/v1. Authenticate with an OIDC access token: Authorization: Bearer <JWT>.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")

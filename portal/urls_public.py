@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from identity import views as identity_views
 from portal import views
 
 
@@ -22,4 +24,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("idp/", include("identity.urls_provider")),
+    path("api/", include("models_catalog.urls_api")),
+    # Platform administrators take tokens for the platform API as tenants do for theirs.
+    path("api-access/", identity_views.api_access, name="platform-api-access"),
+    path("api-access/token", identity_views.issue_token, name="platform-api-token"),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(urlconf="portal.urls_schema"),
+        name="api-schema",
+    ),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

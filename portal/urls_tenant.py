@@ -4,6 +4,7 @@ from django.urls import path
 
 from identity import api as identity_api
 from identity import views as identity_views
+from models_catalog import api as catalog_api
 from tenants import views as tenant_views
 
 urlpatterns = [
@@ -17,4 +18,6 @@ urlpatterns = [
         name="service-account-revoke",
     ),
     path("v1/whoami", identity_api.whoami, name="api-whoami"),
+    path("v1/catalog/models", catalog_api.tenant_catalogue, name="api-tenant-catalogue"),
+    path("v1/catalog/requests", catalog_api.tenant_requests, name="api-tenant-requests"),
 ]

@@ -48,12 +48,14 @@ def request_access(
     tenant: Tenant,
     model_name: str,
     justification: str,
-    requester: Any,
+    requester: Any | None,
+    actor: str | None = None,
     business_unit_id: int | None = None,
     now: datetime | None = None,
 ) -> AccessRequest:
     """A tenant administrator asks for a model, for the tenant or one business unit."""
     now = now or timezone.now()
+    actor = actor or (requester.get_username() if requester is not None else "")
     justification = justification.strip()
     if not justification:
         raise InvalidInput("Say why the tenant needs the model (justification).")
@@ -72,7 +74,7 @@ def request_access(
                 requested_at=now,
             )
             record_audit(
-                actor=requester.get_username(),
+                actor=actor,
                 action="access_request.created",
                 target=request,
                 tenant=tenant,
