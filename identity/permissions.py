@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
-from identity.roles import at_least, role_in_tenant
+from identity.roles import at_least, is_platform_admin, role_in_tenant
 
 View = Callable[..., HttpResponse]
 
@@ -31,3 +31,17 @@ def tenant_role_required(minimum: str) -> Callable[[View], View]:
         return wrapped
 
     return decorate
+
+
+def platform_admin_required(view: View) -> View:
+    """Platform pages: sign in first; then platform administrators only (404 for others)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_platform_admin(request.user):
+            raise Http404("No such page, or you have no access to it.")
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from identity.models import GroupMapping
 from identity.services import builtin_identity, sync_group_roles
+from models_catalog.services.access import grant_model
 from tenants.models import BusinessUnit, Tenant
 from tenants.services import add_business_unit, create_tenant
 
@@ -47,6 +48,7 @@ DEMO_PEOPLE = (
     DemoPerson("alice", "tenant administrator of acme", "lob-retail-admins"),
     DemoPerson("bob", "member of globex", "globex-research"),
 )
+DEMO_MODELS = ("local/gemma-3-270m", "local/all-minilm-l6-v2")
 DEMO_GROUP_MAPPINGS = (
     ("atrium-platform-admins", GroupMapping.Grant.PLATFORM_ADMIN, None),
     ("lob-retail-admins", GroupMapping.Grant.TENANT_ADMIN, "acme"),
@@ -65,6 +67,9 @@ def seed_demo_data(*, credentials_file: Path) -> DemoSeed:
     created: list[str] = []
     for spec in DEMO_TENANTS:
         _ensure_demo_tenant(spec, created)
+    demo_tenants = list(Tenant.objects.filter(slug__in=[spec.slug for spec in DEMO_TENANTS]))
+    for model_name in DEMO_MODELS:  # the local models work offline: every demo tenant gets them
+        grant_model(model_name=model_name, tenants=demo_tenants, actor="demo data")
     for group, grant, slug in DEMO_GROUP_MAPPINGS:
         tenant = Tenant.objects.get(slug=slug) if slug else None
         GroupMapping.objects.get_or_create(group=group, tenant=tenant, defaults={"grant": grant})

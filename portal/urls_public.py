@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from identity import views as identity_views
+from models_catalog import views as catalog_views
 from portal import views
 
 
@@ -24,6 +25,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("idp/", include("identity.urls_provider")),
+    path("catalog/", catalog_views.catalogue, name="catalogue"),
+    path("catalog/requests/", catalog_views.queue, name="request-queue"),
+    path("catalog/registry/", catalog_views.registry_index, name="registry"),
+    path("catalog/registry/<slug:name>/", catalog_views.custom_model_page, name="custom-model"),
+    path(
+        "catalog/registry/<slug:name>/<int:number>/",
+        catalog_views.version_page,
+        name="model-version",
+    ),
     path("api/", include("models_catalog.urls_api")),
     # Platform administrators take tokens for the platform API as tenants do for theirs.
     path("api-access/", identity_views.api_access, name="platform-api-access"),

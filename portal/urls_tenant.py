@@ -5,12 +5,14 @@ from django.urls import path
 from identity import api as identity_api
 from identity import views as identity_views
 from models_catalog import api as catalog_api
+from models_catalog import views as catalog_views
 from tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.tenant_home, name="tenant-home"),
     path("api-access/", identity_views.api_access, name="api-access"),
     path("api-access/token", identity_views.issue_token, name="api-access-token"),
+    path("models/", catalog_views.tenant_models, name="tenant-models"),
     path("service-accounts/", identity_views.service_accounts, name="service-accounts"),
     path(
         "service-accounts/<int:account_id>/revoke",
