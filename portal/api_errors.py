@@ -45,7 +45,9 @@ def _message(detail: Any) -> str:
 def openai_error_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         body = error_body(exc.message, exc.status_code, exc.code)
-        return Response(body, status=exc.status_code)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        return Response(body, status=exc.status_code, headers=headers)
     if not isinstance(exc, exceptions.APIException):
         return None  # a bug: let Django log it and answer 500
     status = exc.status_code

@@ -106,6 +106,7 @@ SHARED_APPS = [
     "identity",
     "audit",
     "models_catalog",
+    "gateway",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -195,6 +196,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 2)
+
+# --- Local models (the `local` provider) ---------------------------------------------------
+LOCAL_MODELS_DIR = Path(env_str("ATRIUM_LOCAL_MODELS_DIR", str(DATA_DIR / "models")))
+LOCAL_CHAT_SLOTS = env_int("ATRIUM_LOCAL_CHAT_SLOTS", 2)
+LOCAL_CHAT_CONTEXT = env_int("ATRIUM_LOCAL_CHAT_CONTEXT", 4096)
+LOCAL_CHAT_THREADS = env_int("ATRIUM_LOCAL_CHAT_THREADS", 2)
 
 # --- Auth, i18n, static -------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

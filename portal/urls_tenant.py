@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from gateway import api as gateway_api
 from identity import api as identity_api
 from identity import views as identity_views
 from models_catalog import api as catalog_api
@@ -20,6 +21,9 @@ urlpatterns = [
         name="service-account-revoke",
     ),
     path("v1/whoami", identity_api.whoami, name="api-whoami"),
+    path("v1/models", gateway_api.ModelsView.as_view(), name="api-models"),
+    path("v1/chat/completions", gateway_api.ChatCompletionsView.as_view(), name="api-chat"),
+    path("v1/embeddings", gateway_api.EmbeddingsView.as_view(), name="api-embeddings"),
     path("v1/catalog/models", catalog_api.tenant_catalogue, name="api-tenant-catalogue"),
     path("v1/catalog/requests", catalog_api.tenant_requests, name="api-tenant-requests"),
 ]

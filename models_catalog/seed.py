@@ -1,13 +1,17 @@
-"""The seeded catalogue: the local models and a realistic Amazon Bedrock catalogue with prices."""
+"""The seeded catalogue: the local models and a realistic Amazon Bedrock catalogue with prices.
+
+Applied after every migrate (and after a test database is flushed): what exists is left alone,
+so prices and dates an administrator changed stay as they are."""
 
 import csv
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from django.db import migrations
+from django.db import connections
 
-PRICES = Path(__file__).resolve().parent.parent / "data" / "bedrock_prices.csv"
+PRICES = Path(__file__).resolve().parent / "data" / "bedrock_prices.csv"
 
 # Context window and maximum output tokens, from the providers' model cards.
 LIMITS = {
@@ -35,16 +39,17 @@ EMBEDDING_DIMENSIONS = {
 }
 
 
-def as_of(text):
+def as_of(text: str) -> datetime:
     parts = [int(part) for part in text.split("-")]
     year, month = parts[0], parts[1] if len(parts) > 1 else 1
     return datetime(year, month, 1, tzinfo=UTC)
 
 
-def seed(apps, schema_editor):
-    Provider = apps.get_model("models_catalog", "Provider")
-    FoundationModel = apps.get_model("models_catalog", "FoundationModel")
-    ModelPrice = apps.get_model("models_catalog", "ModelPrice")
+def seed_catalogue(using: str = "default", **kwargs: Any) -> None:
+    from models_catalog.models import FoundationModel, ModelPrice, Provider
+
+    if getattr(connections[using], "schema_name", "public") != "public":
+        return
 
     local, _ = Provider.objects.get_or_create(name="local", defaults={"kind": "local"})
     bedrock, _ = Provider.objects.get_or_create(
@@ -121,9 +126,3 @@ def seed(apps, schema_editor):
                     effective_from=as_of(row["as_of"]),
                     source=row["source"],
                 )
-
-
-class Migration(migrations.Migration):
-    dependencies = [("models_catalog", "0001_initial")]
-
-    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

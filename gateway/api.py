@@ -1,0 +1,124 @@
+"""The tenant's OpenAI-compatible API: /models, /chat/completions (streamed or not), /embeddings."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from django.http import HttpResponseBase, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.http import http_date
+from drf_spectacular.utils import OpenApiTypes, extend_schema
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gateway import openai_format
+from gateway.parameters import BadParameter, chat_request, embedding_inputs, require_model
+from gateway.providers import provider_for
+from gateway.types import ChatRequest
+from models_catalog.models import Lifecycle, Modality
+from models_catalog.selectors import ResolvedModel, resolve_model, usable_models
+from portal.errors import DomainError, InvalidInput
+
+
+def _body(request: Request) -> dict[str, Any]:
+    if not isinstance(request.data, dict):
+        raise InvalidInput("The request body must be a JSON object.")
+    return request.data
+
+
+def _resolve(request: Request, name: str, modality: str) -> ResolvedModel:
+    resolved = resolve_model(request._request.tenant, name, timezone.now())  # type: ignore[attr-defined]
+    if resolved.entry.modality != modality:
+        other = (
+            "/embeddings" if resolved.entry.modality == Modality.EMBEDDING else "/chat/completions"
+        )
+        raise BadParameter("model", f"{name} is a {resolved.entry.modality} model: use {other}.")
+    return resolved
+
+
+def _decorate(response: HttpResponseBase, resolved: ResolvedModel, request_id: str) -> None:
+    response["X-Request-Id"] = request_id
+    if resolved.lifecycle == Lifecycle.DEPRECATED:
+        entry = resolved.entry
+        response["Deprecation"] = f"@{int(entry.deprecated_at.timestamp())}"  # type: ignore[union-attr]
+        if entry.end_of_life_at:
+            response["Sunset"] = http_date(entry.end_of_life_at.timestamp())
+
+
+class ModelsView(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["gateway"])
+    def get(self, request: Request) -> Response:
+        """The models this tenant may use right now."""
+        models = list(usable_models(request._request.tenant, timezone.now()))  # type: ignore[attr-defined]
+        return Response(openai_format.model_list(models))
+
+
+class ChatCompletionsView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, tags=["gateway"])
+    def post(self, request: Request) -> HttpResponseBase:
+        """OpenAI's chat completions, whole or streamed as server-sent events."""
+        body = _body(request)
+        name = require_model(body)
+        resolved = _resolve(request, name, Modality.CHAT)
+        chat, stream, include_usage = chat_request(
+            body, max_output_tokens=resolved.entry.max_output_tokens
+        )
+        provider = provider_for(resolved.entry, resolved.version)
+        request_id = f"chatcmpl-{uuid.uuid4().hex}"
+        if stream:
+            response: HttpResponseBase = StreamingHttpResponse(
+                _stream(provider, chat, request_id, name, include_usage),
+                content_type="text/event-stream",
+            )
+            response["Cache-Control"] = "no-cache"
+            response["X-Accel-Buffering"] = "no"
+        else:
+            result = async_to_sync(provider.chat)(chat)
+            response = Response(openai_format.completion(request_id, name, result))
+        _decorate(response, resolved, request_id)
+        return response
+
+
+async def _stream(
+    provider: Any, chat: ChatRequest, request_id: str, model: str, include_usage: bool
+) -> AsyncIterator[bytes]:
+    created = int(time.time())
+    first, usage = True, None
+    try:
+        async for piece in provider.stream_chat(chat):
+            if piece.usage is not None:
+                usage = piece.usage
+            if piece.text or piece.finish_reason:
+                yield openai_format.chunk(request_id, model, created, piece, first)
+                first = False
+        if include_usage and usage is not None:
+            yield openai_format.usage_chunk(request_id, model, created, usage)
+    except DomainError as error:
+        # Headers are gone already: the error travels as an event, as OpenAI's own API does.
+        yield openai_format.error_event(error.message, error.code)
+    yield openai_format.sse("[DONE]")
+
+
+class EmbeddingsView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, tags=["gateway"])
+    def post(self, request: Request) -> Response:
+        """OpenAI's embeddings (float or base64)."""
+        body = _body(request)
+        name = require_model(body)
+        texts, encoding = embedding_inputs(body)
+        resolved = _resolve(request, name, Modality.EMBEDDING)
+        provider = provider_for(resolved.entry, resolved.version)
+        result = async_to_sync(provider.embed)(texts)
+        response = Response(openai_format.embeddings(name, result, encoding))
+        _decorate(response, resolved, f"embd-{uuid.uuid4().hex}")
+        return response

@@ -1,0 +1,31 @@
+"""Upstream failures, as the caller should see them (OpenAI's error shape, the right status)."""
+
+from __future__ import annotations
+
+from portal.errors import DomainError
+
+
+class UpstreamError(DomainError):
+    """The provider failed or answered something we cannot use."""
+
+    status_code = 502
+    code = "upstream_error"
+
+
+class UpstreamTimeout(DomainError):
+    status_code = 504
+    code = "upstream_timeout"
+
+
+class UpstreamThrottled(DomainError):
+    status_code = 429
+    code = "upstream_throttled"
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ProviderUnsupported(DomainError):
+    status_code = 501
+    code = "provider_not_supported"

