@@ -1,0 +1,174 @@
+"""What the gateway adds to a model call: direct calls to a fast OpenAI-compatible upstream
+against the same calls through Atrium (`manage.py up`: authentication, tenant routing,
+allowlist, model resolution), at several concurrencies. Prints p50/p99 latency and throughput.
+
+    python bench/gateway_overhead.py [--requests 400] [--concurrency 1 16 64]
+
+(LiteLLM's proxy as a third column is still to come: it needs its own virtual environment.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from portal.embedded import free_loopback_port  # noqa: E402
+
+ANSWER = json.dumps(
+    {
+        "id": "x",
+        "object": "chat.completion",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"},
+                     "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6},
+    }
+).encode()  # fmt: skip
+
+
+async def upstream_app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    """The fastest honest OpenAI-compatible server: reads the body, answers a fixed completion."""
+    if scope["type"] != "http":
+        return
+    more = True
+    while more:
+        message = await receive()
+        more = message.get("more_body", False)
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json")]})  # fmt: skip
+    await send({"type": "http.response.body", "body": ANSWER})
+
+
+def start_upstream() -> str:
+    port = free_loopback_port()
+    config = uvicorn.Config(upstream_app, host="127.0.0.1", port=port, log_level="error",
+                            lifespan="off")  # fmt: skip
+    server = uvicorn.Server(config)
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.02)
+    return f"http://127.0.0.1:{port}/v1"
+
+
+SETUP = """
+import json
+from models_catalog.models import FoundationModel, Provider
+from models_catalog.services.access import grant_model
+from identity.services import create_service_account
+from tenants.models import Tenant
+provider, _ = Provider.objects.update_or_create(
+    name="bench-upstream", defaults={"kind": "openai_compatible", "endpoint_url": "%s"})
+FoundationModel.objects.get_or_create(name="bench-model", defaults={
+    "provider": provider, "provider_model_id": "bench", "display_name": "bench",
+    "modality": "chat"})
+acme = Tenant.objects.get(slug="acme")
+grant_model(model_name="bench-model", tenants=[acme], actor="bench")
+account, secret = create_service_account(tenant=acme, name="bench-%d", actor="bench")
+print(json.dumps({"client_id": account.client_id, "secret": secret}))
+"""
+
+
+async def measure(url: str, headers: dict[str, str], total: int, concurrency: int) -> dict:
+    body = {"model": "bench-model", "messages": [{"role": "user", "content": "hi"}],
+            "max_tokens": 1}  # fmt: skip
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        for _ in range(min(20, total)):  # warm-up: connections, caches, JIT-free but lazy imports
+            (await client.post(url, json=body, headers=headers)).raise_for_status()
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        for index in range(total):
+            queue.put_nowait(index)
+
+        async def worker() -> None:
+            while not queue.empty():
+                queue.get_nowait()
+                started = time.perf_counter()
+                response = await client.post(url, json=body, headers=headers)
+                response.raise_for_status()
+                latencies.append(time.perf_counter() - started)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - began
+    latencies.sort()
+    return {
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "rps": total / elapsed,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
+    args = parser.parse_args()
+    upstream = start_upstream()
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_loopback_port()
+        env = {k: v for k, v in os.environ.items()
+               if k not in {"DATABASE_URL", "REDIS_URL", "ATRIUM_DATA_DIR"}}  # fmt: skip
+        up = subprocess.Popen(
+            [sys.executable, "manage.py", "up", "--data-dir", f"{tmp}/var", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            while True:
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.2)
+            setup = subprocess.run(
+                [sys.executable, "manage.py", "shell", "-v", "0", "-c", SETUP % (upstream, port)],
+                cwd=ROOT, env={**env, "ATRIUM_DATA_DIR": f"{tmp}/var",
+                               "ATRIUM_PUBLIC_URL": base},
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            credentials = json.loads(setup.stdout.strip().splitlines()[-1])
+            token = httpx.post(
+                f"{base}/idp/token/", data={"grant_type": "client_credentials"},
+                auth=(credentials["client_id"], credentials["secret"]),
+            ).json()["access_token"]  # fmt: skip
+            auth = {"Authorization": f"Bearer {token}"}
+            print(f"{'concurrency':>11} | {'direct p50':>10} {'p99':>7} {'rps':>7} | "
+                  f"{'atrium p50':>10} {'p99':>7} {'rps':>7} | {'added p50 ms':>12}")  # fmt: skip
+            for concurrency in args.concurrency:
+                direct = asyncio.run(
+                    measure(f"{upstream}/chat/completions", {}, args.requests, concurrency)
+                )
+                atrium = asyncio.run(
+                    measure(f"{base}/t/acme/v1/chat/completions", auth, args.requests,
+                            concurrency)
+                )  # fmt: skip
+                added = atrium["p50"] - direct["p50"]
+                print(
+                    f"{concurrency:>11} | {direct['p50']:>10.2f} {direct['p99']:>7.2f} "
+                    f"{direct['rps']:>7.0f} | {atrium['p50']:>10.2f} {atrium['p99']:>7.2f} "
+                    f"{atrium['rps']:>7.0f} | {added:>12.2f}"
+                )
+        finally:
+            up.send_signal(signal.SIGTERM)
+            up.wait(60)
+
+
+if __name__ == "__main__":
+    main()
