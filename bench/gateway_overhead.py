@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from portal.embedded import free_loopback_port  # noqa: E402
 
+LOG = open(os.environ.get("BENCH_LOG", os.devnull), "w")  # noqa: SIM115
 ANSWER = json.dumps(
     {
         "id": "x",
@@ -126,7 +127,7 @@ def main() -> None:
                if k not in {"DATABASE_URL", "REDIS_URL", "ATRIUM_DATA_DIR"}}  # fmt: skip
         up = subprocess.Popen(
             [sys.executable, "manage.py", "up", "--data-dir", f"{tmp}/var", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env=env, stdout=LOG, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
             base = f"http://127.0.0.1:{port}"

@@ -156,16 +156,17 @@ WSGI_APPLICATION = "portal.wsgi.application"
 # --- Database -----------------------------------------------------------------------------------
 # DATABASE_URL names a real server; without it, an embedded PostgreSQL 16 + pgvector (the `pgserver`
 # wheel) lives in DATA_DIR/pg and is started on demand by the first connection of any process.
+# Under ASGI every request runs its database work in a thread of its own, so connections come
+# from a pool (psycopg_pool) rather than living with threads. Processes that fork after start-up
+# (Celery's prefork workers) turn the pool off with ATRIUM_DB_POOL=false; `up` does that for them.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_POOL = (
+    {"min_size": 2, "max_size": env_int("DATABASE_POOL_MAX_SIZE", 20), "timeout": 10}
+    if env_bool("ATRIUM_DB_POOL", True)
+    else None
+)
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            engine="portal.db",
-            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-            conn_health_checks=True,
-        )
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, engine="portal.db")}
 else:
     DATABASES = {
         "default": {
@@ -175,11 +176,13 @@ else:
             "PASSWORD": "",
             "HOST": "",
             "PORT": "",
-            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
-            "CONN_HEALTH_CHECKS": True,
             "EMBEDDED_PGDATA": str(DATA_DIR / "pg"),
         }
     }
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"].setdefault("OPTIONS", {})
+if DATABASE_POOL:
+    DATABASES["default"]["OPTIONS"]["pool"] = DATABASE_POOL
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis and Celery ---------------------------------------------------------------------------

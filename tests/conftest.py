@@ -24,8 +24,6 @@ def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> No
     database = settings.DATABASES["default"]
     if not settings.DATABASE_URL:
         database["EMBEDDED_PGDATA"] = str(tmp_path_factory.mktemp("postgres") / "pgdata")
-    # Workers in other threads must not keep connections open past a task: the test database
-    # is dropped at the end of the session.
     database["CONN_MAX_AGE"] = 0
 
 

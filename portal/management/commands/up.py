@@ -139,6 +139,7 @@ class Command(BaseCommand):
             ],
             env=env,
         )  # fmt: skip
+        workers_env = {**env, "ATRIUM_DB_POOL": "false"}  # they fork: no pool threads to inherit
         supervisor.start(
             "worker",
             [
@@ -146,7 +147,7 @@ class Command(BaseCommand):
                 "--concurrency", str(settings.CELERY_WORKER_CONCURRENCY),
                 "--hostname", f"atrium-{options['port']}@%h",
             ],
-            env=env,
+            env=workers_env,
         )  # fmt: skip
         supervisor.start(
             "beat",
@@ -154,7 +155,7 @@ class Command(BaseCommand):
                 python, "-m", "celery", "-A", "portal", "beat", "--loglevel", "INFO",
                 "--schedule", str(data_dir / "celerybeat-schedule"),
             ],
-            env=env,
+            env=workers_env,
             cwd=data_dir,
         )  # fmt: skip
 
