@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connections
 from oauth2_provider.settings import oauth2_settings
 
 from identity.services import ensure_portal_client, grant_membership
@@ -25,6 +26,16 @@ def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> No
     if not settings.DATABASE_URL:
         database["EMBEDDED_PGDATA"] = str(tmp_path_factory.mktemp("postgres") / "pgdata")
     database["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Close the connection pool before the test database is dropped: its idle connections
+    (opened by server threads) would otherwise keep the database in use."""
+    yield
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            connection.close_pool()
 
 
 @pytest.fixture(scope="session")

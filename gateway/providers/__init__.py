@@ -6,31 +6,50 @@ import threading
 from typing import Any
 
 from gateway.errors import ProviderUnsupported
+from gateway.providers.aws import AwsClient, BedrockProvider, SageMakerProvider
 from gateway.providers.local import LOCAL_CHAT, LOCAL_EMBEDDINGS
 from gateway.providers.openai_compatible import OpenAICompatibleProvider
 from models_catalog.models import FoundationModel, Modality, ModelVersion, Provider
 
-_remote: dict[tuple[int, str, str], OpenAICompatibleProvider] = {}
+_made: dict[tuple[Any, ...], Any] = {}
 _lock = threading.Lock()
+
+
+def _once(key: tuple[Any, ...], make: Any) -> Any:
+    """Provider objects hold pooled connections: one per provider settings and target."""
+    with _lock:
+        if key not in _made:
+            _made[key] = make()
+        return _made[key]
+
+
+def _aws_client(provider: Provider, service: str) -> AwsClient:
+    return _once(
+        ("aws", service, provider.pk, provider.region, provider.endpoint_url,
+         provider.credentials_env),
+        lambda: AwsClient(service, region=provider.region, endpoint_url=provider.endpoint_url,
+                          credentials_env=provider.credentials_env),
+    )  # fmt: skip
 
 
 def provider_for(model: FoundationModel, version: ModelVersion | None = None) -> Any:
     """The provider object that serves `model` (a custom model's `version` names its target)."""
     provider = model.provider
+    target = version.serving_target if version else model.provider_model_id
     if provider.kind == Provider.Kind.LOCAL:
         return LOCAL_EMBEDDINGS if model.modality == Modality.EMBEDDING else LOCAL_CHAT
     if provider.kind == Provider.Kind.OPENAI_COMPATIBLE:
-        target = version.serving_target if version else model.provider_model_id
-        key = (provider.pk, provider.endpoint_url, target)
-        with _lock:
-            if key not in _remote:
-                _remote[key] = OpenAICompatibleProvider(
-                    base_url=provider.endpoint_url,
-                    model_id=target,
-                    api_key_env=provider.credentials_env,
-                )
-            return _remote[key]
-    raise ProviderUnsupported(
-        f"{model.name} is served by {provider.get_kind_display()}, which this gateway does not "
-        "call yet. Use a local or OpenAI-compatible model."
-    )
+        return _once(
+            ("openai", provider.pk, provider.endpoint_url, provider.credentials_env, target),
+            lambda: OpenAICompatibleProvider(
+                base_url=provider.endpoint_url, model_id=target,
+                api_key_env=provider.credentials_env,
+            ),
+        )  # fmt: skip
+    if provider.kind == Provider.Kind.BEDROCK:
+        client = _aws_client(provider, "bedrock-runtime")
+        return _once(("bedrock", id(client), target), lambda: BedrockProvider(client, target))
+    if provider.kind == Provider.Kind.SAGEMAKER:
+        client = _aws_client(provider, "sagemaker-runtime")
+        return _once(("sagemaker", id(client), target), lambda: SageMakerProvider(client, target))
+    raise ProviderUnsupported(f"{model.name}: providers of kind {provider.kind} are not supported.")

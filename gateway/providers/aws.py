@@ -1,0 +1,323 @@
+"""Amazon Bedrock (Converse, ConverseStream, InvokeModel) and SageMaker endpoints, with boto3.
+
+boto3 is blocking: every call runs in a worker thread, and a stream's events are read in one and
+handed to the event loop. Credentials come from the environment only (`<credentials_env>_` +
+`ACCESS_KEY_ID`, `SECRET_ACCESS_KEY`, `SESSION_TOKEN`), or the default AWS chain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import threading
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EventStreamError,
+    ReadTimeoutError,
+)
+
+from gateway.errors import UpstreamError, UpstreamThrottled, UpstreamTimeout
+from gateway.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Usage
+
+_END = object()
+THROTTLED = {"ThrottlingException", "TooManyRequestsException", "ServiceQuotaExceededException"}
+TIMED_OUT = {"ModelTimeoutException"}
+
+
+class AwsClient:
+    """One boto3 client per provider (boto3 clients are thread-safe; sessions are not)."""
+
+    def __init__(self, service: str, *, region: str, endpoint_url: str, credentials_env: str):
+        self.service, self.region = service, region or "us-east-1"
+        self.endpoint_url, self.credentials_env = endpoint_url or None, credentials_env
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                session = boto3.session.Session(**self._credentials())
+                self._client = session.client(
+                    self.service,
+                    region_name=self.region,
+                    endpoint_url=self.endpoint_url,
+                    config=Config(
+                        # Retries are the gateway's decision (backoff, fallbacks), not boto3's.
+                        retries={"total_max_attempts": 1},
+                        connect_timeout=5,
+                        read_timeout=120,
+                        max_pool_connections=64,
+                    ),
+                )
+            return self._client
+
+    def _credentials(self) -> dict[str, str]:
+        if not self.credentials_env:
+            return {}
+        prefix = self.credentials_env
+        found = {
+            "aws_access_key_id": os.environ.get(f"{prefix}_ACCESS_KEY_ID"),
+            "aws_secret_access_key": os.environ.get(f"{prefix}_SECRET_ACCESS_KEY"),
+            "aws_session_token": os.environ.get(f"{prefix}_SESSION_TOKEN"),
+        }
+        if not found["aws_access_key_id"] or not found["aws_secret_access_key"]:
+            raise UpstreamError(
+                f"The provider's credentials are not configured: set {prefix}_ACCESS_KEY_ID and "
+                f"{prefix}_SECRET_ACCESS_KEY in the environment."
+            )
+        return {key: value for key, value in found.items() if value}
+
+
+def _upstream_error(error: Exception, what: str) -> Exception:
+    """Map a boto3 failure to what the caller should see."""
+    if isinstance(error, ClientError | EventStreamError):
+        code = error.response.get("Error", {}).get("Code", "")
+        message = error.response.get("Error", {}).get("Message", "")
+        if code in THROTTLED:
+            return UpstreamThrottled(
+                f"{what} is throttling requests; retry shortly.", retry_after=2
+            )
+        if code in TIMED_OUT:
+            return UpstreamTimeout(f"{what} did not finish in time.")
+        return UpstreamError(f"{what} failed: {code}: {message}".strip())
+    if isinstance(error, ReadTimeoutError | ConnectTimeoutError):
+        return UpstreamTimeout(f"{what} did not answer in time.")
+    return UpstreamError(f"{what} failed: {error}")
+
+
+async def _relay_events(
+    events: Iterable[Any], close: Callable[[], None], what: str
+) -> AsyncIterator[Any]:
+    """Read a blocking event stream in a thread; stop reading (and close it) if we are left."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    leaving = threading.Event()
+
+    def pump() -> None:
+        try:
+            for event in events:
+                loop.call_soon_threadsafe(queue.put_nowait, event)
+                if leaving.is_set():
+                    break
+        except Exception as error:
+            loop.call_soon_threadsafe(queue.put_nowait, _upstream_error(error, what))
+        finally:
+            loop.call_soon_threadsafe(queue.put_nowait, _END)
+
+    reader = loop.run_in_executor(None, pump)
+    try:
+        while (event := await queue.get()) is not _END:
+            if isinstance(event, Exception):
+                raise event
+            yield event
+        await reader
+    finally:
+        leaving.set()
+        close()  # closes the HTTP response: the upstream call stops
+
+
+def _converse_arguments(model_id: str, request: ChatRequest) -> dict[str, Any]:
+    system = [{"text": m.content} for m in request.messages if m.role == "system"]
+    messages: list[dict[str, Any]] = []
+    for message in request.messages:
+        if message.role == "system":
+            continue
+        if messages and messages[-1]["role"] == message.role:  # Converse wants them alternating
+            messages[-1]["content"].append({"text": message.content})
+        else:
+            messages.append({"role": message.role, "content": [{"text": message.content}]})
+    config: dict[str, Any] = {"maxTokens": request.max_tokens}
+    if request.temperature is not None:
+        config["temperature"] = request.temperature
+    if request.top_p is not None:
+        config["topP"] = request.top_p
+    if request.stop:
+        config["stopSequences"] = list(request.stop)
+    arguments: dict[str, Any] = {
+        "modelId": model_id,
+        "messages": messages,
+        "inferenceConfig": config,
+    }
+    if system:
+        arguments["system"] = system
+    return arguments
+
+
+def _finish(stop_reason: str | None) -> str:
+    return "length" if stop_reason == "max_tokens" else "stop"
+
+
+class BedrockProvider:
+    def __init__(self, client: AwsClient, model_id: str) -> None:
+        self.client, self.model_id = client, model_id
+        self.what = f"Amazon Bedrock ({model_id})"
+
+    async def chat(self, request: ChatRequest) -> ChatResult:
+        try:
+            answer = await asyncio.to_thread(
+                self.client.get().converse, **_converse_arguments(self.model_id, request)
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise _upstream_error(error, self.what) from error
+        content = answer["output"]["message"]["content"]
+        usage = answer.get("usage", {})
+        return ChatResult(
+            text="".join(block.get("text", "") for block in content),
+            finish_reason=_finish(answer.get("stopReason")),
+            usage=Usage(int(usage.get("inputTokens", 0)), int(usage.get("outputTokens", 0))),
+        )
+
+    async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
+        try:
+            response = await asyncio.to_thread(
+                self.client.get().converse_stream, **_converse_arguments(self.model_id, request)
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise _upstream_error(error, self.what) from error
+        stream = response["stream"]
+        finish: str | None = None
+        async for event in _relay_events(stream, stream.close, self.what):
+            if "contentBlockDelta" in event:
+                text = event["contentBlockDelta"]["delta"].get("text", "")
+                if text:
+                    yield ChatChunk(text=text)
+            elif "messageStop" in event:
+                finish = _finish(event["messageStop"].get("stopReason"))
+            elif "metadata" in event:
+                usage = event["metadata"].get("usage", {})
+                yield ChatChunk(
+                    finish_reason=finish or "stop",
+                    usage=Usage(
+                        int(usage.get("inputTokens", 0)), int(usage.get("outputTokens", 0))
+                    ),
+                )
+
+    async def embed(self, texts: list[str]) -> EmbeddingResult:
+        try:
+            if self.model_id.startswith("cohere."):
+                return await asyncio.to_thread(self._embed_cohere, texts)
+            return await asyncio.to_thread(self._embed_titan, texts)
+        except (ClientError, BotoCoreError) as error:
+            raise _upstream_error(error, self.what) from error
+
+    def _invoke(self, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.client.get().invoke_model(
+            modelId=self.model_id,
+            body=json.dumps(body),
+            contentType="application/json",
+            accept="application/json",
+        )
+        return dict(json.loads(response["body"].read()))
+
+    def _embed_titan(self, texts: list[str]) -> EmbeddingResult:
+        """Titan embeds one text per call and counts its tokens."""
+        vectors, tokens = [], 0
+        for text in texts:
+            answer = self._invoke({"inputText": text})
+            vectors.append(answer["embedding"])
+            tokens += int(answer.get("inputTextTokenCount", 0))
+        return EmbeddingResult(vectors=vectors, prompt_tokens=tokens)
+
+    def _embed_cohere(self, texts: list[str]) -> EmbeddingResult:
+        """Cohere embeds up to 96 texts per call but reports no token count: we count them."""
+        from gateway.providers.local import LOCAL_EMBEDDINGS
+
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), 96):
+            batch = texts[start : start + 96]
+            answer = self._invoke({"texts": batch, "input_type": "search_document"})
+            vectors.extend(answer["embeddings"])
+        return EmbeddingResult(vectors=vectors, prompt_tokens=LOCAL_EMBEDDINGS.count_tokens(texts))
+
+
+class SageMakerProvider:
+    """A SageMaker endpoint serving the Messages API (TGI, LMI and vLLM containers): OpenAI's
+    chat format in the request body, and its SSE lines in the response stream's payload parts."""
+
+    def __init__(self, client: AwsClient, endpoint_name: str) -> None:
+        self.client, self.endpoint_name = client, endpoint_name
+        self.what = f"SageMaker endpoint {endpoint_name}"
+
+    def _body(self, request: ChatRequest, stream: bool) -> bytes:
+        body: dict[str, Any] = {
+            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "max_tokens": request.max_tokens,
+            "stream": stream,
+        }
+        if request.temperature is not None:
+            body["temperature"] = request.temperature
+        if request.top_p is not None:
+            body["top_p"] = request.top_p
+        if request.stop:
+            body["stop"] = list(request.stop)
+        return json.dumps(body).encode()
+
+    async def chat(self, request: ChatRequest) -> ChatResult:
+        try:
+            response = await asyncio.to_thread(
+                self.client.get().invoke_endpoint,
+                EndpointName=self.endpoint_name,
+                ContentType="application/json",
+                Accept="application/json",
+                Body=self._body(request, False),
+            )
+            answer = json.loads(await asyncio.to_thread(response["Body"].read))
+        except (ClientError, BotoCoreError) as error:
+            raise _upstream_error(error, self.what) from error
+        choice = answer["choices"][0]
+        usage = answer.get("usage", {})
+        return ChatResult(
+            text=choice["message"].get("content") or "",
+            finish_reason=choice.get("finish_reason") or "stop",
+            usage=Usage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))),
+        )
+
+    async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
+        try:
+            response = await asyncio.to_thread(
+                self.client.get().invoke_endpoint_with_response_stream,
+                EndpointName=self.endpoint_name,
+                ContentType="application/json",
+                Body=self._body(request, True),
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise _upstream_error(error, self.what) from error
+        body = response["Body"]
+        buffer = b""
+        async for event in _relay_events(body, body.close, self.what):
+            if "PayloadPart" not in event:
+                raise UpstreamError(f"{self.what} failed mid-stream: {event}")
+            buffer += event["PayloadPart"]["Bytes"]
+            *lines, buffer = buffer.split(b"\n")  # a payload part may end mid-line
+            for line in lines:
+                chunk = _sse_chunk(line)
+                if chunk is not None:
+                    yield chunk
+
+
+def _sse_chunk(line: bytes) -> ChatChunk | None:
+    text = line.decode().strip()
+    if not text.startswith("data:") or text[5:].strip() == "[DONE]":
+        return None
+    data = json.loads(text[5:])
+    usage = data.get("usage")
+    choices = data.get("choices") or [{}]
+    delta = (choices[0].get("delta") or {}).get("content") or ""
+    finish = choices[0].get("finish_reason")
+    if not (delta or finish or usage):
+        return None
+    return ChatChunk(
+        text=delta,
+        finish_reason=finish,
+        usage=Usage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)))
+        if usage
+        else None,
+    )
