@@ -20,7 +20,8 @@ from rest_framework.views import APIView
 from gateway import openai_format
 from gateway.parameters import BadParameter, chat_request, embedding_inputs, require_model
 from gateway.providers import provider_for
-from gateway.types import ChatRequest
+from gateway.types import ChatRequest, Usage
+from gateway.usage import Meter
 from models_catalog.models import Lifecycle, Modality
 from models_catalog.selectors import ResolvedModel, resolve_model, usable_models
 from portal.errors import DomainError, InvalidInput
@@ -73,37 +74,69 @@ class ChatCompletionsView(APIView):
         )
         provider = provider_for(resolved.entry, resolved.version)
         request_id = f"chatcmpl-{uuid.uuid4().hex}"
+        meter = _meter(request, resolved, request_id, "chat", stream)
         if stream:
             response: HttpResponseBase = StreamingHttpResponse(
-                _stream(provider, chat, request_id, name, include_usage),
+                _stream(provider, chat, request_id, name, include_usage, meter),
                 content_type="text/event-stream",
             )
             response["Cache-Control"] = "no-cache"
             response["X-Accel-Buffering"] = "no"
         else:
-            result = async_to_sync(provider.chat)(chat)
+            try:
+                result = async_to_sync(provider.chat)(chat)
+            except DomainError as error:
+                meter.finish(usage=None, counted=False, status="error", error=error.message)
+                raise
+            meter.finish(usage=result.usage, counted=False, status="ok")
             response = Response(openai_format.completion(request_id, name, result))
         _decorate(response, resolved, request_id)
         return response
 
 
+def _meter(
+    request: Request, resolved: ResolvedModel, request_id: str, operation: str, streamed: bool
+) -> Meter:
+    return Meter.start(
+        request_id=request_id,
+        tenant=request._request.tenant,  # type: ignore[attr-defined]
+        principal=request.user,  # type: ignore[arg-type]
+        model=resolved.entry,
+        operation=operation,
+        streamed=streamed,
+    )
+
+
 async def _stream(
-    provider: Any, chat: ChatRequest, request_id: str, model: str, include_usage: bool
+    provider: Any,
+    chat: ChatRequest,
+    request_id: str,
+    model: str,
+    include_usage: bool,
+    meter: Meter,
 ) -> AsyncIterator[bytes]:
     created = int(time.time())
-    first, usage = True, None
+    first, usage, text = True, None, []
+    status, failure = "cancelled", ""
     try:
         async for piece in provider.stream_chat(chat):
             if piece.usage is not None:
                 usage = piece.usage
             if piece.text or piece.finish_reason:
+                text.append(piece.text)
                 yield openai_format.chunk(request_id, model, created, piece, first)
                 first = False
         if include_usage and usage is not None:
             yield openai_format.usage_chunk(request_id, model, created, usage)
+        status = "ok"
     except DomainError as error:
+        status, failure = "error", error.message
         # Headers are gone already: the error travels as an event, as OpenAI's own API does.
         yield openai_format.error_event(error.message, error.code)
+    finally:
+        meter.finish_in_background(
+            request=chat, usage=usage, text="".join(text), status=status, error=failure
+        )
     yield openai_format.sse("[DONE]")
 
 
@@ -118,7 +151,14 @@ class EmbeddingsView(APIView):
         texts, encoding = embedding_inputs(body)
         resolved = _resolve(request, name, Modality.EMBEDDING)
         provider = provider_for(resolved.entry, resolved.version)
-        result = async_to_sync(provider.embed)(texts)
+        request_id = f"embd-{uuid.uuid4().hex}"
+        meter = _meter(request, resolved, request_id, "embeddings", False)
+        try:
+            result = async_to_sync(provider.embed)(texts)
+        except DomainError as error:
+            meter.finish(usage=None, counted=False, status="error", error=error.message)
+            raise
+        meter.finish(usage=Usage(result.prompt_tokens, 0), counted=False, status="ok")
         response = Response(openai_format.embeddings(name, result, encoding))
-        _decorate(response, resolved, f"embd-{uuid.uuid4().hex}")
+        _decorate(response, resolved, request_id)
         return response

@@ -107,6 +107,7 @@ SHARED_APPS = [
     "audit",
     "models_catalog",
     "gateway",
+    "metering",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]

@@ -7,13 +7,17 @@ import threading
 import time
 from collections.abc import Iterator
 
+import openai
 import pytest
 import uvicorn
 from openai import OpenAI
 
 from identity.services import mint_member_token
+from models_catalog.models import Provider
 from models_catalog.services.access import grant_model
+from models_catalog.services.registry import deploy, register_custom_model, register_version
 from portal.embedded import free_loopback_port
+from tests.gateway.aws_servers import AwsLoopback
 
 LOCAL_CHAT = "local/gemma-3-270m"
 LOCAL_EMBEDDINGS = "local/all-minilm-l6-v2"
@@ -51,3 +55,44 @@ def acme_client(asgi_url, make_tenant, make_user):  # type: ignore[no-untyped-de
     client.tenant = acme  # type: ignore[attr-defined]
     client.token = token  # type: ignore[attr-defined]
     return client
+
+
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+TITAN = "amazon.titan-embed-text-v2:0"
+COHERE = "cohere.embed-english-v3"
+
+
+@pytest.fixture
+def aws(monkeypatch) -> Iterator[AwsLoopback]:
+    monkeypatch.setenv("AWS_TEST_ACCESS_KEY_ID", "AKIDTEST")
+    monkeypatch.setenv("AWS_TEST_SECRET_ACCESS_KEY", "secret")
+    server = AwsLoopback()
+    for name in ("bedrock", "sagemaker"):
+        Provider.objects.filter(name=name).update(
+            endpoint_url=server.url, credentials_env="AWS_TEST", region="eu-west-1"
+        )
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def aws_client(asgi_url, aws, make_tenant, make_user) -> openai.OpenAI:
+    acme = make_tenant("acme")
+    for name in (HAIKU, TITAN, COHERE):
+        grant_model(model_name=name, tenants=[acme], actor="test")
+    claims = register_custom_model(
+        name="claims",
+        provider=Provider.objects.get(name="sagemaker"),
+        display_name="Claims",
+        actor="ml",
+    )
+    register_version(
+        custom_model=claims,
+        artifact_uri="s3://m/claims/1",
+        serving_target="claims-endpoint-1",
+        actor="ml",
+    )
+    deploy(custom_model=claims, alias_name="production", version_number=1, actor="ml")
+    grant_model(model_name="custom/claims", tenants=[acme], actor="test")
+    token = mint_member_token(user=make_user("ada", roles={acme: "member"}), tenant=acme)
+    return openai.OpenAI(base_url=f"{asgi_url}/t/{acme.slug}/v1", api_key=token, max_retries=0)

@@ -1,0 +1,90 @@
+"""Handing each call's usage to metering: stream or not, answered, failed or abandoned. When a
+provider reports no usage (or a stream broke off first), the tokens are counted, never zero."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils import timezone
+
+from gateway.providers.local import LOCAL_EMBEDDINGS
+from gateway.types import ChatRequest, Usage
+from identity.principals import Principal
+from metering.models import UsageEvent
+from metering.services import Invocation, record_usage
+from models_catalog.models import FoundationModel
+from tenants.models import Tenant
+
+
+def count_usage(request: ChatRequest, completion: str) -> Usage:
+    prompt = [message.content for message in request.messages]
+    return Usage(
+        prompt_tokens=LOCAL_EMBEDDINGS.count_tokens(prompt),
+        completion_tokens=LOCAL_EMBEDDINGS.count_tokens([completion]) if completion else 0,
+    )
+
+
+@dataclass
+class Meter:
+    """Started when a call starts; `finish` records it exactly once."""
+
+    invocation: Invocation
+    began: float = field(default_factory=time.monotonic)
+    done: bool = False
+
+    @classmethod
+    def start(
+        cls, *, request_id: str, tenant: Tenant, principal: Principal, model: FoundationModel,
+        operation: str, streamed: bool,
+    ) -> Meter:  # fmt: skip
+        return cls(
+            Invocation(
+                request_id=request_id,
+                tenant_id=tenant.pk,
+                tenant_slug=tenant.slug,
+                principal_type=principal.kind,
+                principal_id=principal.id,
+                principal_name=principal.name,
+                model=model,
+                operation=operation,
+                streamed=streamed,
+                started_at=timezone.now(),
+            )
+        )
+
+    def finish(
+        self, *, usage: Usage | None, counted: bool, status: str, error: str = ""
+    ) -> UsageEvent | None:
+        if self.done:
+            return None
+        self.done = True
+        usage = usage or Usage(0, 0)
+        return record_usage(
+            call=self.invocation,
+            input_tokens=usage.prompt_tokens,
+            output_tokens=usage.completion_tokens,
+            tokens_counted=counted,
+            latency_ms=int((time.monotonic() - self.began) * 1000),
+            status=status,
+            error=error,
+        )
+
+    def finish_in_background(
+        self, *, request: ChatRequest, usage: Usage | None, text: str, status: str, error: str = ""
+    ) -> None:
+        """From a stream's end: in a worker thread, so that it completes even if the stream's
+        task was cancelled because the client went away."""
+
+        def run() -> None:
+            try:
+                final, counted = usage, False
+                if final is None:
+                    final, counted = count_usage(request, text), True
+                self.finish(usage=final, counted=counted, status=status, error=error)
+            finally:
+                connection.close()  # this thread's connection goes back to the pool
+
+        asyncio.get_running_loop().run_in_executor(None, run)

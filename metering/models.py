@@ -1,0 +1,53 @@
+"""What every call cost: one usage event per invocation (public schema, tenant-scoped reads)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from metering.scoping import TenantScopedManager
+
+
+class UsageEvent(models.Model):
+    class Status(models.TextChoices):
+        OK = "ok", "Answered"
+        ERROR = "error", "Failed"
+        CANCELLED = "cancelled", "Client left"
+
+    request_id = models.CharField(max_length=64, unique=True)  # idempotency: one event a call
+    tenant_id = models.BigIntegerField(db_index=True)
+    tenant_slug = models.CharField(max_length=40)
+    business_unit_id = models.BigIntegerField(null=True, blank=True)
+    principal_type = models.CharField(max_length=20)
+    principal_id = models.BigIntegerField()
+    principal_name = models.CharField(max_length=200)
+    model_name = models.CharField(max_length=200, db_index=True)
+    provider_name = models.CharField(max_length=50)
+    provider_kind = models.CharField(max_length=20)
+    region = models.CharField(max_length=30, blank=True)
+    operation = models.CharField(max_length=20)  # "chat" or "embeddings"
+    streamed = models.BooleanField(default=False)
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    tokens_counted = models.BooleanField(
+        default=False, help_text="The provider reported no usage; we counted the tokens."
+    )
+    latency_ms = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    error = models.CharField(max_length=300, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    input_price_per_million = models.DecimalField(max_digits=12, decimal_places=6, null=True)
+    output_price_per_million = models.DecimalField(max_digits=12, decimal_places=6, null=True)
+    cost = models.DecimalField(
+        max_digits=18, decimal_places=9, null=True, help_text="None: no price was in force."
+    )
+    started_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["tenant_id", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_slug} {self.model_name} {self.input_tokens}+{self.output_tokens}"

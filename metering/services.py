@@ -1,0 +1,80 @@
+"""Recording usage: durable, idempotent by request id, priced at the price in force."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from metering.models import UsageEvent
+from models_catalog.models import FoundationModel
+from models_catalog.selectors import price_at
+
+MILLION = Decimal(1_000_000)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    request_id: str
+    tenant_id: int
+    tenant_slug: str
+    principal_type: str
+    principal_id: int
+    principal_name: str
+    model: FoundationModel
+    operation: str
+    streamed: bool
+    started_at: datetime
+
+
+def record_usage(
+    *,
+    call: Invocation,
+    input_tokens: int,
+    output_tokens: int,
+    tokens_counted: bool,
+    latency_ms: int,
+    status: str,
+    error: str = "",
+) -> UsageEvent:
+    """One event per call; recording the same request id again changes nothing."""
+    price = price_at(call.model, call.started_at)
+    cost = None
+    if price is not None:
+        cost = (
+            Decimal(input_tokens) * price.input_per_million
+            + Decimal(output_tokens) * price.output_per_million
+        ) / MILLION
+    event = UsageEvent(
+        request_id=call.request_id,
+        tenant_id=call.tenant_id,
+        tenant_slug=call.tenant_slug,
+        principal_type=call.principal_type,
+        principal_id=call.principal_id,
+        principal_name=call.principal_name,
+        model_name=call.model.name,
+        provider_name=call.model.provider.name,
+        provider_kind=call.model.provider.kind,
+        region=call.model.provider.region,
+        operation=call.operation,
+        streamed=call.streamed,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        tokens_counted=tokens_counted,
+        latency_ms=latency_ms,
+        status=status,
+        error=error[:300],
+        currency=price.currency if price else "",
+        input_price_per_million=price.input_per_million if price else None,
+        output_price_per_million=price.output_per_million if price else None,
+        cost=cost,
+        started_at=call.started_at,
+    )
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError:
+        return UsageEvent.objects.unscoped().get(request_id=call.request_id)
+    return event
