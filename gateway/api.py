@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gateway import openai_format
+from gateway import openai_format, rate_limits
 from gateway.parameters import BadParameter, chat_request, embedding_inputs, require_model
 from gateway.providers import provider_for
 from gateway.types import ChatRequest, Usage
@@ -74,7 +74,10 @@ class ChatCompletionsView(APIView):
         )
         provider = provider_for(resolved.entry, resolved.version)
         request_id = f"chatcmpl-{uuid.uuid4().hex}"
-        meter = _meter(request, resolved, request_id, "chat", stream)
+        worst_case = chat.max_tokens + rate_limits.estimate_prompt_tokens(
+            [message.content for message in chat.messages]
+        )
+        meter = _meter(request, resolved, request_id, "chat", stream, worst_case)
         if stream:
             response: HttpResponseBase = StreamingHttpResponse(
                 _stream(provider, chat, request_id, name, include_usage, meter),
@@ -95,15 +98,26 @@ class ChatCompletionsView(APIView):
 
 
 def _meter(
-    request: Request, resolved: ResolvedModel, request_id: str, operation: str, streamed: bool
+    request: Request,
+    resolved: ResolvedModel,
+    request_id: str,
+    operation: str,
+    streamed: bool,
+    tokens: int,
 ) -> Meter:
+    """Take the rate limits (tokens for the worst case), then start metering the call."""
+    tenant = request._request.tenant  # type: ignore[attr-defined]
+    reservation = rate_limits.take(
+        tenant=tenant, grant=resolved.grant, model_name=resolved.entry.name, tokens=tokens
+    )
     return Meter.start(
         request_id=request_id,
-        tenant=request._request.tenant,  # type: ignore[attr-defined]
+        tenant=tenant,
         principal=request.user,  # type: ignore[arg-type]
         model=resolved.entry,
         operation=operation,
         streamed=streamed,
+        reservation=reservation,
     )
 
 
@@ -152,7 +166,8 @@ class EmbeddingsView(APIView):
         resolved = _resolve(request, name, Modality.EMBEDDING)
         provider = provider_for(resolved.entry, resolved.version)
         request_id = f"embd-{uuid.uuid4().hex}"
-        meter = _meter(request, resolved, request_id, "embeddings", False)
+        tokens = rate_limits.estimate_prompt_tokens(texts)
+        meter = _meter(request, resolved, request_id, "embeddings", False, tokens)
         try:
             result = async_to_sync(provider.embed)(texts)
         except DomainError as error:

@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from gateway.providers.local import LOCAL_EMBEDDINGS
+from gateway.rate_limits import Reservation
 from gateway.types import ChatRequest, Usage
 from identity.principals import Principal
 from metering.models import UsageEvent
@@ -32,16 +33,18 @@ class Meter:
     """Started when a call starts; `finish` records it exactly once."""
 
     invocation: Invocation
+    reservation: Reservation
     began: float = field(default_factory=time.monotonic)
     done: bool = False
 
     @classmethod
     def start(
         cls, *, request_id: str, tenant: Tenant, principal: Principal, model: FoundationModel,
-        operation: str, streamed: bool,
+        operation: str, streamed: bool, reservation: Reservation,
     ) -> Meter:  # fmt: skip
         return cls(
-            Invocation(
+            reservation=reservation,
+            invocation=Invocation(
                 request_id=request_id,
                 tenant_id=tenant.pk,
                 tenant_slug=tenant.slug,
@@ -52,7 +55,7 @@ class Meter:
                 operation=operation,
                 streamed=streamed,
                 started_at=timezone.now(),
-            )
+            ),
         )
 
     def finish(
@@ -62,6 +65,7 @@ class Meter:
             return None
         self.done = True
         usage = usage or Usage(0, 0)
+        self.reservation.settle(usage.total_tokens)
         return record_usage(
             call=self.invocation,
             input_tokens=usage.prompt_tokens,

@@ -164,6 +164,12 @@ class ModelGrant(models.Model):
     request = models.ForeignKey(
         "AccessRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="grants"
     )
+    requests_per_minute = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Calls per minute to this model; empty: no extra limit."
+    )
+    tokens_per_minute = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Tokens per minute to this model; empty: no extra limit."
+    )
 
     class Meta:
         ordering = ["-granted_at"]

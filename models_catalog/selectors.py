@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from models_catalog.models import (
     AccessRequest,
@@ -84,6 +84,7 @@ class ResolvedModel:
     entry: FoundationModel
     lifecycle: Lifecycle
     version: ModelVersion | None  # for custom models: the version that serves the call
+    grant: ModelGrant  # the grant in force (a business unit's before the tenant's)
 
 
 def resolve_model(
@@ -104,12 +105,18 @@ def resolve_model(
         raise Gone(
             f"The model {entry.name!r} was retired on {entry.end_of_life_at:%Y-%m-%d %H:%M} UTC."
         )
-    if not active_grants(tenant, at, business_unit).filter(model=entry).exists():
+    grant = (
+        active_grants(tenant, at, business_unit)
+        .filter(model=entry)
+        .order_by(F("business_unit_id").desc(nulls_last=True))
+        .first()
+    )
+    if grant is None:
         raise NotAllowed(
             f"Your tenant may not use {entry.name!r}. A tenant administrator can request it."
         )
     version = _custom_version(entry, custom["ref"] if custom else None) if custom else None
-    return ResolvedModel(entry=entry, lifecycle=lifecycle, version=version)
+    return ResolvedModel(entry=entry, lifecycle=lifecycle, version=version, grant=grant)
 
 
 def _custom_version(entry: FoundationModel, ref: str | None) -> ModelVersion:

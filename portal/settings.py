@@ -201,6 +201,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 2)
 
+# Rate limits for a tenant that sets none (0: unlimited); per model, a grant may set tighter ones.
+ATRIUM_DEFAULT_REQUESTS_PER_MINUTE = env_int("ATRIUM_DEFAULT_REQUESTS_PER_MINUTE", 600)
+ATRIUM_DEFAULT_TOKENS_PER_MINUTE = env_int("ATRIUM_DEFAULT_TOKENS_PER_MINUTE", 2_000_000)
+
 # --- Local models (the `local` provider) ---------------------------------------------------
 LOCAL_MODELS_DIR = Path(env_str("ATRIUM_LOCAL_MODELS_DIR", str(DATA_DIR / "models")))
 LOCAL_CHAT_SLOTS = env_int("ATRIUM_LOCAL_CHAT_SLOTS", 2)

@@ -32,6 +32,14 @@ class Tenant(TenantMixin):
     cost_centre = models.CharField(
         max_length=40, blank=True, help_text="The finance cost centre charged by default."
     )
+    requests_per_minute = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="API calls per minute for the whole tenant; empty: default.",
+    )
+    tokens_per_minute = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Tokens per minute for the whole tenant; empty: default."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     auto_create_schema = True
