@@ -17,9 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gateway import openai_format, rate_limits
+from gateway import openai_format, rate_limits, routing
 from gateway.parameters import BadParameter, chat_request, embedding_inputs, require_model
-from gateway.providers import provider_for
 from gateway.types import ChatRequest, Usage
 from gateway.usage import Meter
 from models_catalog.models import Lifecycle, Modality
@@ -72,27 +71,31 @@ class ChatCompletionsView(APIView):
         chat, stream, include_usage = chat_request(
             body, max_output_tokens=resolved.entry.max_output_tokens
         )
-        provider = provider_for(resolved.entry, resolved.version)
+        routes = routing.routes_for(resolved)
+        served = routing.Served()
         request_id = f"chatcmpl-{uuid.uuid4().hex}"
         worst_case = chat.max_tokens + rate_limits.estimate_prompt_tokens(
             [message.content for message in chat.messages]
         )
         meter = _meter(request, resolved, request_id, "chat", stream, worst_case)
         if stream:
+            pieces = routing.stream_chat(routes, chat, served)
             response: HttpResponseBase = StreamingHttpResponse(
-                _stream(provider, chat, request_id, name, include_usage, meter),
+                _stream(pieces, chat, request_id, name, include_usage, meter, served),
                 content_type="text/event-stream",
             )
             response["Cache-Control"] = "no-cache"
             response["X-Accel-Buffering"] = "no"
         else:
             try:
-                result = async_to_sync(provider.chat)(chat)
+                result = async_to_sync(routing.chat)(routes, chat, served)
             except DomainError as error:
                 meter.finish(usage=None, counted=False, status="error", error=error.message)
                 raise
+            meter.served_by(served.route.entry if served.route else None)
             meter.finish(usage=result.usage, counted=False, status="ok")
             response = Response(openai_format.completion(request_id, name, result))
+            _name_server(response, served)
         _decorate(response, resolved, request_id)
         return response
 
@@ -121,19 +124,25 @@ def _meter(
     )
 
 
+def _name_server(response: HttpResponseBase, served: routing.Served) -> None:
+    if served.route is not None:
+        response["X-Atrium-Served-By"] = served.route.entry.name
+
+
 async def _stream(
-    provider: Any,
+    pieces: AsyncIterator[Any],
     chat: ChatRequest,
     request_id: str,
     model: str,
     include_usage: bool,
     meter: Meter,
+    served: routing.Served,
 ) -> AsyncIterator[bytes]:
     created = int(time.time())
     first, usage, text = True, None, []
     status, failure = "cancelled", ""
     try:
-        async for piece in provider.stream_chat(chat):
+        async for piece in pieces:
             if piece.usage is not None:
                 usage = piece.usage
             if piece.text or piece.finish_reason:
@@ -148,6 +157,7 @@ async def _stream(
         # Headers are gone already: the error travels as an event, as OpenAI's own API does.
         yield openai_format.error_event(error.message, error.code)
     finally:
+        meter.served_by(served.route.entry if served.route else None)
         meter.finish_in_background(
             request=chat, usage=usage, text="".join(text), status=status, error=failure
         )
@@ -164,16 +174,19 @@ class EmbeddingsView(APIView):
         name = require_model(body)
         texts, encoding = embedding_inputs(body)
         resolved = _resolve(request, name, Modality.EMBEDDING)
-        provider = provider_for(resolved.entry, resolved.version)
+        routes = routing.routes_for(resolved)
+        served = routing.Served()
         request_id = f"embd-{uuid.uuid4().hex}"
         tokens = rate_limits.estimate_prompt_tokens(texts)
         meter = _meter(request, resolved, request_id, "embeddings", False, tokens)
         try:
-            result = async_to_sync(provider.embed)(texts)
+            result = async_to_sync(routing.embed)(routes, texts, served)
         except DomainError as error:
             meter.finish(usage=None, counted=False, status="error", error=error.message)
             raise
+        meter.served_by(served.route.entry if served.route else None)
         meter.finish(usage=Usage(result.prompt_tokens, 0), counted=False, status="ok")
         response = Response(openai_format.embeddings(name, result, encoding))
+        _name_server(response, served)
         _decorate(response, resolved, request_id)
         return response

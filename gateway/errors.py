@@ -6,20 +6,28 @@ from portal.errors import DomainError
 
 
 class UpstreamError(DomainError):
-    """The provider failed or answered something we cannot use."""
+    """The provider failed or answered something we cannot use. `retryable`: a later attempt,
+    or another provider, may well succeed (5xx, connection trouble), as opposed to a refusal."""
 
     status_code = 502
     code = "upstream_error"
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 class UpstreamTimeout(DomainError):
     status_code = 504
     code = "upstream_timeout"
+    retryable = True
 
 
 class UpstreamThrottled(DomainError):
     status_code = 429
     code = "upstream_throttled"
+
+    retryable = True
 
     def __init__(self, message: str, retry_after: int = 1) -> None:
         super().__init__(message)

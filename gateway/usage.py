@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import connection
 from django.utils import timezone
@@ -57,6 +57,11 @@ class Meter:
                 started_at=timezone.now(),
             ),
         )
+
+    def served_by(self, model: FoundationModel | None) -> None:
+        """The call was answered by a fallback: charge what answered, at its price."""
+        if model is not None and model.pk != self.invocation.model.pk:
+            self.invocation = replace(self.invocation, model=model)
 
     def finish(
         self, *, usage: Usage | None, counted: bool, status: str, error: str = ""

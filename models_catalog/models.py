@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
@@ -94,6 +95,12 @@ class FoundationModel(models.Model):
     embedding_dimensions = models.PositiveIntegerField(null=True, blank=True)
     deprecated_at = models.DateTimeField(null=True, blank=True)
     end_of_life_at = models.DateTimeField(null=True, blank=True)
+    fallbacks = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Catalogue names to try, in order, when this model's provider fails or "
+        'throttles: e.g. ["anthropic.claude-3-haiku-west", "amazon.nova-lite-v1:0"].',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -109,6 +116,16 @@ class FoundationModel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        names = self.fallbacks
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            raise ValidationError({"fallbacks": "A list of catalogue model names."})
+        if self.name in names:
+            raise ValidationError({"fallbacks": "A model cannot fall back on itself."})
+        known = set(FoundationModel.objects.filter(name__in=names).values_list("name", flat=True))
+        if missing := [name for name in names if name not in known]:
+            raise ValidationError({"fallbacks": f"Not in the catalogue: {', '.join(missing)}."})
 
     def lifecycle(self, at: datetime) -> Lifecycle:
         if self.end_of_life_at is not None and at >= self.end_of_life_at:

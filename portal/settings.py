@@ -205,6 +205,11 @@ CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 2)
 ATRIUM_DEFAULT_REQUESTS_PER_MINUTE = env_int("ATRIUM_DEFAULT_REQUESTS_PER_MINUTE", 600)
 ATRIUM_DEFAULT_TOKENS_PER_MINUTE = env_int("ATRIUM_DEFAULT_TOKENS_PER_MINUTE", 2_000_000)
 
+# Retries of a provider call that failed in a way worth retrying (throttled, 5xx, unreachable),
+# with exponential backoff from GATEWAY_BACKOFF_SECONDS, before moving down the fallback chain.
+GATEWAY_RETRIES = env_int("GATEWAY_RETRIES", 2)
+GATEWAY_BACKOFF_SECONDS = float(env_str("GATEWAY_BACKOFF_SECONDS", "0.25"))
+
 # --- Local models (the `local` provider) ---------------------------------------------------
 LOCAL_MODELS_DIR = Path(env_str("ATRIUM_LOCAL_MODELS_DIR", str(DATA_DIR / "models")))
 LOCAL_CHAT_SLOTS = env_int("ATRIUM_LOCAL_CHAT_SLOTS", 2)

@@ -87,10 +87,11 @@ def _upstream_error(error: Exception, what: str) -> Exception:
             )
         if code in TIMED_OUT:
             return UpstreamTimeout(f"{what} did not finish in time.")
-        return UpstreamError(f"{what} failed: {code}: {message}".strip())
+        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 500)
+        return UpstreamError(f"{what} failed: {code}: {message}".strip(), retryable=status >= 500)
     if isinstance(error, ReadTimeoutError | ConnectTimeoutError):
         return UpstreamTimeout(f"{what} did not answer in time.")
-    return UpstreamError(f"{what} failed: {error}")
+    return UpstreamError(f"{what} failed: {error}", retryable=True)
 
 
 async def _relay_events(

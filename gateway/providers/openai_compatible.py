@@ -67,7 +67,9 @@ class OpenAICompatibleProvider:
         except httpx.TimeoutException as error:
             raise UpstreamTimeout(f"{self.base_url} did not answer in time.") from error
         except httpx.HTTPError as error:
-            raise UpstreamError(f"{self.base_url} could not be reached: {error}") from error
+            raise UpstreamError(
+                f"{self.base_url} could not be reached: {error}", retryable=True
+            ) from error
         _raise_for_status(response)
         data = response.json()
         choice = data["choices"][0]
@@ -102,7 +104,9 @@ class OpenAICompatibleProvider:
         except httpx.TimeoutException as error:
             raise UpstreamTimeout(f"{self.base_url} stopped answering mid-stream.") from error
         except httpx.HTTPError as error:
-            raise UpstreamError(f"{self.base_url} failed mid-stream: {error}") from error
+            raise UpstreamError(
+                f"{self.base_url} failed mid-stream: {error}", retryable=True
+            ) from error
 
     async def embed(self, texts: list[str]) -> EmbeddingResult:
         try:
@@ -110,7 +114,9 @@ class OpenAICompatibleProvider:
                 "/embeddings", json={"model": self.model_id, "input": texts}
             )
         except httpx.HTTPError as error:
-            raise UpstreamError(f"{self.base_url} could not be reached: {error}") from error
+            raise UpstreamError(
+                f"{self.base_url} could not be reached: {error}", retryable=True
+            ) from error
         _raise_for_status(response)
         data = response.json()
         ordered = sorted(data["data"], key=lambda item: item["index"])
@@ -137,5 +143,6 @@ def _raise_for_status(response: httpx.Response) -> None:
             retry_after=int(retry_after) if retry_after.isdigit() else 1,
         )
     raise UpstreamError(
-        f"The model's server answered {response.status_code}: {response.text[:200]}"
+        f"The model's server answered {response.status_code}: {response.text[:200]}",
+        retryable=response.status_code >= 500,
     )

@@ -90,7 +90,8 @@ def test_embeddings_are_relayed(vllm_client) -> None:
     assert [item.embedding for item in result.data] == [[0.5, 0.5], [0.5, 0.5]]
 
 
-def test_upstream_throttling_is_429_with_retry_after(vllm_client, upstream) -> None:
+def test_upstream_throttling_is_429_with_retry_after(vllm_client, upstream, settings) -> None:
+    settings.GATEWAY_RETRIES = 0
     upstream.status = 429
     with pytest.raises(openai.RateLimitError) as caught:
         vllm_client.chat.completions.create(
@@ -99,7 +100,8 @@ def test_upstream_throttling_is_429_with_retry_after(vllm_client, upstream) -> N
     assert caught.value.response.headers["Retry-After"] == "7"
 
 
-def test_upstream_failure_is_502(vllm_client, upstream) -> None:
+def test_upstream_failure_is_502(vllm_client, upstream, settings) -> None:
+    settings.GATEWAY_RETRIES = 0
     upstream.status = 500
     with pytest.raises(openai.InternalServerError) as caught:
         vllm_client.chat.completions.create(

@@ -15,6 +15,7 @@ class Upstream:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.status = 200
+        self.failures_left = -1  # fail this many times (-1: always), then answer 200
         self.stream_pieces = 5
         self.piece_delay = 0.0
         self.disconnected = threading.Event()
@@ -28,7 +29,9 @@ class Upstream:
                 upstream.requests.append(
                     {"path": self.path, "body": body, "auth": self.headers.get("Authorization")}
                 )
-                if upstream.status != 200:
+                failing = upstream.status != 200 and upstream.failures_left != 0
+                if failing:
+                    upstream.failures_left -= 1
                     self._json(
                         upstream.status, {"error": {"message": "overloaded"}}, {"Retry-After": "7"}
                     )

@@ -1,0 +1,129 @@
+"""Retries with backoff, then the model's fallback chain (another region, another model).
+
+A stream can switch route only before its first piece reached the caller; after that a failure
+travels to the caller as it is."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.utils import timezone
+
+from gateway.errors import UpstreamError
+from gateway.providers import provider_for
+from gateway.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
+from models_catalog.models import FoundationModel, Lifecycle
+from models_catalog.selectors import ResolvedModel
+from portal.errors import DomainError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Route:
+    entry: FoundationModel
+    provider: Any
+
+
+def routes_for(resolved: ResolvedModel) -> list[Route]:
+    """The model itself, then its fallbacks that exist, are not retired and do the same job."""
+    routes = [Route(resolved.entry, provider_for(resolved.entry, resolved.version))]
+    names = resolved.entry.fallbacks or []
+    if names:
+        now = timezone.now()
+        found = {m.name: m for m in FoundationModel.objects.select_related("provider").filter(
+            name__in=names, modality=resolved.entry.modality)}  # fmt: skip
+        for name in names:
+            model = found.get(name)
+            if model is not None and model.lifecycle(now) != Lifecycle.RETIRED:
+                routes.append(Route(model, provider_for(model)))
+    return routes
+
+
+def _retryable(error: DomainError) -> bool:
+    return bool(getattr(error, "retryable", False))
+
+
+async def _backoff(attempt: int, error: DomainError) -> None:
+    delay = settings.GATEWAY_BACKOFF_SECONDS * (2**attempt) * (0.5 + random.random())  # noqa: S311
+    hinted = getattr(error, "retry_after", None)
+    if hinted:
+        delay = max(delay, min(float(hinted), 2.0))
+    await asyncio.sleep(min(delay, 4.0))
+
+
+async def _attempts(routes: list[Route]) -> AsyncIterator[tuple[Route, int]]:
+    for route in routes:
+        for attempt in range(settings.GATEWAY_RETRIES + 1):
+            yield route, attempt
+
+
+class Served:
+    """Which route answered (for metering and the response headers)."""
+
+    route: Route | None = None
+
+
+async def _first_success(
+    routes: list[Route], call: Callable[[Route], Awaitable[T]], served: Served
+) -> T:
+    last: DomainError | None = None
+    async for route, attempt in _attempts(routes):
+        if last is not None and attempt > 0:
+            await _backoff(attempt - 1, last)
+        try:
+            result = await call(route)
+        except DomainError as error:
+            if not _retryable(error):
+                raise
+            logger.warning("%s failed (%s); trying again or the next route", route.entry, error)
+            last = error
+            continue
+        served.route = route
+        return result
+    raise last or UpstreamError("No provider could serve the call.")
+
+
+async def chat(routes: list[Route], request: ChatRequest, served: Served) -> ChatResult:
+    return await _first_success(routes, lambda route: route.provider.chat(request), served)
+
+
+async def embed(routes: list[Route], texts: list[str], served: Served) -> EmbeddingResult:
+    return await _first_success(routes, lambda route: route.provider.embed(texts), served)
+
+
+async def stream_chat(
+    routes: list[Route], request: ChatRequest, served: Served
+) -> AsyncIterator[ChatChunk]:
+    last: DomainError | None = None
+    async for route, attempt in _attempts(routes):
+        if last is not None and attempt > 0:
+            await _backoff(attempt - 1, last)
+        pieces = route.provider.stream_chat(request)
+        try:
+            first = await anext(pieces)
+        except StopAsyncIteration:
+            served.route = route
+            return
+        except DomainError as error:
+            await pieces.aclose()
+            if not _retryable(error):
+                raise
+            last = error
+            continue
+        served.route = route
+        try:
+            yield first
+            async for piece in pieces:
+                yield piece
+        finally:
+            await pieces.aclose()
+        return
+    raise last or UpstreamError("No provider could serve the call.")
