@@ -4,12 +4,14 @@ provider reports no usage (or a stream broke off first), the tokens are counted,
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass, field, replace
 
 from django.db import connection
 from django.utils import timezone
 
+from gateway import metrics
 from gateway.providers.local import LOCAL_EMBEDDINGS
 from gateway.rate_limits import Reservation
 from gateway.types import ChatRequest, Usage
@@ -18,6 +20,8 @@ from metering.models import UsageEvent
 from metering.services import Invocation, record_usage
 from models_catalog.models import FoundationModel
 from tenants.models import Tenant
+
+logger = logging.getLogger("atrium.gateway")
 
 
 def count_usage(request: ChatRequest, completion: str) -> Usage:
@@ -70,13 +74,32 @@ class Meter:
             return None
         self.done = True
         usage = usage or Usage(0, 0)
+        seconds = time.monotonic() - self.began
         self.reservation.settle(usage.total_tokens)
+        call = self.invocation
+        metrics.observe(
+            tenant=call.tenant_slug, model=call.model.name, operation=call.operation,
+            status=status, seconds=seconds, input_tokens=usage.prompt_tokens,
+            output_tokens=usage.completion_tokens,
+        )  # fmt: skip
+        logger.info(
+            "gateway call %s",
+            status,
+            extra={
+                "request_id": call.request_id, "tenant": call.tenant_slug,
+                "principal": f"{call.principal_type}:{call.principal_name}",
+                "model": call.model.name, "operation": call.operation, "status": status,
+                "streamed": call.streamed, "input_tokens": usage.prompt_tokens,
+                "output_tokens": usage.completion_tokens, "latency_ms": int(seconds * 1000),
+                "error": error,
+            },
+        )  # fmt: skip
         return record_usage(
-            call=self.invocation,
+            call=call,
             input_tokens=usage.prompt_tokens,
             output_tokens=usage.completion_tokens,
             tokens_counted=counted,
-            latency_ms=int((time.monotonic() - self.began) * 1000),
+            latency_ms=int(seconds * 1000),
             status=status,
             error=error,
         )

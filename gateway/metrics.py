@@ -1,0 +1,62 @@
+"""Prometheus metrics of the gateway: calls, latency and tokens by tenant and model. With several
+worker processes, set PROMETHEUS_MULTIPROC_DIR and each process's samples are added up."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+CALLS = Counter(
+    "atrium_gateway_calls_total", "Model calls through the gateway.",
+    ["tenant", "model", "operation", "status"],
+)  # fmt: skip
+LATENCY = Histogram(
+    "atrium_gateway_call_seconds", "Time from request to the last byte of the answer.",
+    ["tenant", "model", "operation"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)  # fmt: skip
+TOKENS = Counter(
+    "atrium_gateway_tokens_total", "Tokens in and out, as charged.",
+    ["tenant", "model", "direction"],
+)  # fmt: skip
+
+
+def observe(*, tenant: str, model: str, operation: str, status: str, seconds: float,
+            input_tokens: int, output_tokens: int) -> None:  # fmt: skip
+    CALLS.labels(tenant, model, operation, status).inc()
+    LATENCY.labels(tenant, model, operation).observe(seconds)
+    TOKENS.labels(tenant, model, "input").inc(input_tokens)
+    TOKENS.labels(tenant, model, "output").inc(output_tokens)
+
+
+def _allowed(request: HttpRequest) -> bool:
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net) for net in settings.METRICS_ALLOWED_NETWORKS)
+
+
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """Prometheus exposition; only for the networks in METRICS_ALLOWED_NETWORKS (tenant names
+    are in the labels)."""
+    if not _allowed(request):
+        return HttpResponseForbidden("Metrics are served to the monitoring network only.")
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        body = generate_latest(registry)
+    else:
+        body = generate_latest()
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
