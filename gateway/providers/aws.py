@@ -25,6 +25,7 @@ from botocore.exceptions import (
 )
 
 from gateway.errors import UpstreamError, UpstreamThrottled, UpstreamTimeout
+from gateway.openai_wire import chat_body, chunk_from_sse, result_from
 from gateway.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Usage
 
 _END = object()
@@ -248,18 +249,7 @@ class SageMakerProvider:
         self.what = f"SageMaker endpoint {endpoint_name}"
 
     def _body(self, request: ChatRequest, stream: bool) -> bytes:
-        body: dict[str, Any] = {
-            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
-            "max_tokens": request.max_tokens,
-            "stream": stream,
-        }
-        if request.temperature is not None:
-            body["temperature"] = request.temperature
-        if request.top_p is not None:
-            body["top_p"] = request.top_p
-        if request.stop:
-            body["stop"] = list(request.stop)
-        return json.dumps(body).encode()
+        return json.dumps(chat_body(request, stream=stream)).encode()
 
     async def chat(self, request: ChatRequest) -> ChatResult:
         try:
@@ -273,13 +263,7 @@ class SageMakerProvider:
             answer = json.loads(await asyncio.to_thread(response["Body"].read))
         except (ClientError, BotoCoreError) as error:
             raise _upstream_error(error, self.what) from error
-        choice = answer["choices"][0]
-        usage = answer.get("usage", {})
-        return ChatResult(
-            text=choice["message"].get("content") or "",
-            finish_reason=choice.get("finish_reason") or "stop",
-            usage=Usage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))),
-        )
+        return result_from(answer)
 
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
         try:
@@ -299,26 +283,6 @@ class SageMakerProvider:
             buffer += event["PayloadPart"]["Bytes"]
             *lines, buffer = buffer.split(b"\n")  # a payload part may end mid-line
             for line in lines:
-                chunk = _sse_chunk(line)
-                if chunk is not None:
+                chunk = chunk_from_sse(line.decode())
+                if isinstance(chunk, ChatChunk):
                     yield chunk
-
-
-def _sse_chunk(line: bytes) -> ChatChunk | None:
-    text = line.decode().strip()
-    if not text.startswith("data:") or text[5:].strip() == "[DONE]":
-        return None
-    data = json.loads(text[5:])
-    usage = data.get("usage")
-    choices = data.get("choices") or [{}]
-    delta = (choices[0].get("delta") or {}).get("content") or ""
-    finish = choices[0].get("finish_reason")
-    if not (delta or finish or usage):
-        return None
-    return ChatChunk(
-        text=delta,
-        finish_reason=finish,
-        usage=Usage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)))
-        if usage
-        else None,
-    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import AsyncIterator
 from typing import Any
@@ -10,7 +9,8 @@ from typing import Any
 import httpx
 
 from gateway.errors import UpstreamError, UpstreamThrottled, UpstreamTimeout
-from gateway.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Usage
+from gateway.openai_wire import DONE, chat_body, chunk_from_sse, result_from
+from gateway.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
 
 TIMEOUT = httpx.Timeout(connect=5.0, read=120.0, write=30.0, pool=10.0)
 
@@ -43,21 +43,7 @@ class OpenAICompatibleProvider:
         return client
 
     def _body(self, request: ChatRequest, stream: bool) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": self.model_id,
-            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
-            "max_tokens": request.max_tokens,
-            "stream": stream,
-        }
-        if stream:
-            body["stream_options"] = {"include_usage": True}
-        if request.temperature is not None:
-            body["temperature"] = request.temperature
-        if request.top_p is not None:
-            body["top_p"] = request.top_p
-        if request.stop:
-            body["stop"] = list(request.stop)
-        return body
+        return chat_body(request, stream=stream, model=self.model_id)
 
     async def chat(self, request: ChatRequest) -> ChatResult:
         try:
@@ -71,13 +57,7 @@ class OpenAICompatibleProvider:
                 f"{self.base_url} could not be reached: {error}", retryable=True
             ) from error
         _raise_for_status(response)
-        data = response.json()
-        choice = data["choices"][0]
-        return ChatResult(
-            text=choice["message"].get("content") or "",
-            finish_reason=choice.get("finish_reason") or "stop",
-            usage=_usage(data.get("usage") or {}),
-        )
+        return result_from(response.json())
 
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
         try:
@@ -88,19 +68,11 @@ class OpenAICompatibleProvider:
                     await response.aread()
                     _raise_for_status(response)
                 async for line in response.aiter_lines():
-                    if not line.startswith("data:"):
-                        continue
-                    payload = line[5:].strip()
-                    if payload == "[DONE]":
+                    chunk = chunk_from_sse(line)
+                    if chunk is DONE:
                         break
-                    chunk = json.loads(payload)
-                    usage = chunk.get("usage")
-                    choices = chunk.get("choices") or [{}]
-                    text = (choices[0].get("delta") or {}).get("content") or ""
-                    finish = choices[0].get("finish_reason")
-                    if text or finish or usage:
-                        yield ChatChunk(text=text, finish_reason=finish,
-                                        usage=_usage(usage) if usage else None)  # fmt: skip
+                    if isinstance(chunk, ChatChunk):
+                        yield chunk
         except httpx.TimeoutException as error:
             raise UpstreamTimeout(f"{self.base_url} stopped answering mid-stream.") from error
         except httpx.HTTPError as error:
@@ -124,13 +96,6 @@ class OpenAICompatibleProvider:
             vectors=[item["embedding"] for item in ordered],
             prompt_tokens=int((data.get("usage") or {}).get("prompt_tokens", 0)),
         )
-
-
-def _usage(raw: dict[str, Any]) -> Usage:
-    return Usage(
-        prompt_tokens=int(raw.get("prompt_tokens", 0)),
-        completion_tokens=int(raw.get("completion_tokens", 0)),
-    )
 
 
 def _raise_for_status(response: httpx.Response) -> None:
