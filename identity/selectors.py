@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from tenants.models import ServiceAccount, Tenant
+from tenants.models import Membership, ServiceAccount, Tenant
 
 
 def active_service_accounts(tenant: Tenant) -> QuerySet[ServiceAccount]:
@@ -15,3 +15,9 @@ def revoked_service_accounts(tenant: Tenant) -> QuerySet[ServiceAccount]:
     return ServiceAccount.objects.filter(tenant=tenant, revoked_at__isnull=False).order_by(
         "-revoked_at"
     )[:20]
+
+
+def members_of(tenant: Tenant) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(tenant=tenant).select_related("user").order_by("user__username")
+    )

@@ -279,3 +279,49 @@ def grant_membership(*, user: Any, tenant: Tenant, role: str) -> Membership:
         user=user, tenant=tenant, defaults={"role": role, "source": Membership.Source.MANUAL}
     )
     return membership
+
+
+def add_member(*, tenant: Tenant, login: str, role: str, actor: str) -> Membership:
+    """A tenant administrator adds a person (by user name or email) to the tenant."""
+    user_model = get_user_model()
+    login = login.strip()
+    user = (
+        user_model.objects.filter(username=login).first()
+        or user_model.objects.filter(email__iexact=login).first()
+        if login
+        else None
+    )
+    if user is None:
+        raise IdentityError(
+            f"Nobody called {login!r} has signed in to Atrium yet: ask them to sign in once."
+        )
+    if Membership.objects.filter(user=user, tenant=tenant).exists():
+        raise IdentityError(f"{user.get_username()} is already a member; change the role instead.")
+    membership = grant_membership(user=user, tenant=tenant, role=role)
+    with schema_context(tenant.schema_name):
+        record_activity(kind="member.added", actor=actor,
+                        message=f"{user.get_username()} added as {role}.")  # fmt: skip
+    return membership
+
+
+def change_member_role(*, membership: Membership, role: str, actor: str) -> Membership:
+    """Roles from the IdP's groups are changed there (they would come back at the next sign-in)."""
+    if membership.source == Membership.Source.IDP:
+        raise IdentityError("This role comes from the identity provider's groups: change it there.")
+    if role not in Role.values:
+        raise IdentityError(f"Unknown role {role!r}: use one of {', '.join(Role.values)}.")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    with schema_context(membership.tenant.schema_name):
+        record_activity(kind="member.role_changed", actor=actor,
+                        message=f"{membership.user.get_username()} is now {role}.")  # fmt: skip
+    return membership
+
+
+def remove_member(*, membership: Membership, actor: str) -> None:
+    if membership.source == Membership.Source.IDP:
+        raise IdentityError("This role comes from the identity provider's groups: change it there.")
+    name = membership.user.get_username()
+    membership.delete()
+    with schema_context(membership.tenant.schema_name):
+        record_activity(kind="member.removed", actor=actor, message=f"{name} removed.")

@@ -17,15 +17,18 @@ from oauth2_provider.views import AuthorizationView
 from identity.issuers import IssuerUnavailable
 from identity.permissions import tenant_role_required
 from identity.rp_config import rp_setting
-from identity.selectors import active_service_accounts, revoked_service_accounts
+from identity.selectors import active_service_accounts, members_of, revoked_service_accounts
 from identity.services import (
     IdentityError,
+    add_member,
+    change_member_role,
     create_service_account,
     mint_member_token,
+    remove_member,
     revoke_service_account,
 )
 from identity.tokens import builtin_issuer
-from tenants.models import Role, ServiceAccount
+from tenants.models import Membership, Role, ServiceAccount
 
 
 class SignInStartView(OIDCAuthenticationRequestView):
@@ -143,3 +146,39 @@ def revoke_account(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 provider_login = method_decorator(never_cache, name="dispatch")(ProviderLoginView).as_view()
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_role_required(Role.ADMIN)
+@never_cache
+def members(request: HttpRequest) -> HttpResponse:
+    """A tenant administrator's view of the tenant's people."""
+    tenant = request.tenant  # type: ignore[attr-defined]
+    actor = request.user.get_username()
+    error = None
+    if request.method == "POST":
+        try:
+            action = request.POST.get("action")
+            if action == "add":
+                add_member(tenant=tenant, login=request.POST.get("login", ""),
+                           role=request.POST.get("role", Role.MEMBER), actor=actor)  # fmt: skip
+            else:
+                membership = get_object_or_404(
+                    Membership, pk=request.POST.get("membership"), tenant=tenant
+                )
+                if action == "remove":
+                    remove_member(membership=membership, actor=actor)
+                else:
+                    change_member_role(membership=membership, role=request.POST.get("role", ""),
+                                       actor=actor)  # fmt: skip
+            return redirect(f"/t/{tenant.slug}/members/")
+        except IdentityError as failure:
+            error = str(failure)
+    context = {
+        "tenant": tenant,
+        "role": request.tenant_role,  # type: ignore[attr-defined]
+        "roles": Role.choices,
+        "members": members_of(tenant),
+        "error": error,
+    }
+    return render(request, "identity/members.html", context, status=400 if error else 200)

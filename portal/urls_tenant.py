@@ -14,6 +14,7 @@ urlpatterns = [
     path("api-access/", identity_views.api_access, name="api-access"),
     path("api-access/token", identity_views.issue_token, name="api-access-token"),
     path("models/", catalog_views.tenant_models, name="tenant-models"),
+    path("members/", identity_views.members, name="members"),
     path("service-accounts/", identity_views.service_accounts, name="service-accounts"),
     path(
         "service-accounts/<int:account_id>/revoke",
