@@ -2,9 +2,10 @@
 against the same calls through Atrium (`manage.py up`: authentication, tenant routing,
 allowlist, model resolution), at several concurrencies. Prints p50/p99 latency and throughput.
 
-    python bench/gateway_overhead.py [--requests 400] [--concurrency 1 16 64]
+    python bench/gateway_overhead.py [--requests 400] [--concurrency 1 16 64] [--litellm BIN]
 
-(LiteLLM's proxy as a third column is still to come: it needs its own virtual environment.)
+With --litellm (the `litellm` command of a separate venv: pip install 'litellm[proxy]'), LiteLLM's
+proxy runs against the same upstream and gets its own columns and the ratio of added latencies.
 """
 
 from __future__ import annotations
@@ -35,11 +36,12 @@ ANSWER = json.dumps(
     {
         "id": "x",
         "object": "chat.completion",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"},
-                     "finish_reason": "stop"}],
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}
+        ],
         "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6},
     }
-).encode()  # fmt: skip
+).encode()
 
 
 async def upstream_app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
@@ -50,15 +52,21 @@ async def upstream_app(scope, receive, send) -> None:  # type: ignore[no-untyped
     while more:
         message = await receive()
         more = message.get("more_body", False)
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"application/json")]})  # fmt: skip
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
     await send({"type": "http.response.body", "body": ANSWER})
 
 
 def start_upstream() -> str:
     port = free_loopback_port()
-    config = uvicorn.Config(upstream_app, host="127.0.0.1", port=port, log_level="error",
-                            lifespan="off")  # fmt: skip
+    config = uvicorn.Config(
+        upstream_app, host="127.0.0.1", port=port, log_level="error", lifespan="off"
+    )
     server = uvicorn.Server(config)
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
@@ -85,8 +93,11 @@ print(json.dumps({"client_id": account.client_id, "secret": secret}))
 
 
 async def measure(url: str, headers: dict[str, str], total: int, concurrency: int) -> dict:
-    body = {"model": "bench-model", "messages": [{"role": "user", "content": "hi"}],
-            "max_tokens": 1}  # fmt: skip
+    body = {
+        "model": "bench-model",
+        "messages": [{"role": "user", "content": "hi"}],
+        "max_tokens": 1,
+    }
     latencies: list[float] = []
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(limits=limits, timeout=60) as client:
@@ -115,20 +126,61 @@ async def measure(url: str, headers: dict[str, str], total: int, concurrency: in
     }
 
 
+LITELLM_CONFIG = """model_list:
+  - model_name: bench-model
+    litellm_params:
+      model: openai/bench
+      api_base: {upstream}
+      api_key: none
+"""
+
+
+def start_litellm(binary: str, upstream: str, folder: str) -> tuple[subprocess.Popen, str]:
+    config = Path(folder) / "litellm.yaml"
+    config.write_text(LITELLM_CONFIG.format(upstream=upstream))
+    port = free_loopback_port()
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_TELEMETRY": "False"}
+    process = subprocess.Popen(
+        [binary, "--config", str(config), "--port", str(port), "--num_workers", "1"],
+        env=env,
+        stdout=LOG,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health/liveliness", timeout=2).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    process.kill()
+    raise SystemExit("LiteLLM's proxy did not start within 180 s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
+    parser.add_argument("--litellm", help="path of the `litellm` command (its own venv)")
     args = parser.parse_args()
     upstream = start_upstream()
     with tempfile.TemporaryDirectory() as tmp:
         port = free_loopback_port()
-        env = {k: v for k, v in os.environ.items()
-               if k not in {"DATABASE_URL", "REDIS_URL", "ATRIUM_DATA_DIR"}}  # fmt: skip
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DATABASE_URL", "REDIS_URL", "ATRIUM_DATA_DIR"}
+        }
         up = subprocess.Popen(
             [sys.executable, "manage.py", "up", "--data-dir", f"{tmp}/var", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=LOG, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            stdout=LOG,
+            stderr=subprocess.STDOUT,
+        )
+        litellm: tuple[subprocess.Popen, str] | None = None
         try:
             base = f"http://127.0.0.1:{port}"
             while True:
@@ -140,33 +192,59 @@ def main() -> None:
                 time.sleep(0.2)
             setup = subprocess.run(
                 [sys.executable, "manage.py", "shell", "-v", "0", "-c", SETUP % (upstream, port)],
-                cwd=ROOT, env={**env, "ATRIUM_DATA_DIR": f"{tmp}/var",
-                               "ATRIUM_PUBLIC_URL": base},
-                capture_output=True, text=True, check=True,
-            )  # fmt: skip
+                cwd=ROOT,
+                env={**env, "ATRIUM_DATA_DIR": f"{tmp}/var", "ATRIUM_PUBLIC_URL": base},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             credentials = json.loads(setup.stdout.strip().splitlines()[-1])
             token = httpx.post(
-                f"{base}/idp/token/", data={"grant_type": "client_credentials"},
+                f"{base}/idp/token/",
+                data={"grant_type": "client_credentials"},
                 auth=(credentials["client_id"], credentials["secret"]),
-            ).json()["access_token"]  # fmt: skip
+            ).json()["access_token"]
             auth = {"Authorization": f"Bearer {token}"}
-            print(f"{'concurrency':>11} | {'direct p50':>10} {'p99':>7} {'rps':>7} | "
-                  f"{'atrium p50':>10} {'p99':>7} {'rps':>7} | {'added p50 ms':>12}")  # fmt: skip
+            litellm = start_litellm(args.litellm, upstream, tmp) if args.litellm else None
+            header = (
+                f"{'concurrency':>11} | {'direct p50':>10} {'p99':>7} {'rps':>7} | "
+                f"{'atrium p50':>10} {'p99':>7} {'rps':>7} | {'added p50 ms':>12}"
+            )
+            if litellm:
+                header += f" | {'litellm p50':>11} {'p99':>7} {'rps':>6} | {'added':>7} | ratio"
+            print(header)
             for concurrency in args.concurrency:
                 direct = asyncio.run(
                     measure(f"{upstream}/chat/completions", {}, args.requests, concurrency)
                 )
                 atrium = asyncio.run(
-                    measure(f"{base}/t/acme/v1/chat/completions", auth, args.requests,
-                            concurrency)
-                )  # fmt: skip
+                    measure(f"{base}/t/acme/v1/chat/completions", auth, args.requests, concurrency)
+                )
                 added = atrium["p50"] - direct["p50"]
-                print(
+                line = (
                     f"{concurrency:>11} | {direct['p50']:>10.2f} {direct['p99']:>7.2f} "
                     f"{direct['rps']:>7.0f} | {atrium['p50']:>10.2f} {atrium['p99']:>7.2f} "
                     f"{atrium['rps']:>7.0f} | {added:>12.2f}"
                 )
+                if litellm:
+                    other = asyncio.run(
+                        measure(
+                            f"{litellm[1]}/chat/completions",
+                            {"Authorization": "Bearer bench"},
+                            args.requests,
+                            concurrency,
+                        )
+                    )
+                    their = other["p50"] - direct["p50"]
+                    line += (
+                        f" | {other['p50']:>11.2f} {other['p99']:>7.2f} {other['rps']:>6.0f}"
+                        f" | {their:>7.2f} | {added / their if their else float('nan'):.2f}"
+                    )
+                print(line)
         finally:
+            if litellm:
+                litellm[0].terminate()
+                litellm[0].wait(30)
             up.send_signal(signal.SIGTERM)
             up.wait(60)
 
