@@ -86,6 +86,9 @@ FoundationModel.objects.get_or_create(name="bench-model", defaults={
     "provider": provider, "provider_model_id": "bench", "display_name": "bench",
     "modality": "chat"})
 acme = Tenant.objects.get(slug="acme")
+# Limits stay on (they are checked on every call) but high enough for the benchmark's burst.
+acme.requests_per_minute = acme.tokens_per_minute = 2_000_000_000
+acme.save()
 grant_model(model_name="bench-model", tenants=[acme], actor="bench")
 account, secret = create_service_account(tenant=acme, name="bench-%d", actor="bench")
 print(json.dumps({"client_id": account.client_id, "secret": secret}))
@@ -135,11 +138,19 @@ LITELLM_CONFIG = """model_list:
 """
 
 
+LITELLM_KEY = f"sk-bench-{os.getpid()}"
+
+
 def start_litellm(binary: str, upstream: str, folder: str) -> tuple[subprocess.Popen, str]:
     config = Path(folder) / "litellm.yaml"
     config.write_text(LITELLM_CONFIG.format(upstream=upstream))
     port = free_loopback_port()
-    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_TELEMETRY": "False"}
+    env = {
+        **os.environ,
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "LITELLM_TELEMETRY": "False",
+        "LITELLM_MASTER_KEY": LITELLM_KEY,
+    }
     process = subprocess.Popen(
         [binary, "--config", str(config), "--port", str(port), "--num_workers", "1"],
         env=env,
@@ -230,7 +241,7 @@ def main() -> None:
                     other = asyncio.run(
                         measure(
                             f"{litellm[1]}/chat/completions",
-                            {"Authorization": "Bearer bench"},
+                            {"Authorization": f"Bearer {LITELLM_KEY}"},
                             args.requests,
                             concurrency,
                         )
