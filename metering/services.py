@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from metering.models import UsageEvent
 from models_catalog.models import FoundationModel
@@ -73,8 +73,7 @@ def record_usage(
         started_at=call.started_at,
     )
     try:
-        with transaction.atomic():
-            event.save()
+        event.save()  # one INSERT: atomic by itself
     except IntegrityError:
         return UsageEvent.objects.unscoped().get(request_id=call.request_id)
     return event

@@ -123,6 +123,10 @@ TENANT_SUBFOLDER_PREFIX = "t"
 PUBLIC_SCHEMA_URLCONF = "portal.urls_public"
 ROOT_URLCONF = "portal.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Set a connection's search_path once per schema change, not before every query: django-tenants
+# forgets what it set whenever the schema changes, the connection closes or a transaction rolls
+# back, so a pooled connection always gets the request's schema.
+TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "portal.middleware.TenantSubfolderRouting",
