@@ -22,8 +22,9 @@ from gateway.parameters import BadParameter, chat_request, embedding_inputs, req
 from gateway.types import ChatRequest, Usage
 from gateway.usage import Meter
 from models_catalog.models import Lifecycle, Modality
-from models_catalog.selectors import ResolvedModel, resolve_model, usable_models
+from models_catalog.selectors import ResolvedModel, decide, model_snapshot, usable_models
 from portal.errors import DomainError, InvalidInput
+from portal.hot_cache import cached
 
 
 def _body(request: Request) -> dict[str, Any]:
@@ -33,7 +34,9 @@ def _body(request: Request) -> dict[str, Any]:
 
 
 def _resolve(request: Request, name: str, modality: str) -> ResolvedModel:
-    resolved = resolve_model(request._request.tenant, name, timezone.now())  # type: ignore[attr-defined]
+    tenant = request._request.tenant  # type: ignore[attr-defined]
+    snapshot = cached(("model", tenant.pk, name), lambda: model_snapshot(tenant, name))
+    resolved = decide(snapshot, timezone.now())
     if resolved.entry.modality != modality:
         other = (
             "/embeddings" if resolved.entry.modality == Modality.EMBEDDING else "/chat/completions"

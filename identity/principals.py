@@ -16,6 +16,7 @@ from identity.roles import ROLE_RANK, role_in_tenant
 from identity.services import IdentityError, sign_in_identity
 from identity.tokens import SERVICE_ACCOUNT
 from identity.verification import InvalidToken, VerifiedToken
+from portal.hot_cache import cached
 from tenants.models import Tenant
 
 
@@ -53,21 +54,33 @@ def resolve_principal(token: VerifiedToken, tenant: Tenant) -> Principal:
         return Principal(SERVICE_ACCOUNT, account.id, account.name, account.role, tenant.slug)
 
     if token.builtin:
-        user = get_user_model().objects.filter(pk=_int_or_none(token.subject)).first()
-        if user is None or not user.is_active:
+        user_id = _int_or_none(token.subject)
+        known = cached(("principal", user_id, tenant.pk), lambda: _user_role(user_id, tenant))
+        if known is None:
             raise InvalidToken("The account behind this token is disabled.")
+        pk, username, role = known
+        if role is None:
+            raise AccessDenied(NO_ACCESS)
     else:
         try:
             user = sign_in_identity(issuer=token.issuer, subject=token.subject, claims=token.claims)
         except IdentityError as error:
             raise InvalidToken(str(error)) from error
-    role = role_in_tenant(user, tenant)
-    if role is None:
-        raise AccessDenied(NO_ACCESS)
+        pk, username, role = user.pk, user.get_username(), role_in_tenant(user, tenant)
+        if role is None:
+            raise AccessDenied(NO_ACCESS)
     claimed_role = token.claims.get("role")
     if token.builtin and claimed_role in ROLE_RANK and ROLE_RANK[claimed_role] < ROLE_RANK[role]:
         role = claimed_role  # a token minted for a lesser role does not grow with the person
-    return Principal("user", user.pk, user.get_username(), role, tenant.slug)
+    return Principal("user", pk, username, role, tenant.slug)
+
+
+def _user_role(user_id: int | None, tenant: Tenant) -> tuple[int, str, str | None] | None:
+    """(id, user name, role here) of an active user, or None."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return None
+    return user.pk, user.get_username(), role_in_tenant(user, tenant)
 
 
 def _int_or_none(value: str) -> int | None:

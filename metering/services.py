@@ -10,7 +10,8 @@ from django.db import IntegrityError
 
 from metering.models import UsageEvent
 from models_catalog.models import FoundationModel
-from models_catalog.selectors import price_at
+from models_catalog.selectors import prices_of
+from portal.hot_cache import cached
 
 MILLION = Decimal(1_000_000)
 
@@ -40,7 +41,9 @@ def record_usage(
     error: str = "",
 ) -> UsageEvent:
     """One event per call; recording the same request id again changes nothing."""
-    price = price_at(call.model, call.started_at)
+    model = call.model
+    prices = cached(("prices", model.pk), lambda: prices_of(model))
+    price = next((p for p in prices if p.effective_from <= call.started_at), None)
     cost = None
     if price is not None:
         cost = (

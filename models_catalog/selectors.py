@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from models_catalog.models import (
     AccessRequest,
@@ -87,6 +87,52 @@ class ResolvedModel:
     grant: ModelGrant  # the grant in force (a business unit's before the tenant's)
 
 
+@dataclass(frozen=True)
+class ModelSnapshot:
+    """Everything about a name for one tenant that does not depend on the clock."""
+
+    entry: FoundationModel
+    version: ModelVersion | None
+    grants: tuple[ModelGrant, ...]  # not revoked; expiry is judged at call time
+
+
+def model_snapshot(tenant: Tenant, name: str) -> ModelSnapshot:
+    """The catalogue entry for `name`, the version it points at and the tenant's grants of it."""
+    custom = CUSTOM_NAME.match(name)
+    entry_name = f"custom/{custom['name']}" if custom else name
+    entry = FoundationModel.objects.select_related("provider").filter(name=entry_name).first()
+    if entry is None:
+        raise NotFound(f"The model {name!r} does not exist. GET /models lists yours.")
+    version = _custom_version(entry, custom["ref"]) if custom else None
+    grants = tuple(ModelGrant.objects.filter(tenant=tenant, model=entry, revoked_at__isnull=True))
+    return ModelSnapshot(entry=entry, version=version, grants=grants)
+
+
+def decide(
+    snapshot: ModelSnapshot, at: datetime, business_unit: BusinessUnit | None = None
+) -> ResolvedModel:
+    """Whether the tenant may use the model at `at`: not retired, and a grant in force."""
+    entry = snapshot.entry
+    lifecycle = entry.lifecycle(at)
+    if lifecycle == Lifecycle.RETIRED:
+        raise Gone(
+            f"The model {entry.name!r} was retired on {entry.end_of_life_at:%Y-%m-%d %H:%M} UTC."
+        )
+    unit_id = business_unit.pk if business_unit is not None else None
+    in_force = [
+        grant
+        for grant in snapshot.grants
+        if (grant.expires_at is None or grant.expires_at > at)
+        and grant.business_unit_id in {None, unit_id}
+    ]
+    if not in_force:
+        raise NotAllowed(
+            f"Your tenant may not use {entry.name!r}. A tenant administrator can request it."
+        )
+    grant = max(in_force, key=lambda g: g.business_unit_id is not None)
+    return ResolvedModel(entry=entry, lifecycle=lifecycle, version=snapshot.version, grant=grant)
+
+
 def resolve_model(
     tenant: Tenant, name: str, at: datetime, business_unit: BusinessUnit | None = None
 ) -> ResolvedModel:
@@ -95,28 +141,12 @@ def resolve_model(
     `custom/<name>` is the production version of a custom model; `custom/<name>@3` version 3;
     `custom/<name>@staging` whatever the alias points at. Access is always the tenant's grant.
     """
-    custom = CUSTOM_NAME.match(name)
-    entry_name = f"custom/{custom['name']}" if custom else name
-    entry = FoundationModel.objects.select_related("provider").filter(name=entry_name).first()
-    if entry is None:
-        raise NotFound(f"The model {name!r} does not exist. GET /models lists yours.")
-    lifecycle = entry.lifecycle(at)
-    if lifecycle == Lifecycle.RETIRED:
-        raise Gone(
-            f"The model {entry.name!r} was retired on {entry.end_of_life_at:%Y-%m-%d %H:%M} UTC."
-        )
-    grant = (
-        active_grants(tenant, at, business_unit)
-        .filter(model=entry)
-        .order_by(F("business_unit_id").desc(nulls_last=True))
-        .first()
-    )
-    if grant is None:
-        raise NotAllowed(
-            f"Your tenant may not use {entry.name!r}. A tenant administrator can request it."
-        )
-    version = _custom_version(entry, custom["ref"] if custom else None) if custom else None
-    return ResolvedModel(entry=entry, lifecycle=lifecycle, version=version, grant=grant)
+    return decide(model_snapshot(tenant, name), at, business_unit)
+
+
+def prices_of(model: FoundationModel) -> list[ModelPrice]:
+    """Every price of the model, newest first."""
+    return list(model.prices.order_by("-effective_from"))
 
 
 def _custom_version(entry: FoundationModel, ref: str | None) -> ModelVersion:

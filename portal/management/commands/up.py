@@ -111,6 +111,7 @@ class Command(BaseCommand):
             redis = start_redis(data_dir / "redis", start_new_session=True)
             supervisor.adopt("redis", redis.process)
             env["REDIS_URL"] = redis.url
+            settings.REDIS_URL = redis.url  # this process invalidates caches while it seeds
             self.stdout.write(f"atrium: embedded Redis on {redis.url}")
 
         self.stdout.write("atrium: applying migrations (shared schema, then every tenant schema)")

@@ -1,0 +1,61 @@
+"""What every call needs to know (model resolution, the caller's role, prices), cached in each
+process and dropped everywhere at once when anything it depends on changes.
+
+Every change of a catalogue, grant, membership or user row bumps one generation number in Redis
+(`post_save`/`post_delete` signals); cached entries are keyed by that number, so a revocation holds
+from the very next request on every replica. Reading the number is one Redis GET per lookup.
+Writes that bypass model signals (`QuerySet.update()`) must call `bump_generation()` themselves.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import redis
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+KEY = "atrium:hot-cache:generation"
+MAX_ENTRIES = 10_000
+T = TypeVar("T")
+
+_entries: dict[tuple[Any, ...], tuple[int, Any]] = {}
+_lock = threading.Lock()
+
+
+@functools.cache
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
+def generation() -> int:
+    return int(_client(settings.REDIS_URL).get(KEY) or 0)
+
+
+def bump_generation(**kwargs: Any) -> None:
+    """A signal receiver too: any change of what the cache holds makes every entry stale."""
+    try:
+        _client(settings.REDIS_URL).incr(KEY)
+    except redis.RedisError as error:
+        # Without Redis no gateway call gets through (rate limits need it too), so nothing
+        # can be served from a stale entry; the write itself must not fail for it.
+        logger.warning("could not invalidate the hot-path caches: %s", error)
+
+
+def cached(key: tuple[Any, ...], load: Callable[[], T]) -> T:
+    """`load()`'s value for `key`, reused while nothing it depends on has changed."""
+    current = generation()
+    found = _entries.get(key)
+    if found is not None and found[0] == current:
+        return found[1]  # type: ignore[no-any-return]
+    value = load()
+    with _lock:
+        if len(_entries) >= MAX_ENTRIES:
+            _entries.clear()
+        _entries[key] = (current, value)
+    return value
