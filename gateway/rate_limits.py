@@ -7,15 +7,14 @@ settled to what the call really used afterwards, so a burst cannot slip past a t
 
 from __future__ import annotations
 
-import functools
 import time
 from dataclasses import dataclass
 
-import redis
 from django.conf import settings
 
 from models_catalog.models import ModelGrant
 from portal.errors import DomainError
+from portal.redis_client import shared_redis
 from tenants.models import Tenant
 
 WINDOW_SECONDS = 60
@@ -46,11 +45,6 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
-@functools.cache
-def _redis(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-
-
 @dataclass(frozen=True)
 class Counter:
     key: str
@@ -73,7 +67,7 @@ class Reservation:
         self.settled = True
         delta = used_tokens - self.reserved_tokens
         if delta:
-            client = _redis(settings.REDIS_URL)
+            client = shared_redis()
             with client.pipeline(transaction=False) as pipe:
                 for key in self.token_keys:
                     pipe.incrby(key, delta)
@@ -109,7 +103,7 @@ def take(
     arguments: list[int] = [WINDOW_SECONDS * 2]
     for counter in counters:
         arguments += [counter.limit, counter.amount]
-    client = _redis(settings.REDIS_URL)
+    client = shared_redis()
     refused = int(client.eval(TAKE, len(counters), *[c.key for c in counters], *arguments))
     if refused:
         counter = counters[refused - 1]

@@ -27,6 +27,15 @@ def challenge(description: str | None = None) -> str:
     return f'{REALM}, error="invalid_token", error_description="{safe}"'
 
 
+def bearer_from_header(header: str) -> str:
+    """The token of an `Authorization: Bearer <token>` header, or InvalidToken."""
+    scheme, _, raw = header.partition(" ")
+    raw = raw.strip()
+    if scheme.lower() != "bearer" or not raw or " " in raw:
+        raise InvalidToken(MALFORMED_HEADER)
+    return raw
+
+
 class TokenRejected(exceptions.AuthenticationFailed):
     """401 with RFC 6750's `error="invalid_token"` and a description."""
 
@@ -40,11 +49,8 @@ class BearerTokenAuthentication(BaseAuthentication):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
             return None
-        scheme, _, raw = header.partition(" ")
-        raw = raw.strip()
-        if scheme.lower() != "bearer" or not raw or " " in raw:
-            raise TokenRejected(MALFORMED_HEADER)
         try:
+            raw = bearer_from_header(header)
             token = verify_access_token(raw)
             principal = resolve_principal(token, request._request.tenant)  # type: ignore[attr-defined]
         except InvalidToken as error:

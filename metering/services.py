@@ -10,7 +10,7 @@ from django.db import IntegrityError
 
 from metering.models import UsageEvent
 from models_catalog.models import FoundationModel
-from models_catalog.selectors import prices_of
+from models_catalog.selectors import price_in_force, prices_of
 from portal.hot_cache import cached
 
 MILLION = Decimal(1_000_000)
@@ -43,7 +43,7 @@ def record_usage(
     """One event per call; recording the same request id again changes nothing."""
     model = call.model
     prices = cached(("prices", model.pk), lambda: prices_of(model))
-    price = next((p for p in prices if p.effective_from <= call.started_at), None)
+    price = price_in_force(prices, call.started_at)
     cost = None
     if price is not None:
         cost = (

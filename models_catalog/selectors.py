@@ -63,7 +63,12 @@ def requestable_models(tenant: Tenant, at: datetime) -> QuerySet[FoundationModel
 
 def price_at(model: FoundationModel, at: datetime) -> ModelPrice | None:
     """The price in force at `at` (the latest that took effect at or before it)."""
-    return model.prices.filter(effective_from__lte=at).order_by("-effective_from").first()
+    return price_in_force(prices_of(model), at)
+
+
+def price_in_force(prices: list[ModelPrice], at: datetime) -> ModelPrice | None:
+    """From a model's prices, newest first, the one in force at `at`."""
+    return next((price for price in prices if price.effective_from <= at), None)
 
 
 def requests_of_tenant(tenant: Tenant) -> QuerySet[AccessRequest]:

@@ -9,14 +9,14 @@ Writes that bypass model signals (`QuerySet.update()`) must call `bump_generatio
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import redis
-from django.conf import settings
+
+from portal.redis_client import shared_redis
 
 logger = logging.getLogger(__name__)
 
@@ -28,19 +28,14 @@ _entries: dict[tuple[Any, ...], tuple[int, Any]] = {}
 _lock = threading.Lock()
 
 
-@functools.cache
-def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-
-
 def generation() -> int:
-    return int(_client(settings.REDIS_URL).get(KEY) or 0)
+    return int(shared_redis().get(KEY) or 0)
 
 
 def bump_generation(**kwargs: Any) -> None:
     """A signal receiver too: any change of what the cache holds makes every entry stale."""
     try:
-        _client(settings.REDIS_URL).incr(KEY)
+        shared_redis().incr(KEY)
     except redis.RedisError as error:
         # Without Redis no gateway call gets through (rate limits need it too), so nothing
         # can be served from a stale entry; the write itself must not fail for it.

@@ -19,7 +19,7 @@ class TenantSubfolderRouting(TenantSubfolderMiddleware):
 def _api_refusal_for_unknown_tenant(request: HttpRequest) -> HttpResponse:
     """Answer exactly as for a tenant the caller may not use: 401 for a bad or missing token,
     403 for a good one, so that probing does not reveal which tenants exist."""
-    from identity.api_auth import ASK_FOR_BEARER, MALFORMED_HEADER, challenge
+    from identity.api_auth import ASK_FOR_BEARER, bearer_from_header, challenge
     from identity.principals import NO_ACCESS
     from identity.verification import InvalidToken, verify_access_token
 
@@ -28,11 +28,8 @@ def _api_refusal_for_unknown_tenant(request: HttpRequest) -> HttpResponse:
         response = JsonResponse(error_body(ASK_FOR_BEARER, 401, "missing_token"), status=401)
         response["WWW-Authenticate"] = challenge()
         return response
-    scheme, _, raw = header.partition(" ")
     try:
-        if scheme.lower() != "bearer" or not raw.strip():
-            raise InvalidToken(MALFORMED_HEADER)
-        verify_access_token(raw.strip())
+        verify_access_token(bearer_from_header(header))
     except InvalidToken as error:
         response = JsonResponse(error_body(str(error), 401, "invalid_token"), status=401)
         response["WWW-Authenticate"] = challenge(str(error))

@@ -16,3 +16,11 @@ def ensure_platform_tenant(using: str = "default", **kwargs: Any) -> None:
     Tenant.objects.using(using).get_or_create(
         schema_name="public", defaults={"name": "Atrium platform", "slug": "platform"}
     )
+
+
+def forget_request_schema(**kwargs: Any) -> None:
+    """When a request ends, its tenant's schema ends with it: whatever this thread does next
+    (a test's own queries, a flush, the next request before its middleware) starts in public."""
+    for connection in connections.all(initialized_only=True):
+        if hasattr(connection, "set_schema_to_public"):
+            connection.set_schema_to_public()

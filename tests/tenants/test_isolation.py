@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -61,3 +62,11 @@ def test_anonymous_visitor_sees_no_tenant_activity(make_tenant) -> None:
     page = Client().get(f"/t/{acme.slug}/").content.decode()
     assert "created with business unit" not in page
     assert "Sign in" in page
+
+
+def test_a_request_does_not_leave_its_tenants_schema_behind(make_tenant) -> None:
+    """Otherwise the thread's next queries (or a test database flush, which lists the current
+    schema's tables) would run in the last tenant's schema."""
+    acme = make_tenant("acme")
+    assert Client().get(f"/t/{acme.slug}/").status_code == 200
+    assert connection.schema_name == "public"
