@@ -1,40 +1,83 @@
-"""The tenant's OpenAI-compatible API: /models, /chat/completions (streamed or not), /embeddings."""
+"""The tenant's OpenAI-compatible API: /models, /chat/completions (streamed or not), /embeddings.
+
+Plain async views, not DRF: the provider call awaits on the event loop, and the synchronous steps
+around it (authentication, model resolution, rate limits, then the usage event) run in reused
+pool threads from the hot-path caches, with no database query while nothing changed. Served by
+`gateway.handler` without the browser middleware; errors in OpenAI's shape.
+"""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from django.http import HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import http_date
-from drf_spectacular.utils import OpenApiTypes, extend_schema
-from rest_framework.parsers import JSONParser
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from gateway import openai_format, rate_limits, routing
 from gateway.parameters import BadParameter, chat_request, embedding_inputs, require_model
 from gateway.types import ChatRequest, Usage
 from gateway.usage import Meter
+from identity.api_auth import authenticate_bearer
+from identity.principals import Principal
 from models_catalog.models import Lifecycle, Modality
 from models_catalog.selectors import ResolvedModel, decide, model_snapshot, usable_models
+from portal.api_errors import domain_error_response
 from portal.errors import DomainError, InvalidInput
 from portal.hot_cache import cached
+from portal.pool_threads import run_in_pool
+from tenants.models import Tenant
+from tenants.selectors import tenant_routed_by
 
 
-def _body(request: Request) -> dict[str, Any]:
-    if not isinstance(request.data, dict):
+class MethodNotAllowed(DomainError):
+    status_code = 405
+    code = "method_not_allowed"
+
+
+class UnsupportedMediaType(DomainError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+@dataclass(frozen=True)
+class Caller:
+    tenant: Tenant
+    principal: Principal
+
+
+def _caller(request: HttpRequest, method: str) -> Caller:
+    """The tenant of the URL (set by the tenant middleware, or routed here from the cache) and
+    the principal the bearer token proves in it; then, the method (an unauthenticated caller
+    learns nothing, not even which methods a path takes)."""
+    tenant = getattr(request, "tenant", None) or tenant_routed_by(request.path.split("/")[2])
+    principal = authenticate_bearer(request.META.get("HTTP_AUTHORIZATION", ""), tenant)
+    if request.method != method:
+        raise MethodNotAllowed(f"Use {method} for {request.path}.")
+    return Caller(tenant, principal)  # type: ignore[arg-type]  # an unknown tenant was refused
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    if request.content_type != "application/json":
+        raise UnsupportedMediaType(
+            f"Send the body as JSON with 'Content-Type: application/json' "
+            f"(got '{request.content_type or 'none'}')."
+        )
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"The request body is not valid JSON: {error}.") from error
+    if not isinstance(body, dict):
         raise InvalidInput("The request body must be a JSON object.")
-    return request.data
+    return body
 
 
-def _resolve(request: Request, name: str, modality: str) -> ResolvedModel:
-    tenant = request._request.tenant  # type: ignore[attr-defined]
+def _resolve(tenant: Tenant, name: str, modality: str) -> ResolvedModel:
     snapshot = cached(("model", tenant.pk, name), lambda: model_snapshot(tenant, name))
     resolved = decide(snapshot, timezone.now())
     if resolved.entry.modality != modality:
@@ -45,101 +88,118 @@ def _resolve(request: Request, name: str, modality: str) -> ResolvedModel:
     return resolved
 
 
-def _decorate(response: HttpResponseBase, resolved: ResolvedModel, request_id: str) -> None:
+def _meter(
+    caller: Caller, resolved: ResolvedModel, request_id: str, operation: str, streamed: bool,
+    tokens: int,
+) -> Meter:  # fmt: skip
+    """Take the rate limits (tokens for the worst case), then start metering the call."""
+    reservation = rate_limits.take(
+        tenant=caller.tenant, grant=resolved.grant, model_name=resolved.entry.name, tokens=tokens
+    )
+    return Meter.start(
+        request_id=request_id, tenant=caller.tenant, principal=caller.principal,
+        model=resolved.entry, operation=operation, streamed=streamed, reservation=reservation,
+    )  # fmt: skip
+
+
+def _decorate(
+    response: HttpResponseBase, resolved: ResolvedModel, request_id: str, served: routing.Served
+) -> HttpResponseBase:
     response["X-Request-Id"] = request_id
+    if served.route is not None:
+        response["X-Atrium-Served-By"] = served.route.entry.name
     if resolved.lifecycle == Lifecycle.DEPRECATED:
         entry = resolved.entry
         response["Deprecation"] = f"@{int(entry.deprecated_at.timestamp())}"  # type: ignore[union-attr]
         if entry.end_of_life_at:
             response["Sunset"] = http_date(entry.end_of_life_at.timestamp())
+    return response
 
 
-class ModelsView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["gateway"])
-    def get(self, request: Request) -> Response:
-        """The models this tenant may use right now."""
-        models = list(usable_models(request._request.tenant, timezone.now()))  # type: ignore[attr-defined]
-        return Response(openai_format.model_list(models))
+def endpoint(
+    view: Callable[[HttpRequest], Awaitable[HttpResponseBase]],
+) -> Callable[[HttpRequest], Awaitable[HttpResponseBase]]:
+    """Every refusal in OpenAI's error shape, with its status and headers."""
+
+    async def answer(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return await view(request)
+        except DomainError as error:
+            return domain_error_response(error)
+
+    answer.__doc__ = view.__doc__
+    answer.csrf_exempt = True  # type: ignore[attr-defined]  # bearer tokens, no cookies
+    return answer
 
 
-class ChatCompletionsView(APIView):
-    parser_classes = [JSONParser]
+@endpoint
+async def models(request: HttpRequest) -> HttpResponseBase:
+    """The models this tenant may use right now."""
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, tags=["gateway"])
-    def post(self, request: Request) -> HttpResponseBase:
-        """OpenAI's chat completions, whole or streamed as server-sent events."""
-        body = _body(request)
-        name = require_model(body)
-        resolved = _resolve(request, name, Modality.CHAT)
-        chat, stream, include_usage = chat_request(
-            body, max_output_tokens=resolved.entry.max_output_tokens
-        )
-        routes = routing.routes_for(resolved)
-        served = routing.Served()
-        request_id = f"chatcmpl-{uuid.uuid4().hex}"
-        worst_case = chat.max_tokens + rate_limits.estimate_prompt_tokens(
-            [message.content for message in chat.messages]
-        )
-        meter = _meter(request, resolved, request_id, "chat", stream, worst_case)
-        if stream:
-            pieces = routing.stream_chat(routes, chat, served)
-            response: HttpResponseBase = StreamingHttpResponse(
-                _stream(pieces, chat, request_id, name, include_usage, meter, served),
-                content_type="text/event-stream",
-            )
-            response["Cache-Control"] = "no-cache"
-            response["X-Accel-Buffering"] = "no"
-        else:
-            try:
-                result = async_to_sync(routing.chat)(routes, chat, served)
-            except DomainError as error:
-                meter.finish(usage=None, counted=False, status="error", error=error.message)
-                raise
-            meter.served_by(served.route.entry if served.route else None)
-            meter.finish(usage=result.usage, counted=False, status="ok")
-            response = Response(openai_format.completion(request_id, name, result))
-            _name_server(response, served)
-        _decorate(response, resolved, request_id)
-        return response
+    def listed() -> dict[str, Any]:
+        caller = _caller(request, "GET")
+        return openai_format.model_list(list(usable_models(caller.tenant, timezone.now())))
+
+    return JsonResponse(await run_in_pool(listed))
 
 
-def _meter(
-    request: Request,
-    resolved: ResolvedModel,
-    request_id: str,
-    operation: str,
-    streamed: bool,
-    tokens: int,
-) -> Meter:
-    """Take the rate limits (tokens for the worst case), then start metering the call."""
-    tenant = request._request.tenant  # type: ignore[attr-defined]
-    reservation = rate_limits.take(
-        tenant=tenant, grant=resolved.grant, model_name=resolved.entry.name, tokens=tokens
+@dataclass
+class ChatCall:
+    name: str
+    resolved: ResolvedModel
+    chat: ChatRequest
+    stream: bool
+    include_usage: bool
+    meter: Meter
+    routes: list[routing.Route]
+
+
+def _start_chat(request: HttpRequest, request_id: str) -> ChatCall:
+    caller = _caller(request, "POST")
+    body = _body(request)
+    name = require_model(body)
+    resolved = _resolve(caller.tenant, name, Modality.CHAT)
+    chat, stream, include_usage = chat_request(
+        body, max_output_tokens=resolved.entry.max_output_tokens
     )
-    return Meter.start(
-        request_id=request_id,
-        tenant=tenant,
-        principal=request.user,  # type: ignore[arg-type]
-        model=resolved.entry,
-        operation=operation,
-        streamed=streamed,
-        reservation=reservation,
+    worst_case = chat.max_tokens + rate_limits.estimate_prompt_tokens(
+        [message.content for message in chat.messages]
     )
+    meter = _meter(caller, resolved, request_id, "chat", stream, worst_case)
+    routes = routing.routes_for(resolved)
+    return ChatCall(name, resolved, chat, stream, include_usage, meter, routes)
 
 
-def _name_server(response: HttpResponseBase, served: routing.Served) -> None:
-    if served.route is not None:
-        response["X-Atrium-Served-By"] = served.route.entry.name
+@endpoint
+async def chat_completions(request: HttpRequest) -> HttpResponseBase:
+    """OpenAI's chat completions, whole or streamed as server-sent events."""
+    request_id = f"chatcmpl-{uuid.uuid4().hex}"
+    call = await run_in_pool(_start_chat, request, request_id)
+    name = call.name
+    served = routing.Served()
+    if call.stream:
+        pieces = routing.stream_chat(call.routes, call.chat, served)
+        response: HttpResponseBase = StreamingHttpResponse(
+            _stream(pieces, call, request_id, name, served), content_type="text/event-stream"
+        )
+        response["Cache-Control"] = "no-cache"
+        response["X-Accel-Buffering"] = "no"
+        return _decorate(response, call.resolved, request_id, served)
+    try:
+        result = await routing.chat(call.routes, call.chat, served)
+    except DomainError as error:
+        await run_in_pool(
+            call.meter.finish, usage=None, counted=False, status="error", error=error.message
+        )
+        raise
+    call.meter.served_by(served.route.entry if served.route else None)
+    await run_in_pool(call.meter.finish, usage=result.usage, counted=False, status="ok")
+    response = JsonResponse(openai_format.completion(request_id, name, result))
+    return _decorate(response, call.resolved, request_id, served)
 
 
 async def _stream(
-    pieces: AsyncIterator[Any],
-    chat: ChatRequest,
-    request_id: str,
-    model: str,
-    include_usage: bool,
-    meter: Meter,
-    served: routing.Served,
+    pieces: AsyncIterator[Any], call: ChatCall, request_id: str, model: str, served: routing.Served
 ) -> AsyncIterator[bytes]:
     created = int(time.time())
     first, usage, text = True, None, []
@@ -152,7 +212,7 @@ async def _stream(
                 text.append(piece.text)
                 yield openai_format.chunk(request_id, model, created, piece, first)
                 first = False
-        if include_usage and usage is not None:
+        if call.include_usage and usage is not None:
             yield openai_format.usage_chunk(request_id, model, created, usage)
         status = "ok"
     except DomainError as error:
@@ -160,36 +220,51 @@ async def _stream(
         # Headers are gone already: the error travels as an event, as OpenAI's own API does.
         yield openai_format.error_event(error.message, error.code)
     finally:
-        meter.served_by(served.route.entry if served.route else None)
-        meter.finish_in_background(
-            request=chat, usage=usage, text="".join(text), status=status, error=failure
+        call.meter.served_by(served.route.entry if served.route else None)
+        call.meter.finish_in_background(
+            request=call.chat, usage=usage, text="".join(text), status=status, error=failure
         )
     yield openai_format.sse("[DONE]")
 
 
-class EmbeddingsView(APIView):
-    parser_classes = [JSONParser]
+@dataclass
+class EmbeddingCall:
+    name: str
+    resolved: ResolvedModel
+    texts: list[str]
+    encoding: str
+    meter: Meter
+    routes: list[routing.Route]
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, tags=["gateway"])
-    def post(self, request: Request) -> Response:
-        """OpenAI's embeddings (float or base64)."""
-        body = _body(request)
-        name = require_model(body)
-        texts, encoding = embedding_inputs(body)
-        resolved = _resolve(request, name, Modality.EMBEDDING)
-        routes = routing.routes_for(resolved)
-        served = routing.Served()
-        request_id = f"embd-{uuid.uuid4().hex}"
-        tokens = rate_limits.estimate_prompt_tokens(texts)
-        meter = _meter(request, resolved, request_id, "embeddings", False, tokens)
-        try:
-            result = async_to_sync(routing.embed)(routes, texts, served)
-        except DomainError as error:
-            meter.finish(usage=None, counted=False, status="error", error=error.message)
-            raise
-        meter.served_by(served.route.entry if served.route else None)
-        meter.finish(usage=Usage(result.prompt_tokens, 0), counted=False, status="ok")
-        response = Response(openai_format.embeddings(name, result, encoding))
-        _name_server(response, served)
-        _decorate(response, resolved, request_id)
-        return response
+
+def _start_embedding(request: HttpRequest, request_id: str) -> EmbeddingCall:
+    caller = _caller(request, "POST")
+    body = _body(request)
+    name = require_model(body)
+    texts, encoding = embedding_inputs(body)
+    resolved = _resolve(caller.tenant, name, Modality.EMBEDDING)
+    tokens = rate_limits.estimate_prompt_tokens(texts)
+    meter = _meter(caller, resolved, request_id, "embeddings", False, tokens)
+    return EmbeddingCall(name, resolved, texts, encoding, meter, routing.routes_for(resolved))
+
+
+@endpoint
+async def embeddings(request: HttpRequest) -> HttpResponseBase:
+    """OpenAI's embeddings (float or base64)."""
+    request_id = f"embd-{uuid.uuid4().hex}"
+    call = await run_in_pool(_start_embedding, request, request_id)
+    name = call.name
+    served = routing.Served()
+    try:
+        result = await routing.embed(call.routes, call.texts, served)
+    except DomainError as error:
+        await run_in_pool(
+            call.meter.finish, usage=None, counted=False, status="error", error=error.message
+        )
+        raise
+    call.meter.served_by(served.route.entry if served.route else None)
+    await run_in_pool(
+        call.meter.finish, usage=Usage(result.prompt_tokens, 0), counted=False, status="ok"
+    )
+    response = JsonResponse(openai_format.embeddings(name, result, call.encoding))
+    return _decorate(response, call.resolved, request_id, served)

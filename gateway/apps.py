@@ -11,12 +11,12 @@ class GatewayConfig(AppConfig):
 
         from models_catalog import models as catalog
         from portal.hot_cache import bump_generation
-        from tenants.models import Membership, Tenant
+        from tenants.models import Domain, Membership, Tenant
 
         watched = [
             catalog.Provider, catalog.FoundationModel, catalog.ModelPrice, catalog.ModelGrant,
             catalog.CustomModel, catalog.ModelVersion, catalog.ModelAlias, Membership, Tenant,
-            get_user_model(),
+            Domain, get_user_model(),
         ]  # fmt: skip
         for model in watched:
             post_save.connect(bump_generation, sender=model, dispatch_uid=f"hot-{model._meta}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import redis
 from django.conf import settings
 
 from models_catalog.models import ModelGrant
@@ -61,17 +62,15 @@ class Reservation:
     reserved_tokens: int
     settled: bool = False
 
-    def settle(self, used_tokens: int) -> None:
+    def settle(self, used_tokens: int, pipe: redis.client.Pipeline) -> None:
+        """Queue the correction on `pipe` (the caller executes it with the usage event)."""
         if self.settled or not self.token_keys:
             return
         self.settled = True
         delta = used_tokens - self.reserved_tokens
         if delta:
-            client = shared_redis()
-            with client.pipeline(transaction=False) as pipe:
-                for key in self.token_keys:
-                    pipe.incrby(key, delta)
-                pipe.execute()
+            for key in self.token_keys:
+                pipe.incrby(key, delta)
 
 
 def estimate_prompt_tokens(texts: list[str]) -> int:

@@ -3,12 +3,11 @@ provider reports no usage (or a stream broke off first), the tokens are counted,
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 
 from gateway import metrics
@@ -16,9 +15,11 @@ from gateway.providers.local import LOCAL_EMBEDDINGS
 from gateway.rate_limits import Reservation
 from gateway.types import ChatRequest, Usage
 from identity.principals import Principal
-from metering.models import UsageEvent
-from metering.services import Invocation, record_usage
+from metering.services import Invocation, usage_event
+from metering.usage_queue import enqueue
 from models_catalog.models import FoundationModel
+from portal.pool_threads import start_in_pool
+from portal.redis_client import shared_redis
 from tenants.models import Tenant
 
 logger = logging.getLogger("atrium.gateway")
@@ -69,13 +70,13 @@ class Meter:
 
     def finish(
         self, *, usage: Usage | None, counted: bool, status: str, error: str = ""
-    ) -> UsageEvent | None:
+    ) -> dict[str, Any] | None:
+        """Settle the reservation and queue the usage event, in one Redis round trip."""
         if self.done:
             return None
         self.done = True
         usage = usage or Usage(0, 0)
         seconds = time.monotonic() - self.began
-        self.reservation.settle(usage.total_tokens)
         call = self.invocation
         metrics.observe(
             tenant=call.tenant_slug, model=call.model.name, operation=call.operation,
@@ -94,7 +95,7 @@ class Meter:
                 "error": error,
             },
         )  # fmt: skip
-        return record_usage(
+        event = usage_event(
             call=call,
             input_tokens=usage.prompt_tokens,
             output_tokens=usage.completion_tokens,
@@ -103,6 +104,11 @@ class Meter:
             status=status,
             error=error,
         )
+        with shared_redis().pipeline(transaction=False) as pipe:
+            self.reservation.settle(usage.total_tokens, pipe)
+            enqueue(pipe, event)
+            pipe.execute()
+        return event
 
     def finish_in_background(
         self, *, request: ChatRequest, usage: Usage | None, text: str, status: str, error: str = ""
@@ -111,12 +117,9 @@ class Meter:
         task was cancelled because the client went away."""
 
         def run() -> None:
-            try:
-                final, counted = usage, False
-                if final is None:
-                    final, counted = count_usage(request, text), True
-                self.finish(usage=final, counted=counted, status=status, error=error)
-            finally:
-                connection.close()  # this thread's connection goes back to the pool
+            final, counted = usage, False
+            if final is None:
+                final, counted = count_usage(request, text), True
+            self.finish(usage=final, counted=counted, status=status, error=error)
 
-        asyncio.get_running_loop().run_in_executor(None, run)
+        start_in_pool(run)

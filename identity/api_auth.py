@@ -9,10 +9,11 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from identity.principals import AccessDenied, Principal, resolve_principal
+from identity.principals import NO_ACCESS, AccessDenied, Principal, resolve_principal
 from identity.roles import PLATFORM_ADMIN
 from identity.verification import InvalidToken, verify_access_token
-from tenants.models import Role
+from portal.errors import DomainError, NotAllowed
+from tenants.models import Role, Tenant
 
 REALM = 'Bearer realm="atrium"'
 ASK_FOR_BEARER = "Authenticate with 'Authorization: Bearer <token>' (an OIDC access token)."
@@ -36,6 +37,36 @@ def bearer_from_header(header: str) -> str:
     return raw
 
 
+class TokenRefused(DomainError):
+    """401: no token, or one that proves nothing; carries its RFC 6750 challenge."""
+
+    status_code = 401
+    code = "invalid_token"
+
+    def __init__(self, description: str | None) -> None:
+        super().__init__(description or ASK_FOR_BEARER)
+        self.challenge = challenge(description)
+        if description is None:
+            self.code = "missing_token"
+
+
+def authenticate_bearer(header: str, tenant: Tenant | None) -> Principal:
+    """The principal an `Authorization` header proves in `tenant` (None: no such tenant), or
+    TokenRefused (401) / NotAllowed (403). An unknown tenant is refused exactly like one the
+    caller may not use, so that probing does not reveal which tenants exist."""
+    if not header:
+        raise TokenRefused(None)
+    try:
+        token = verify_access_token(bearer_from_header(header))
+        if tenant is None:
+            raise AccessDenied(NO_ACCESS)
+        return resolve_principal(token, tenant)
+    except InvalidToken as error:
+        raise TokenRefused(str(error)) from error
+    except AccessDenied as error:
+        raise NotAllowed(str(error)) from error
+
+
 class TokenRejected(exceptions.AuthenticationFailed):
     """401 with RFC 6750's `error="invalid_token"` and a description."""
 
@@ -50,14 +81,12 @@ class BearerTokenAuthentication(BaseAuthentication):
         if not header:
             return None
         try:
-            raw = bearer_from_header(header)
-            token = verify_access_token(raw)
-            principal = resolve_principal(token, request._request.tenant)  # type: ignore[attr-defined]
-        except InvalidToken as error:
-            raise TokenRejected(str(error)) from error
-        except AccessDenied as error:
-            raise exceptions.PermissionDenied(str(error)) from error
-        return principal, raw
+            principal = authenticate_bearer(header, request._request.tenant)  # type: ignore[attr-defined]
+        except TokenRefused as error:
+            raise TokenRejected(error.message) from error
+        except NotAllowed as error:
+            raise exceptions.PermissionDenied(error.message) from error
+        return principal, header.partition(" ")[2].strip()
 
     def authenticate_header(self, request: Request) -> str:
         return REALM

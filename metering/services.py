@@ -1,14 +1,12 @@
-"""Recording usage: durable, idempotent by request id, priced at the price in force."""
+"""Usage events: priced at the price in force when the call started, handed to the usage queue."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from django.db import IntegrityError
-
-from metering.models import UsageEvent
 from models_catalog.models import FoundationModel
 from models_catalog.selectors import price_in_force, prices_of
 from portal.hot_cache import cached
@@ -30,7 +28,7 @@ class Invocation:
     started_at: datetime
 
 
-def record_usage(
+def usage_event(
     *,
     call: Invocation,
     input_tokens: int,
@@ -39,8 +37,9 @@ def record_usage(
     latency_ms: int,
     status: str,
     error: str = "",
-) -> UsageEvent:
-    """One event per call; recording the same request id again changes nothing."""
+) -> dict[str, Any]:
+    """The fields of one call's UsageEvent, ready for the usage queue (no database read: prices
+    come from the hot-path cache)."""
     model = call.model
     prices = cached(("prices", model.pk), lambda: prices_of(model))
     price = price_in_force(prices, call.started_at)
@@ -50,33 +49,28 @@ def record_usage(
             Decimal(input_tokens) * price.input_per_million
             + Decimal(output_tokens) * price.output_per_million
         ) / MILLION
-    event = UsageEvent(
-        request_id=call.request_id,
-        tenant_id=call.tenant_id,
-        tenant_slug=call.tenant_slug,
-        principal_type=call.principal_type,
-        principal_id=call.principal_id,
-        principal_name=call.principal_name,
-        model_name=call.model.name,
-        provider_name=call.model.provider.name,
-        provider_kind=call.model.provider.kind,
-        region=call.model.provider.region,
-        operation=call.operation,
-        streamed=call.streamed,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        tokens_counted=tokens_counted,
-        latency_ms=latency_ms,
-        status=status,
-        error=error[:300],
-        currency=price.currency if price else "",
-        input_price_per_million=price.input_per_million if price else None,
-        output_price_per_million=price.output_per_million if price else None,
-        cost=cost,
-        started_at=call.started_at,
-    )
-    try:
-        event.save()  # one INSERT: atomic by itself
-    except IntegrityError:
-        return UsageEvent.objects.unscoped().get(request_id=call.request_id)
-    return event
+    return {
+        "request_id": call.request_id,
+        "tenant_id": call.tenant_id,
+        "tenant_slug": call.tenant_slug,
+        "principal_type": call.principal_type,
+        "principal_id": call.principal_id,
+        "principal_name": call.principal_name,
+        "model_name": model.name,
+        "provider_name": model.provider.name,
+        "provider_kind": model.provider.kind,
+        "region": model.provider.region,
+        "operation": call.operation,
+        "streamed": call.streamed,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "tokens_counted": tokens_counted,
+        "latency_ms": latency_ms,
+        "status": status,
+        "error": error[:300],
+        "currency": price.currency if price else "",
+        "input_price_per_million": price.input_per_million if price else None,
+        "output_price_per_million": price.output_per_million if price else None,
+        "cost": cost,
+        "started_at": call.started_at,
+    }

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from identity.api_auth import ASK_FOR_BEARER, TokenRejected, challenge
+from identity.api_auth import ASK_FOR_BEARER, TokenRefused, TokenRejected, challenge
 from portal.errors import DomainError
 
 ERROR_TYPES = {
@@ -42,12 +43,29 @@ def _message(detail: Any) -> str:
     return str(detail)
 
 
+def _domain_headers(error: DomainError) -> dict[str, str]:
+    headers = {}
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    if isinstance(error, TokenRefused):
+        headers["WWW-Authenticate"] = error.challenge
+    return headers
+
+
+def domain_error_response(error: DomainError) -> JsonResponse:
+    """For plain (non-DRF) API views: the same body, status and headers as the handler below."""
+    body = error_body(error.message, error.status_code, error.code)
+    response = JsonResponse(body, status=error.status_code)
+    for name, value in _domain_headers(error).items():
+        response[name] = value
+    return response
+
+
 def openai_error_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         body = error_body(exc.message, exc.status_code, exc.code)
-        retry_after = getattr(exc, "retry_after", None)
-        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
-        return Response(body, status=exc.status_code, headers=headers)
+        return Response(body, status=exc.status_code, headers=_domain_headers(exc))
     if not isinstance(exc, exceptions.APIException):
         return None  # a bug: let Django log it and answer 500
     status = exc.status_code

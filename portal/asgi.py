@@ -11,4 +11,17 @@ warnings.filterwarnings(
     "ignore", message="StreamingHttpResponse must consume synchronous iterators"
 )
 
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from gateway.handler import GatewayHandler, serves  # noqa: E402  (needs the apps loaded)
+
+gateway_application = GatewayHandler()
+
+
+async def application(scope, receive, send):  # type: ignore[no-untyped-def]
+    """The model endpoints of the tenant API go to the gateway's lean handler; all else to
+    Django's."""
+    if scope["type"] == "http" and serves(scope["path"]):
+        await gateway_application(scope, receive, send)
+    else:
+        await django_application(scope, receive, send)

@@ -101,7 +101,10 @@ def start_redis(workdir: Path, *, start_new_session: bool = False) -> EmbeddedRe
         "--port", str(port),
         "--bind", "127.0.0.1",
         "--save", "",
-        "--appendonly", "no",
+        # Usage events wait in a stream until recorded, and tasks in the broker's lists: an
+        # append-only file (fsync'd every second) keeps them across a restart.
+        "--appendonly", "yes",
+        "--appendfsync", "everysec",
         "--dir", str(workdir),
         "--loglevel", "warning",
         "--logfile", str(workdir / "redis.log"),

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import redis
@@ -26,10 +28,25 @@ T = TypeVar("T")
 
 _entries: dict[tuple[Any, ...], tuple[int, Any]] = {}
 _lock = threading.Lock()
+_pinned: ContextVar[int | None] = ContextVar("hot_cache_pinned_generation", default=None)
 
 
 def generation() -> int:
+    pinned = _pinned.get()
+    if pinned is not None:
+        return pinned
     return int(shared_redis().get(KEY) or 0)
+
+
+@contextmanager
+def one_generation() -> Iterator[None]:
+    """Every lookup inside reads the generation once: one Redis round trip for a whole step of a
+    call (routing, authentication, model resolution) instead of one per cached value."""
+    token = _pinned.set(generation())
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
 
 
 def bump_generation(**kwargs: Any) -> None:

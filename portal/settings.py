@@ -202,7 +202,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# How often queued usage events are written to the database (they wait in Redis meanwhile).
+USAGE_RECORD_SECONDS = float(env_str("USAGE_RECORD_SECONDS", "2"))
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "record-queued-usage": {
+        "task": "metering.record_queued_usage",
+        "schedule": USAGE_RECORD_SECONDS,
+        "options": {"expires": USAGE_RECORD_SECONDS * 5},
+    },
+}
 CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 2)
 
 # Rate limits for a tenant that sets none (0: unlimited); per model, a grant may set tighter ones.

@@ -22,9 +22,10 @@ urlpatterns = [
         name="service-account-revoke",
     ),
     path("v1/whoami", identity_api.whoami, name="api-whoami"),
-    path("v1/models", gateway_api.ModelsView.as_view(), name="api-models"),
-    path("v1/chat/completions", gateway_api.ChatCompletionsView.as_view(), name="api-chat"),
-    path("v1/embeddings", gateway_api.EmbeddingsView.as_view(), name="api-embeddings"),
+    # Served by gateway.handler under ASGI; listed here for reverse() and other handlers.
+    path("v1/models", gateway_api.models, name="api-models"),
+    path("v1/chat/completions", gateway_api.chat_completions, name="api-chat"),
+    path("v1/embeddings", gateway_api.embeddings, name="api-embeddings"),
     path("v1/catalog/models", catalog_api.tenant_catalogue, name="api-tenant-catalogue"),
     path("v1/catalog/requests", catalog_api.tenant_requests, name="api-tenant-requests"),
 ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.db.models import QuerySet
 
-from tenants.models import BusinessUnit, Tenant
+from portal.hot_cache import cached
+from tenants.models import BusinessUnit, Domain, Tenant
 
 
 def customer_tenants() -> QuerySet[Tenant]:
@@ -14,3 +17,15 @@ def customer_tenants() -> QuerySet[Tenant]:
 
 def business_units_of(tenant: Tenant) -> QuerySet[BusinessUnit]:
     return BusinessUnit.objects.filter(tenant=tenant)
+
+
+def tenant_routed_by(subfolder: str) -> Tenant | None:
+    """The tenant whose route (`/t/<subfolder>/`) this is, from the hot-path cache: a fresh copy
+    each time, since routing writes on it."""
+    tenant = cached(("route", subfolder), lambda: _route(subfolder))
+    return copy.copy(tenant) if tenant is not None else None
+
+
+def _route(subfolder: str) -> Tenant | None:
+    domain = Domain.objects.select_related("tenant").filter(domain=subfolder).first()
+    return domain.tenant if domain is not None else None

@@ -10,9 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from identity.services import mint_member_token
-from metering.models import UsageEvent
 from models_catalog.models import FoundationModel, Provider
 from models_catalog.services.access import grant_model
+from tests.gateway.recorded import event_of
 from tests.gateway.upstreams import Upstream
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -67,7 +67,7 @@ def test_when_retries_run_out_the_fallback_answers_and_is_charged(regions) -> No
     )
     assert answer.headers["X-Atrium-Served-By"] == "llama-west"
     assert len(primary.requests) == 3 and len(secondary.requests) == 1
-    event = UsageEvent.objects.unscoped().get(request_id=answer.parse().id)
+    event = event_of(answer.parse().id)
     assert event.model_name == "llama-west" and event.provider_name == "west"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 
 import openai
@@ -13,20 +12,11 @@ from django_tenants.utils import tenant_context
 from metering.models import UsageEvent
 from metering.scoping import NoTenantInContext
 from tests.gateway.conftest import HAIKU, LOCAL_CHAT, LOCAL_EMBEDDINGS
+from tests.gateway.recorded import events_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 HELLO = [{"role": "user", "content": "Hi"}]
-
-
-def events_of(slug: str, count: int, timeout: float = 15) -> list[UsageEvent]:
-    """Usage is written when the call ends, a stream's from a worker thread: wait for it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = list(UsageEvent.objects.unscoped().filter(tenant_slug=slug).order_by("started_at"))
-        if len(found) >= count or time.monotonic() > deadline:
-            return found
-        time.sleep(0.1)
 
 
 def test_chat_stream_and_embeddings_are_recorded(acme_client) -> None:

@@ -1,0 +1,79 @@
+"""The ASGI handler of the tenant API's model endpoints (`/t/<slug>/v1/chat/completions`,
+`/embeddings`, `/models`), which `portal.asgi` routes here before Django's own handler.
+
+Django's handler would put every call through the browser middleware (sessions, CSRF, messages,
+static files: none of which a bearer-token API needs) and send the request signals, whose
+synchronous receivers start a thread for every request. This one reads the request, calls the
+async view and sends its response, with Django's own request and response classes; a client that
+disconnects cancels the view (so a stream stops its upstream call), as in Django's handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from typing import Any
+
+from django.core.exceptions import RequestAborted
+from django.core.handlers import base
+from django.core.handlers.asgi import ASGIHandler
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+
+from gateway import api
+from portal.api_errors import error_body
+from portal.pool_threads import pooled
+
+logger = logging.getLogger("django.request")
+
+ROUTE = re.compile(r"^/t/[^/]+/v1/(chat/completions|embeddings|models)$")
+VIEWS = {
+    "chat/completions": api.chat_completions,
+    "embeddings": api.embeddings,
+    "models": api.models,
+}
+
+
+def serves(path: str) -> bool:
+    return ROUTE.match(path) is not None
+
+
+class GatewayHandler(ASGIHandler):
+    def __init__(self) -> None:
+        base.BaseHandler.__init__(self)  # no middleware chain
+
+    async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        request, refusal = self.create_request(scope, body_file)
+        if request is None:
+            body_file.close()
+            await self.send_response(refusal, send)
+            return
+        tasks = [
+            asyncio.create_task(self.listen_for_disconnect(receive)),
+            asyncio.create_task(self._respond(request, send)),
+        ]
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in tasks:
+            if not task.done():
+                task.cancel()  # the client left: stop the view and its upstream call
+            with contextlib.suppress(asyncio.CancelledError, RequestAborted):
+                await task
+        body_file.close()
+
+    async def _respond(self, request: HttpRequest, send: Any) -> None:
+        view = VIEWS[ROUTE.match(request.path).group(1)]  # type: ignore[union-attr]  # see serves()
+        try:
+            with pooled():
+                response: HttpResponseBase = await view(request)
+        except Exception:  # a bug: logged like Django's handler does, answered in OpenAI's shape
+            logger.exception("Internal Server Error: %s", request.path)
+            response = JsonResponse(
+                error_body("The gateway failed unexpectedly; the error is logged.", 500), status=500
+            )
+        with contextlib.suppress(asyncio.CancelledError):  # the client left while we sent
+            await self.send_response(response, send)

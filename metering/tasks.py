@@ -1,0 +1,12 @@
+"""Periodic metering work, run by Celery beat."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from metering.usage_queue import record_queued_usage
+
+
+@shared_task(name="metering.record_queued_usage")
+def record_queued_usage_task() -> int:
+    return record_queued_usage()
