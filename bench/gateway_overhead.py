@@ -170,6 +170,36 @@ def start_litellm(binary: str, upstream: str, folder: str) -> tuple[subprocess.P
     raise SystemExit("LiteLLM's proxy did not start within 180 s")
 
 
+COUNT_EVENTS = """
+from metering.models import UsageEvent
+print(UsageEvent.objects.unscoped().filter(model_name="bench-model", status="ok").count())
+"""
+
+
+def manage_shell(env: dict[str, str], tmp: str, base: str, code: str) -> str:
+    """Run `code` in `manage.py shell` against the benchmark's Atrium; its stdout."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
+        cwd=ROOT,
+        env={**env, "ATRIUM_DATA_DIR": f"{tmp}/var", "ATRIUM_PUBLIC_URL": base},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def recorded_events(env: dict[str, str], tmp: str, base: str, expected: int) -> int:
+    """Metering was on: every call's event reaches the table (the beat task records the queue
+    every USAGE_RECORD_SECONDS)."""
+    deadline, count = time.monotonic() + 60, 0
+    while time.monotonic() < deadline:
+        count = int(manage_shell(env, tmp, base, COUNT_EVENTS).split()[-1])
+        if count >= expected:
+            break
+        time.sleep(2)
+    return count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=400)
@@ -201,15 +231,8 @@ def main() -> None:
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.2)
-            setup = subprocess.run(
-                [sys.executable, "manage.py", "shell", "-v", "0", "-c", SETUP % (upstream, port)],
-                cwd=ROOT,
-                env={**env, "ATRIUM_DATA_DIR": f"{tmp}/var", "ATRIUM_PUBLIC_URL": base},
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            credentials = json.loads(setup.stdout.strip().splitlines()[-1])
+            setup = manage_shell(env, tmp, base, SETUP % (upstream, port))
+            credentials = json.loads(setup.strip().splitlines()[-1])
             token = httpx.post(
                 f"{base}/idp/token/",
                 data={"grant_type": "client_credentials"},
@@ -252,6 +275,9 @@ def main() -> None:
                         f" | {their:>7.2f} | {added / their if their else float('nan'):.2f}"
                     )
                 print(line)
+            calls = len(args.concurrency) * (args.requests + min(20, args.requests))
+            print(f"usage events recorded for Atrium's {calls} calls: ", end="", flush=True)
+            print(recorded_events(env, tmp, base, calls))
         finally:
             if litellm:
                 litellm[0].terminate()
