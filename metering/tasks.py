@@ -1,4 +1,4 @@
-"""Periodic metering work, run by Celery beat."""
+"""Periodic metering work, run by Celery beat (schedule in portal/settings.py)."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from identity.signing_keys import load_key_ring
 
@@ -204,11 +205,30 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 # How often queued usage events are written to the database (they wait in Redis meanwhile).
 USAGE_RECORD_SECONDS = float(env_str("USAGE_RECORD_SECONDS", "2"))
+# Hourly and daily usage rollups, refreshed every USAGE_ROLLUP_SECONDS (incremental).
+USAGE_ROLLUP_SECONDS = float(env_str("USAGE_ROLLUP_SECONDS", "60"))
+# The export for finance: Parquet files on S3 (any S3-compatible endpoint), once a day. No bucket:
+# no export.
+USAGE_EXPORT_BUCKET = env_str("USAGE_EXPORT_BUCKET", "")
+USAGE_EXPORT_PREFIX = env_str("USAGE_EXPORT_PREFIX", "atrium")
+USAGE_EXPORT_ENDPOINT_URL = env_str("USAGE_EXPORT_ENDPOINT_URL", "") or None
+USAGE_EXPORT_REGION = env_str("USAGE_EXPORT_REGION", "us-east-1")
+# The currency of budgets: the currency the catalogue's prices are in.
+BILLING_CURRENCY = env_str("BILLING_CURRENCY", "USD")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "record-queued-usage": {
         "task": "metering.record_queued_usage",
         "schedule": USAGE_RECORD_SECONDS,
         "options": {"expires": USAGE_RECORD_SECONDS * 5},
+    },
+    "roll-up-usage": {
+        "task": "metering.roll_up_usage",
+        "schedule": USAGE_ROLLUP_SECONDS,
+        "options": {"expires": USAGE_ROLLUP_SECONDS * 5},
+    },
+    "export-usage": {
+        "task": "metering.export_usage",
+        "schedule": crontab(hour=1, minute=15),  # yesterday's usage, after late events settled
     },
 }
 CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 2)

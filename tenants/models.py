@@ -99,6 +99,10 @@ class Membership(models.Model):
     )
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    business_unit = models.ForeignKey(
+        "BusinessUnit", null=True, blank=True, on_delete=models.SET_NULL,
+        help_text="Where this person's usage is charged (and whose budget it counts against).",
+    )  # fmt: skip
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -121,6 +125,10 @@ class ServiceAccount(models.Model):
     name = models.CharField(max_length=100)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
     client_id = models.CharField(max_length=100, unique=True)
+    business_unit = models.ForeignKey(
+        "BusinessUnit", null=True, blank=True, on_delete=models.SET_NULL,
+        help_text="Where this program's usage is charged (and whose budget it counts against).",
+    )  # fmt: skip
     application = models.OneToOneField(
         settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
         null=True,
