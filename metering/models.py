@@ -136,8 +136,14 @@ class UsageRollup(models.Model):
         ]  # fmt: skip
         indexes = [models.Index(fields=["period", "tenant_id", "bucket"])]
 
+    def __str__(self) -> str:
+        return f"{self.period} {self.bucket:%Y-%m-%d %H:00} {self.tenant_slug} {self.model_name}"
+
 
 class RollupWatermark(models.Model):
     """Events created up to `until` are in the rollups (one row)."""
 
     until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"rolled up to {self.until:%Y-%m-%d %H:%M:%S}"

@@ -207,6 +207,8 @@ CELERY_TIMEZONE = "UTC"
 USAGE_RECORD_SECONDS = float(env_str("USAGE_RECORD_SECONDS", "2"))
 # Hourly and daily usage rollups, refreshed every USAGE_ROLLUP_SECONDS (incremental).
 USAGE_ROLLUP_SECONDS = float(env_str("USAGE_ROLLUP_SECONDS", "60"))
+# How far the rollups trail the clock, so that an event committed late is never skipped.
+USAGE_ROLLUP_LAG_SECONDS = env_int("USAGE_ROLLUP_LAG_SECONDS", 30)
 # The export for finance: Parquet files on S3 (any S3-compatible endpoint), once a day. No bucket:
 # no export.
 USAGE_EXPORT_BUCKET = env_str("USAGE_EXPORT_BUCKET", "")
