@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase, JsonResponse, StreamingHttpResponse
@@ -25,6 +26,8 @@ from gateway.types import ChatRequest, Usage
 from gateway.usage import Meter
 from identity.api_auth import authenticate_bearer
 from identity.principals import Principal
+from metering import budgets
+from metering.services import cost_of, price_for
 from models_catalog.models import Lifecycle, Modality
 from models_catalog.selectors import ResolvedModel, decide, model_snapshot, usable_models
 from portal.api_errors import domain_error_response
@@ -90,15 +93,27 @@ def _resolve(tenant: Tenant, name: str, modality: str) -> ResolvedModel:
 
 def _meter(
     caller: Caller, resolved: ResolvedModel, request_id: str, operation: str, streamed: bool,
-    tokens: int,
+    prompt_tokens: int, max_output_tokens: int,
 ) -> Meter:  # fmt: skip
-    """Take the rate limits (tokens for the worst case), then start metering the call."""
-    reservation = rate_limits.take(
-        tenant=caller.tenant, grant=resolved.grant, model_name=resolved.entry.name, tokens=tokens
-    )
+    """Reserve the worst case on the budgets and the rate limits, then start metering."""
+    now = timezone.now()
+    worst_case = cost_of(price_for(resolved.entry, now), prompt_tokens, max_output_tokens)
+    budget = budgets.reserve(
+        tenant_id=caller.tenant.pk, business_unit_id=caller.principal.business_unit_id,
+        cost=worst_case or Decimal(0), at=now,
+    )  # fmt: skip
+    try:
+        reservation = rate_limits.take(
+            tenant=caller.tenant, grant=resolved.grant, model_name=resolved.entry.name,
+            tokens=prompt_tokens + max_output_tokens,
+        )  # fmt: skip
+    except DomainError:
+        budget.release()
+        raise
     return Meter.start(
         request_id=request_id, tenant=caller.tenant, principal=caller.principal,
         model=resolved.entry, operation=operation, streamed=streamed, reservation=reservation,
+        budget=budget,
     )  # fmt: skip
 
 
@@ -162,10 +177,8 @@ def _start_chat(request: HttpRequest, request_id: str) -> ChatCall:
     chat, stream, include_usage = chat_request(
         body, max_output_tokens=resolved.entry.max_output_tokens
     )
-    worst_case = chat.max_tokens + rate_limits.estimate_prompt_tokens(
-        [message.content for message in chat.messages]
-    )
-    meter = _meter(caller, resolved, request_id, "chat", stream, worst_case)
+    prompt = rate_limits.estimate_prompt_tokens([message.content for message in chat.messages])
+    meter = _meter(caller, resolved, request_id, "chat", stream, prompt, chat.max_tokens)
     routes = routing.routes_for(resolved)
     return ChatCall(name, resolved, chat, stream, include_usage, meter, routes)
 
@@ -244,7 +257,7 @@ def _start_embedding(request: HttpRequest, request_id: str) -> EmbeddingCall:
     texts, encoding = embedding_inputs(body)
     resolved = _resolve(caller.tenant, name, Modality.EMBEDDING)
     tokens = rate_limits.estimate_prompt_tokens(texts)
-    meter = _meter(caller, resolved, request_id, "embeddings", False, tokens)
+    meter = _meter(caller, resolved, request_id, "embeddings", False, tokens, 0)
     return EmbeddingCall(name, resolved, texts, encoding, meter, routing.routes_for(resolved))
 
 

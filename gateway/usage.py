@@ -8,13 +8,12 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.utils import timezone
-
 from gateway import metrics
 from gateway.providers.local import LOCAL_EMBEDDINGS
 from gateway.rate_limits import Reservation
 from gateway.types import ChatRequest, Usage
 from identity.principals import Principal
+from metering.budgets import BudgetHold
 from metering.services import Invocation, usage_event
 from metering.usage_queue import enqueue
 from models_catalog.models import FoundationModel
@@ -39,27 +38,30 @@ class Meter:
 
     invocation: Invocation
     reservation: Reservation
+    budget: BudgetHold
     began: float = field(default_factory=time.monotonic)
     done: bool = False
 
     @classmethod
     def start(
         cls, *, request_id: str, tenant: Tenant, principal: Principal, model: FoundationModel,
-        operation: str, streamed: bool, reservation: Reservation,
+        operation: str, streamed: bool, reservation: Reservation, budget: BudgetHold,
     ) -> Meter:  # fmt: skip
         return cls(
             reservation=reservation,
+            budget=budget,
             invocation=Invocation(
                 request_id=request_id,
                 tenant_id=tenant.pk,
                 tenant_slug=tenant.slug,
+                business_unit_id=principal.business_unit_id,
                 principal_type=principal.kind,
                 principal_id=principal.id,
                 principal_name=principal.name,
                 model=model,
                 operation=operation,
                 streamed=streamed,
-                started_at=timezone.now(),
+                started_at=budget.at,
             ),
         )
 
@@ -105,9 +107,12 @@ class Meter:
             error=error,
         )
         with shared_redis().pipeline(transaction=False) as pipe:
+            budgets = self.budget.settle(event["cost"], pipe)
             self.reservation.settle(usage.total_tokens, pipe)
             enqueue(pipe, event)
-            pipe.execute()
+            totals = pipe.execute()[:budgets]
+        if totals:
+            self.budget.alerts(totals)
         return event
 
     def finish_in_background(

@@ -18,6 +18,7 @@ class AccountState:
     name: str
     tenant_id: int
     role: str
+    business_unit_id: int | None
 
 
 _accounts: dict[str, tuple[float, AccountState | None]] = {}
@@ -31,7 +32,7 @@ def active_service_account(client_id: str) -> AccountState | None:
         return cached[1]
     row = (
         ServiceAccount.objects.filter(client_id=client_id, revoked_at__isnull=True)
-        .values("id", "name", "tenant_id", "role")
+        .values("id", "name", "tenant_id", "role", "business_unit_id")
         .first()
     )
     state = AccountState(**row) if row else None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 
 from identity.account_cache import active_service_account
-from identity.roles import ROLE_RANK, role_in_tenant
+from identity.roles import ROLE_RANK, business_unit_in_tenant, role_in_tenant
 from identity.services import IdentityError, sign_in_identity
 from identity.tokens import SERVICE_ACCOUNT
 from identity.verification import InvalidToken, VerifiedToken
@@ -34,6 +34,7 @@ class Principal:
     name: str
     role: str  # "platform_admin", "admin" or "member"
     tenant_slug: str
+    business_unit_id: int | None = None  # where the usage is charged
 
     is_authenticated = True
 
@@ -51,14 +52,17 @@ def resolve_principal(token: VerifiedToken, tenant: Tenant) -> Principal:
             raise InvalidToken("The service account behind this token has been revoked.")
         if account.tenant_id != tenant.pk:
             raise AccessDenied(NO_ACCESS)
-        return Principal(SERVICE_ACCOUNT, account.id, account.name, account.role, tenant.slug)
+        return Principal(
+            SERVICE_ACCOUNT, account.id, account.name, account.role, tenant.slug,
+            account.business_unit_id,
+        )  # fmt: skip
 
     if token.builtin:
         user_id = _int_or_none(token.subject)
         known = cached(("principal", user_id, tenant.pk), lambda: _user_role(user_id, tenant))
         if known is None:
             raise InvalidToken("The account behind this token is disabled.")
-        pk, username, role = known
+        pk, username, role, business_unit_id = known
         if role is None:
             raise AccessDenied(NO_ACCESS)
     else:
@@ -67,20 +71,24 @@ def resolve_principal(token: VerifiedToken, tenant: Tenant) -> Principal:
         except IdentityError as error:
             raise InvalidToken(str(error)) from error
         pk, username, role = user.pk, user.get_username(), role_in_tenant(user, tenant)
+        business_unit_id = business_unit_in_tenant(user.pk, tenant)
         if role is None:
             raise AccessDenied(NO_ACCESS)
     claimed_role = token.claims.get("role")
     if token.builtin and claimed_role in ROLE_RANK and ROLE_RANK[claimed_role] < ROLE_RANK[role]:
         role = claimed_role  # a token minted for a lesser role does not grow with the person
-    return Principal("user", pk, username, role, tenant.slug)
+    return Principal("user", pk, username, role, tenant.slug, business_unit_id)
 
 
-def _user_role(user_id: int | None, tenant: Tenant) -> tuple[int, str, str | None] | None:
-    """(id, user name, role here) of an active user, or None."""
+def _user_role(
+    user_id: int | None, tenant: Tenant
+) -> tuple[int, str, str | None, int | None] | None:
+    """(id, user name, role here, business unit here) of an active user, or None."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return None
-    return user.pk, user.get_username(), role_in_tenant(user, tenant)
+    role = role_in_tenant(user, tenant)
+    return user.pk, user.get_username(), role, business_unit_in_tenant(user.pk, tenant)
 
 
 def _int_or_none(value: str) -> int | None:

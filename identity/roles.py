@@ -28,6 +28,15 @@ def role_in_tenant(user: AbstractBaseUser | AnonymousUser, tenant: Tenant) -> st
     return role
 
 
+def business_unit_in_tenant(user_id: int, tenant: Tenant) -> int | None:
+    """The business unit a person's usage in `tenant` is charged to (None: the tenant's)."""
+    return (
+        Membership.objects.filter(user_id=user_id, tenant_id=tenant.pk)
+        .values_list("business_unit_id", flat=True)
+        .first()
+    )
+
+
 def at_least(role: str | None, required: str) -> bool:
     return role is not None and ROLE_RANK[role] >= ROLE_RANK[required]
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from models_catalog.models import FoundationModel
+from models_catalog.models import FoundationModel, ModelPrice
 from models_catalog.selectors import price_in_force, prices_of
 from portal.hot_cache import cached
 
@@ -19,6 +19,7 @@ class Invocation:
     request_id: str
     tenant_id: int
     tenant_slug: str
+    business_unit_id: int | None
     principal_type: str
     principal_id: int
     principal_name: str
@@ -26,6 +27,20 @@ class Invocation:
     operation: str
     streamed: bool
     started_at: datetime
+
+
+def price_for(model: FoundationModel, at: datetime) -> ModelPrice | None:
+    """The model's price in force at `at` (from the hot-path cache)."""
+    return price_in_force(cached(("prices", model.pk), lambda: prices_of(model)), at)
+
+
+def cost_of(price: ModelPrice | None, input_tokens: int, output_tokens: int) -> Decimal | None:
+    if price is None:
+        return None
+    return (
+        Decimal(input_tokens) * price.input_per_million
+        + Decimal(output_tokens) * price.output_per_million
+    ) / MILLION
 
 
 def usage_event(
@@ -41,18 +56,13 @@ def usage_event(
     """The fields of one call's UsageEvent, ready for the usage queue (no database read: prices
     come from the hot-path cache)."""
     model = call.model
-    prices = cached(("prices", model.pk), lambda: prices_of(model))
-    price = price_in_force(prices, call.started_at)
-    cost = None
-    if price is not None:
-        cost = (
-            Decimal(input_tokens) * price.input_per_million
-            + Decimal(output_tokens) * price.output_per_million
-        ) / MILLION
+    price = price_for(model, call.started_at)
+    cost = cost_of(price, input_tokens, output_tokens)
     return {
         "request_id": call.request_id,
         "tenant_id": call.tenant_id,
         "tenant_slug": call.tenant_slug,
+        "business_unit_id": call.business_unit_id,
         "principal_type": call.principal_type,
         "principal_id": call.principal_id,
         "principal_name": call.principal_name,

@@ -6,8 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from audit import views as audit_views
 from gateway.metrics import metrics_view
 from identity import views as identity_views
+from metering import views as metering_views
 from models_catalog import views as catalog_views
 from portal import views
 
@@ -27,6 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("idp/", include("identity.urls_provider")),
+    path("audit/", audit_views.platform_audit_log, name="platform-audit-log"),
     path("catalog/", catalog_views.catalogue, name="catalogue"),
     path("catalog/requests/", catalog_views.queue, name="request-queue"),
     path("catalog/registry/", catalog_views.registry_index, name="registry"),
@@ -36,6 +39,7 @@ urlpatterns = [
         catalog_views.version_page,
         name="model-version",
     ),
+    path("billing/", metering_views.platform_billing, name="platform-billing"),
     path("api/", include("models_catalog.urls_api")),
     # Platform administrators take tokens for the platform API as tenants do for theirs.
     path("api-access/", identity_views.api_access, name="platform-api-access"),

@@ -2,9 +2,13 @@
 
 from django.urls import path
 
+from audit import views as audit_views
 from gateway import api as gateway_api
 from identity import api as identity_api
 from identity import views as identity_views
+from metering import api as metering_api
+from metering import budget_views
+from metering import views as metering_views
 from models_catalog import api as catalog_api
 from models_catalog import views as catalog_views
 from tenants import views as tenant_views
@@ -15,13 +19,18 @@ urlpatterns = [
     path("api-access/token", identity_views.issue_token, name="api-access-token"),
     path("models/", catalog_views.tenant_models, name="tenant-models"),
     path("members/", identity_views.members, name="members"),
+    path("billing/", metering_views.tenant_billing, name="tenant-billing"),
+    path("audit/", audit_views.tenant_audit_log, name="tenant-audit-log"),
     path("service-accounts/", identity_views.service_accounts, name="service-accounts"),
     path(
         "service-accounts/<int:account_id>/revoke",
         identity_views.revoke_account,
         name="service-account-revoke",
     ),
+    path("budgets/", budget_views.budgets_page, name="budgets"),
     path("v1/whoami", identity_api.whoami, name="api-whoami"),
+    path("v1/budgets", metering_api.budgets, name="api-budgets"),
+    path("v1/budgets/<int:budget_id>", metering_api.budget, name="api-budget"),
     # Served by gateway.handler under ASGI; listed here for reverse() and other handlers.
     path("v1/models", gateway_api.models, name="api-models"),
     path("v1/chat/completions", gateway_api.chat_completions, name="api-chat"),

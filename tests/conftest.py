@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
+import uvicorn
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connections
@@ -15,7 +18,7 @@ from oauth2_provider.settings import oauth2_settings
 
 from identity.services import ensure_portal_client, grant_membership
 from portal.celery import app as celery_app
-from portal.embedded import start_redis
+from portal.embedded import free_loopback_port, start_redis
 from tenants.models import Tenant
 from tenants.services import create_tenant, delete_tenant
 
@@ -148,3 +151,26 @@ def make_user(db):  # type: ignore[no-untyped-def]
         return user
 
     return make
+
+
+@pytest.fixture
+def asgi_url(transactional_db, settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The portal's ASGI application (gateway handler included) served by uvicorn in a thread
+    of the test process, on the test database: real HTTP, streaming included."""
+    from portal.asgi import application
+
+    port = free_loopback_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            application, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)

@@ -1,47 +1,21 @@
-"""A real ASGI server (uvicorn, in a thread of the test process, on the test database) for the
-gateway, which streams; and the official `openai` SDK as the client."""
+"""The gateway's clients: the official `openai` SDK against the real ASGI server (`asgi_url`)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import openai
 import pytest
-import uvicorn
 from openai import OpenAI
 
 from identity.services import mint_member_token
 from models_catalog.models import Provider
 from models_catalog.services.access import grant_model
 from models_catalog.services.registry import deploy, register_custom_model, register_version
-from portal.embedded import free_loopback_port
 from tests.gateway.aws_servers import AwsLoopback
 
 LOCAL_CHAT = "local/gemma-3-270m"
 LOCAL_EMBEDDINGS = "local/all-minilm-l6-v2"
-
-
-@pytest.fixture
-def asgi_url(transactional_db, settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    from portal.asgi import application
-
-    port = free_loopback_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            application, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
 
 
 @pytest.fixture

@@ -1,0 +1,60 @@
+"""The budgets page of a tenant: this month's spend against each budget, and the form that sets
+them (tenant administrators: business units; platform administrators: the tenant too)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from identity.permissions import tenant_role_required
+from metering.api import TENANT_WIDE, may_manage
+from metering.budget_selectors import budgets_of_tenant
+from metering.budget_services import DEFAULT_THRESHOLDS, remove_budget, set_budget
+from portal.errors import DomainError, NotAllowed
+from tenants.models import BusinessUnit, Role
+
+
+def _thresholds(raw: str) -> list[int] | str:
+    try:
+        return [int(part) for part in raw.replace(",", " ").split()]
+    except ValueError:
+        return raw  # the service names what is wrong with it
+
+
+@tenant_role_required(Role.ADMIN)
+def budgets_page(request: HttpRequest) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    role = request.tenant_role  # type: ignore[attr-defined]
+    error = None
+    if request.method == "POST":
+        unit = request.POST.get("business_unit") or None
+        try:
+            if not may_manage(role, unit):
+                raise NotAllowed(TENANT_WIDE)
+            if request.POST.get("action") == "remove":
+                remove_budget(tenant=tenant, budget_id=int(request.POST.get("budget", 0)),
+                              actor=request.user.get_username())  # fmt: skip
+            else:
+                set_budget(
+                    tenant=tenant, business_unit=unit,
+                    monthly_limit=request.POST.get("monthly_limit", ""),
+                    currency=request.POST.get("currency", ""),
+                    alert_thresholds=_thresholds(request.POST.get("alert_thresholds", "")),
+                    hard_limit=request.POST.get("hard_limit") == "on",
+                    actor=request.user.get_username(),
+                )  # fmt: skip
+            return redirect(f"/t/{tenant.slug}/budgets/")
+        except DomainError as failure:
+            error = failure.message
+    context = {
+        "tenant": tenant,
+        "role": role,
+        "budgets": budgets_of_tenant(tenant, timezone.now()),
+        "units": BusinessUnit.objects.filter(tenant=tenant).order_by("name"),
+        "may_set_tenant_budget": may_manage(role, None),
+        "default_thresholds": " ".join(str(p) for p in DEFAULT_THRESHOLDS),
+        "error": error,
+        "form": request.POST if error else None,
+    }
+    return render(request, "metering/budgets.html", context, status=400 if error else 200)

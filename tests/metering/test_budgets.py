@@ -1,0 +1,182 @@
+"""Budgets hold under concurrency (reservation), alert once per threshold, refuse with a message
+that names the budget and its reset, and refuse bad settings whole."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from activity.models import ActivityEntry
+from audit.models import AuditEntry
+from identity.services import mint_member_token
+from metering.budget_services import set_budget
+from metering.budgets import rules_of_tenant, spend_now
+from metering.models import Budget, UsageEvent
+from metering.usage_queue import record_queued_usage
+from models_catalog.models import FoundationModel, Provider
+from models_catalog.services.access import grant_model
+from models_catalog.services.catalog import set_price
+from portal.errors import InvalidInput, NotFound
+from tenants.services import add_business_unit
+from tests.gateway.upstreams import Upstream
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# The test upstream reports 11 prompt + 2 completion tokens per call: at 5000 per million tokens
+# each call costs 0.065. The prompt below is estimated generously (28 tokens) for the reservation.
+PROMPT = [{"role": "user", "content": "x" * 60}]
+CALL_COST = Decimal("0.065")
+
+
+@pytest.fixture
+def priced(asgi_url, make_tenant, make_user) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    upstream = Upstream()
+    provider = Provider.objects.create(
+        name="priced", kind="openai_compatible", endpoint_url=upstream.url
+    )
+    model = FoundationModel.objects.create(
+        name="priced-model", provider=provider, provider_model_id="p", display_name="p",
+        modality="chat",
+    )  # fmt: skip
+    set_price(model=model, input_per_million="5000", output_per_million="5000", currency="USD",
+              effective_from=timezone.now() - timezone.timedelta(days=1), actor="test")  # fmt: skip
+    acme = make_tenant("acme")
+    grant_model(model_name="priced-model", tenants=[acme], actor="test")
+    token = mint_member_token(user=make_user("bea", roles={acme: "member"}), tenant=acme)
+    client = httpx.Client(
+        base_url=f"{asgi_url}/t/{acme.slug}/v1", timeout=60,
+        headers={"Authorization": f"Bearer {token}"},
+        limits=httpx.Limits(max_connections=64),
+    )  # fmt: skip
+
+    def call() -> httpx.Response:
+        body = {"model": "priced-model", "messages": PROMPT, "max_tokens": 2}
+        return client.post("/chat/completions", json=body)
+
+    yield call, acme
+    client.close()
+    upstream.server.shutdown()
+
+
+def recorded_spend(tenant_id: int) -> Decimal:
+    record_queued_usage()
+    events = UsageEvent.objects.unscoped().filter(tenant_id=tenant_id)
+    return events.aggregate(total=Sum("cost"))["total"] or Decimal(0)
+
+
+def test_fifty_concurrent_calls_cannot_overspend_a_budget_for_ten(priced) -> None:
+    call, acme = priced
+    limit = CALL_COST * 10
+    set_budget(tenant=acme, business_unit=None, monthly_limit=limit, currency="USD", actor="root")
+    answers: list[httpx.Response] = []
+    start = threading.Barrier(50)
+
+    def one() -> None:
+        start.wait()
+        answers.append(call())
+
+    threads = [threading.Thread(target=one) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    ok = [a for a in answers if a.status_code == 200]
+    refused = [a for a in answers if a.status_code == 429]
+    assert len(ok) + len(refused) == 50
+    assert 1 <= len(ok) <= 10 and refused
+    message = refused[0].json()["error"]["message"]
+    assert "Acme Ltd's monthly budget (USD 0.65) is spent" in message and "resets on" in message
+    assert refused[0].json()["error"]["code"] == "budget_exhausted"
+    assert int(refused[0].headers["Retry-After"]) > 0
+    spent = recorded_spend(acme.pk)
+    assert spent == CALL_COST * len(ok) <= limit
+    (rule,) = rules_of_tenant(acme.pk)
+    assert spend_now(rule, timezone.now()) == spent  # every reservation settled to the cost
+
+
+def test_thresholds_alert_once_in_the_tenants_activity(priced, celery_worker) -> None:
+    call, acme = priced
+    set_budget(tenant=acme, business_unit=None, monthly_limit="0.30", currency="USD",
+               alert_thresholds=[20, 40, 80], actor="root")  # fmt: skip
+    for _ in range(3):  # 21.7 %, 43.3 %, 65 % of the limit
+        assert call().status_code == 200
+    deadline = time.monotonic() + 20
+    while True:
+        with tenant_context(acme):
+            alerts = sorted(
+                ActivityEntry.objects.filter(kind="budget_alert").values_list("message", flat=True)
+            )
+        if len(alerts) >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    time.sleep(0.5)  # a third alert, were there one, would have arrived by now
+    with tenant_context(acme):
+        alerts = sorted(
+            ActivityEntry.objects.filter(kind="budget_alert").values_list("message", flat=True)
+        )
+    assert len(alerts) == 2
+    assert "reached 20 %" in alerts[0] and "reached 40 %" in alerts[1]
+    assert "USD 0.13 of 0.30" in alerts[1]
+
+
+def test_a_business_unit_budget_binds_its_people_only(priced, make_user) -> None:
+    call, acme = priced
+    research = add_business_unit(tenant=acme, name="Research")
+    set_budget(tenant=acme, business_unit="Research", monthly_limit="0.05", currency="USD",
+               actor="root")  # fmt: skip
+    assert call().status_code == 200  # bea is in no business unit: the tenant pays
+    bea = acme.memberships.get(user__username="bea")
+    bea.business_unit = research
+    bea.save()
+    refused = call()
+    assert refused.status_code == 429
+    assert "Research's monthly budget" in refused.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"monthly_limit": "-5"}, "monthly_limit: must be more than zero"),
+        ({"monthly_limit": "ten"}, "is not an amount"),
+        ({"monthly_limit": "1.234"}, "2 after"),
+        ({"currency": "USX"}, "not an ISO 4217 currency code"),
+        ({"currency": "EUR"}, "prices are in USD"),
+        ({"alert_thresholds": [50, 150]}, "whole percentages from 1 to 100"),
+        ({"business_unit": "Nowhere"}, "no business unit called 'Nowhere'"),
+    ],
+)
+def test_bad_budget_settings_are_refused_whole(make_tenant, changes, message) -> None:
+    acme = make_tenant("acme")
+    values: dict[str, Any] = {"business_unit": None, "monthly_limit": "100", "currency": "USD"}
+    values.update(changes)
+    with pytest.raises((InvalidInput, NotFound), match=message):
+        set_budget(tenant=acme, actor="root", **values)
+    assert not Budget.objects.unscoped().filter(tenant=acme).exists()
+    assert not AuditEntry.objects.filter(action="budget.set").exists()
+
+
+def test_a_limit_below_this_months_spend_is_refused(priced) -> None:
+    call, acme = priced
+    set_budget(tenant=acme, business_unit=None, monthly_limit="1.00", currency="USD", actor="r")
+    for _ in range(3):
+        assert call().status_code == 200
+    with pytest.raises(InvalidInput, match=r"0\.195 is already spent.*at least 0\.20"):
+        set_budget(tenant=acme, business_unit=None, monthly_limit="0.19", currency="USD",
+                   actor="r")  # fmt: skip
+    assert Budget.objects.unscoped().get(tenant=acme).monthly_limit == Decimal("1.00")
+    changed = set_budget(tenant=acme, business_unit=None, monthly_limit="0.20", currency="USD",
+                         actor="r")  # fmt: skip
+    assert changed.monthly_limit == Decimal("0.20")
+    entries = AuditEntry.objects.filter(action="budget.set", tenant_id=acme.pk).order_by("id")
+    assert [e.after["monthly_limit"] for e in entries] == ["1.00", "0.20"]
+    assert entries.last().before["monthly_limit"] == "1.00"
