@@ -1,0 +1,63 @@
+"""The budgets API: tenant administrators set business units' budgets, platform administrators
+the tenant's; each sees its own tenant only."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from identity.services import mint_member_token
+from tenants.services import add_business_unit
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user, tenant) -> Client:  # type: ignore[no-untyped-def]
+    return Client(HTTP_AUTHORIZATION=f"Bearer {mint_member_token(user=user, tenant=tenant)}")
+
+
+def put(client: Client, slug: str, body: dict) -> object:
+    return client.put(f"/t/{slug}/v1/budgets", json.dumps(body), content_type="application/json")
+
+
+def test_who_sets_which_budget(module_tenants, make_user) -> None:
+    acme = module_tenants["acme"]
+    add_business_unit(tenant=acme, name="Sales")
+    admin = client_for(make_user("ada", roles={acme: "admin"}), acme)
+    root = client_for(make_user("root", is_superuser=True), acme)
+    member = client_for(make_user("max", roles={acme: "member"}), acme)
+    sales = {"business_unit": "Sales", "monthly_limit": "500", "currency": "USD"}
+    whole = {"business_unit": None, "monthly_limit": "2500", "currency": "usd"}
+
+    assert put(member, acme.slug, sales).status_code == 403
+    refused = put(admin, acme.slug, whole)
+    assert refused.status_code == 403
+    assert "platform administrators" in refused.json()["error"]["message"]
+    assert put(admin, acme.slug, sales).status_code == 200
+    answer = put(root, acme.slug, whole)
+    assert answer.status_code == 200
+    listed = {b["business_unit"]: b for b in answer.json()["data"]}
+    assert listed[None]["monthly_limit"] == "2500.00" and listed[None]["currency"] == "USD"
+    assert listed["Sales"]["alert_thresholds"] == [50, 80, 100]
+    assert listed["Sales"]["spent_this_month"] == "0.000000"
+
+    bad = put(admin, acme.slug, {**sales, "monthly_limit": "-1"})
+    assert bad.status_code == 400
+    assert bad.json()["error"]["message"] == "monthly_limit: must be more than zero."
+
+
+def test_another_tenants_budgets_are_out_of_reach(module_tenants, make_user) -> None:
+    acme, globex = module_tenants["acme"], module_tenants["globex"]
+    add_business_unit(tenant=globex, name="Ops")
+    root = client_for(make_user("root2", is_superuser=True), globex)
+    assert put(root, globex.slug, {"business_unit": "Ops", "monthly_limit": "9",
+                                   "currency": "USD"}).status_code == 200  # fmt: skip
+    budget_id = root.get(f"/t/{globex.slug}/v1/budgets").json()["data"][0]["id"]
+    mallory = client_for(make_user("mallory", roles={acme: "admin"}), acme)
+    assert mallory.get(f"/t/{globex.slug}/v1/budgets").status_code == 403
+    assert mallory.delete(f"/t/{globex.slug}/v1/budgets/{budget_id}").status_code == 403
+    own = mallory.delete(f"/t/{acme.slug}/v1/budgets/{budget_id}")  # globex's id, acme's URL
+    assert own.status_code == 404
+    assert root.get(f"/t/{globex.slug}/v1/budgets").json()["data"][0]["id"] == budget_id
