@@ -178,23 +178,27 @@ Namer = Callable[[Mapping[str, Any]], str]
 
 
 def _namer(dimension: Dimension, entries: list[dict[str, Any]], tenant: Tenant | None) -> Namer:
-    """How to name each entry's group: names of tenants and units are looked up once."""
-    if dimension.key in {"tenant", "business_unit"}:
-        tenant_names = _tenant_names(entries) if tenant is None else {tenant.pk: tenant.name}
-    if dimension.key == "tenant":
-        return lambda entry: tenant_names.get(entry["tenant_id"], f"Tenant {entry['tenant_id']}")
-    if dimension.key == "business_unit":
-        units = _unit_names(entry["business_unit_id"] for entry in entries)
-        prefix: Callable[[Mapping[str, Any]], str] = (
-            (lambda entry: "")
-            if tenant is not None
-            else (lambda entry: f"{tenant_names.get(entry['tenant_id'], entry['tenant_id'])} / ")
-        )
-        return lambda entry: prefix(entry) + units.get(entry["business_unit_id"], NO_UNIT)
+    """How to name each entry's group (a tenant's own report leaves its name out); names of
+    tenants and business units are looked up once, not per entry."""
     if dimension.key == "person":
         return _person_namer(entries)
-    field = dimension.fields[0]
-    return lambda entry: str(entry[field])
+    if dimension.key not in {"tenant", "business_unit"}:
+        field = dimension.fields[0]
+        return lambda entry: str(entry[field])
+    tenants = _tenant_names(entries) if tenant is None else {}
+
+    def tenant_name(entry: Mapping[str, Any]) -> str:
+        return tenants.get(entry["tenant_id"], f"Tenant {entry['tenant_id']}")
+
+    if dimension.key == "tenant":
+        return tenant_name
+    units = _unit_names(entry["business_unit_id"] for entry in entries)
+
+    def unit_name(entry: Mapping[str, Any]) -> str:
+        unit = units.get(entry["business_unit_id"], NO_UNIT)
+        return unit if tenant is not None else f"{tenant_name(entry)} / {unit}"
+
+    return unit_name
 
 
 def _tenant_names(entries: Iterable[Mapping[str, Any]]) -> dict[int, str]:
