@@ -44,5 +44,5 @@ def budgets_of_tenant(tenant: Tenant, at: datetime) -> list[BudgetStatus]:
             spent=spend_now(rule, at),
             resets_at=next_month_start(at),
         )
-        for rule in sorted(rules_of_tenant(tenant.pk), key=lambda r: (r.business_unit_id or 0))
+        for rule in sorted(rules_of_tenant(tenant.pk), key=lambda r: r.business_unit_id or 0)
     ]

@@ -5,75 +5,131 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('metering', '0001_initial'),
-        ('tenants', '0004_membership_business_unit_and_more'),
+        ("metering", "0001_initial"),
+        ("tenants", "0004_membership_business_unit_and_more"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Budget',
+            name="Budget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('monthly_limit', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('currency', models.CharField(max_length=3)),
-                ('alert_thresholds', models.JSONField(default=list, help_text='Percentages of the limit that raise an alert, e.g. [50, 80, 100].')),
-                ('hard_limit', models.BooleanField(default=True, help_text='Refuse calls that could pass the limit (else: alerts only).')),
-                ('updated_by', models.CharField(blank=True, max_length=200)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("monthly_limit", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("currency", models.CharField(max_length=3)),
+                (
+                    "alert_thresholds",
+                    models.JSONField(
+                        default=list,
+                        help_text="Percentages of the limit that raise an alert, e.g. [50, 80, 100].",
+                    ),
+                ),
+                (
+                    "hard_limit",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Refuse calls that could pass the limit (else: alerts only).",
+                    ),
+                ),
+                ("updated_by", models.CharField(blank=True, max_length=200)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='RollupWatermark',
+            name="RollupWatermark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('until', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("until", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='UsageRollup',
+            name="UsageRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(choices=[('hour', 'Hour'), ('day', 'Day')], max_length=4)),
-                ('bucket', models.DateTimeField()),
-                ('tenant_id', models.BigIntegerField()),
-                ('tenant_slug', models.CharField(max_length=40)),
-                ('business_unit_id', models.BigIntegerField(blank=True, null=True)),
-                ('model_name', models.CharField(max_length=200)),
-                ('provider_name', models.CharField(max_length=50)),
-                ('currency', models.CharField(blank=True, max_length=3)),
-                ('calls', models.BigIntegerField()),
-                ('failed_calls', models.BigIntegerField()),
-                ('input_tokens', models.BigIntegerField()),
-                ('output_tokens', models.BigIntegerField()),
-                ('cost', models.DecimalField(decimal_places=9, max_digits=20)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(choices=[("hour", "Hour"), ("day", "Day")], max_length=4),
+                ),
+                ("bucket", models.DateTimeField()),
+                ("tenant_id", models.BigIntegerField()),
+                ("tenant_slug", models.CharField(max_length=40)),
+                ("business_unit_id", models.BigIntegerField(blank=True, null=True)),
+                ("model_name", models.CharField(max_length=200)),
+                ("provider_name", models.CharField(max_length=50)),
+                ("currency", models.CharField(blank=True, max_length=3)),
+                ("calls", models.BigIntegerField()),
+                ("failed_calls", models.BigIntegerField()),
+                ("input_tokens", models.BigIntegerField()),
+                ("output_tokens", models.BigIntegerField()),
+                ("cost", models.DecimalField(decimal_places=9, max_digits=20)),
             ],
         ),
         migrations.AddIndex(
-            model_name='usageevent',
-            index=models.Index(fields=['created_at'], name='metering_us_created_3ef4ee_idx'),
+            model_name="usageevent",
+            index=models.Index(fields=["created_at"], name="metering_us_created_3ef4ee_idx"),
         ),
         migrations.AddField(
-            model_name='budget',
-            name='business_unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='tenants.businessunit'),
+            model_name="budget",
+            name="business_unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                to="tenants.businessunit",
+            ),
         ),
         migrations.AddField(
-            model_name='budget',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='budgets', to='tenants.tenant'),
+            model_name="budget",
+            name="tenant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="budgets",
+                to="tenants.tenant",
+            ),
         ),
         migrations.AddIndex(
-            model_name='usagerollup',
-            index=models.Index(fields=['period', 'tenant_id', 'bucket'], name='metering_us_period_0c9d55_idx'),
+            model_name="usagerollup",
+            index=models.Index(
+                fields=["period", "tenant_id", "bucket"], name="metering_us_period_0c9d55_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='usagerollup',
-            constraint=models.UniqueConstraint(fields=('period', 'bucket', 'tenant_id', 'business_unit_id', 'model_name', 'provider_name', 'currency'), name='one_rollup_row_per_key', nulls_distinct=False),
+            model_name="usagerollup",
+            constraint=models.UniqueConstraint(
+                fields=(
+                    "period",
+                    "bucket",
+                    "tenant_id",
+                    "business_unit_id",
+                    "model_name",
+                    "provider_name",
+                    "currency",
+                ),
+                name="one_rollup_row_per_key",
+                nulls_distinct=False,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='budget',
-            constraint=models.UniqueConstraint(fields=('tenant', 'business_unit'), name='one_budget_per_scope', nulls_distinct=False),
+            model_name="budget",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "business_unit"),
+                name="one_budget_per_scope",
+                nulls_distinct=False,
+            ),
         ),
     ]

@@ -5,20 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0003_tenant_requests_per_minute_tenant_tokens_per_minute'),
+        ("tenants", "0003_tenant_requests_per_minute_tenant_tokens_per_minute"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='membership',
-            name='business_unit',
-            field=models.ForeignKey(blank=True, help_text="Where this person's usage is charged (and whose budget it counts against).", null=True, on_delete=django.db.models.deletion.SET_NULL, to='tenants.businessunit'),
+            model_name="membership",
+            name="business_unit",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Where this person's usage is charged (and whose budget it counts against).",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to="tenants.businessunit",
+            ),
         ),
         migrations.AddField(
-            model_name='serviceaccount',
-            name='business_unit',
-            field=models.ForeignKey(blank=True, help_text="Where this program's usage is charged (and whose budget it counts against).", null=True, on_delete=django.db.models.deletion.SET_NULL, to='tenants.businessunit'),
+            model_name="serviceaccount",
+            name="business_unit",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Where this program's usage is charged (and whose budget it counts against).",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to="tenants.businessunit",
+            ),
         ),
     ]

@@ -74,10 +74,15 @@ def test_abandoned_stream_is_recorded_with_counted_tokens(aws_client, aws) -> No
     assert event.status == "cancelled"
     assert event.tokens_counted
     assert event.input_tokens > 0 and event.output_tokens > 0  # counted, never zero
-    assert event.cost == (
-        event.input_tokens * event.input_price_per_million
-        + event.output_tokens * event.output_price_per_million
-    ) / 1_000_000 and event.cost > 0  # and charged
+    assert (
+        event.cost
+        == (
+            event.input_tokens * event.input_price_per_million
+            + event.output_tokens * event.output_price_per_million
+        )
+        / 1_000_000
+        and event.cost > 0
+    )  # and charged
 
 
 def test_usage_reads_fail_closed_without_a_tenant(acme_client) -> None:
