@@ -10,31 +10,21 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import http_date
 
-from gateway import openai_format, rate_limits, routing
-from gateway.parameters import BadParameter, chat_request, embedding_inputs, require_model
-from gateway.types import ChatRequest, Usage
-from gateway.usage import Meter
+from gateway import calls, openai_format, routing
+from gateway.parameters import chat_request, embedding_inputs, require_model
 from identity.api_auth import authenticate_bearer
-from identity.principals import Principal
-from metering import budgets
-from metering.services import cost_of, price_for
 from models_catalog.models import Lifecycle, Modality
-from models_catalog.selectors import ResolvedModel, decide, model_snapshot, usable_models
+from models_catalog.selectors import ResolvedModel, usable_models
 from portal.api_errors import domain_error_response
 from portal.errors import DomainError, InvalidInput
-from portal.hot_cache import cached
 from portal.pool_threads import run_in_pool
-from tenants.models import Tenant
 from tenants.selectors import tenant_routed_by
 
 
@@ -48,13 +38,7 @@ class UnsupportedMediaType(DomainError):
     code = "unsupported_media_type"
 
 
-@dataclass(frozen=True)
-class Caller:
-    tenant: Tenant
-    principal: Principal
-
-
-def _caller(request: HttpRequest, method: str) -> Caller:
+def _caller(request: HttpRequest, method: str) -> calls.Caller:
     """The tenant of the URL (set by the tenant middleware, or routed here from the cache) and
     the principal the bearer token proves in it; then, the method (an unauthenticated caller
     learns nothing, not even which methods a path takes)."""
@@ -62,7 +46,7 @@ def _caller(request: HttpRequest, method: str) -> Caller:
     principal = authenticate_bearer(request.META.get("HTTP_AUTHORIZATION", ""), tenant)
     if request.method != method:
         raise MethodNotAllowed(f"Use {method} for {request.path}.")
-    return Caller(tenant, principal)  # type: ignore[arg-type]  # an unknown tenant was refused
+    return calls.Caller(tenant, principal)  # type: ignore[arg-type]  # an unknown tenant was refused
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
@@ -78,43 +62,6 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidInput("The request body must be a JSON object.")
     return body
-
-
-def _resolve(tenant: Tenant, name: str, modality: str) -> ResolvedModel:
-    snapshot = cached(("model", tenant.pk, name), lambda: model_snapshot(tenant, name))
-    resolved = decide(snapshot, timezone.now())
-    if resolved.entry.modality != modality:
-        other = (
-            "/embeddings" if resolved.entry.modality == Modality.EMBEDDING else "/chat/completions"
-        )
-        raise BadParameter("model", f"{name} is a {resolved.entry.modality} model: use {other}.")
-    return resolved
-
-
-def _meter(
-    caller: Caller, resolved: ResolvedModel, request_id: str, operation: str, streamed: bool,
-    prompt_tokens: int, max_output_tokens: int,
-) -> Meter:  # fmt: skip
-    """Reserve the worst case on the budgets and the rate limits, then start metering."""
-    now = timezone.now()
-    worst_case = cost_of(price_for(resolved.entry, now), prompt_tokens, max_output_tokens)
-    budget = budgets.reserve(
-        tenant_id=caller.tenant.pk, business_unit_id=caller.principal.business_unit_id,
-        cost=worst_case or Decimal(0), at=now,
-    )  # fmt: skip
-    try:
-        reservation = rate_limits.take(
-            tenant=caller.tenant, grant=resolved.grant, model_name=resolved.entry.name,
-            tokens=prompt_tokens + max_output_tokens,
-        )  # fmt: skip
-    except DomainError:
-        budget.release()
-        raise
-    return Meter.start(
-        request_id=request_id, tenant=caller.tenant, principal=caller.principal,
-        model=resolved.entry, operation=operation, streamed=streamed, reservation=reservation,
-        budget=budget,
-    )  # fmt: skip
 
 
 def _decorate(
@@ -158,62 +105,38 @@ async def models(request: HttpRequest) -> HttpResponseBase:
     return JsonResponse(await run_in_pool(listed))
 
 
-@dataclass
-class ChatCall:
-    name: str
-    resolved: ResolvedModel
-    chat: ChatRequest
-    stream: bool
-    include_usage: bool
-    meter: Meter
-    routes: list[routing.Route]
-
-
-def _start_chat(request: HttpRequest, request_id: str) -> ChatCall:
+def _start_chat(request: HttpRequest) -> calls.ChatCall:
     caller = _caller(request, "POST")
     body = _body(request)
     name = require_model(body)
-    resolved = _resolve(caller.tenant, name, Modality.CHAT)
+    resolved = calls.resolve(caller.tenant, name, Modality.CHAT)
     chat, stream, include_usage = chat_request(
         body, max_output_tokens=resolved.entry.max_output_tokens
     )
-    prompt = rate_limits.estimate_prompt_tokens([message.content for message in chat.messages])
-    meter = _meter(caller, resolved, request_id, "chat", stream, prompt, chat.max_tokens)
-    routes = routing.routes_for(resolved)
-    return ChatCall(name, resolved, chat, stream, include_usage, meter, routes)
+    return calls.start_chat(
+        caller, resolved, name, chat, stream=stream, include_usage=include_usage
+    )
 
 
 @endpoint
 async def chat_completions(request: HttpRequest) -> HttpResponseBase:
     """OpenAI's chat completions, whole or streamed as server-sent events."""
-    request_id = f"chatcmpl-{uuid.uuid4().hex}"
-    call = await run_in_pool(_start_chat, request, request_id)
-    name = call.name
-    served = routing.Served()
+    call = await run_in_pool(_start_chat, request)
     if call.stream:
-        pieces = routing.stream_chat(call.routes, call.chat, served)
+        pieces = routing.stream_chat(call.routes, call.chat, call.served)
         response: HttpResponseBase = StreamingHttpResponse(
-            _stream(pieces, call, request_id, name, served), content_type="text/event-stream"
+            _stream(pieces, call), content_type="text/event-stream"
         )
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"
-        return _decorate(response, call.resolved, request_id, served)
-    try:
-        result = await routing.chat(call.routes, call.chat, served)
-    except DomainError as error:
-        await run_in_pool(
-            call.meter.finish, usage=None, counted=False, status="error", error=error.message
-        )
-        raise
-    call.meter.served_by(served.route.entry if served.route else None)
-    await run_in_pool(call.meter.finish, usage=result.usage, counted=False, status="ok")
-    response = JsonResponse(openai_format.completion(request_id, name, result))
-    return _decorate(response, call.resolved, request_id, served)
+        return _decorate(response, call.resolved, call.request_id, call.served)
+    result = await calls.complete(call)
+    response = JsonResponse(openai_format.completion(call.request_id, call.name, result))
+    return _decorate(response, call.resolved, call.request_id, call.served)
 
 
-async def _stream(
-    pieces: AsyncIterator[Any], call: ChatCall, request_id: str, model: str, served: routing.Served
-) -> AsyncIterator[bytes]:
+async def _stream(pieces: AsyncIterator[Any], call: calls.ChatCall) -> AsyncIterator[bytes]:
+    request_id, model, served = call.request_id, call.name, call.served
     created = int(time.time())
     first, usage, text = True, None, []
     status, failure = "cancelled", ""
@@ -240,44 +163,18 @@ async def _stream(
     yield openai_format.sse("[DONE]")
 
 
-@dataclass
-class EmbeddingCall:
-    name: str
-    resolved: ResolvedModel
-    texts: list[str]
-    encoding: str
-    meter: Meter
-    routes: list[routing.Route]
-
-
-def _start_embedding(request: HttpRequest, request_id: str) -> EmbeddingCall:
+def _start_embedding(request: HttpRequest) -> tuple[calls.EmbeddingCall, str]:
     caller = _caller(request, "POST")
     body = _body(request)
     name = require_model(body)
     texts, encoding = embedding_inputs(body)
-    resolved = _resolve(caller.tenant, name, Modality.EMBEDDING)
-    tokens = rate_limits.estimate_prompt_tokens(texts)
-    meter = _meter(caller, resolved, request_id, "embeddings", False, tokens, 0)
-    return EmbeddingCall(name, resolved, texts, encoding, meter, routing.routes_for(resolved))
+    return calls.start_embedding(caller, name, texts), encoding
 
 
 @endpoint
 async def embeddings(request: HttpRequest) -> HttpResponseBase:
     """OpenAI's embeddings (float or base64)."""
-    request_id = f"embd-{uuid.uuid4().hex}"
-    call = await run_in_pool(_start_embedding, request, request_id)
-    name = call.name
-    served = routing.Served()
-    try:
-        result = await routing.embed(call.routes, call.texts, served)
-    except DomainError as error:
-        await run_in_pool(
-            call.meter.finish, usage=None, counted=False, status="error", error=error.message
-        )
-        raise
-    call.meter.served_by(served.route.entry if served.route else None)
-    await run_in_pool(
-        call.meter.finish, usage=Usage(result.prompt_tokens, 0), counted=False, status="ok"
-    )
-    response = JsonResponse(openai_format.embeddings(name, result, call.encoding))
-    return _decorate(response, call.resolved, request_id, served)
+    call, encoding = await run_in_pool(_start_embedding, request)
+    result = await calls.embed(call)
+    response = JsonResponse(openai_format.embeddings(call.name, result, encoding))
+    return _decorate(response, call.resolved, call.request_id, call.served)

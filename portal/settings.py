@@ -109,12 +109,14 @@ SHARED_APPS = [
     "models_catalog",
     "gateway",
     "metering",
+    "knowledge",  # also a tenant app: pooled store here, siloed ones in each tenant's schema
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "activity",
+    "knowledge",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

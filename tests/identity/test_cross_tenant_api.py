@@ -49,7 +49,8 @@ def test_another_tenants_person_is_refused(path, method, module_tenants, make_us
 @pytest.mark.parametrize("path", api_paths())
 def test_another_tenants_service_account_is_refused(path, module_tenants) -> None:
     acme, globex = module_tenants["acme"], module_tenants["globex"]
-    account, _ = create_service_account(tenant=acme, name="robot")
+    # An administrator account: on its own tenant, admin-only endpoints answer too.
+    account, _ = create_service_account(tenant=acme, name="robot", role="admin")
     token = sign_access_token(
         subject=account.client_id,
         extra_claims={"principal": SERVICE_ACCOUNT, "client_id": account.client_id},
@@ -58,7 +59,7 @@ def test_another_tenants_service_account_is_refused(path, module_tenants) -> Non
     assert response.status_code == 403
     assert Client().get(
         f"/t/{acme.slug}/{path}", HTTP_AUTHORIZATION=f"Bearer {token}"
-    ).status_code in {200, 400, 405}
+    ).status_code in {200, 400, 404, 405}  # 404: the id "1" names nothing of acme's
 
 
 @pytest.mark.parametrize("path", api_paths())

@@ -1,0 +1,148 @@
+"""One model call, whoever makes it — the OpenAI-compatible API, or the portal's own features
+(knowledge-base ingestion and answers, the playground): the model resolved against the tenant's
+allowlist, the worst case reserved on budgets and rate limits, the provider called with retries
+and fallbacks, and exactly one usage event.
+
+`start_*` are synchronous (caches, Redis; a database read only on a cache miss); `complete` and
+`embed` await the provider and then settle the call.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from gateway import rate_limits, routing
+from gateway.parameters import BadParameter
+from gateway.types import ChatRequest, ChatResult, EmbeddingResult, Usage
+from gateway.usage import Meter
+from identity.principals import Principal
+from metering import budgets
+from metering.services import cost_of, price_for
+from models_catalog.models import Modality
+from models_catalog.selectors import ResolvedModel, decide, model_snapshot
+from portal.errors import DomainError
+from portal.hot_cache import cached
+from portal.pool_threads import run_in_pool
+from tenants.models import Tenant
+
+
+@dataclass(frozen=True)
+class Caller:
+    tenant: Tenant
+    principal: Principal
+
+
+def resolve(tenant: Tenant, name: str, modality: str) -> ResolvedModel:
+    """The catalogue entry `name` as this tenant may use it now, or the refusal saying why."""
+    snapshot = cached(("model", tenant.pk, name), lambda: model_snapshot(tenant, name))
+    resolved = decide(snapshot, timezone.now())
+    if resolved.entry.modality != modality:
+        other = (
+            "/embeddings" if resolved.entry.modality == Modality.EMBEDDING else "/chat/completions"
+        )
+        raise BadParameter("model", f"{name} is a {resolved.entry.modality} model: use {other}.")
+    return resolved
+
+
+def _meter(
+    caller: Caller, resolved: ResolvedModel, request_id: str, operation: str, streamed: bool,
+    prompt_tokens: int, max_output_tokens: int,
+) -> Meter:  # fmt: skip
+    """Reserve the worst case on the budgets and the rate limits, then start metering."""
+    now = timezone.now()
+    worst_case = cost_of(price_for(resolved.entry, now), prompt_tokens, max_output_tokens)
+    budget = budgets.reserve(
+        tenant_id=caller.tenant.pk, business_unit_id=caller.principal.business_unit_id,
+        cost=worst_case or Decimal(0), at=now,
+    )  # fmt: skip
+    try:
+        reservation = rate_limits.take(
+            tenant=caller.tenant, grant=resolved.grant, model_name=resolved.entry.name,
+            tokens=prompt_tokens + max_output_tokens,
+        )  # fmt: skip
+    except DomainError:
+        budget.release()
+        raise
+    return Meter.start(
+        request_id=request_id, tenant=caller.tenant, principal=caller.principal,
+        model=resolved.entry, operation=operation, streamed=streamed, reservation=reservation,
+        budget=budget,
+    )  # fmt: skip
+
+
+@dataclass
+class ChatCall:
+    name: str
+    resolved: ResolvedModel
+    chat: ChatRequest
+    stream: bool
+    include_usage: bool
+    meter: Meter
+    routes: list[routing.Route]
+    request_id: str
+    served: routing.Served = field(default_factory=routing.Served)
+
+
+def start_chat(
+    caller: Caller, resolved: ResolvedModel, name: str, chat: ChatRequest, *,
+    stream: bool = False, include_usage: bool = False,
+) -> ChatCall:  # fmt: skip
+    """`resolved` by `resolve(..., Modality.CHAT)`; `chat` within its limits (`chat_request`)."""
+    request_id = f"chatcmpl-{uuid.uuid4().hex}"
+    prompt = rate_limits.estimate_prompt_tokens([message.content for message in chat.messages])
+    meter = _meter(caller, resolved, request_id, "chat", stream, prompt, chat.max_tokens)
+    routes = routing.routes_for(resolved)
+    return ChatCall(name, resolved, chat, stream, include_usage, meter, routes, request_id)
+
+
+async def complete(call: ChatCall) -> ChatResult:
+    """The whole answer (not streamed); the call is settled either way."""
+    try:
+        result = await routing.chat(call.routes, call.chat, call.served)
+    except DomainError as error:
+        await run_in_pool(
+            call.meter.finish, usage=None, counted=False, status="error", error=error.message
+        )
+        raise
+    call.meter.served_by(call.served.route.entry if call.served.route else None)
+    await run_in_pool(call.meter.finish, usage=result.usage, counted=False, status="ok")
+    return result
+
+
+@dataclass
+class EmbeddingCall:
+    name: str
+    resolved: ResolvedModel
+    texts: list[str]
+    meter: Meter
+    routes: list[routing.Route]
+    request_id: str
+    served: routing.Served = field(default_factory=routing.Served)
+
+
+def start_embedding(caller: Caller, name: str, texts: list[str]) -> EmbeddingCall:
+    resolved = resolve(caller.tenant, name, Modality.EMBEDDING)
+    request_id = f"embd-{uuid.uuid4().hex}"
+    tokens = rate_limits.estimate_prompt_tokens(texts)
+    meter = _meter(caller, resolved, request_id, "embeddings", False, tokens, 0)
+    routes = routing.routes_for(resolved)
+    return EmbeddingCall(name, resolved, texts, meter, routes, request_id)
+
+
+async def embed(call: EmbeddingCall) -> EmbeddingResult:
+    try:
+        result = await routing.embed(call.routes, call.texts, call.served)
+    except DomainError as error:
+        await run_in_pool(
+            call.meter.finish, usage=None, counted=False, status="error", error=error.message
+        )
+        raise
+    call.meter.served_by(call.served.route.entry if call.served.route else None)
+    await run_in_pool(
+        call.meter.finish, usage=Usage(result.prompt_tokens, 0), counted=False, status="ok"
+    )
+    return result
