@@ -1,0 +1,96 @@
+"""Where a tenant's knowledge bases live, and the one place where reads are scoped to a tenant.
+
+Siloed knowledge bases are in the tenant's own schema; pooled ones in the public schema, where a
+tenant reaches the ones it owns and those shared with it (read-only). Every lookup of a knowledge
+base by a tenant goes through `find_knowledge_base` / `knowledge_bases_of`; everything below a
+knowledge base (documents, chunks) is then read inside `opened(kb)` and filtered by that knowledge
+base, so no query can wander into another tenant's items.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from knowledge.models import KnowledgeBase
+from portal.errors import NotAllowed, NotFound
+from tenants.models import Tenant
+
+NOT_FOUND = "No knowledge base {id} here: check the id (GET /knowledge-bases lists yours)."
+
+
+@dataclass(frozen=True)
+class Located:
+    """A knowledge base as one tenant sees it."""
+
+    kb: KnowledgeBase
+    tenant: Tenant
+    schema_name: str  # where its documents and chunks live
+    writable: bool  # False: a pooled knowledge base shared with this tenant
+
+    @property
+    def pooled(self) -> bool:
+        return self.kb.isolation == KnowledgeBase.Isolation.POOLED
+
+    def require_writable(self) -> None:
+        if not self.writable:
+            raise NotAllowed(
+                f"{self.kb.name} is shared with {self.tenant.name} read-only: only its owner "
+                "may change it."
+            )
+
+
+@contextmanager
+def opened(located: Located) -> Iterator[None]:
+    """Make the knowledge base's schema the active one for the queries inside."""
+    with schema_context(located.schema_name):
+        yield
+
+
+def _pooled_visible_to(tenant: Tenant) -> Q:
+    return Q(tenant_id=tenant.pk) | Q(shares__tenant_id=tenant.pk)
+
+
+def knowledge_bases_of(tenant: Tenant) -> list[Located]:
+    """The tenant's siloed knowledge bases, then the pooled ones it owns or that are shared
+    with it."""
+    with schema_context(tenant.schema_name):
+        siloed = list(KnowledgeBase.objects.filter(isolation=KnowledgeBase.Isolation.SILOED))
+    public = get_public_schema_name()
+    with schema_context(public):
+        pooled = list(
+            KnowledgeBase.objects.filter(isolation=KnowledgeBase.Isolation.POOLED)
+            .filter(_pooled_visible_to(tenant))
+            .distinct()
+        )
+    return [Located(kb, tenant, tenant.schema_name, True) for kb in siloed] + [
+        Located(kb, tenant, public, kb.tenant_id == tenant.pk) for kb in pooled
+    ]
+
+
+def find_knowledge_base(tenant: Tenant, kb_id: str | uuid.UUID) -> Located:
+    """The knowledge base `kb_id` if this tenant may read it; NotFound otherwise, the same
+    whether it does not exist or belongs to someone else."""
+    try:
+        key = uuid.UUID(str(kb_id))
+    except ValueError:
+        raise NotFound(NOT_FOUND.format(id=kb_id)) from None
+    with schema_context(tenant.schema_name):
+        own = KnowledgeBase.objects.filter(pk=key, isolation="siloed").first()
+    if own is not None:
+        return Located(own, tenant, tenant.schema_name, True)
+    public = get_public_schema_name()
+    with schema_context(public):
+        pooled = (
+            KnowledgeBase.objects.filter(pk=key, isolation="pooled")
+            .filter(_pooled_visible_to(tenant))
+            .first()
+        )
+    if pooled is None:
+        raise NotFound(NOT_FOUND.format(id=kb_id))
+    return Located(pooled, tenant, public, pooled.tenant_id == tenant.pk)
