@@ -217,6 +217,9 @@ USAGE_EXPORT_BUCKET = env_str("USAGE_EXPORT_BUCKET", "")
 USAGE_EXPORT_PREFIX = env_str("USAGE_EXPORT_PREFIX", "atrium")
 USAGE_EXPORT_ENDPOINT_URL = env_str("USAGE_EXPORT_ENDPOINT_URL", "") or None
 USAGE_EXPORT_REGION = env_str("USAGE_EXPORT_REGION", "us-east-1")
+# Knowledge bases: the largest file accepted for ingestion, and the answer cache's lifetime.
+KNOWLEDGE_MAX_UPLOAD_BYTES = env_int("KNOWLEDGE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+KNOWLEDGE_ANSWER_CACHE_SECONDS = env_int("KNOWLEDGE_ANSWER_CACHE_SECONDS", 3600)
 # The currency of budgets: the currency the catalogue's prices are in.
 BILLING_CURRENCY = env_str("BILLING_CURRENCY", "USD")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {

@@ -1,0 +1,121 @@
+"""Ingestion of one document: extract -> chunk -> embed (in batches, through the gateway, so it
+is allowed, budgeted and metered like any call) -> ready. Each step saves its state, so the
+page can show it.
+
+Resumable and duplicate-free: chunks are numbered deterministically and unique per (document,
+index), so a run that starts again (a worker killed mid-document: the task is acknowledged late
+and redelivered) keeps the chunks it has, re-creates none, and embeds only those still without a
+vector. A document is served by retrieval only once `ready`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from asgiref.sync import async_to_sync
+from django.db import transaction
+from django.db.models import F
+
+from gateway import calls
+from identity.principals import Principal
+from knowledge.chunking import ChunkingStrategy, Piece, chunk
+from knowledge.extraction import ExtractionError, extract
+from knowledge.models import Chunk, Document, KnowledgeBase
+from knowledge.stores import Located, opened
+from portal.errors import DomainError
+
+logger = logging.getLogger("atrium.knowledge")
+
+EMBED_BATCH = 32
+Status = Document.Status
+
+
+def _set(document: Document, status: str, **fields: object) -> None:
+    document.status = status
+    for name, value in fields.items():
+        setattr(document, name, value)
+    document.save(update_fields=["status", "updated_at", *fields])
+
+
+def _fail(document: Document, reason: str) -> None:
+    logger.info("document %s failed: %s", document.pk, reason)
+    _set(document, Status.FAILED, failure=reason[:500])
+
+
+def _chunk_row(document: Document, piece: Piece, parent_id: int | None = None) -> Chunk:
+    return Chunk(
+        document=document, knowledge_base_id=document.knowledge_base_id,
+        tenant_id=document.tenant_id, index=piece.index, text=piece.text, tokens=piece.tokens,
+        heading=piece.heading[:500], page=piece.page, is_parent=piece.is_parent,
+        parent_id=parent_id,
+    )  # fmt: skip
+
+
+def _store_pieces(document: Document, pieces: list[Piece]) -> None:
+    """Create the chunks this document does not have yet (parents first, for the links)."""
+    have = set(Chunk.objects.filter(document=document).values_list("index", flat=True))
+    new = [piece for piece in pieces if piece.index not in have]
+    parents = [_chunk_row(document, piece) for piece in new if piece.is_parent]
+    Chunk.objects.bulk_create(parents, ignore_conflicts=True)
+    parent_ids = dict(
+        Chunk.objects.filter(document=document, is_parent=True).values_list("index", "id")
+    )
+    children = [
+        _chunk_row(document, piece, parent_ids.get(piece.parent_index))
+        for piece in new
+        if not piece.is_parent
+    ]
+    Chunk.objects.bulk_create(children, ignore_conflicts=True)
+
+
+def _uploader(document: Document, located: Located) -> Principal:
+    return Principal(
+        kind=document.uploader_type, id=document.uploader_id, name=document.uploaded_by,
+        role="member", tenant_slug=located.tenant.slug,
+        business_unit_id=document.business_unit_id,
+    )  # fmt: skip
+
+
+def _embed_missing(document: Document, located: Located) -> None:
+    caller = calls.Caller(located.tenant, _uploader(document, located))
+    pending = Chunk.objects.filter(document=document, is_parent=False, embedding__isnull=True)
+    while batch := list(pending.order_by("index")[:EMBED_BATCH]):
+        call = calls.start_embedding(caller, located.kb.embedding_model, [c.text for c in batch])
+        result = async_to_sync(calls.embed)(call)
+        for piece, vector in zip(batch, result.vectors, strict=True):
+            piece.embedding, piece.dimensions = vector, len(vector)
+        with transaction.atomic():
+            Chunk.objects.bulk_update(batch, ["embedding", "dimensions"])
+            Document.objects.filter(pk=document.pk).update(
+                chunks_embedded=F("chunks_embedded") + len(batch)
+            )
+
+
+def ingest(located: Located, document_id: str) -> None:
+    with opened(located):
+        document = Document.objects.filter(knowledge_base=located.kb, pk=document_id).first()
+        if document is None or document.status in (Status.READY, Status.FAILED):
+            return  # deleted meanwhile, or done
+        _set(document, Status.EXTRACTING)
+        try:
+            extracted = extract(document.filename, bytes(document.content))
+        except ExtractionError as error:
+            _fail(document, str(error))
+            return
+        _set(document, Status.CHUNKING, media_type=extracted.media_type)
+        pieces = chunk(extracted, ChunkingStrategy.from_dict(located.kb.chunking))
+        searchable = [p for p in pieces if not p.is_parent]
+        if not searchable:
+            _fail(document, "No text to index was found in this file.")
+            return
+        _store_pieces(document, pieces)
+        embedded = Chunk.objects.filter(document=document, is_parent=False,
+                                        embedding__isnull=False).count()  # fmt: skip
+        _set(document, Status.EMBEDDING, chunks_total=len(searchable), chunks_embedded=embedded)
+        try:
+            _embed_missing(document, located)
+        except DomainError as error:
+            _fail(document, f"Embedding with {located.kb.embedding_model} failed: {error}")
+            return
+        _set(document, Status.READY, content=b"", chunks_embedded=len(searchable))
+        KnowledgeBase.objects.filter(pk=located.kb.pk).update(version=F("version") + 1)

@@ -1,0 +1,198 @@
+"""Retrieval from one knowledge base: vector search (pgvector HNSW, cosine) or hybrid (vector and
+PostgreSQL full-text, fused by reciprocal rank), with metadata filters. Only chunks of `ready`
+documents are served. Hierarchical knowledge bases match small chunks and return their parents.
+
+Every query names the knowledge base, which `knowledge.stores` located for the tenant, and runs in
+that knowledge base's schema: a pooled store's rows of other knowledge bases are never read.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from django.db import connection, transaction
+
+from gateway import calls
+from identity.principals import Principal
+from knowledge.models import Chunk
+from knowledge.stores import Located, opened
+from portal.errors import InvalidInput
+
+RRF_K = 60
+MODES = ("vector", "hybrid")
+EF_SEARCH = 200  # HNSW candidates per query: filters prune after the index scan
+
+
+@dataclass(frozen=True)
+class Filters:
+    document_ids: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # a chunk's document must carry every one
+    dated_from: date | None = None
+    dated_to: date | None = None
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> Filters:
+        if raw in (None, {}):
+            return cls()
+        if not isinstance(raw, dict) or set(raw) - {"document_ids", "tags", "dated_from",
+                                                     "dated_to"}:  # fmt: skip
+            raise InvalidInput(
+                "filters: an object with document_ids, tags, dated_from and dated_to only."
+            )
+        try:
+            return cls(
+                document_ids=tuple(str(d) for d in raw.get("document_ids") or ()),
+                tags=tuple(str(t) for t in raw.get("tags") or ()),
+                dated_from=date.fromisoformat(raw["dated_from"]) if raw.get("dated_from") else None,
+                dated_to=date.fromisoformat(raw["dated_to"]) if raw.get("dated_to") else None,
+            )
+        except (TypeError, ValueError) as error:
+            raise InvalidInput(f"filters: {error} (dates as YYYY-MM-DD).") from None
+
+    def sql(self) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        if self.document_ids:
+            clauses.append("d.id::text = ANY(%s)")
+            params.append(list(self.document_ids))
+        if self.tags:
+            clauses.append("d.tags @> %s::jsonb")
+            params.append(json.dumps(list(self.tags)))
+        if self.dated_from:
+            clauses.append("d.dated >= %s")
+            params.append(self.dated_from)
+        if self.dated_to:
+            clauses.append("d.dated <= %s")
+            params.append(self.dated_to)
+        return "".join(f" AND {clause}" for clause in clauses), params
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk_id: int
+    document_id: str
+    filename: str
+    index: int
+    text: str
+    heading: str
+    page: int | None
+    score: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "document_id": self.document_id, "filename": self.filename, "chunk_index": self.index,
+            "heading": self.heading, "page": self.page, "score": round(self.score, 6),
+            "text": self.text,
+        }  # fmt: skip
+
+
+BASE = """
+FROM knowledge_chunk c JOIN knowledge_document d ON d.id = c.document_id
+WHERE c.knowledge_base_id = %s AND d.status = 'ready' AND NOT c.is_parent
+"""
+
+
+def _vector_ranked(
+    located: Located, vector: list[float], limit: int, filters: Filters
+) -> list[int]:
+    size = located.kb.embedding_dimensions
+    where, params = filters.sql()
+    literal = "[" + ",".join(repr(float(x)) for x in vector) + "]"
+    sql = (
+        f"SELECT c.id {BASE} AND c.dimensions = {size:d}{where} "
+        f"ORDER BY (c.embedding::vector({size:d})) <=> %s::vector({size:d}) LIMIT %s"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL hnsw.ef_search = {EF_SEARCH:d}")
+        cursor.execute(sql, [located.kb.pk, *params, literal, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _text_ranked(located: Located, query: str, limit: int, filters: Filters) -> list[int]:
+    where, params = filters.sql()
+    sql = (
+        f"SELECT c.id {BASE}{where} AND to_tsvector('english', c.text) @@ "
+        "websearch_to_tsquery('english', %s) ORDER BY ts_rank_cd(to_tsvector('english', c.text), "
+        "websearch_to_tsquery('english', %s)) DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [located.kb.pk, *params, query, query, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _cosine_scores(located: Located, ids: list[int], vector: list[float]) -> dict[int, float]:
+    size = located.kb.embedding_dimensions
+    literal = "[" + ",".join(repr(float(x)) for x in vector) + "]"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, 1 - ((embedding::vector({size:d})) <=> %s::vector({size:d})) "  # noqa: S608
+            "FROM knowledge_chunk WHERE id = ANY(%s) AND knowledge_base_id = %s",
+            [literal, ids, located.kb.pk],
+        )
+        return {row[0]: float(row[1]) for row in cursor.fetchall()}
+
+
+def _fused(rankings: list[list[int]]) -> dict[int, float]:
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, chunk_id in enumerate(ranking, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
+    return scores
+
+
+def embed_query(located: Located, principal: Principal, query: str) -> list[float]:
+    """The query's vector, with the knowledge base's model, metered as the caller's."""
+    call = calls.start_embedding(
+        calls.Caller(located.tenant, principal), located.kb.embedding_model, [query]
+    )
+    return async_to_sync(calls.embed)(call).vectors[0]
+
+
+def retrieve(
+    located: Located, *, query: str, principal: Principal, top_k: int = 5, mode: str = "vector",
+    filters: Filters | None = None, vector: list[float] | None = None,
+) -> list[Hit]:  # fmt: skip
+    if not isinstance(query, str) or not query.strip():
+        raise InvalidInput("query: ask something (a non-empty string).")
+    if len(query) > 4000:
+        raise InvalidInput("query: at most 4000 characters.")
+    if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= 50:
+        raise InvalidInput("top_k: a whole number from 1 to 50.")
+    if mode not in MODES:
+        raise InvalidInput("mode: 'vector' or 'hybrid'.")
+    filters = filters or Filters()
+    vector = vector or embed_query(located, principal, query)
+    hierarchical = located.kb.chunking.get("kind") == "hierarchical"
+    wanted = top_k * 4 if hierarchical or mode == "hybrid" else top_k
+    with opened(located):
+        by_vector = _vector_ranked(located, vector, wanted, filters)
+        if mode == "hybrid":
+            scores = _fused([by_vector, _text_ranked(located, query, wanted, filters)])
+        else:
+            scores = _cosine_scores(located, by_vector, vector)
+        ranked = sorted(scores, key=lambda chunk_id: -scores[chunk_id])
+        chunks = Chunk.objects.filter(pk__in=ranked, knowledge_base=located.kb).select_related(
+            "document", "parent"
+        )
+        found = {c.pk: c for c in chunks}
+        hits: list[Hit] = []
+        seen: set[int] = set()
+        for chunk_id in ranked:
+            matched = found.get(chunk_id)
+            if matched is None:
+                continue
+            shown = matched.parent if hierarchical and matched.parent else matched
+            if shown.pk in seen:
+                continue
+            seen.add(shown.pk)
+            hits.append(Hit(
+                chunk_id=shown.pk, document_id=str(matched.document_id),
+                filename=matched.document.filename, index=shown.index, text=shown.text,
+                heading=shown.heading, page=shown.page, score=scores[chunk_id],
+            ))  # fmt: skip
+            if len(hits) == top_k:
+                break
+    return hits

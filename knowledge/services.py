@@ -1,0 +1,167 @@
+"""Writes to knowledge bases: create, upload (each file accepted or refused on its own), delete.
+Ingestion itself runs in Celery (`knowledge.ingestion`)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from audit.services import record_audit
+from gateway.calls import resolve
+from identity.principals import Principal
+from knowledge.chunking import ChunkingStrategy
+from knowledge.extraction import SUPPORTED
+from knowledge.models import Document, KnowledgeBase, KnowledgeShare
+from knowledge.stores import Located, opened
+from models_catalog.models import Modality
+from portal.errors import Conflict, InvalidInput, NotFound
+from tenants.models import Tenant
+
+INDEXED_SIZES = (384, 768, 1024)  # the HNSW indexes of migration 0002
+
+
+def create_knowledge_base(
+    *, tenant: Tenant, name: str, isolation: str, embedding_model: str,
+    chunking: dict[str, Any] | None, description: str = "", actor: str,
+) -> Located:  # fmt: skip
+    """A new knowledge base of `tenant`, embedded with a model the tenant may use."""
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise InvalidInput("name: give the knowledge base a name of 1 to 120 characters.")
+    if isolation not in KnowledgeBase.Isolation.values:
+        raise InvalidInput("isolation: 'siloed' (the tenant's own schema) or 'pooled'.")
+    entry = resolve(tenant, embedding_model, Modality.EMBEDDING).entry
+    size = entry.embedding_dimensions
+    if size not in INDEXED_SIZES:
+        raise InvalidInput(
+            f"embedding_model: {embedding_model} makes {size}-dimensional vectors; knowledge "
+            f"bases index {', '.join(map(str, INDEXED_SIZES))}."
+        )
+    try:
+        strategy = ChunkingStrategy.from_dict(chunking or {"kind": "recursive"})
+    except ValueError as error:
+        raise InvalidInput(f"chunking: {error}") from None
+    schema = tenant.schema_name if isolation == "siloed" else get_public_schema_name()
+    with schema_context(schema), transaction.atomic():
+        if KnowledgeBase.objects.filter(tenant_id=tenant.pk, name=name).exists():
+            raise Conflict(f"name: {tenant.name} already has a knowledge base called {name!r}.")
+        kb = KnowledgeBase.objects.create(
+            tenant_id=tenant.pk, name=name, description=description, isolation=isolation,
+            embedding_model=entry.name, embedding_dimensions=size,
+            chunking=strategy.as_dict(), created_by=actor,
+        )  # fmt: skip
+    record_audit(actor=actor, action="knowledge_base.create", target=kb, tenant=tenant,
+                 after={"name": name, "isolation": isolation, "model": entry.name})  # fmt: skip
+    return Located(kb, tenant, schema, True)
+
+
+def delete_knowledge_base(*, located: Located, actor: str) -> None:
+    located.require_writable()
+    with opened(located):
+        located.kb.delete()
+    record_audit(actor=actor, action="knowledge_base.delete", target=located.kb,
+                 tenant=located.tenant, before={"name": located.kb.name})  # fmt: skip
+
+
+def share_knowledge_base(*, located: Located, with_tenant: Tenant, actor: str) -> None:
+    """Platform administrators: let another tenant read a pooled knowledge base."""
+    if not located.pooled:
+        raise InvalidInput("Only pooled knowledge bases can be shared; siloed ones stay home.")
+    if with_tenant.pk == located.kb.tenant_id:
+        raise InvalidInput(f"{with_tenant.name} owns this knowledge base already.")
+    with opened(located):
+        KnowledgeShare.objects.get_or_create(
+            knowledge_base=located.kb, tenant_id=with_tenant.pk, defaults={"created_by": actor}
+        )
+    record_audit(actor=actor, action="knowledge_base.share", target=located.kb,
+                 tenant=located.tenant, after={"shared_with": with_tenant.slug})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    filename: str
+    document: Document | None  # None: refused
+    refusal: str = ""
+
+
+def _refusal(located: Located, upload: Upload, digest: str) -> str:
+    extension = upload.filename.rsplit(".", 1)[-1].lower() if "." in upload.filename else ""
+    if f".{extension}" not in SUPPORTED:
+        kinds = ", ".join(sorted(SUPPORTED))
+        return f"{upload.filename}: this kind of file is not supported (use {kinds})."
+    if not upload.data:
+        return f"{upload.filename}: the file is empty."
+    limit = settings.KNOWLEDGE_MAX_UPLOAD_BYTES
+    if len(upload.data) > limit:
+        return (
+            f"{upload.filename}: {len(upload.data) / 1e6:.1f} MB is over the limit of "
+            f"{limit / 1e6:.0f} MB per file: split it or compress its images."
+        )
+    twin = Document.objects.filter(knowledge_base=located.kb, sha256=digest).first()
+    if twin is not None:
+        return f"{upload.filename}: the same content is already here as {twin.filename}."
+    return ""
+
+
+def upload_documents(
+    *, located: Located, uploads: list[Upload], principal: Principal, tags: list[str] | None = None,
+    dated: date | None = None,
+) -> list[UploadOutcome]:  # fmt: skip
+    """Accept each file that can be ingested and queue it; refuse the others, each with its
+    reason. One file's refusal never affects the others."""
+    from knowledge.tasks import ingest_document_task
+
+    located.require_writable()
+    outcomes = []
+    with opened(located):
+        for upload in uploads:
+            digest = hashlib.sha256(upload.data).hexdigest()
+            refusal = _refusal(located, upload, digest)
+            if refusal:
+                outcomes.append(UploadOutcome(upload.filename, None, refusal))
+                continue
+            try:
+                with transaction.atomic():
+                    document = Document.objects.create(
+                        knowledge_base=located.kb, tenant_id=located.tenant.pk,
+                        filename=upload.filename[:255], size=len(upload.data), sha256=digest,
+                        content=upload.data, tags=tags or [], dated=dated,
+                        uploaded_by=principal.name, uploader_type=principal.kind,
+                        uploader_id=principal.id, business_unit_id=principal.business_unit_id,
+                    )  # fmt: skip
+            except IntegrityError:  # the same content, uploaded at the same moment
+                outcomes.append(UploadOutcome(upload.filename, None, f"{upload.filename}: "
+                                              "the same content is already here."))  # fmt: skip
+                continue
+            outcomes.append(UploadOutcome(upload.filename, document))
+    tenant_schema = located.tenant.schema_name
+    for outcome in outcomes:
+        if outcome.document is not None:
+            document_id = str(outcome.document.pk)
+            with schema_context(tenant_schema):  # the task runs as the uploading tenant
+                ingest_document_task.delay(str(located.kb.pk), document_id)
+    return outcomes
+
+
+def delete_document(*, located: Located, document_id: str, actor: str) -> None:
+    located.require_writable()
+    with opened(located), transaction.atomic():
+        deleted, _ = Document.objects.filter(knowledge_base=located.kb, pk=document_id).delete()
+        if not deleted:
+            raise NotFound(f"No document {document_id} in {located.kb.name}.")
+        KnowledgeBase.objects.filter(pk=located.kb.pk).update(version=F("version") + 1)
+    record_audit(actor=actor, action="document.delete", target=located.kb,
+                 tenant=located.tenant, before={"document": document_id})  # fmt: skip

@@ -1,0 +1,54 @@
+"""Knowledge-base tests: tenants with the local embedding model, a real Celery worker, and the
+handbook fixture."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from identity.principals import Principal
+from knowledge.models import Document
+from knowledge.services import Upload, create_knowledge_base, upload_documents
+from knowledge.stores import Located, opened
+from models_catalog.services.access import grant_model
+from tenants.models import Tenant
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+EMBEDDINGS = "local/all-minilm-l6-v2"
+
+
+@pytest.fixture
+def handbook() -> bytes:
+    return (FIXTURES / "tool_library_handbook.md").read_bytes()
+
+
+def member_of(tenant: Tenant, name: str = "kim") -> Principal:
+    return Principal("user", 1, name, "admin", tenant.slug)
+
+
+def knowledge_base(tenant: Tenant, isolation: str = "siloed", kind: str = "recursive",
+                   name: str = "Handbook") -> Located:  # fmt: skip
+    grant_model(model_name=EMBEDDINGS, tenants=[tenant], actor="test")
+    return create_knowledge_base(
+        tenant=tenant, name=name, isolation=isolation, embedding_model=EMBEDDINGS,
+        chunking={"kind": kind}, actor="test",
+    )  # fmt: skip
+
+
+def ingested(located: Located, files: dict[str, bytes], timeout: float = 120) -> list[Document]:
+    """Upload `files`, then wait for the worker to finish each accepted one."""
+    outcomes = upload_documents(
+        located=located, uploads=[Upload(name, data) for name, data in files.items()],
+        principal=member_of(located.tenant),
+    )  # fmt: skip
+    ids = [o.document.pk for o in outcomes if o.document is not None]
+    deadline = time.monotonic() + timeout
+    while True:
+        with opened(located):
+            documents = list(Document.objects.filter(pk__in=ids))
+        if all(d.status in ("ready", "failed") for d in documents):
+            return documents
+        assert time.monotonic() < deadline, [(d.filename, d.status) for d in documents]
+        time.sleep(0.2)
