@@ -4,6 +4,7 @@ Ingestion itself runs in Celery (`knowledge.ingestion`)."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -156,12 +157,22 @@ def upload_documents(
     return outcomes
 
 
+def document_of(located: Located, document_id: str) -> Document:
+    """One document of the knowledge base (inside `opened(located)`), or NotFound."""
+    try:
+        key = uuid.UUID(str(document_id))
+    except ValueError:
+        key = None
+    found = Document.objects.filter(knowledge_base=located.kb, pk=key).first() if key else None
+    if found is None:
+        raise NotFound(f"No document {document_id} in {located.kb.name}.")
+    return found
+
+
 def delete_document(*, located: Located, document_id: str, actor: str) -> None:
     located.require_writable()
     with opened(located), transaction.atomic():
-        deleted, _ = Document.objects.filter(knowledge_base=located.kb, pk=document_id).delete()
-        if not deleted:
-            raise NotFound(f"No document {document_id} in {located.kb.name}.")
+        document_of(located, document_id).delete()
         KnowledgeBase.objects.filter(pk=located.kb.pk).update(version=F("version") + 1)
     record_audit(actor=actor, action="document.delete", target=located.kb,
                  tenant=located.tenant, before={"document": document_id})  # fmt: skip

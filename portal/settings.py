@@ -220,6 +220,7 @@ USAGE_EXPORT_REGION = env_str("USAGE_EXPORT_REGION", "us-east-1")
 # Knowledge bases: the largest file accepted for ingestion, and the answer cache's lifetime.
 KNOWLEDGE_MAX_UPLOAD_BYTES = env_int("KNOWLEDGE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 KNOWLEDGE_ANSWER_CACHE_SECONDS = env_int("KNOWLEDGE_ANSWER_CACHE_SECONDS", 3600)
+KNOWLEDGE_SEMANTIC_CACHE_THRESHOLD = float(env_str("KNOWLEDGE_SEMANTIC_CACHE_THRESHOLD", "0.95"))
 # The currency of budgets: the currency the catalogue's prices are in.
 BILLING_CURRENCY = env_str("BILLING_CURRENCY", "USD")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {

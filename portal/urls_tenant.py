@@ -6,6 +6,7 @@ from audit import views as audit_views
 from gateway import api as gateway_api
 from identity import api as identity_api
 from identity import views as identity_views
+from knowledge import api as knowledge_api
 from metering import api as metering_api
 from metering import budget_views
 from metering import views as metering_views
@@ -30,6 +31,25 @@ urlpatterns = [
     path("budgets/", budget_views.budgets_page, name="budgets"),
     path("v1/whoami", identity_api.whoami, name="api-whoami"),
     path("v1/budgets", metering_api.budgets, name="api-budgets"),
+    path("v1/knowledge-bases", knowledge_api.knowledge_bases, name="api-knowledge-bases"),
+    path("v1/knowledge-bases/<str:kb_id>", knowledge_api.knowledge_base, name="api-kb"),
+    path("v1/knowledge-bases/<str:kb_id>/documents", knowledge_api.documents, name="api-kb-docs"),
+    path(
+        "v1/knowledge-bases/<str:kb_id>/documents/<str:document_id>",
+        knowledge_api.document,
+        name="api-kb-doc",
+    ),
+    path(
+        "v1/knowledge-bases/<str:kb_id>/retrieve",
+        knowledge_api.retrieve_view,
+        name="api-kb-retrieve",
+    ),
+    path(
+        "v1/knowledge-bases/<str:kb_id>/retrieve-and-generate",
+        knowledge_api.retrieve_and_generate,
+        name="api-kb-answer",
+    ),
+    path("v1/knowledge-bases/<str:kb_id>/shares", knowledge_api.shares, name="api-kb-shares"),
     path("v1/budgets/<int:budget_id>", metering_api.budget, name="api-budget"),
     # Served by gateway.handler under ASGI; listed here for reverse() and other handlers.
     path("v1/models", gateway_api.models, name="api-models"),
