@@ -177,7 +177,9 @@ class LocalEmbeddingModel:
     def _embed(self, texts: list[str]) -> EmbeddingResult:
         model = self._loaded()
         tokens = self.count_tokens(texts)
-        vectors = model.encode(texts, normalize_embeddings=True, batch_size=32)
+        vectors = model.encode(
+            texts, normalize_embeddings=True, batch_size=32, show_progress_bar=False
+        )
         return EmbeddingResult(vectors=[row.tolist() for row in vectors], prompt_tokens=tokens)
 
     async def embed(self, texts: list[str]) -> EmbeddingResult:
