@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db.models import Count, Q
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -51,15 +52,15 @@ def _require_admin(request: Request) -> None:
 def knowledge_base_data(located: Located) -> dict[str, Any]:
     kb = located.kb
     with opened(located):
-        counts = {
-            status: Document.objects.filter(knowledge_base=kb, status=status).count()
-            for status in ("ready", "failed")
-        }
-        total = Document.objects.filter(knowledge_base=kb).count()
+        counts = Document.objects.filter(knowledge_base=kb).aggregate(
+            total=Count("id"),
+            ready=Count("id", filter=Q(status="ready")),
+            failed=Count("id", filter=Q(status="failed")),
+        )
     return {
         "id": str(kb.pk), "name": kb.name, "description": kb.description,
         "isolation": kb.isolation, "embedding_model": kb.embedding_model,
-        "chunking": kb.chunking, "writable": located.writable, "documents": total,
+        "chunking": kb.chunking, "writable": located.writable, "documents": counts["total"],
         "documents_ready": counts["ready"], "documents_failed": counts["failed"],
         "created_at": kb.created_at.isoformat(),
     }  # fmt: skip

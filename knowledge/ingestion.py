@@ -15,6 +15,7 @@ import logging
 from asgiref.sync import async_to_sync
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from gateway import calls
 from identity.principals import Principal
@@ -87,7 +88,7 @@ def _embed_missing(document: Document, located: Located) -> None:
         with transaction.atomic():
             Chunk.objects.bulk_update(batch, ["embedding", "dimensions"])
             Document.objects.filter(pk=document.pk).update(
-                chunks_embedded=F("chunks_embedded") + len(batch)
+                chunks_embedded=F("chunks_embedded") + len(batch), updated_at=timezone.now()
             )
 
 

@@ -221,6 +221,8 @@ USAGE_EXPORT_REGION = env_str("USAGE_EXPORT_REGION", "us-east-1")
 KNOWLEDGE_MAX_UPLOAD_BYTES = env_int("KNOWLEDGE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 KNOWLEDGE_ANSWER_CACHE_SECONDS = env_int("KNOWLEDGE_ANSWER_CACHE_SECONDS", 3600)
 KNOWLEDGE_SEMANTIC_CACHE_THRESHOLD = float(env_str("KNOWLEDGE_SEMANTIC_CACHE_THRESHOLD", "0.95"))
+# An unfinished document untouched this long (its worker died) is queued again by beat.
+KNOWLEDGE_STALLED_SECONDS = env_int("KNOWLEDGE_STALLED_SECONDS", 300)
 # The currency of budgets: the currency the catalogue's prices are in.
 BILLING_CURRENCY = env_str("BILLING_CURRENCY", "USD")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
@@ -233,6 +235,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "metering.roll_up_usage",
         "schedule": USAGE_ROLLUP_SECONDS,
         "options": {"expires": USAGE_ROLLUP_SECONDS * 5},
+    },
+    "resume-stalled-documents": {
+        "task": "knowledge.resume_stalled_documents",
+        "schedule": 60.0,
+        "options": {"expires": 300},
     },
     "export-usage": {
         "task": "metering.export_usage",

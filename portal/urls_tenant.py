@@ -7,6 +7,7 @@ from gateway import api as gateway_api
 from identity import api as identity_api
 from identity import views as identity_views
 from knowledge import api as knowledge_api
+from knowledge import views as knowledge_views
 from metering import api as metering_api
 from metering import budget_views
 from metering import views as metering_views
@@ -29,6 +30,19 @@ urlpatterns = [
         name="service-account-revoke",
     ),
     path("budgets/", budget_views.budgets_page, name="budgets"),
+    path("knowledge/", knowledge_views.knowledge_bases_page, name="knowledge-bases"),
+    path("knowledge/<str:kb_id>/", knowledge_views.knowledge_base_page, name="knowledge-base"),
+    path(
+        "knowledge/<str:kb_id>/documents.json",
+        knowledge_views.documents_json,
+        name="knowledge-documents-json",
+    ),
+    path(
+        "knowledge/<str:kb_id>/documents/<str:document_id>/delete",
+        knowledge_views.delete_document_page,
+        name="knowledge-document-delete",
+    ),
+    path("knowledge/<str:kb_id>/search", knowledge_views.search_page, name="knowledge-search"),
     path("v1/whoami", identity_api.whoami, name="api-whoami"),
     path("v1/budgets", metering_api.budgets, name="api-budgets"),
     path("v1/knowledge-bases", knowledge_api.knowledge_bases, name="api-knowledge-bases"),

@@ -1,0 +1,90 @@
+"""A worker killed in the middle of a document: the ingestion resumes where it stopped, and the
+knowledge base ends with every chunk exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from knowledge.models import Chunk, Document
+from knowledge.services import Upload, upload_documents
+from knowledge.stores import Located, opened
+from knowledge.tasks import resume_stalled_documents
+from tests.knowledge.conftest import knowledge_base, member_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_worker(name: str) -> subprocess.Popen[bytes]:
+    """A real Celery worker process on the test database and broker."""
+    database = connection.settings_dict
+    url = f"postgresql://{database['USER']}@{quote(str(database['HOST']), safe='')}/"
+    env = {
+        **os.environ, "DATABASE_URL": url + database["NAME"], "REDIS_URL": settings.REDIS_URL,
+        "ATRIUM_DB_POOL": "false", "DJANGO_SETTINGS_MODULE": "portal.settings",
+    }  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo",
+         "--loglevel", "WARNING", "--hostname", f"{name}-{os.getpid()}@%h"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+
+
+def document_state(located: Located, document_id: object) -> Document:
+    with opened(located):
+        return Document.objects.get(pk=document_id)
+
+
+def wait_for(predicate, timeout: float = 180):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not (found := predicate()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+    return found
+
+
+def test_a_killed_worker_resumes_without_duplicates(make_tenant, handbook) -> None:
+    acme = make_tenant("acme")
+    located = knowledge_base(acme)
+    located.kb.chunking = {"kind": "recursive", "chunk_tokens": 48}
+    with opened(located):
+        located.kb.save(update_fields=["chunking"])
+    big = b"\n\n".join(handbook.replace(b"Riverside", f"Riverside {n}".encode())
+                       for n in range(40))  # fmt: skip
+    first = start_worker("doomed")
+    try:
+        (outcome,) = upload_documents(located=located, uploads=[Upload("big.md", big)],
+                                      principal=member_of(acme))  # fmt: skip
+        document_id = outcome.document.pk  # type: ignore[union-attr]
+        wait_for(lambda: document_state(located, document_id).chunks_embedded >= 64)
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # mid-document, no chance to clean up
+        first.wait(10)
+    halfway = document_state(located, document_id)
+    assert halfway.status == "embedding"
+    assert 0 < halfway.chunks_embedded < halfway.chunks_total
+
+    second = start_worker("rescuer")
+    try:
+        assert resume_stalled_documents(stalled_seconds=0) == 1
+        done = wait_for(lambda: (d := document_state(located, document_id)).status == "ready"
+                        and d)  # fmt: skip
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(30)
+    with opened(located):
+        chunks = Chunk.objects.filter(document_id=document_id, is_parent=False)
+        indexes = list(chunks.values_list("index", flat=True))
+        assert len(indexes) == len(set(indexes)) == done.chunks_total == done.chunks_embedded
+        assert not chunks.filter(embedding__isnull=True).exists()
