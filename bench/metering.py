@@ -9,10 +9,8 @@ second for each step and checks that the rollups sum to the events.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -21,6 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.embedded_portal import embedded_portal  # noqa: E402
 
 TENANTS = [(1000 + i, f"tenant-{i}") for i in range(20)]
 MODELS = [
@@ -61,19 +61,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="atrium-bench-metering-"))
-    from portal.embedded import start_redis
+    with embedded_portal("metering"):
+        run(args)
 
-    redis_server = start_redis(folder / "redis")
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.update(
-        ATRIUM_DATA_DIR=str(folder), REDIS_URL=f"redis://127.0.0.1:{redis_server.port}/0",
-        DJANGO_SETTINGS_MODULE="portal.settings", ATRIUM_DB_POOL="false",
-    )  # fmt: skip
-    import django
 
-    django.setup()
-    from django.core.management import call_command
+def run(args: argparse.Namespace) -> None:
     from django.db.models import Count, Sum
 
     from metering.models import UsageEvent, UsageRollup
@@ -81,50 +73,41 @@ def main() -> None:
     from metering.usage_queue import enqueue, record_queued_usage
     from portal.redis_client import shared_redis
 
-    try:
-        call_command("migrate_schemas", "--shared", verbosity=0)
-        generated = events(args.events, datetime(2026, 10, 1, tzinfo=UTC))
-        client = shared_redis()
+    generated = events(args.events, datetime(2026, 10, 1, tzinfo=UTC))
+    client = shared_redis()
 
-        began = time.perf_counter()
-        for first in range(0, len(generated), 1000):
-            with client.pipeline(transaction=False) as pipe:
-                for event in generated[first : first + 1000]:
-                    enqueue(pipe, event)
-                pipe.execute()
-        queued = time.perf_counter() - began
-        print(
-            f"queue   {args.events:>9,} events in {queued:6.1f} s: {args.events / queued:>8,.0f}/s"
-        )
+    began = time.perf_counter()
+    for first in range(0, len(generated), 1000):
+        with client.pipeline(transaction=False) as pipe:
+            for event in generated[first : first + 1000]:
+                enqueue(pipe, event)
+            pipe.execute()
+    queued = time.perf_counter() - began
+    print(f"queue   {args.events:>9,} events in {queued:6.1f} s: {args.events / queued:>8,.0f}/s")
 
-        began = time.perf_counter()
-        recorded = record_queued_usage(limit=args.events * 2)
-        took = time.perf_counter() - began
-        print(f"record  {recorded:>9,} events in {took:6.1f} s: {recorded / took:>8,.0f}/s")
+    began = time.perf_counter()
+    recorded = record_queued_usage(limit=args.events * 2)
+    took = time.perf_counter() - began
+    print(f"record  {recorded:>9,} events in {took:6.1f} s: {recorded / took:>8,.0f}/s")
 
-        began = time.perf_counter()
-        run = roll_up_usage(until=datetime.now(UTC))
-        took = time.perf_counter() - began
-        print(
-            f"rollup  {args.events:>9,} events in {took:6.1f} s: {args.events / took:>8,.0f}/s "
-            f"({run.hours_rebuilt} hours and their days rebuilt)"
-        )
-        began = time.perf_counter()
-        again = roll_up_usage(until=datetime.now(UTC))
-        print(f"rollup again (nothing new): {time.perf_counter() - began:.2f} s, "
-              f"{again.hours_rebuilt} hours rebuilt")  # fmt: skip
+    began = time.perf_counter()
+    run = roll_up_usage(until=datetime.now(UTC))
+    took = time.perf_counter() - began
+    print(
+        f"rollup  {args.events:>9,} events in {took:6.1f} s: {args.events / took:>8,.0f}/s "
+        f"({run.hours_rebuilt} hours and their days rebuilt)"
+    )
+    began = time.perf_counter()
+    again = roll_up_usage(until=datetime.now(UTC))
+    print(f"rollup again (nothing new): {time.perf_counter() - began:.2f} s, "
+          f"{again.hours_rebuilt} hours rebuilt")  # fmt: skip
 
-        totals = UsageEvent.objects.unscoped().aggregate(n=Count("id"), cost=Sum("cost"))
-        for period in ("hour", "day"):
-            rolled = UsageRollup.objects.unscoped().filter(period=period)
-            sums = rolled.aggregate(n=Sum("calls"), cost=Sum("cost"))
-            verdict = "equal" if sums == totals else f"DIFFER: {sums} != {totals}"
-            print(f"{period} rollups vs events: calls and cost {verdict}")
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        redis_server.stop()
+    totals = UsageEvent.objects.unscoped().aggregate(n=Count("id"), cost=Sum("cost"))
+    for period in ("hour", "day"):
+        rolled = UsageRollup.objects.unscoped().filter(period=period)
+        sums = rolled.aggregate(n=Sum("calls"), cost=Sum("cost"))
+        verdict = "equal" if sums == totals else f"DIFFER: {sums} != {totals}"
+        print(f"{period} rollups vs events: calls and cost {verdict}")
 
 
 if __name__ == "__main__":

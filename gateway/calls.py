@@ -10,8 +10,10 @@ and fallbacks, and exactly one usage event.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from django.utils import timezone
 
@@ -28,6 +30,8 @@ from portal.errors import DomainError
 from portal.hot_cache import cached
 from portal.pool_threads import run_in_pool
 from tenants.models import Tenant
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -99,18 +103,26 @@ def start_chat(
     return ChatCall(name, resolved, chat, stream, include_usage, meter, routes, request_id)
 
 
-async def complete(call: ChatCall) -> ChatResult:
-    """The whole answer (not streamed); the call is settled either way."""
+async def _settled(
+    meter: Meter, served: routing.Served, attempt: Awaitable[T], usage_of: Callable[[T], Usage]
+) -> T:
+    """Await the provider; settle the call (usage event, reservations) whatever happens."""
     try:
-        result = await routing.chat(call.routes, call.chat, call.served)
+        result = await attempt
     except DomainError as error:
         await run_in_pool(
-            call.meter.finish, usage=None, counted=False, status="error", error=error.message
+            meter.finish, usage=None, counted=False, status="error", error=error.message
         )
         raise
-    call.meter.served_by(call.served.route.entry if call.served.route else None)
-    await run_in_pool(call.meter.finish, usage=result.usage, counted=False, status="ok")
+    meter.served_by(served.route.entry if served.route else None)
+    await run_in_pool(meter.finish, usage=usage_of(result), counted=False, status="ok")
     return result
+
+
+async def complete(call: ChatCall) -> ChatResult:
+    """The whole answer (not streamed); the call is settled either way."""
+    attempt = routing.chat(call.routes, call.chat, call.served)
+    return await _settled(call.meter, call.served, attempt, lambda result: result.usage)
 
 
 @dataclass
@@ -134,15 +146,7 @@ def start_embedding(caller: Caller, name: str, texts: list[str]) -> EmbeddingCal
 
 
 async def embed(call: EmbeddingCall) -> EmbeddingResult:
-    try:
-        result = await routing.embed(call.routes, call.texts, call.served)
-    except DomainError as error:
-        await run_in_pool(
-            call.meter.finish, usage=None, counted=False, status="error", error=error.message
-        )
-        raise
-    call.meter.served_by(call.served.route.entry if call.served.route else None)
-    await run_in_pool(
-        call.meter.finish, usage=Usage(result.prompt_tokens, 0), counted=False, status="ok"
+    attempt = routing.embed(call.routes, call.texts, call.served)
+    return await _settled(
+        call.meter, call.served, attempt, lambda result: Usage(result.prompt_tokens, 0)
     )
-    return result
