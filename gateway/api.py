@@ -19,6 +19,7 @@ from django.utils.http import http_date
 
 from gateway import calls, openai_format, routing
 from gateway.parameters import chat_request, embedding_inputs, require_model
+from gateway.types import Usage
 from identity.api_auth import authenticate_bearer
 from models_catalog.models import Lifecycle, Modality
 from models_catalog.selectors import ResolvedModel, usable_models
@@ -123,9 +124,8 @@ async def chat_completions(request: HttpRequest) -> HttpResponseBase:
     """OpenAI's chat completions, whole or streamed as server-sent events."""
     call = await run_in_pool(_start_chat, request)
     if call.stream:
-        pieces = routing.stream_chat(call.routes, call.chat, call.served)
         response: HttpResponseBase = StreamingHttpResponse(
-            _stream(pieces, call), content_type="text/event-stream"
+            _stream(call), content_type="text/event-stream"
         )
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"
@@ -135,31 +135,20 @@ async def chat_completions(request: HttpRequest) -> HttpResponseBase:
     return _decorate(response, call.resolved, call.request_id, call.served)
 
 
-async def _stream(pieces: AsyncIterator[Any], call: calls.ChatCall) -> AsyncIterator[bytes]:
-    request_id, model, served = call.request_id, call.name, call.served
-    created = int(time.time())
-    first, usage, text = True, None, []
-    status, failure = "cancelled", ""
-    try:
-        async for piece in pieces:
-            if piece.usage is not None:
-                usage = piece.usage
-            if piece.text or piece.finish_reason:
-                text.append(piece.text)
-                yield openai_format.chunk(request_id, model, created, piece, first)
-                first = False
-        if call.include_usage and usage is not None:
-            yield openai_format.usage_chunk(request_id, model, created, usage)
-        status = "ok"
-    except DomainError as error:
-        status, failure = "error", error.message
-        # Headers are gone already: the error travels as an event, as OpenAI's own API does.
-        yield openai_format.error_event(error.message, error.code)
-    finally:
-        call.meter.served_by(served.route.entry if served.route else None)
-        call.meter.finish_in_background(
-            request=call.chat, usage=usage, text="".join(text), status=status, error=failure
-        )
+async def _stream(call: calls.ChatCall) -> AsyncIterator[bytes]:
+    """OpenAI's chunks; a failure after the headers travels as an error event, as OpenAI's
+    own API does."""
+    created, first = int(time.time()), True
+    async for item in calls.stream(call):
+        if isinstance(item, calls.Settled):
+            if item.failure is not None:
+                yield openai_format.error_event(item.failure.message, item.failure.code)
+            elif call.include_usage:
+                usage = Usage(item.event["input_tokens"], item.event["output_tokens"])
+                yield openai_format.usage_chunk(call.request_id, call.name, created, usage)
+        elif item.text or item.finish_reason:
+            yield openai_format.chunk(call.request_id, call.name, created, item, first)
+            first = False
     yield openai_format.sse("[DONE]")
 
 

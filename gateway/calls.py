@@ -10,17 +10,17 @@ and fallbacks, and exactly one usage event.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.utils import timezone
 
 from gateway import rate_limits, routing
 from gateway.parameters import BadParameter
-from gateway.types import ChatRequest, ChatResult, EmbeddingResult, Usage
-from gateway.usage import Meter
+from gateway.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Usage
+from gateway.usage import Meter, count_usage
 from identity.principals import Principal
 from metering import budgets
 from metering.services import cost_of, price_for
@@ -150,3 +150,46 @@ async def embed(call: EmbeddingCall) -> EmbeddingResult:
     return await _settled(
         call.meter, call.served, attempt, lambda result: Usage(result.prompt_tokens, 0)
     )
+
+
+@dataclass(frozen=True)
+class Settled:
+    """The last item of a stream: the call's usage event (tokens, latency, cost), or the
+    failure that ended it."""
+
+    event: dict[str, Any]
+    failure: DomainError | None = None
+
+
+async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
+    """The answer's pieces as they come, then `Settled`. A stream abandoned by its consumer (the
+    client went away) is settled in the background, with its tokens counted."""
+    usage, text, settled = None, [], False
+
+    async def settle(status: str, failure: str = "") -> dict[str, Any]:
+        nonlocal settled
+        settled = True
+        final, counted = usage, False
+        if final is None:
+            final, counted = count_usage(call.chat, "".join(text)), True
+        event = await run_in_pool(
+            call.meter.finish, usage=final, counted=counted, status=status, error=failure
+        )
+        return event or {}
+
+    try:
+        async for piece in routing.stream_chat(call.routes, call.chat, call.served):
+            if piece.usage is not None:
+                usage = piece.usage
+            text.append(piece.text)
+            yield piece
+        call.meter.served_by(call.served.route.entry if call.served.route else None)
+        yield Settled(await settle("ok"))
+    except DomainError as error:
+        yield Settled(await settle("error", error.message), error)
+    finally:
+        if not settled:
+            call.meter.served_by(call.served.route.entry if call.served.route else None)
+            call.meter.finish_in_background(
+                request=call.chat, usage=usage, text="".join(text), status="cancelled"
+            )
