@@ -24,7 +24,8 @@ INSTRUCTIONS = (
 NOTHING_FOUND = "No passage of {kb} matches this question, so there is nothing to answer from."
 
 
-def _prompt(hits: list[Hit]) -> str:
+def passages_prompt(hits: list[Hit]) -> str:
+    """The instruction and the numbered passages, for a system message."""
     passages = "\n\n".join(f"[{number}] {hit.text}" for number, hit in enumerate(hits, start=1))
     return INSTRUCTIONS.format(passages=passages)
 
@@ -52,7 +53,7 @@ def answer(
         return {"answer": NOTHING_FOUND.format(kb=located.kb.name), "model": model,
                 "citations": [], "usage": None, "cached": None}  # fmt: skip
     chat = ChatRequest(
-        messages=(Message("system", _prompt(hits)), Message("user", query)),
+        messages=(Message("system", passages_prompt(hits)), Message("user", query)),
         max_tokens=min(max_tokens, resolved.entry.max_output_tokens), temperature=0.1,
     )  # fmt: skip
     call = calls.start_chat(caller, resolved, model, chat)

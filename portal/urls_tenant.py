@@ -13,6 +13,7 @@ from metering import budget_views
 from metering import views as metering_views
 from models_catalog import api as catalog_api
 from models_catalog import views as catalog_views
+from playground import endpoints as playground_endpoints
 from tenants import views as tenant_views
 
 urlpatterns = [
@@ -30,6 +31,12 @@ urlpatterns = [
         name="service-account-revoke",
     ),
     path("budgets/", budget_views.budgets_page, name="budgets"),
+    path("playground/chat", playground_endpoints.chat, name="playground-chat"),
+    path(
+        "playground/turns/<int:turn_id>/feedback",
+        playground_endpoints.feedback,
+        name="playground-feedback",
+    ),
     path("knowledge/", knowledge_views.knowledge_bases_page, name="knowledge-bases"),
     path("knowledge/<str:kb_id>/", knowledge_views.knowledge_base_page, name="knowledge-base"),
     path(

@@ -1,0 +1,137 @@
+"""A playground turn: the person's prompt (with the conversation so far, a system prompt,
+parameters, optionally passages from a knowledge base) streamed through the gateway exactly as
+an API call would be — allowlist, budget, rate limits, metering — and both sides of the turn
+kept in the conversation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django_tenants.utils import schema_context
+
+from gateway import calls
+from gateway.parameters import chat_request
+from identity.principals import Principal
+from knowledge.answers import passages_prompt
+from knowledge.retrieval import retrieve
+from knowledge.stores import find_knowledge_base
+from models_catalog.models import Modality
+from playground import services
+from playground.failures import explain
+from playground.models import Turn
+from portal.errors import DomainError, InvalidInput
+from portal.pool_threads import run_in_pool, start_in_pool
+from tenants.models import Tenant
+
+PARAMETERS = ("temperature", "top_p", "max_tokens", "stop")
+
+
+@dataclass
+class Prepared:
+    tenant: Tenant
+    conversation_id: Any
+    model: str
+    call: calls.ChatCall
+    citations: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _history(conversation: Any) -> list[dict[str, str]]:
+    turns = conversation.turns.filter(status=Turn.Status.OK).order_by("created_at", "id")
+    return [{"role": turn.role, "content": turn.content} for turn in turns]
+
+
+def prepare(tenant: Tenant, principal: Principal, body: dict[str, Any]) -> Prepared:
+    """Everything before the first token (synchronous; the tenant's schema is active)."""
+    prompt = body.get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise InvalidInput("Write a prompt first.")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise InvalidInput("Pick a model.")
+    system = str(body.get("system") or "")
+    parameters = {name: body[name] for name in PARAMETERS if body.get(name) not in (None, "")}
+    kb_id = body.get("knowledge_base_id") or None
+    if body.get("conversation_id"):
+        conversation = services.conversation_of(principal.id, body["conversation_id"])
+    else:
+        conversation = services.start_conversation(
+            owner_id=principal.id, first_prompt=prompt, model=model, system_prompt=system,
+            parameters=parameters, knowledge_base_id=kb_id,
+        )  # fmt: skip
+    messages = [*_history(conversation), {"role": "user", "content": prompt}]
+    services.add_question(conversation, prompt)
+    try:
+        resolved = calls.resolve(tenant, model, Modality.CHAT)
+        citations: list[dict[str, Any]] = []
+        if kb_id:
+            located = find_knowledge_base(tenant, kb_id)
+            hits = retrieve(located, query=prompt, principal=principal, top_k=4, mode="hybrid")
+            citations = [{**h.as_dict(), "number": n} for n, h in enumerate(hits, start=1)]
+            system = f"{passages_prompt(hits)}\n\n{system}".strip() if hits else system
+        if system:
+            messages = [{"role": "system", "content": system}, *messages]
+        chat, _, _ = chat_request(
+            {"messages": messages, **parameters},
+            max_output_tokens=resolved.entry.max_output_tokens,
+        )
+        call = calls.start_chat(
+            calls.Caller(tenant, principal), resolved, model, chat, stream=True, include_usage=True
+        )
+    except DomainError as error:
+        services.add_answer(conversation_id=conversation.pk, content="", model=model,
+                            status=Turn.Status.ERROR, event={}, citations=[],
+                            error=error.message)  # fmt: skip
+        raise
+    return Prepared(tenant, conversation.pk, model, call, citations)
+
+
+def _event(name: str, data: dict[str, Any] | list[Any]) -> bytes:
+    return f"event: {name}\ndata: {json.dumps(data, default=str)}\n\n".encode()
+
+
+def _save(
+    prepared: Prepared, text: str, status: str, event: dict[str, Any], error: str = ""
+) -> Turn:
+    with schema_context(prepared.tenant.schema_name):
+        return services.add_answer(
+            conversation_id=prepared.conversation_id, content=text, model=prepared.model,
+            status=status, event=event, citations=prepared.citations, error=error,
+        )  # fmt: skip
+
+
+async def stream_events(prepared: Prepared) -> AsyncIterator[bytes]:
+    """Server-sent events: `start` (conversation, citations), `delta`s, then `done` (tokens,
+    latency, cost) or `failure`. A stopped stream (the person pressed Stop, or left) stops the
+    upstream call and keeps the partial answer as stopped."""
+    yield _event("start", {"conversation_id": str(prepared.conversation_id),
+                           "request_id": prepared.call.request_id,
+                           "citations": prepared.citations})  # fmt: skip
+    text: list[str] = []
+    saved = False
+    try:
+        async for item in calls.stream(prepared.call):
+            if isinstance(item, calls.Settled):
+                saved = True
+                answer = "".join(text)
+                if item.failure is not None:
+                    await run_in_pool(_save, prepared, answer, Turn.Status.ERROR, item.event,
+                                      item.failure.message)  # fmt: skip
+                    yield _event("failure", explain(item.failure))
+                else:
+                    turn = await run_in_pool(_save, prepared, answer, Turn.Status.OK, item.event)
+                    yield _event("done", {
+                        "turn_id": turn.pk, "input_tokens": turn.input_tokens,
+                        "output_tokens": turn.output_tokens, "latency_ms": turn.latency_ms,
+                        "cost": str(turn.cost) if turn.cost is not None else None,
+                        "currency": turn.currency,
+                    })  # fmt: skip
+            elif item.text:
+                text.append(item.text)
+                yield _event("delta", {"text": item.text})
+    finally:
+        if not saved:
+            partial = "".join(text)
+            start_in_pool(lambda: _save(prepared, partial, Turn.Status.STOPPED, {}))

@@ -1,0 +1,106 @@
+"""Writes of the playground (the active schema is the tenant's): conversations, turns,
+feedback, prompt templates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from playground.models import Conversation, Feedback, PromptTemplate, PromptTemplateVersion, Turn
+from playground.templates_text import variables_of
+from portal.errors import InvalidInput, NotFound
+
+
+def conversation_of(owner_id: int, conversation_id: Any) -> Conversation:
+    """One of the person's own conversations, or NotFound (also for someone else's)."""
+    found = Conversation.objects.filter(owner_id=owner_id, pk=conversation_id).first()
+    if found is None:
+        raise NotFound("No such conversation of yours.")
+    return found
+
+
+def start_conversation(
+    *, owner_id: int, first_prompt: str, model: str, system_prompt: str,
+    parameters: dict[str, Any], knowledge_base_id: str | None,
+) -> Conversation:  # fmt: skip
+    title = " ".join(first_prompt.split())[:80] or "New conversation"
+    return Conversation.objects.create(
+        owner_id=owner_id, title=title, model=model, system_prompt=system_prompt,
+        parameters=parameters, knowledge_base_id=knowledge_base_id or None,
+    )  # fmt: skip
+
+
+def rename_conversation(*, owner_id: int, conversation_id: Any, title: str) -> Conversation:
+    title = " ".join((title or "").split())
+    if not title or len(title) > 200:
+        raise InvalidInput("Give the conversation a name of 1 to 200 characters.")
+    conversation = conversation_of(owner_id, conversation_id)
+    conversation.title = title
+    conversation.save(update_fields=["title", "updated_at"])
+    return conversation
+
+
+def delete_conversation(*, owner_id: int, conversation_id: Any) -> None:
+    conversation_of(owner_id, conversation_id).delete()
+
+
+def add_question(conversation: Conversation, content: str) -> Turn:
+    return Turn.objects.create(conversation=conversation, role=Turn.Role.USER, content=content)
+
+
+def add_answer(
+    *, conversation_id: Any, content: str, model: str, status: str, event: dict[str, Any],
+    citations: list[dict[str, Any]], error: str = "",
+) -> Turn:  # fmt: skip
+    """The model's answer, with what the call cost (from its usage event)."""
+    cost = event.get("cost")
+    turn = Turn.objects.create(
+        conversation_id=conversation_id, role=Turn.Role.ASSISTANT, content=content, model=model,
+        status=status, error=error[:500], request_id=event.get("request_id", ""),
+        input_tokens=event.get("input_tokens", 0), output_tokens=event.get("output_tokens", 0),
+        latency_ms=event.get("latency_ms", 0),
+        cost=Decimal(str(cost)) if cost is not None else None,
+        currency=event.get("currency", ""), citations=citations,
+    )  # fmt: skip
+    Conversation.objects.filter(pk=conversation_id).update(updated_at=turn.created_at)
+    return turn
+
+
+def record_feedback(*, user_id: int, turn_id: Any, rating: Any, comment: str) -> Feedback:
+    """Thumbs up (1) or down (-1) and a comment, on an answer in one of the person's own
+    conversations; giving it again replaces the earlier one."""
+    if rating not in (1, -1, "1", "-1", "up", "down"):
+        raise InvalidInput("rating: 'up' or 'down'.")
+    value = 1 if rating in (1, "1", "up") else -1
+    turn = Turn.objects.filter(
+        pk=turn_id, role=Turn.Role.ASSISTANT, conversation__owner_id=user_id
+    ).first()
+    if turn is None:
+        raise NotFound("No such answer in your conversations.")
+    feedback, _ = Feedback.objects.update_or_create(
+        turn=turn, user_id=user_id, defaults={"rating": value, "comment": (comment or "")[:2000]}
+    )
+    return feedback
+
+
+def save_template(*, name: str, body: str, actor: str) -> PromptTemplateVersion:
+    """A new version of the tenant's template `name` (created on first save)."""
+    name = " ".join((name or "").split())
+    if not name or len(name) > 120:
+        raise InvalidInput("name: 1 to 120 characters.")
+    if not (body or "").strip():
+        raise InvalidInput("body: write the prompt; use {{variable}} for the parts to fill in.")
+    with transaction.atomic():
+        template, _ = PromptTemplate.objects.get_or_create(
+            name=name, defaults={"created_by": actor}
+        )
+        template = PromptTemplate.objects.select_for_update().get(pk=template.pk)
+        latest = template.versions.order_by("-number").first()
+        if latest is not None and latest.body == body:
+            return latest  # nothing changed: no new version
+        return PromptTemplateVersion.objects.create(
+            template=template, number=(latest.number + 1) if latest else 1, body=body,
+            variables=variables_of(body), created_by=actor,
+        )  # fmt: skip
