@@ -9,6 +9,7 @@ class GatewayConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_delete, post_save
 
+        from guardrails.models import GuardrailPolicy
         from metering.models import Budget
         from models_catalog import models as catalog
         from portal.hot_cache import bump_generation
@@ -17,7 +18,7 @@ class GatewayConfig(AppConfig):
         watched = [
             catalog.Provider, catalog.FoundationModel, catalog.ModelPrice, catalog.ModelGrant,
             catalog.CustomModel, catalog.ModelVersion, catalog.ModelAlias, Membership, Tenant,
-            Domain, Budget, get_user_model(),
+            Domain, Budget, GuardrailPolicy, get_user_model(),
         ]  # fmt: skip
         for model in watched:
             post_save.connect(bump_generation, sender=model, dispatch_uid=f"hot-{model._meta}")

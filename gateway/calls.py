@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -21,6 +21,10 @@ from gateway import rate_limits, routing
 from gateway.parameters import BadParameter
 from gateway.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Usage
 from gateway.usage import Meter, count_usage
+from guardrails.engine import GuardrailBlocked, StreamGuard, check
+from guardrails.interventions import note
+from guardrails.policy import NO_POLICY, Policy
+from guardrails.selectors import policy_for
 from identity.principals import Principal
 from metering import budgets
 from metering.services import cost_of, price_for
@@ -88,7 +92,34 @@ class ChatCall:
     meter: Meter
     routes: list[routing.Route]
     request_id: str
+    policy: Policy = NO_POLICY
     served: routing.Served = field(default_factory=routing.Served)
+
+
+def _guarded_input(caller: Caller, chat: ChatRequest, policy: Policy) -> ChatRequest:
+    """The messages as the tenant's guardrails let them pass (masked), or GuardrailBlocked."""
+    slug = caller.tenant.slug
+    messages = []
+    for message in chat.messages:
+        try:
+            verdict = check(policy, message.content, "input")
+        except GuardrailBlocked as blocked:
+            note(slug, "input", [(blocked.policy, "block")])
+            raise
+        note(slug, "input", verdict.interventions)
+        messages.append(replace(message, content=verdict.text))
+    return replace(chat, messages=tuple(messages))
+
+
+def _guarded_output(call: ChatCall, result: ChatResult) -> ChatResult:
+    slug = call.meter.invocation.tenant_slug
+    try:
+        verdict = check(call.policy, result.text, "output")
+    except GuardrailBlocked as blocked:
+        note(slug, "output", [(blocked.policy, "block")])
+        raise
+    note(slug, "output", verdict.interventions)
+    return replace(result, text=verdict.text)
 
 
 def start_chat(
@@ -97,10 +128,12 @@ def start_chat(
 ) -> ChatCall:  # fmt: skip
     """`resolved` by `resolve(..., Modality.CHAT)`; `chat` within its limits (`chat_request`)."""
     request_id = f"chatcmpl-{uuid.uuid4().hex}"
+    policy = policy_for(caller.tenant)
+    chat = _guarded_input(caller, chat, policy)  # before anything is reserved or charged
     prompt = rate_limits.estimate_prompt_tokens([message.content for message in chat.messages])
     meter = _meter(caller, resolved, request_id, "chat", stream, prompt, chat.max_tokens)
     routes = routing.routes_for(resolved)
-    return ChatCall(name, resolved, chat, stream, include_usage, meter, routes, request_id)
+    return ChatCall(name, resolved, chat, stream, include_usage, meter, routes, request_id, policy)
 
 
 async def _settled(
@@ -122,7 +155,8 @@ async def _settled(
 async def complete(call: ChatCall) -> ChatResult:
     """The whole answer (not streamed); the call is settled either way."""
     attempt = routing.chat(call.routes, call.chat, call.served)
-    return await _settled(call.meter, call.served, attempt, lambda result: result.usage)
+    result = await _settled(call.meter, call.served, attempt, lambda result: result.usage)
+    return _guarded_output(call, result)  # charged either way: the model did answer
 
 
 @dataclass
@@ -177,14 +211,29 @@ async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
         )
         return event or {}
 
+    guard = StreamGuard(call.policy)
+    pieces = routing.stream_chat(call.routes, call.chat, call.served)
+    slug = call.meter.invocation.tenant_slug
     try:
-        async for piece in routing.stream_chat(call.routes, call.chat, call.served):
+        async for piece in pieces:
             if piece.usage is not None:
                 usage = piece.usage
             text.append(piece.text)
-            yield piece
+            released = guard.feed(piece.text)
+            if released or piece.finish_reason or piece.usage is not None:
+                if piece.finish_reason:
+                    released += guard.flush()
+                yield replace(piece, text=released)
+        rest = guard.flush()
+        if rest:
+            yield ChatChunk(text=rest)
+        note(slug, "output", guard.interventions)
         call.meter.served_by(call.served.route.entry if call.served.route else None)
         yield Settled(await settle("ok"))
+    except GuardrailBlocked as blocked:
+        await pieces.aclose()  # stop the upstream call: nothing more of it may pass
+        note(slug, "output", [(blocked.policy, "block")])
+        yield Settled(await settle("error", blocked.message), blocked)
     except DomainError as error:
         yield Settled(await settle("error", error.message), error)
     finally:

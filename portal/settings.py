@@ -110,6 +110,7 @@ SHARED_APPS = [
     "gateway",
     "metering",
     "knowledge",  # also a tenant app: pooled store here, siloed ones in each tenant's schema
+    "guardrails",  # also a tenant app: the platform's floor here, each tenant's policy there
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -118,6 +119,7 @@ TENANT_APPS = [
     "activity",
     "knowledge",
     "playground",
+    "guardrails",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

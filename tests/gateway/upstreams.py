@@ -17,6 +17,8 @@ class Upstream:
         self.status = 200
         self.failures_left = -1  # fail this many times (-1: always), then answer 200
         self.stream_pieces = 5
+        self.pieces: list[str] | None = None  # what a stream says (default: "w0 ", "w1 ", ...)
+        self.answer = "Hello there"  # what a whole answer says
         self.piece_delay = 0.0
         self.disconnected = threading.Event()
         upstream = self
@@ -48,7 +50,7 @@ class Upstream:
                         {
                             "choices": [
                                 {
-                                    "message": {"role": "assistant", "content": "Hello there"},
+                                    "message": {"role": "assistant", "content": upstream.answer},
                                     "finish_reason": "stop",
                                 }
                             ],
@@ -72,10 +74,9 @@ class Upstream:
                 self.send_header("Connection", "close")
                 self.end_headers()
                 try:
-                    for index in range(upstream.stream_pieces):
-                        piece = {
-                            "choices": [{"delta": {"content": f"w{index} "}, "finish_reason": None}]
-                        }
+                    texts = upstream.pieces or [f"w{n} " for n in range(upstream.stream_pieces)]
+                    for text in texts:
+                        piece = {"choices": [{"delta": {"content": text}, "finish_reason": None}]}
                         self.wfile.write(f"data: {json.dumps(piece)}\n\n".encode())
                         self.wfile.flush()
                         time.sleep(upstream.piece_delay)

@@ -1,0 +1,151 @@
+"""Applying a policy to text going to a model (input) or coming back (output): block with the
+policy's name (never echoing the text), or mask PII in place. Streams pass through a sliding
+window (`StreamGuard`), so an identifier split across chunks is still caught before any part of
+it reaches the client."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+
+from guardrails.detectors import Finding, find_pii
+from guardrails.policy import Policy, Topic
+from portal.errors import DomainError
+
+logger = logging.getLogger("atrium.guardrails")
+
+TOPIC_SIMILARITY = 0.6
+INJECTION = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,40}\b(previous|prior|above|earlier|all)\b.{0,20}"
+    r"\b(instructions?|rules|prompts?)\b"
+    r"|\b(reveal|print|show|repeat)\b.{0,30}\b(system prompt|hidden instructions|your instructions)"
+    r"|\byou are now\b.{0,30}\b(dan|unfiltered|jailbroken|developer mode)\b"
+    r"|\bpretend (that )?you (have|are under) no (rules|restrictions)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+LABELS = {"email": "EMAIL", "phone": "PHONE", "card": "CARD NUMBER", "iban": "IBAN",
+          "ssn": "SSN", "ip": "IP ADDRESS"}  # fmt: skip
+NAMES = {"email": "email address", "phone": "phone number", "card": "payment card number",
+         "iban": "IBAN", "ssn": "US social security number", "ip": "IP address"}  # fmt: skip
+
+
+class GuardrailBlocked(DomainError):
+    status_code = 400
+    code = "guardrail_blocked"
+
+    def __init__(self, policy: str, direction: str) -> None:
+        where = "your request" if direction == "input" else "the model's answer"
+        super().__init__(f"The guardrail policy '{policy}' blocked {where}.")
+        self.policy = policy
+        self.direction = direction
+
+
+@dataclass
+class Verdict:
+    text: str
+    interventions: list[tuple[str, str]] = field(default_factory=list)  # (policy, action)
+
+
+def _cosine(a: list[float], b: list[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+@functools.lru_cache(maxsize=256)
+def _example_vectors(examples: tuple[str, ...]) -> list[list[float]]:
+    from gateway.providers.local import LOCAL_EMBEDDINGS
+
+    return LOCAL_EMBEDDINGS._embed(list(examples)).vectors
+
+
+def _on_topic(topic: Topic, text: str, vector: list[float] | None) -> bool:
+    lowered = text.lower()
+    if any(re.search(rf"\b{re.escape(k.lower())}\b", lowered) for k in topic.keywords):
+        return True
+    if vector is None or not topic.examples:
+        return False
+    return any(_cosine(vector, e) >= TOPIC_SIMILARITY for e in _example_vectors(topic.examples))
+
+
+def _text_vector(text: str) -> list[float]:
+    from gateway.providers.local import LOCAL_EMBEDDINGS
+
+    return LOCAL_EMBEDDINGS._embed([text[:2000]]).vectors[0]
+
+
+def blocking_rule(policy: Policy, text: str, direction: str) -> str | None:
+    """The name of the first rule that blocks `text`, or None."""
+    for word in policy.words:
+        if word.pattern.search(text):
+            return f"word filter: {word.name}"
+    if direction == "input" and policy.injection and INJECTION.search(text):
+        return "prompt-injection protection"
+    if direction == "input" and policy.topics:
+        vector = _text_vector(text) if any(t.examples for t in policy.topics) else None
+        for topic in policy.topics:
+            if _on_topic(topic, text, vector):
+                return f"denied topic: {topic.name}"
+    for finding in find_pii(text, {k for k, a in policy.pii.items() if a == "block"}):
+        return f"PII: {NAMES[finding.kind]}"
+    return None
+
+
+def _masked(text: str, findings: list[Finding]) -> str:
+    for finding in sorted(findings, key=lambda f: f.start, reverse=True):
+        text = f"{text[: finding.start]}[{LABELS[finding.kind]}]{text[finding.end :]}"
+    return text
+
+
+def check(policy: Policy, text: str, direction: str) -> Verdict:
+    """`text` as it may pass (masked where the policy says so), or GuardrailBlocked."""
+    if policy.empty or not text:
+        return Verdict(text)
+    rule = blocking_rule(policy, text, direction)
+    if rule is not None:
+        raise GuardrailBlocked(rule, direction)
+    findings = list(find_pii(text, {k for k, a in policy.pii.items() if a == "mask"}))
+    masked = [(f"PII: {NAMES[f.kind]}", "mask") for f in findings]
+    return Verdict(_masked(text, findings), masked)
+
+
+class StreamGuard:
+    """Output checks over a stream: text is held back WINDOW characters, so that an identifier
+    (at most ~45 characters, an IBAN with spaces) is seen whole before any of it is released."""
+
+    WINDOW = 64
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.pending = ""
+        self.interventions: list[tuple[str, str]] = []
+
+    def feed(self, text: str) -> str:
+        """What may be sent now (possibly masked); raises GuardrailBlocked."""
+        self.pending += text
+        return self._release(final=False)
+
+    def flush(self) -> str:
+        return self._release(final=True)
+
+    def _release(self, *, final: bool) -> str:
+        if self.policy.empty:
+            released, self.pending = self.pending, ""
+            return released
+        rule = blocking_rule(self.policy, self.pending, "output")
+        if rule is not None:
+            raise GuardrailBlocked(rule, "output")
+        cut = len(self.pending) if final else max(0, len(self.pending) - self.WINDOW)
+        kinds = {k for k, a in self.policy.pii.items() if a == "mask"}
+        findings = list(find_pii(self.pending, kinds))
+        for finding in findings:
+            if finding.start < cut < finding.end:
+                cut = finding.start  # never release part of an identifier
+        released = [f for f in findings if f.end <= cut]
+        self.interventions += [(f"PII: {NAMES[f.kind]}", "mask") for f in released]
+        out = _masked(self.pending[:cut], released)
+        self.pending = self.pending[cut:]
+        return out

@@ -1,0 +1,41 @@
+"""The policies in force: the platform's floor (public schema), the tenant's own (its schema),
+and their combination that every call obeys (cached on the hot path, invalidated on change)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from guardrails.models import GuardrailPolicy
+from guardrails.policy import NO_POLICY, Policy, combined, parse
+from portal.hot_cache import cached
+from tenants.models import Tenant
+
+
+def stored(row: GuardrailPolicy | None) -> dict[str, Any]:
+    if row is None:
+        return {"pii": {}, "denied_topics": [], "word_filters": [], "prompt_injection": False}
+    return {"pii": row.pii, "denied_topics": row.denied_topics, "word_filters": row.word_filters,
+            "prompt_injection": row.prompt_injection}  # fmt: skip
+
+
+def floor_row() -> GuardrailPolicy | None:
+    with schema_context(get_public_schema_name()):
+        return GuardrailPolicy.objects.first()
+
+
+def tenant_row(tenant: Tenant) -> GuardrailPolicy | None:
+    with schema_context(tenant.schema_name):
+        return GuardrailPolicy.objects.first()
+
+
+def _load(tenant: Tenant) -> Policy:
+    floor, own = floor_row(), tenant_row(tenant)
+    if floor is None and own is None:
+        return NO_POLICY
+    return combined(parse(stored(floor)), parse(stored(own)))
+
+
+def policy_for(tenant: Tenant) -> Policy:
+    return cached(("guardrails", tenant.pk), lambda: _load(tenant))

@@ -1,0 +1,53 @@
+"""Changing guardrail policies: validated whole (a malformed regular expression, an unknown PII
+kind, a tenant policy looser than the floor: refused with the field named, nothing saved)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from audit.services import record_audit
+from guardrails.models import GuardrailPolicy
+from guardrails.policy import parse, weakenings
+from guardrails.selectors import floor_row, stored
+from portal.errors import InvalidInput
+from tenants.models import Tenant
+
+
+def _save(raw: dict[str, Any], actor: str) -> tuple[GuardrailPolicy, dict[str, Any] | None]:
+    with transaction.atomic():
+        row = GuardrailPolicy.objects.select_for_update().first()
+        before = stored(row) if row else None
+        row = row or GuardrailPolicy()
+        row.pii = raw.get("pii") or {}
+        row.denied_topics = raw.get("denied_topics") or []
+        row.word_filters = raw.get("word_filters") or []
+        row.prompt_injection = bool(raw.get("prompt_injection", False))
+        row.updated_by = actor
+        row.save()
+    return row, before
+
+
+def set_floor(*, raw: dict[str, Any], actor: str) -> GuardrailPolicy:
+    """Platform administrators: the policy no tenant can weaken."""
+    parse(raw)
+    with schema_context(get_public_schema_name()):
+        row, before = _save(raw, actor)
+    record_audit(actor=actor, action="guardrails.floor", target=row, before=before,
+                 after=stored(row))  # fmt: skip
+    return row
+
+
+def set_tenant_policy(*, tenant: Tenant, raw: dict[str, Any], actor: str) -> GuardrailPolicy:
+    """Tenant administrators: their own rules, on top of the floor."""
+    proposed = parse(raw)
+    problems = weakenings(parse(stored(floor_row())), proposed)
+    if problems:
+        raise InvalidInput("This policy would weaken the platform's floor: " + "; ".join(problems))
+    with schema_context(tenant.schema_name):
+        row, before = _save(raw, actor)
+    record_audit(actor=actor, action="guardrails.policy", target=row, tenant=tenant,
+                 before=before, after=stored(row))  # fmt: skip
+    return row
