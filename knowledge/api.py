@@ -78,6 +78,7 @@ def document_data(document: Document) -> dict[str, Any]:
 
 
 @extend_schema(**SCHEMA)
+@extend_schema(methods=["GET"], operation_id="knowledge_bases_list")
 @api_view(["GET", "POST"])
 def knowledge_bases(request: Request) -> Response:
     """GET: the tenant's knowledge bases (and pooled ones shared with it). POST {name,
@@ -118,6 +119,7 @@ def _dated(raw: Any) -> date | None:
 
 
 @extend_schema(**SCHEMA)
+@extend_schema(methods=["GET"], operation_id="knowledge_base_documents_list")
 @api_view(["GET", "POST"])
 @parser_classes([MultiPartParser, FormParser])
 def documents(request: Request, kb_id: str) -> Response:
