@@ -23,6 +23,7 @@ from gateway.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, U
 from gateway.usage import Meter, count_usage
 from guardrails.engine import GuardrailBlocked, StreamGuard, check
 from guardrails.interventions import note
+from guardrails.invocation_log import as_record, capture, captures
 from guardrails.policy import NO_POLICY, Policy
 from guardrails.selectors import policy_for
 from identity.principals import Principal
@@ -93,7 +94,23 @@ class ChatCall:
     routes: list[routing.Route]
     request_id: str
     policy: Policy = NO_POLICY
+    caller: Caller | None = None
+    capture: bool = False  # the tenant keeps prompts and answers (invocation logging)
     served: routing.Served = field(default_factory=routing.Served)
+
+    def captured(self, output: str, status: str, event: dict[str, Any] | None) -> None:
+        """Hand the call to invocation logging (in a pool thread; only if the tenant opted in)."""
+        if not self.capture or self.caller is None:
+            return
+        event = event or {}
+        capture(self.caller.tenant, as_record(
+            request_id=self.request_id, started_at=self.meter.invocation.started_at,
+            principal=f"{self.caller.principal.kind}:{self.caller.principal.name}",
+            model=self.name, region=self.resolved.entry.provider.region,
+            messages=[{"role": m.role, "content": m.content} for m in self.chat.messages],
+            output=output, input_tokens=event.get("input_tokens", 0),
+            output_tokens=event.get("output_tokens", 0), status=status,
+        ))  # fmt: skip
 
 
 def _guarded_input(caller: Caller, chat: ChatRequest, policy: Policy) -> ChatRequest:
@@ -133,7 +150,10 @@ def start_chat(
     prompt = rate_limits.estimate_prompt_tokens([message.content for message in chat.messages])
     meter = _meter(caller, resolved, request_id, "chat", stream, prompt, chat.max_tokens)
     routes = routing.routes_for(resolved)
-    return ChatCall(name, resolved, chat, stream, include_usage, meter, routes, request_id, policy)
+    return ChatCall(
+        name, resolved, chat, stream, include_usage, meter, routes, request_id, policy,
+        caller=caller, capture=captures(caller.tenant),
+    )  # fmt: skip
 
 
 async def _settled(
@@ -156,7 +176,17 @@ async def complete(call: ChatCall) -> ChatResult:
     """The whole answer (not streamed); the call is settled either way."""
     attempt = routing.chat(call.routes, call.chat, call.served)
     result = await _settled(call.meter, call.served, attempt, lambda result: result.usage)
-    return _guarded_output(call, result)  # charged either way: the model did answer
+    try:
+        shown = _guarded_output(call, result)  # charged either way: the model did answer
+    except GuardrailBlocked as blocked:
+        if call.capture:
+            await run_in_pool(call.captured, f"[blocked: {blocked.policy}]", "blocked", None)
+        raise
+    if call.capture:
+        usage = {"input_tokens": result.usage.prompt_tokens,
+                 "output_tokens": result.usage.completion_tokens}  # fmt: skip
+        await run_in_pool(call.captured, shown.text, "ok", usage)
+    return shown
 
 
 @dataclass
@@ -198,7 +228,7 @@ class Settled:
 async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
     """The answer's pieces as they come, then `Settled`. A stream abandoned by its consumer (the
     client went away) is settled in the background, with its tokens counted."""
-    usage, text, settled = None, [], False
+    usage, text, shown, settled = None, [], [], False
 
     async def settle(status: str, failure: str = "") -> dict[str, Any]:
         nonlocal settled
@@ -209,6 +239,8 @@ async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
         event = await run_in_pool(
             call.meter.finish, usage=final, counted=counted, status=status, error=failure
         )
+        if call.capture:
+            await run_in_pool(call.captured, "".join(shown), status, event)
         return event or {}
 
     guard = StreamGuard(call.policy)
@@ -223,9 +255,11 @@ async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
             if released or piece.finish_reason or piece.usage is not None:
                 if piece.finish_reason:
                     released += guard.flush()
+                shown.append(released)
                 yield replace(piece, text=released)
         rest = guard.flush()
         if rest:
+            shown.append(rest)
             yield ChatChunk(text=rest)
         note(slug, "output", guard.interventions)
         call.meter.served_by(call.served.route.entry if call.served.route else None)

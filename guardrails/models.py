@@ -12,8 +12,36 @@ class GuardrailPolicy(models.Model):
     denied_topics = models.JSONField(default=list, help_text="[{name, examples, keywords}]")
     word_filters = models.JSONField(default=list, help_text="[{name, pattern, regex}]")
     prompt_injection = models.BooleanField(default=False)
+    # Invocation logging (a tenant's own choice; unused on the floor).
+    capture_invocations = models.BooleanField(
+        default=False, help_text="Keep full prompts and answers (after masking)."
+    )
+    retention_days = models.PositiveIntegerField(default=30)
     updated_by = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"guardrail policy (updated {self.updated_at:%Y-%m-%d})"
+
+
+class InvocationRecord(models.Model):
+    """One captured call (tenant schema, opt-in): the prompt and the answer after masking, in
+    the shape of Amazon Bedrock's model invocation log records."""
+
+    request_id = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(db_index=True)
+    principal = models.CharField(max_length=250)
+    model = models.CharField(max_length=200, db_index=True)
+    region = models.CharField(max_length=30, blank=True)
+    operation = models.CharField(max_length=30)
+    input_messages = models.JSONField()
+    output_text = models.TextField(blank=True)
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.request_id

@@ -16,6 +16,12 @@ from portal.errors import InvalidInput
 from tenants.models import Tenant
 
 
+def _retention(raw: Any) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 3650:
+        raise InvalidInput("retention_days: a whole number of days from 1 to 3650.")
+    return raw
+
+
 def _save(raw: dict[str, Any], actor: str) -> tuple[GuardrailPolicy, dict[str, Any] | None]:
     with transaction.atomic():
         row = GuardrailPolicy.objects.select_for_update().first()
@@ -25,6 +31,8 @@ def _save(raw: dict[str, Any], actor: str) -> tuple[GuardrailPolicy, dict[str, A
         row.denied_topics = raw.get("denied_topics") or []
         row.word_filters = raw.get("word_filters") or []
         row.prompt_injection = bool(raw.get("prompt_injection", False))
+        row.capture_invocations = bool(raw.get("capture_invocations", False))
+        row.retention_days = _retention(raw.get("retention_days", 30))
         row.updated_by = actor
         row.save()
     return row, before
@@ -43,6 +51,7 @@ def set_floor(*, raw: dict[str, Any], actor: str) -> GuardrailPolicy:
 def set_tenant_policy(*, tenant: Tenant, raw: dict[str, Any], actor: str) -> GuardrailPolicy:
     """Tenant administrators: their own rules, on top of the floor."""
     proposed = parse(raw)
+    _retention(raw.get("retention_days", 30))
     problems = weakenings(parse(stored(floor_row())), proposed)
     if problems:
         raise InvalidInput("This policy would weaken the platform's floor: " + "; ".join(problems))

@@ -244,6 +244,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 60.0,
         "options": {"expires": 300},
     },
+    "purge-invocation-logs": {
+        "task": "guardrails.purge_invocations",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "export-usage": {
         "task": "metering.export_usage",
         "schedule": crontab(hour=1, minute=15),  # yesterday's usage, after late events settled

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from audit import views as audit_views
 from gateway.metrics import metrics_view
+from guardrails import api as guardrails_api
 from identity import views as identity_views
 from metering import views as metering_views
 from models_catalog import views as catalog_views
@@ -40,6 +41,7 @@ urlpatterns = [
         name="model-version",
     ),
     path("billing/", metering_views.platform_billing, name="platform-billing"),
+    path("api/guardrails/floor", guardrails_api.floor_policy, name="api-guardrails-floor"),
     path("api/", include("models_catalog.urls_api")),
     # Platform administrators take tokens for the platform API as tenants do for theirs.
     path("api-access/", identity_views.api_access, name="platform-api-access"),

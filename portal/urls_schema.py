@@ -3,9 +3,11 @@
 
 from django.urls import include, path
 
+from guardrails import api as guardrails_api
 from portal import urls_tenant
 
 urlpatterns = [
+    path("api/guardrails/floor", guardrails_api.floor_policy),
     path("api/", include("models_catalog.urls_api")),
     path(
         "t/<slug:tenant>/",

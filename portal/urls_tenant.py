@@ -4,6 +4,8 @@ from django.urls import path
 
 from audit import views as audit_views
 from gateway import api as gateway_api
+from guardrails import api as guardrails_api
+from guardrails import views as guardrails_views
 from identity import api as identity_api
 from identity import views as identity_views
 from knowledge import api as knowledge_api
@@ -14,6 +16,7 @@ from metering import views as metering_views
 from models_catalog import api as catalog_api
 from models_catalog import views as catalog_views
 from playground import endpoints as playground_endpoints
+from playground import views as playground_views
 from tenants import views as tenant_views
 
 urlpatterns = [
@@ -31,6 +34,33 @@ urlpatterns = [
         name="service-account-revoke",
     ),
     path("budgets/", budget_views.budgets_page, name="budgets"),
+    path("playground/", playground_views.playground_page, name="playground"),
+    path(
+        "playground/conversations/<uuid:conversation_id>.json",
+        playground_views.conversation_json,
+        name="playground-conversation-json",
+    ),
+    path(
+        "playground/conversations/<uuid:conversation_id>/rename",
+        playground_views.rename_conversation,
+        name="playground-conversation-rename",
+    ),
+    path(
+        "playground/conversations/<uuid:conversation_id>/delete",
+        playground_views.delete_conversation,
+        name="playground-conversation-delete",
+    ),
+    path("playground/templates/", playground_views.templates_page, name="playground-templates"),
+    path(
+        "playground/templates/<int:template_id>/",
+        playground_views.template_page,
+        name="playground-template",
+    ),
+    path(
+        "playground/templates/<int:template_id>/fill",
+        playground_views.fill_template,
+        name="playground-template-fill",
+    ),
     path("playground/chat", playground_endpoints.chat, name="playground-chat"),
     path(
         "playground/turns/<int:turn_id>/feedback",
@@ -52,6 +82,9 @@ urlpatterns = [
     path("knowledge/<str:kb_id>/search", knowledge_views.search_page, name="knowledge-search"),
     path("v1/whoami", identity_api.whoami, name="api-whoami"),
     path("v1/budgets", metering_api.budgets, name="api-budgets"),
+    path("v1/guardrails", guardrails_api.tenant_policy, name="api-guardrails"),
+    path("invocations/", guardrails_views.invocations, name="invocations"),
+    path("invocations.jsonl", guardrails_views.invocations_export, name="invocations-export"),
     path("v1/knowledge-bases", knowledge_api.knowledge_bases, name="api-knowledge-bases"),
     path("v1/knowledge-bases/<str:kb_id>", knowledge_api.knowledge_base, name="api-kb"),
     path("v1/knowledge-bases/<str:kb_id>/documents", knowledge_api.documents, name="api-kb-docs"),

@@ -1,0 +1,55 @@
+"""Guardrail policies over the API: a tenant's own (`/t/<slug>/v1/guardrails`, its
+administrators) and the platform's floor (`/api/guardrails/floor`, platform administrators).
+PUT replaces the policy; the answer is the policy now in force."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiTypes, extend_schema
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from guardrails.selectors import floor_row, stored, tenant_row
+from guardrails.services import set_floor, set_tenant_policy
+from identity.api_auth import IsPlatformAdmin, IsTenantAdmin
+from portal.errors import InvalidInput
+
+SCHEMA = {"request": OpenApiTypes.OBJECT, "responses": OpenApiTypes.OBJECT, "tags": ["guardrails"]}
+
+
+def _body(request: Request) -> dict[str, Any]:
+    if not isinstance(request.data, dict):
+        raise InvalidInput("The request body must be a JSON object.")
+    return dict(request.data)
+
+
+def _with_capture(row: Any) -> dict[str, Any]:
+    shown = stored(row)
+    shown["capture_invocations"] = bool(row and row.capture_invocations)
+    shown["retention_days"] = row.retention_days if row else 30
+    return shown
+
+
+@extend_schema(**SCHEMA)
+@api_view(["GET", "PUT"])
+@permission_classes([IsTenantAdmin])
+def tenant_policy(request: Request) -> Response:
+    """The tenant's own policy: {pii: {email|phone|card|iban|ssn|ip: off|mask|block},
+    denied_topics: [{name, examples, keywords}], word_filters: [{name, pattern, regex}],
+    prompt_injection, capture_invocations, retention_days}; and the floor it sits on."""
+    tenant = request._request.tenant  # type: ignore[attr-defined]
+    if request.method == "PUT":
+        set_tenant_policy(tenant=tenant, raw=_body(request), actor=str(request.user.name))
+    return Response({"policy": _with_capture(tenant_row(tenant)), "floor": stored(floor_row())})
+
+
+@extend_schema(**SCHEMA)
+@api_view(["GET", "PUT"])
+@permission_classes([IsPlatformAdmin])
+def floor_policy(request: Request) -> Response:
+    """The platform's floor: every tenant obeys it; no tenant policy may be looser."""
+    if request.method == "PUT":
+        set_floor(raw=_body(request), actor=str(request.user.name))
+    return Response({"floor": stored(floor_row())})

@@ -1,0 +1,119 @@
+"""Invocation logging: a tenant that opts in keeps every chat call's prompt and answer (after
+the guardrails masked them) for its retention period. The gateway hands each record to a
+tenant-aware Celery task (one Redis write on the hot path, no database query); beat purges
+records past their retention; admins browse, search and export them as JSON Lines in the shape
+of Amazon Bedrock's model invocation log records."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from celery import shared_task
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django_tenants.utils import schema_context
+
+from guardrails.models import GuardrailPolicy, InvocationRecord
+from portal.hot_cache import cached
+from tenants.models import Tenant
+from tenants.selectors import customer_tenants
+
+
+def captures(tenant: Tenant) -> bool:
+    def load() -> bool:
+        with schema_context(tenant.schema_name):
+            row = GuardrailPolicy.objects.first()
+        return bool(row and row.capture_invocations)
+
+    return cached(("capture", tenant.pk), load)
+
+
+def capture(tenant: Tenant, record: dict[str, Any]) -> None:
+    """Queue one record (from the gateway, after a call settled)."""
+    if captures(tenant):
+        with schema_context(tenant.schema_name):  # the task runs in the tenant's schema
+            store_invocation.delay(record)
+
+
+@shared_task(name="guardrails.store_invocation")
+def store_invocation(record: dict[str, Any]) -> None:
+    fields = {**record, "created_at": parse_datetime(record["created_at"])}
+    InvocationRecord.objects.get_or_create(request_id=record["request_id"], defaults=fields)
+
+
+@shared_task(name="guardrails.purge_invocations")
+def purge_invocations() -> int:
+    """Delete every tenant's records older than its retention period."""
+    removed = 0
+    for tenant in customer_tenants():
+        with schema_context(tenant.schema_name):
+            row = GuardrailPolicy.objects.first()
+            days = row.retention_days if row else 30
+            cutoff = timezone.now() - timedelta(days=days)
+            removed += InvocationRecord.objects.filter(created_at__lt=cutoff).delete()[0]
+    return removed
+
+
+def search(query: str = "", model: str = "") -> QuerySet[InvocationRecord]:
+    """The active tenant's records (its own schema), filtered."""
+    records = InvocationRecord.objects.all()
+    if query:
+        records = records.filter(
+            Q(output_text__icontains=query) | Q(input_messages__icontains=query)
+        )
+    if model:
+        records = records.filter(model=model)
+    return records
+
+
+def bedrock_record(record: InvocationRecord, tenant: Tenant) -> dict[str, Any]:
+    """A record with the fields of Bedrock's ModelInvocationLog (schema version 1.0)."""
+    return {
+        "schemaType": "ModelInvocationLog",
+        "schemaVersion": "1.0",
+        "timestamp": record.created_at.isoformat().replace("+00:00", "Z"),
+        "accountId": tenant.slug,
+        "identity": {"arn": f"atrium:{tenant.slug}:{record.principal}"},
+        "region": record.region,
+        "requestId": record.request_id,
+        "operation": record.operation,
+        "modelId": record.model,
+        "input": {
+            "inputContentType": "application/json",
+            "inputBodyJson": {"messages": record.input_messages},
+            "inputTokenCount": record.input_tokens,
+        },
+        "output": {
+            "outputContentType": "application/json",
+            "outputBodyJson": {
+                "output": {
+                    "message": {"role": "assistant", "content": [{"text": record.output_text}]}
+                },
+                "status": record.status,
+            },
+            "outputTokenCount": record.output_tokens,
+        },
+        "requestMetadata": {"tenant": tenant.slug},
+    }
+
+
+def jsonl(records: QuerySet[InvocationRecord], tenant: Tenant) -> Iterator[str]:
+    for record in records.iterator(chunk_size=500):
+        yield json.dumps(bedrock_record(record, tenant)) + "\n"
+
+
+def as_record(
+    *, request_id: str, started_at: datetime, principal: str, model: str, region: str,
+    messages: list[dict[str, str]], output: str, input_tokens: int, output_tokens: int,
+    status: str,
+) -> dict[str, Any]:  # fmt: skip
+    return {
+        "request_id": request_id, "created_at": started_at.isoformat(), "principal": principal,
+        "model": model, "region": region, "operation": "Converse", "input_messages": messages,
+        "output_text": output, "input_tokens": input_tokens, "output_tokens": output_tokens,
+        "status": status,
+    }  # fmt: skip
