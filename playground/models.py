@@ -108,3 +108,27 @@ class PromptTemplateVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template.name} v{self.number}"
+
+
+class ResponseFeedback(models.Model):
+    """A verdict on a response of the API (`POST /v1/feedback` with its id), by the caller."""
+
+    request_id = models.CharField(max_length=64)
+    principal_type = models.CharField(max_length=20)
+    principal_id = models.BigIntegerField()
+    principal_name = models.CharField(max_length=200)
+    rating = models.SmallIntegerField(choices=[(1, "Thumbs up"), (-1, "Thumbs down")])
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request_id", "principal_type", "principal_id"],
+                name="one_verdict_per_caller",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'+' if self.rating > 0 else '-'} on {self.request_id}"

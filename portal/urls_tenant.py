@@ -15,6 +15,7 @@ from metering import budget_views
 from metering import views as metering_views
 from models_catalog import api as catalog_api
 from models_catalog import views as catalog_views
+from playground import api as playground_api
 from playground import endpoints as playground_endpoints
 from playground import views as playground_views
 from tenants import views as tenant_views
@@ -83,6 +84,7 @@ urlpatterns = [
     path("v1/whoami", identity_api.whoami, name="api-whoami"),
     path("v1/budgets", metering_api.budgets, name="api-budgets"),
     path("v1/guardrails", guardrails_api.tenant_policy, name="api-guardrails"),
+    path("v1/feedback", playground_api.feedback, name="api-feedback"),
     path("invocations/", guardrails_views.invocations, name="invocations"),
     path("invocations.jsonl", guardrails_views.invocations_export, name="invocations-export"),
     path("v1/knowledge-bases", knowledge_api.knowledge_bases, name="api-knowledge-bases"),
