@@ -176,8 +176,8 @@ async def complete(call: ChatCall) -> ChatResult:
     """The whole answer (not streamed); the call is settled either way."""
     attempt = routing.chat(call.routes, call.chat, call.served)
     result = await _settled(call.meter, call.served, attempt, lambda result: result.usage)
-    try:
-        shown = _guarded_output(call, result)  # charged either way: the model did answer
+    try:  # in a pool thread: a Bedrock guardrail is a network call
+        shown = await run_in_pool(_guarded_output, call, result)  # charged either way
     except GuardrailBlocked as blocked:
         if call.capture:
             await run_in_pool(call.captured, f"[blocked: {blocked.policy}]", "blocked", None)
@@ -246,18 +246,25 @@ async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
     guard = StreamGuard(call.policy)
     pieces = routing.stream_chat(call.routes, call.chat, call.served)
     slug = call.meter.invocation.tenant_slug
+
+    async def release(more: str | None) -> str:
+        """More text through the guard (None: the end); a Bedrock guardrail is network I/O, so
+        then off the event loop."""
+        step = guard.flush if more is None else lambda: guard.feed(more)
+        return await run_in_pool(step) if call.policy.bedrock else step()
+
     try:
         async for piece in pieces:
             if piece.usage is not None:
                 usage = piece.usage
             text.append(piece.text)
-            released = guard.feed(piece.text)
+            released = await release(piece.text)
             if released or piece.finish_reason or piece.usage is not None:
                 if piece.finish_reason:
-                    released += guard.flush()
+                    released += await release(None)
                 shown.append(released)
                 yield replace(piece, text=released)
-        rest = guard.flush()
+        rest = await release(None)
         if rest:
             shown.append(rest)
             yield ChatChunk(text=rest)

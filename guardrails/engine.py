@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from guardrails import bedrock
 from guardrails.detectors import Finding, find_pii
 from guardrails.policy import Policy, Topic
 from portal.errors import DomainError
@@ -100,6 +101,18 @@ def _masked(text: str, findings: list[Finding]) -> str:
     return text
 
 
+def _through_bedrock(policy: Policy, text: str, direction: str) -> Verdict:
+    verdict = Verdict(text)
+    for guardrail in policy.bedrock:
+        rule = f"Amazon Bedrock guardrail {guardrail.identifier}"
+        passed, blocked = bedrock.apply(guardrail, verdict.text, direction)
+        if blocked:
+            raise GuardrailBlocked(rule, direction)
+        if passed != verdict.text:
+            verdict = Verdict(passed, [*verdict.interventions, (rule, "mask")])
+    return verdict
+
+
 def check(policy: Policy, text: str, direction: str) -> Verdict:
     """`text` as it may pass (masked where the policy says so), or GuardrailBlocked."""
     if policy.empty or not text:
@@ -109,7 +122,8 @@ def check(policy: Policy, text: str, direction: str) -> Verdict:
         raise GuardrailBlocked(rule, direction)
     findings = list(find_pii(text, {k for k, a in policy.pii.items() if a == "mask"}))
     masked = [(f"PII: {NAMES[f.kind]}", "mask") for f in findings]
-    return Verdict(_masked(text, findings), masked)
+    verdict = _through_bedrock(policy, _masked(text, findings), direction)
+    return Verdict(verdict.text, masked + verdict.interventions)
 
 
 class StreamGuard:
@@ -148,4 +162,8 @@ class StreamGuard:
         self.interventions += [(f"PII: {NAMES[f.kind]}", "mask") for f in released]
         out = _masked(self.pending[:cut], released)
         self.pending = self.pending[cut:]
+        if out and self.policy.bedrock:
+            verdict = _through_bedrock(self.policy, out, "output")
+            self.interventions += verdict.interventions
+            out = verdict.text
         return out

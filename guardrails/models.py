@@ -12,6 +12,10 @@ class GuardrailPolicy(models.Model):
     denied_topics = models.JSONField(default=list, help_text="[{name, examples, keywords}]")
     word_filters = models.JSONField(default=list, help_text="[{name, pattern, regex}]")
     prompt_injection = models.BooleanField(default=False)
+    bedrock_guardrail = models.JSONField(
+        default=dict, blank=True, help_text="{provider, identifier, version}: also apply this "
+        "Amazon Bedrock guardrail (ApplyGuardrail)."
+    )  # fmt: skip
     # Invocation logging (a tenant's own choice; unused on the floor).
     capture_invocations = models.BooleanField(
         default=False, help_text="Keep full prompts and answers (after masking)."

@@ -28,19 +28,39 @@ class WordFilter:
 
 
 @dataclass(frozen=True)
+class BedrockGuardrail:
+    provider: str  # a catalogue provider of kind bedrock: region, endpoint, credentials
+    identifier: str
+    version: str
+
+
+@dataclass(frozen=True)
 class Policy:
     pii: dict[str, str]
     topics: tuple[Topic, ...]
     words: tuple[WordFilter, ...]
     injection: bool
+    bedrock: tuple[BedrockGuardrail, ...] = ()
 
     @property
     def empty(self) -> bool:
         return not (any(a != "off" for a in self.pii.values()) or self.topics or self.words
-                    or self.injection)  # fmt: skip
+                    or self.injection or self.bedrock)  # fmt: skip
 
 
 NO_POLICY = Policy({}, (), (), False)
+
+
+def _bedrock(raw: Any) -> tuple[BedrockGuardrail, ...]:
+    if not raw:
+        return ()
+    if not isinstance(raw, dict) or not all(
+        isinstance(raw.get(key), str) and raw[key].strip()
+        for key in ("provider", "identifier", "version")
+    ):
+        raise InvalidInput("bedrock_guardrail: {provider, identifier, version}, all three as text.")
+    return (BedrockGuardrail(raw["provider"].strip(), raw["identifier"].strip(),
+                             raw["version"].strip()),)  # fmt: skip
 
 
 def _strings(raw: Any, field: str) -> tuple[str, ...]:
@@ -88,7 +108,8 @@ def parse(raw: dict[str, Any]) -> Policy:
     injection = raw.get("prompt_injection", False)
     if not isinstance(injection, bool):
         raise InvalidInput("prompt_injection: true or false.")
-    return Policy(dict(pii), tuple(topics), tuple(words), injection)
+    return Policy(dict(pii), tuple(topics), tuple(words), injection,
+                  _bedrock(raw.get("bedrock_guardrail")))  # fmt: skip
 
 
 def weakenings(floor: Policy, proposed: Policy) -> list[str]:
@@ -117,5 +138,6 @@ def combined(floor: Policy, own: Policy) -> Policy:
             pii[kind] = action
     topics = {t.name: t for t in (*floor.topics, *own.topics)}
     words = {w.pattern.pattern: w for w in (*floor.words, *own.words)}
+    bedrock = tuple(dict.fromkeys((*floor.bedrock, *own.bedrock)))
     return Policy(pii, tuple(topics.values()), tuple(words.values()),
-                  floor.injection or own.injection)  # fmt: skip
+                  floor.injection or own.injection, bedrock)  # fmt: skip

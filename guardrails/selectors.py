@@ -15,9 +15,11 @@ from tenants.models import Tenant
 
 def stored(row: GuardrailPolicy | None) -> dict[str, Any]:
     if row is None:
-        return {"pii": {}, "denied_topics": [], "word_filters": [], "prompt_injection": False}
+        return {"pii": {}, "denied_topics": [], "word_filters": [], "prompt_injection": False,
+                "bedrock_guardrail": {}}  # fmt: skip
     return {"pii": row.pii, "denied_topics": row.denied_topics, "word_filters": row.word_filters,
-            "prompt_injection": row.prompt_injection}  # fmt: skip
+            "prompt_injection": row.prompt_injection,
+            "bedrock_guardrail": row.bedrock_guardrail}  # fmt: skip
 
 
 def floor_row() -> GuardrailPolicy | None:

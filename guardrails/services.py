@@ -10,8 +10,9 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from audit.services import record_audit
 from guardrails.models import GuardrailPolicy
-from guardrails.policy import parse, weakenings
+from guardrails.policy import Policy, parse, weakenings
 from guardrails.selectors import floor_row, stored
+from models_catalog.models import Provider
 from portal.errors import InvalidInput
 from tenants.models import Tenant
 
@@ -31,6 +32,7 @@ def _save(raw: dict[str, Any], actor: str) -> tuple[GuardrailPolicy, dict[str, A
         row.denied_topics = raw.get("denied_topics") or []
         row.word_filters = raw.get("word_filters") or []
         row.prompt_injection = bool(raw.get("prompt_injection", False))
+        row.bedrock_guardrail = raw.get("bedrock_guardrail") or {}
         row.capture_invocations = bool(raw.get("capture_invocations", False))
         row.retention_days = _retention(raw.get("retention_days", 30))
         row.updated_by = actor
@@ -38,9 +40,20 @@ def _save(raw: dict[str, Any], actor: str) -> tuple[GuardrailPolicy, dict[str, A
     return row, before
 
 
+def _check_providers(policy: Policy) -> None:
+    for guardrail in policy.bedrock:
+        if not Provider.objects.filter(
+            name=guardrail.provider, kind=Provider.Kind.BEDROCK
+        ).exists():
+            raise InvalidInput(
+                f"bedrock_guardrail.provider: no Bedrock provider called {guardrail.provider!r} "
+                "in the catalogue."
+            )
+
+
 def set_floor(*, raw: dict[str, Any], actor: str) -> GuardrailPolicy:
     """Platform administrators: the policy no tenant can weaken."""
-    parse(raw)
+    _check_providers(parse(raw))
     with schema_context(get_public_schema_name()):
         row, before = _save(raw, actor)
     record_audit(actor=actor, action="guardrails.floor", target=row, before=before,
@@ -51,6 +64,7 @@ def set_floor(*, raw: dict[str, Any], actor: str) -> GuardrailPolicy:
 def set_tenant_policy(*, tenant: Tenant, raw: dict[str, Any], actor: str) -> GuardrailPolicy:
     """Tenant administrators: their own rules, on top of the floor."""
     proposed = parse(raw)
+    _check_providers(proposed)
     _retention(raw.get("retention_days", 30))
     problems = weakenings(parse(stored(floor_row())), proposed)
     if problems:

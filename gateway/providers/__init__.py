@@ -23,7 +23,7 @@ def _once(key: tuple[Any, ...], make: Any) -> Any:
         return _made[key]
 
 
-def _aws_client(provider: Provider, service: str) -> AwsClient:
+def aws_client(provider: Provider, service: str) -> AwsClient:
     return _once(
         ("aws", service, provider.pk, provider.region, provider.endpoint_url,
          provider.credentials_env),
@@ -47,9 +47,9 @@ def provider_for(model: FoundationModel, version: ModelVersion | None = None) ->
             ),
         )  # fmt: skip
     if provider.kind == Provider.Kind.BEDROCK:
-        client = _aws_client(provider, "bedrock-runtime")
+        client = aws_client(provider, "bedrock-runtime")
         return _once(("bedrock", id(client), target), lambda: BedrockProvider(client, target))
     if provider.kind == Provider.Kind.SAGEMAKER:
-        client = _aws_client(provider, "sagemaker-runtime")
+        client = aws_client(provider, "sagemaker-runtime")
         return _once(("sagemaker", id(client), target), lambda: SageMakerProvider(client, target))
     raise ProviderUnsupported(f"{model.name}: providers of kind {provider.kind} are not supported.")

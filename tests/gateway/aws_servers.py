@@ -57,6 +57,8 @@ class AwsLoopback:
         self.words = ["Bonjour", " le", " monde"]
         self.piece_delay = 0.0
         self.mid_stream_error: str | None = None
+        # ApplyGuardrail's answer: None lets everything pass.
+        self.guardrail: dict[str, Any] | None = None
         self.stopped_early = threading.Event()
         aws = self
 
@@ -88,6 +90,9 @@ class AwsLoopback:
                     self._sagemaker(json.loads(body))
                 elif re.fullmatch(r"/endpoints/(.+)/invocations-response-stream", path):
                     self._sagemaker_stream()
+                elif re.fullmatch(r"/guardrail/(.+)/version/(.+)/apply", path):
+                    self._json(aws.guardrail or {"action": "NONE", "outputs": [],
+                                                 "assessments": []})  # fmt: skip
                 else:
                     self._send(404, b"{}", {"Content-Type": "application/json"})
 
