@@ -120,6 +120,7 @@ TENANT_APPS = [
     "knowledge",
     "playground",
     "guardrails",
+    "evaluation",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

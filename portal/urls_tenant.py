@@ -3,6 +3,7 @@
 from django.urls import path
 
 from audit import views as audit_views
+from evaluation import views as evaluation_views
 from gateway import api as gateway_api
 from guardrails import api as guardrails_api
 from guardrails import views as guardrails_views
@@ -68,6 +69,21 @@ urlpatterns = [
         playground_endpoints.feedback,
         name="playground-feedback",
     ),
+    path("evaluations/", evaluation_views.evaluations_page, name="evaluations"),
+    path("evaluations/datasets/", evaluation_views.upload_dataset, name="evaluation-upload"),
+    path(
+        "evaluations/datasets/<uuid:dataset_id>/",
+        evaluation_views.dataset_page,
+        name="evaluation-dataset",
+    ),
+    path("evaluations/jobs/", evaluation_views.start_job, name="evaluation-start"),
+    path("evaluations/jobs/<uuid:job_id>/", evaluation_views.job_page, name="evaluation-job"),
+    path(
+        "evaluations/jobs/<uuid:job_id>/results.<str:fmt>",
+        evaluation_views.download_results,
+        name="evaluation-results",
+    ),
+    path("evaluations/feedback/", evaluation_views.curate_feedback_page, name="evaluation-curate"),
     path("knowledge/", knowledge_views.knowledge_bases_page, name="knowledge-bases"),
     path("knowledge/<str:kb_id>/", knowledge_views.knowledge_base_page, name="knowledge-base"),
     path(

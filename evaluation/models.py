@@ -1,0 +1,102 @@
+"""Evaluation records, in the tenant's own schema: datasets of prompts with their expected
+answers (uploaded, or curated from playground feedback), jobs that run chosen models over a
+dataset, and one scored result per (job, model, item)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+
+class Dataset(models.Model):
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Uploaded"
+        FEEDBACK = "feedback", "Curated from feedback"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    created_by = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DatasetItem(models.Model):
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="items")
+    line = models.PositiveIntegerField()  # the upload's line number, or the order of curation
+    prompt = models.TextField()
+    expected = models.TextField()
+    # Where a curated item came from; kept when the conversation is deleted (the item stays).
+    feedback = models.ForeignKey(
+        "playground.Feedback", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["dataset", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "line"], name="one_item_per_line"),
+            models.UniqueConstraint(fields=["dataset", "feedback"], name="feedback_once_per_set"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id}:{self.line}"
+
+
+class EvaluationJob(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="jobs")
+    model_names = models.JSONField(default=list)  # catalogue names, in the order chosen
+    max_tokens = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    failure = models.CharField(max_length=500, blank=True)
+    # Who started it: the calls are made, budgeted and charged as this person.
+    created_by = models.CharField(max_length=200)
+    created_by_id = models.BigIntegerField()
+    business_unit_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id} x {', '.join(self.model_names)}"
+
+
+class EvaluationResult(models.Model):
+    job = models.ForeignKey(EvaluationJob, on_delete=models.CASCADE, related_name="results")
+    model = models.CharField(max_length=200)
+    item = models.ForeignKey(DatasetItem, on_delete=models.CASCADE, related_name="results")
+    answer = models.TextField(blank=True)
+    exact_match = models.BooleanField(default=False)
+    token_f1 = models.FloatField(default=0.0)
+    similarity = models.FloatField(default=0.0)
+    guardrail_blocked = models.BooleanField(default=False)
+    latency_ms = models.PositiveIntegerField(default=0)
+    cost = models.DecimalField(max_digits=18, decimal_places=9, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job", "model", "item__line"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "model", "item"], name="one_result_per_call"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} on {self.item_id}"
