@@ -8,6 +8,7 @@ whether that other tenant or person exists.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 
@@ -96,3 +97,13 @@ def _int_or_none(value: str) -> int | None:
         return int(value)
     except ValueError:
         return None
+
+
+def person_in_tenant(user: Any, tenant: Tenant, role: str | None = None) -> Principal | None:
+    """A signed-in person as a principal of `tenant` (for pages calling the services as the API
+    would), or None if they hold no role there. `role`: already known by the caller."""
+    role = role or role_in_tenant(user, tenant)
+    if role is None:
+        return None
+    unit = business_unit_in_tenant(user.pk, tenant)
+    return Principal("user", user.pk, user.get_username(), role, tenant.slug, unit)

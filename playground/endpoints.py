@@ -9,14 +9,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_POST
 
-from identity.principals import Principal
-from identity.roles import at_least, business_unit_in_tenant, role_in_tenant
+from identity.principals import Principal, person_in_tenant
 from playground import services
 from playground.chat import prepare, stream_events
 from playground.failures import explain
 from portal.errors import DomainError, InvalidInput
 from portal.pool_threads import run_in_pool
-from tenants.models import Role
 
 SIGN_IN = {"title": "Signed out", "message": "Sign in again to use the playground.",
            "code": "signed_out", "status": 401}  # fmt: skip
@@ -36,12 +34,7 @@ def _json(request: HttpRequest) -> dict[str, Any]:
 
 def principal_for(request: HttpRequest, user: Any) -> Principal | None:
     """The signed-in person as a principal of the request's tenant (None: not a member)."""
-    tenant = request.tenant  # type: ignore[attr-defined]
-    role = role_in_tenant(user, tenant)
-    if not at_least(role, Role.MEMBER):
-        return None
-    unit = business_unit_in_tenant(user.pk, tenant)
-    return Principal("user", user.pk, user.get_username(), role, tenant.slug, unit)  # type: ignore[arg-type]
+    return person_in_tenant(user, request.tenant)  # type: ignore[attr-defined]
 
 
 def _refusal(failure: dict[str, Any]) -> JsonResponse:
