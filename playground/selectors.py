@@ -1,0 +1,100 @@
+"""Reads of the playground (the active schema is the tenant's): a person's conversations and
+their turns, the tenant's prompt templates with their versions, and what the page offers to
+choose from (usable chat models, knowledge bases)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from knowledge.stores import knowledge_bases_of
+from models_catalog.models import FoundationModel, Modality
+from models_catalog.selectors import usable_models
+from playground.models import Conversation, Feedback, PromptTemplate, PromptTemplateVersion, Turn
+from playground.services import conversation_of
+from portal.errors import NotFound
+from tenants.models import BusinessUnit, Tenant
+
+RECENT_CONVERSATIONS = 50
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+def chat_models(tenant: Tenant, business_unit_id: int | None) -> list[Choice]:
+    """The chat models the person may call now (tenant-wide grants and their unit's)."""
+    unit = BusinessUnit.objects.filter(pk=business_unit_id).first() if business_unit_id else None
+    found: QuerySet[FoundationModel] = usable_models(tenant, timezone.now(), unit)
+    return [
+        Choice(model.name, model.display_name or model.name)
+        for model in found.filter(modality=Modality.CHAT).order_by("display_name", "name")
+    ]
+
+
+def knowledge_base_choices(tenant: Tenant) -> list[Choice]:
+    return [Choice(str(located.kb.pk), located.kb.name) for located in knowledge_bases_of(tenant)]
+
+
+def conversations_of(owner_id: int) -> list[Conversation]:
+    """The person's latest conversations, newest activity first."""
+    return list(
+        Conversation.objects.filter(owner_id=owner_id).only("id", "title", "updated_at")[
+            :RECENT_CONVERSATIONS
+        ]
+    )
+
+
+def _turn_data(turn: Turn, verdict: Feedback | None) -> dict[str, Any]:
+    return {
+        "id": turn.pk, "role": turn.role, "content": turn.content, "model": turn.model,
+        "status": turn.status, "error": turn.error, "input_tokens": turn.input_tokens,
+        "output_tokens": turn.output_tokens, "latency_ms": turn.latency_ms,
+        "cost": str(turn.cost) if turn.cost is not None else None, "currency": turn.currency,
+        "citations": turn.citations,
+        "feedback": None if verdict is None else {
+            "rating": "up" if verdict.rating > 0 else "down", "comment": verdict.comment,
+        },
+    }  # fmt: skip
+
+
+def conversation_data(owner_id: int, conversation_id: Any) -> dict[str, Any]:
+    """One of the person's conversations with its turns and their own feedback, to continue
+    it (NotFound for someone else's)."""
+    conversation = conversation_of(owner_id, conversation_id)
+    turns = list(conversation.turns.all())
+    verdicts = {
+        verdict.turn_id: verdict
+        for verdict in Feedback.objects.filter(turn__in=turns, user_id=owner_id)
+    }
+    return {
+        "id": str(conversation.pk), "title": conversation.title, "model": conversation.model,
+        "system_prompt": conversation.system_prompt, "parameters": conversation.parameters,
+        "knowledge_base_id": str(conversation.knowledge_base_id or ""),
+        "turns": [_turn_data(turn, verdicts.get(turn.pk)) for turn in turns],
+    }  # fmt: skip
+
+
+def _newest_first() -> Prefetch:
+    return Prefetch(
+        "versions", queryset=PromptTemplateVersion.objects.order_by("-number"), to_attr="history"
+    )
+
+
+def templates_with_current() -> list[PromptTemplate]:
+    """The tenant's templates, each with `history` (its versions, newest first; `history[0]`
+    is the current one)."""
+    return list(PromptTemplate.objects.prefetch_related(_newest_first()))
+
+
+def template_of(template_id: int) -> PromptTemplate:
+    """One of the tenant's templates with `history`, or NotFound."""
+    found = PromptTemplate.objects.filter(pk=template_id).prefetch_related(_newest_first()).first()
+    if found is None or not found.history:  # type: ignore[attr-defined]
+        raise NotFound("No such prompt template.")
+    return found
