@@ -14,10 +14,10 @@ from openai import OpenAI
 
 from guardrails.services import set_tenant_policy
 from identity.services import mint_member_token
-from models_catalog.models import FoundationModel, Provider
+from models_catalog.models import Provider
 from models_catalog.services.access import grant_model
 from portal.errors import InvalidInput
-from tests.gateway.upstreams import Upstream
+from tests.gateway.upstreams import Upstream, upstream_model
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,9 +36,7 @@ INTERVENED_MASK = {
 @pytest.fixture
 def bedrock_guarded(asgi_url, aws, make_tenant, make_user) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     upstream = Upstream()
-    chat = Provider.objects.create(name="up", kind="openai_compatible", endpoint_url=upstream.url)
-    FoundationModel.objects.create(name="plain-model", provider=chat, provider_model_id="p",
-                                   display_name="p", modality="chat")  # fmt: skip
+    upstream_model("plain-model", upstream)
     acme = make_tenant("acme")
     grant_model(model_name="plain-model", tenants=[acme], actor="test")
     token = mint_member_token(user=make_user("bo", roles={acme: "member"}), tenant=acme)

@@ -98,3 +98,16 @@ class Upstream:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def upstream_model(name: str, upstream: Upstream) -> Any:
+    """A catalogue chat model called `name`, served by `upstream` through a provider of its own
+    (the test database's rows)."""
+    from models_catalog.models import FoundationModel, Provider
+
+    provider = Provider.objects.create(
+        name=f"{name}-up"[:50], kind="openai_compatible", endpoint_url=upstream.url
+    )
+    return FoundationModel.objects.create(
+        name=name, provider=provider, provider_model_id=name, display_name=name, modality="chat"
+    )

@@ -13,9 +13,8 @@ from openai import OpenAI
 
 from guardrails.services import set_tenant_policy
 from identity.services import mint_member_token
-from models_catalog.models import FoundationModel, Provider
 from models_catalog.services.access import grant_model
-from tests.gateway.upstreams import Upstream
+from tests.gateway.upstreams import Upstream, upstream_model
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CARD = "4111 1111 1111 1111"
@@ -24,12 +23,7 @@ CARD = "4111 1111 1111 1111"
 @pytest.fixture
 def guarded(asgi_url, make_tenant, make_user) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     upstream = Upstream()
-    provider = Provider.objects.create(name="up", kind="openai_compatible",
-                                       endpoint_url=upstream.url)  # fmt: skip
-    FoundationModel.objects.create(
-        name="guarded-model", provider=provider, provider_model_id="g", display_name="g",
-        modality="chat",
-    )  # fmt: skip
+    upstream_model("guarded-model", upstream)
     acme = make_tenant("acme")
     grant_model(model_name="guarded-model", tenants=[acme], actor="test")
     set_tenant_policy(tenant=acme, raw={"pii": {"email": "mask", "card": "block"},

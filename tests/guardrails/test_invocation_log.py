@@ -18,9 +18,8 @@ from guardrails.invocation_log import purge_invocations
 from guardrails.models import InvocationRecord
 from identity.services import mint_member_token
 from identity.tokens import sign_access_token
-from models_catalog.models import FoundationModel, Provider
 from models_catalog.services.access import grant_model
-from tests.gateway.upstreams import Upstream
+from tests.gateway.upstreams import Upstream, upstream_model
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,10 +59,7 @@ def test_policies_over_the_api(make_tenant, make_user) -> None:
 
 def test_capture_search_export_and_purge(asgi_url, make_tenant, make_user, celery_worker) -> None:
     upstream = Upstream()
-    provider = Provider.objects.create(name="up", kind="openai_compatible",
-                                       endpoint_url=upstream.url)  # fmt: skip
-    FoundationModel.objects.create(name="logged-model", provider=provider, provider_model_id="l",
-                                   display_name="l", modality="chat")  # fmt: skip
+    upstream_model("logged-model", upstream)
     acme, globex = make_tenant("acme"), make_tenant("globex")
     grant_model(model_name="logged-model", tenants=[acme], actor="test")
     ada = make_user("ada", roles={acme: "admin"})

@@ -22,12 +22,11 @@ from metering.budget_services import set_budget
 from metering.budgets import rules_of_tenant, spend_now
 from metering.models import Budget, UsageEvent
 from metering.usage_queue import record_queued_usage
-from models_catalog.models import FoundationModel, Provider
 from models_catalog.services.access import grant_model
 from models_catalog.services.catalog import set_price
 from portal.errors import InvalidInput, NotFound
 from tenants.services import add_business_unit
-from tests.gateway.upstreams import Upstream
+from tests.gateway.upstreams import Upstream, upstream_model
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,13 +39,7 @@ CALL_COST = Decimal("0.065")
 @pytest.fixture
 def priced(asgi_url, make_tenant, make_user) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     upstream = Upstream()
-    provider = Provider.objects.create(
-        name="priced", kind="openai_compatible", endpoint_url=upstream.url
-    )
-    model = FoundationModel.objects.create(
-        name="priced-model", provider=provider, provider_model_id="p", display_name="p",
-        modality="chat",
-    )  # fmt: skip
+    model = upstream_model("priced-model", upstream)
     set_price(model=model, input_per_million="5000", output_per_million="5000", currency="USD",
               effective_from=timezone.now() - timezone.timedelta(days=1), actor="test")  # fmt: skip
     acme = make_tenant("acme")

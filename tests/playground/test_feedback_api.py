@@ -11,20 +11,16 @@ from openai import OpenAI
 
 from identity.services import mint_member_token
 from metering.usage_queue import record_queued_usage
-from models_catalog.models import FoundationModel, Provider
 from models_catalog.services.access import grant_model
 from playground.models import ResponseFeedback
-from tests.gateway.upstreams import Upstream
+from tests.gateway.upstreams import Upstream, upstream_model
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_feedback_on_a_response(asgi_url, make_tenant, make_user) -> None:
     upstream = Upstream()
-    provider = Provider.objects.create(name="fb", kind="openai_compatible",
-                                       endpoint_url=upstream.url)  # fmt: skip
-    FoundationModel.objects.create(name="fb-model", provider=provider, provider_model_id="f",
-                                   display_name="f", modality="chat")  # fmt: skip
+    upstream_model("fb-model", upstream)
     acme, globex = make_tenant("acme"), make_tenant("globex")
     grant_model(model_name="fb-model", tenants=[acme], actor="test")
     token = mint_member_token(user=make_user("rae", roles={acme: "member"}), tenant=acme)
