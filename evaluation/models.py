@@ -37,12 +37,19 @@ class DatasetItem(models.Model):
     feedback = models.ForeignKey(
         "playground.Feedback", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    response_feedback = models.ForeignKey(
+        "playground.ResponseFeedback", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["dataset", "line"]
         constraints = [
             models.UniqueConstraint(fields=["dataset", "line"], name="one_item_per_line"),
             models.UniqueConstraint(fields=["dataset", "feedback"], name="feedback_once_per_set"),
+            models.UniqueConstraint(
+                fields=["dataset", "response_feedback"], name="api_feedback_once_per_set"
+            ),
         ]
 
     def __str__(self) -> str:

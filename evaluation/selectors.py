@@ -27,7 +27,7 @@ from django.utils import timezone
 from evaluation.models import Dataset, DatasetItem, EvaluationJob, EvaluationResult
 from models_catalog.models import Modality
 from models_catalog.selectors import usable_models
-from playground.models import Feedback, Turn
+from playground.models import Feedback, ResponseFeedback, Turn
 from portal.errors import NotFound
 from tenants.models import Tenant
 
@@ -212,7 +212,7 @@ def export_rows(job: EvaluationJob) -> Iterator[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class FeedbackRow:
-    id: int
+    id: int | str  # a playground verdict's id, or "api-<id>" for one given through the API
     rating: int
     comment: str
     prompt: str
@@ -248,7 +248,7 @@ def feedback_to_curate(limit: int = 200) -> list[FeedbackRow]:
         feedback_id__in=[f.pk for f in found]
     ).values_list("feedback_id", "dataset__name"):
         held.setdefault(feedback_id, []).append(name)
-    return [
+    rows = [
         FeedbackRow(
             id=f.pk,
             rating=f.rating,
@@ -261,6 +261,26 @@ def feedback_to_curate(limit: int = 200) -> list[FeedbackRow]:
         )
         for f in found
     ]
+    return sorted(rows + _api_feedback(limit), key=lambda row: row.created_at, reverse=True)
+
+
+def _api_feedback(limit: int) -> list[FeedbackRow]:
+    """Verdicts given through the API on calls the invocation log captured (the others have no
+    question to evaluate with)."""
+    found = list(ResponseFeedback.objects.exclude(prompt="").order_by("-created_at")[:limit])
+    held: dict[int, list[str]] = {}
+    for feedback_id, name in DatasetItem.objects.filter(
+        response_feedback_id__in=[f.pk for f in found]
+    ).values_list("response_feedback_id", "dataset__name"):
+        held.setdefault(feedback_id, []).append(name)
+    return [
+        FeedbackRow(
+            id=f"api-{f.pk}", rating=f.rating, comment=f.comment, prompt=f.prompt,
+            answer=f.answer, model=f.model, created_at=f.created_at,
+            datasets=tuple(sorted(held.get(f.pk, []))),
+        )
+        for f in found
+    ]  # fmt: skip
 
 
 def feedback_dataset_names() -> list[str]:

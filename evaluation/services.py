@@ -20,7 +20,7 @@ from evaluation.selectors import find_dataset, with_questions
 from gateway import calls
 from identity.principals import Principal
 from models_catalog.models import Modality
-from playground.models import Feedback
+from playground.models import Feedback, ResponseFeedback
 from portal.errors import Conflict, InvalidInput
 from tenants.models import Tenant
 
@@ -114,6 +114,20 @@ def upload_dataset(
 class FeedbackPick:
     feedback_id: int
     expected: str
+    from_api: bool = False  # a ResponseFeedback (POST /v1/feedback), not a playground one
+
+
+def _exchange(pick: FeedbackPick, playground: dict[int, Any], api: dict[int, Any]) -> Any:
+    found = (api if pick.from_api else playground).get(pick.feedback_id)
+    label = f"Feedback {'api-' if pick.from_api else ''}{pick.feedback_id}"
+    if found is None:
+        raise InvalidInput(f"{label} no longer exists: reload.")
+    prompt = found.prompt or ""
+    if not pick.expected.strip():
+        raise InvalidInput(f"{label}: write the expected answer first.")
+    if not prompt:
+        raise InvalidInput(f"{label}: no question before this answer.")
+    return found
 
 
 def _feedback_dataset(name: str, actor: str) -> Dataset:
@@ -135,30 +149,31 @@ def add_feedback_items(
     name, picks = _dataset_name(dataset_name), list(picks)
     if not picks:
         raise InvalidInput("Tick at least one piece of feedback to add.")
-    found = with_questions(Feedback.objects.all()).in_bulk([p.feedback_id for p in picks])
+    playground = with_questions(Feedback.objects.all()).in_bulk(
+        [p.feedback_id for p in picks if not p.from_api]
+    )
+    api = ResponseFeedback.objects.in_bulk([p.feedback_id for p in picks if p.from_api])
     with transaction.atomic():
         dataset = _feedback_dataset(name, actor)
-        have = set(dataset.items.exclude(feedback=None).values_list("feedback_id", flat=True))
+        have = {
+            (bool(api_id), api_id or feedback_id)
+            for feedback_id, api_id in dataset.items.values_list(
+                "feedback_id", "response_feedback_id"
+            )
+        }
         line = dataset.items.aggregate(last=Max("line"))["last"] or 0
         items = []
         for pick in picks:
-            feedback = found.get(pick.feedback_id)
-            if feedback is None:
-                raise InvalidInput(f"Feedback {pick.feedback_id} no longer exists: reload.")
-            if feedback.pk in have:
+            exchange = _exchange(pick, playground, api)
+            if (pick.from_api, exchange.pk) in have:
                 continue
-            expected, prompt = pick.expected.strip(), feedback.prompt or ""  # type: ignore[attr-defined]
-            if not expected:
-                raise InvalidInput(f"Feedback {feedback.pk}: write the expected answer first.")
-            if not prompt:
-                raise InvalidInput(f"Feedback {feedback.pk}: no question before this answer.")
             line += 1
-            have.add(feedback.pk)
+            have.add((pick.from_api, exchange.pk))
+            source = {"response_feedback": exchange} if pick.from_api else {"feedback": exchange}
             items.append(
-                DatasetItem(
-                    dataset=dataset, line=line, prompt=prompt, expected=expected, feedback=feedback
-                )
-            )
+                DatasetItem(dataset=dataset, line=line, prompt=exchange.prompt,
+                            expected=pick.expected.strip(), **source)
+            )  # fmt: skip
         DatasetItem.objects.bulk_create(items)
     record_audit(
         actor=actor,

@@ -194,11 +194,13 @@ def download_results(request: HttpRequest, job_id: UUID, fmt: str) -> StreamingH
 def _picks(form: Any) -> list[services.FeedbackPick]:
     picks = []
     for raw in form.getlist("feedback"):
+        from_api = raw.startswith("api-")
         try:
-            feedback_id = int(raw)
+            feedback_id = int(raw.removeprefix("api-"))
         except ValueError:
             raise InvalidInput("feedback: reload the page and pick again.") from None
-        picks.append(services.FeedbackPick(feedback_id, form.get(f"expected-{feedback_id}", "")))
+        expected = form.get(f"expected-{raw}", "")
+        picks.append(services.FeedbackPick(feedback_id, expected, from_api))
     return picks
 
 

@@ -119,6 +119,11 @@ class ResponseFeedback(models.Model):
     principal_name = models.CharField(max_length=200)
     rating = models.SmallIntegerField(choices=[(1, "Thumbs up"), (-1, "Thumbs down")])
     comment = models.TextField(blank=True)
+    # The exchange judged, from the invocation log when the tenant captures calls (else blank:
+    # the verdict is kept, but cannot become an evaluation item).
+    prompt = models.TextField(blank=True)
+    answer = models.TextField(blank=True)
+    model = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
