@@ -5,10 +5,11 @@ the embedding model in this process (it is not a tenant's call, so it is not met
 
 from __future__ import annotations
 
-import math
 import re
 import string
 from collections import Counter
+
+from portal.vectors import cosine
 
 WORD = re.compile(r"\w+")
 ARTICLES = frozenset({"a", "an", "the"})
@@ -41,13 +42,6 @@ def token_f1(answer: str, expected: str) -> float:
         return 0.0
     precision, recall = shared / len(said), shared / len(wanted)
     return 2 * precision * recall / (precision + recall)
-
-
-def cosine(a: list[float], b: list[float]) -> float:
-    norms = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
-    if norms == 0:
-        return 0.0
-    return sum(x * y for x, y in zip(a, b, strict=True)) / norms
 
 
 def similarities(pairs: list[tuple[str, str]]) -> list[float]:

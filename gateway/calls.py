@@ -63,7 +63,8 @@ def _meter(
 ) -> Meter:  # fmt: skip
     """Reserve the worst case on the budgets and the rate limits, then start metering."""
     now = timezone.now()
-    worst_case = cost_of(price_for(resolved.entry, now), prompt_tokens, max_output_tokens)
+    price = price_for(resolved.entry, now)
+    worst_case = cost_of(price, prompt_tokens, max_output_tokens)
     budget = budgets.reserve(
         tenant_id=caller.tenant.pk, business_unit_id=caller.principal.business_unit_id,
         cost=worst_case or Decimal(0), at=now,
@@ -79,7 +80,7 @@ def _meter(
     return Meter.start(
         request_id=request_id, tenant=caller.tenant, principal=caller.principal,
         model=resolved.entry, operation=operation, streamed=streamed, reservation=reservation,
-        budget=budget,
+        budget=budget, price=price,
     )  # fmt: skip
 
 
@@ -176,8 +177,11 @@ async def complete(call: ChatCall) -> ChatResult:
     """The whole answer (not streamed); the call is settled either way."""
     attempt = routing.chat(call.routes, call.chat, call.served)
     result = await _settled(call.meter, call.served, attempt, lambda result: result.usage)
-    try:  # in a pool thread: a Bedrock guardrail is a network call
-        shown = await run_in_pool(_guarded_output, call, result)  # charged either way
+    try:  # charged either way: the model did answer
+        if call.policy.bedrock:  # a network call: off the event loop
+            shown = await run_in_pool(_guarded_output, call, result)
+        else:  # in-process checks (none at all for an empty policy): no thread hop
+            shown = _guarded_output(call, result)
     except GuardrailBlocked as blocked:
         if call.capture:
             await run_in_pool(call.captured, f"[blocked: {blocked.policy}]", "blocked", None)

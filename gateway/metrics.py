@@ -12,10 +12,13 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
 )
+
+from metering.usage_queue import queued_usage
 
 CALLS = Counter(
     "atrium_gateway_calls_total", "Model calls through the gateway.",
@@ -25,6 +28,10 @@ LATENCY = Histogram(
     "atrium_gateway_call_seconds", "Time from request to the last byte of the answer.",
     ["tenant", "model", "operation"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)  # fmt: skip
+USAGE_QUEUE = Gauge(
+    "atrium_usage_queue_length", "Usage events waiting in Redis for the recorder (a growing "
+    "number means the beat task or its worker is down).", multiprocess_mode="max",
 )  # fmt: skip
 TOKENS = Counter(
     "atrium_gateway_tokens_total", "Tokens in and out, as charged.",
@@ -53,6 +60,7 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     are in the labels)."""
     if not _allowed(request):
         return HttpResponseForbidden("Metrics are served to the monitoring network only.")
+    USAGE_QUEUE.set(queued_usage())
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)

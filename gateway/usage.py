@@ -14,9 +14,9 @@ from gateway.rate_limits import Reservation
 from gateway.types import ChatRequest, Usage
 from identity.principals import Principal
 from metering.budgets import BudgetHold
-from metering.services import Invocation, usage_event
+from metering.services import Invocation, price_for, usage_event
 from metering.usage_queue import enqueue
-from models_catalog.models import FoundationModel
+from models_catalog.models import FoundationModel, ModelPrice
 from portal.pool_threads import start_in_pool
 from portal.redis_client import shared_redis
 from tenants.models import Tenant
@@ -39,17 +39,21 @@ class Meter:
     invocation: Invocation
     reservation: Reservation
     budget: BudgetHold
+    price: ModelPrice | None  # in force when the call started (known from admission)
     began: float = field(default_factory=time.monotonic)
     done: bool = False
+    repriced: bool = False
 
     @classmethod
     def start(
         cls, *, request_id: str, tenant: Tenant, principal: Principal, model: FoundationModel,
         operation: str, streamed: bool, reservation: Reservation, budget: BudgetHold,
+        price: ModelPrice | None,
     ) -> Meter:  # fmt: skip
         return cls(
             reservation=reservation,
             budget=budget,
+            price=price,
             invocation=Invocation(
                 request_id=request_id,
                 tenant_id=tenant.pk,
@@ -69,6 +73,7 @@ class Meter:
         """The call was answered by a fallback: charge what answered, at its price."""
         if model is not None and model.pk != self.invocation.model.pk:
             self.invocation = replace(self.invocation, model=model)
+            self.repriced = True  # looked up in `finish`, off the event loop
 
     def finish(
         self, *, usage: Usage | None, counted: bool, status: str, error: str = ""
@@ -99,6 +104,7 @@ class Meter:
         )  # fmt: skip
         event = usage_event(
             call=call,
+            price=price_for(call.model, call.started_at) if self.repriced else self.price,
             input_tokens=usage.prompt_tokens,
             output_tokens=usage.completion_tokens,
             tokens_counted=counted,

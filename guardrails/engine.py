@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import re
 from dataclasses import dataclass, field
 
@@ -15,6 +14,7 @@ from guardrails import bedrock
 from guardrails.detectors import Finding, find_pii
 from guardrails.policy import Policy, Topic
 from portal.errors import DomainError
+from portal.vectors import cosine
 
 logger = logging.getLogger("atrium.guardrails")
 
@@ -50,12 +50,6 @@ class Verdict:
     interventions: list[tuple[str, str]] = field(default_factory=list)  # (policy, action)
 
 
-def _cosine(a: list[float], b: list[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=True))
-    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
-    return dot / norm if norm else 0.0
-
-
 @functools.lru_cache(maxsize=256)
 def _example_vectors(examples: tuple[str, ...]) -> list[list[float]]:
     from gateway.providers.local import LOCAL_EMBEDDINGS
@@ -69,7 +63,7 @@ def _on_topic(topic: Topic, text: str, vector: list[float] | None) -> bool:
         return True
     if vector is None or not topic.examples:
         return False
-    return any(_cosine(vector, e) >= TOPIC_SIMILARITY for e in _example_vectors(topic.examples))
+    return any(cosine(vector, e) >= TOPIC_SIMILARITY for e in _example_vectors(topic.examples))
 
 
 def _text_vector(text: str) -> list[float]:

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
+from identity.principals import Principal, person_in_tenant
 from identity.roles import at_least, is_platform_admin, role_in_tenant
 
 View = Callable[..., HttpResponse]
@@ -45,3 +46,16 @@ def platform_admin_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def principal_of(request: HttpRequest) -> Principal:
+    """On a page behind `tenant_role_required`: the signed-in person as a principal of the
+    request's tenant, for services that take one (as the API builds it from a token)."""
+    principal = person_in_tenant(
+        request.user,
+        request.tenant,
+        request.tenant_role,  # type: ignore[attr-defined]
+    )
+    if principal is None:  # only if the decorator was left off
+        raise Http404("No such page, or you have no access to it.")
+    return principal

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from typing import Any
 
 from django.conf import settings
 
 from knowledge.stores import Located
 from portal.redis_client import shared_redis
+from portal.vectors import cosine
 
 SEMANTIC_ENTRIES = 200  # the most recent answers compared by similarity
 
@@ -25,12 +25,6 @@ def _namespace(located: Located, model: str) -> str:
 
 def _normalised(question: str) -> str:
     return " ".join(question.lower().split())
-
-
-def _cosine(a: list[float], b: list[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=True))
-    norms = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
-    return dot / norms if norms else 0.0
 
 
 def exact(located: Located, model: str, question: str) -> dict[str, Any] | None:
@@ -46,7 +40,7 @@ def similar(located: Located, model: str, vector: list[float]) -> dict[str, Any]
         entry = json.loads(raw)
         if len(entry["vector"]) != len(vector):
             continue
-        score = _cosine(entry["vector"], vector)
+        score = cosine(entry["vector"], vector)
         if score >= best_score:
             best, best_score = entry["answer"], score
     return best

@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from identity.permissions import tenant_role_required
-from identity.principals import Principal, person_in_tenant
+from identity.permissions import principal_of, tenant_role_required
 from identity.roles import at_least
 from knowledge.api import document_data, knowledge_base_data
 from knowledge.extraction import SUPPORTED
@@ -43,17 +42,6 @@ CHUNKING_KINDS = [
     ("hierarchical", "Hierarchical (parent sections)"),
 ]
 SEARCH_HITS = 5
-
-
-def principal_of(request: HttpRequest) -> Principal:
-    """The signed-in person as a caller of the services, built as the API builds one."""
-    principal = person_in_tenant(
-        request.user,
-        request.tenant,
-        request.tenant_role,  # type: ignore[attr-defined]
-    )
-    assert principal is not None  # noqa: S101  (the page's role decorator let them in)
-    return principal
 
 
 def _located(request: HttpRequest, kb_id: str) -> Located:

@@ -15,6 +15,7 @@ from identity.api_auth import IsTenantAdmin
 from identity.roles import PLATFORM_ADMIN
 from metering.budget_selectors import budgets_of_tenant
 from metering.budget_services import remove_budget, set_budget
+from metering.models import Budget
 from portal.errors import InvalidInput, NotAllowed
 
 TENANT_WIDE = "Only platform administrators set or remove a tenant-wide budget."
@@ -53,8 +54,9 @@ def budgets(request: Request) -> Response:
 @permission_classes([IsTenantAdmin])
 def budget(request: Request, budget_id: int) -> Response:
     tenant = request._request.tenant  # type: ignore[attr-defined]
-    found = [s for s in budgets_of_tenant(tenant, timezone.now()) if s.rule.id == budget_id]
-    if found and not may_manage(request.user.role, found[0].business_unit):
+    row = Budget.objects.filter(pk=budget_id).select_related("business_unit").first()  # scoped
+    unit = row.business_unit.name if row is not None and row.business_unit else None
+    if row is not None and not may_manage(request.user.role, unit):
         raise NotAllowed(TENANT_WIDE)
     remove_budget(tenant=tenant, budget_id=budget_id, actor=str(request.user.name))
     return Response(status=204)

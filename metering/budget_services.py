@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record_audit
-from metering.budgets import BudgetRule, spend_now
+from metering.budgets import rule_of, spend_now
 from metering.currencies import ISO_4217
 from metering.models import Budget
 from portal.errors import InvalidInput, NotFound
@@ -102,7 +102,7 @@ def set_budget(
         )
         before = _state(budget) if budget else None
         budget = budget or Budget(tenant=tenant, business_unit=unit)
-        spent = _spent(budget, code) if budget.pk else Decimal(0)
+        spent = spend_now(rule_of(budget), timezone.now()) if budget.pk else Decimal(0)
         if limit < spent:
             least = spent.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
             raise InvalidInput(
@@ -118,15 +118,6 @@ def set_budget(
             after=_state(budget),
         )  # fmt: skip
     return budget
-
-
-def _spent(budget: Budget, currency: str) -> Decimal:
-    rule = BudgetRule(
-        id=budget.pk, schema_name=budget.tenant.schema_name, tenant_id=budget.tenant_id,
-        business_unit_id=budget.business_unit_id, name="", limit=budget.monthly_limit,
-        currency=currency, thresholds=(), hard=budget.hard_limit,
-    )  # fmt: skip
-    return spend_now(rule, timezone.now())
 
 
 def remove_budget(*, tenant: Tenant, budget_id: int, actor: str) -> None:

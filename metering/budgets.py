@@ -99,22 +99,23 @@ def rules_of_tenant(tenant_id: int) -> list[BudgetRule]:
     return cached(("budgets", tenant_id), lambda: _load_rules(tenant_id))
 
 
+def rule_of(budget: Budget) -> BudgetRule:
+    return BudgetRule(
+        id=budget.pk,
+        schema_name=budget.tenant.schema_name,
+        tenant_id=budget.tenant_id,
+        business_unit_id=budget.business_unit_id,
+        name=budget.scope_name,
+        limit=budget.monthly_limit,
+        currency=budget.currency,
+        thresholds=tuple(sorted(budget.alert_thresholds)),
+        hard=budget.hard_limit,
+    )
+
+
 def _load_rules(tenant_id: int) -> list[BudgetRule]:
     budgets = Budget.objects.unscoped().filter(tenant_id=tenant_id)
-    return [
-        BudgetRule(
-            id=budget.pk,
-            schema_name=budget.tenant.schema_name,
-            tenant_id=budget.tenant_id,
-            business_unit_id=budget.business_unit_id,
-            name=budget.scope_name,
-            limit=budget.monthly_limit,
-            currency=budget.currency,
-            thresholds=tuple(sorted(budget.alert_thresholds)),
-            hard=budget.hard_limit,
-        )
-        for budget in budgets.select_related("tenant", "business_unit")
-    ]
+    return [rule_of(budget) for budget in budgets.select_related("tenant", "business_unit")]
 
 
 def spent_in_month(rule: BudgetRule, at: datetime) -> Decimal:

@@ -46,6 +46,7 @@ def cost_of(price: ModelPrice | None, input_tokens: int, output_tokens: int) -> 
 def usage_event(
     *,
     call: Invocation,
+    price: ModelPrice | None,
     input_tokens: int,
     output_tokens: int,
     tokens_counted: bool,
@@ -53,10 +54,9 @@ def usage_event(
     status: str,
     error: str = "",
 ) -> dict[str, Any]:
-    """The fields of one call's UsageEvent, ready for the usage queue (no database read: prices
-    come from the hot-path cache)."""
+    """The fields of one call's UsageEvent, ready for the usage queue, charged at `price` (the
+    model's price in force when the call started, `price_for`)."""
     model = call.model
-    price = price_for(model, call.started_at)
     cost = cost_of(price, input_tokens, output_tokens)
     return {
         "request_id": call.request_id,

@@ -117,5 +117,5 @@ def record_queued_usage(*, batch_size: int = 2000, limit: int = 1_000_000) -> in
 
 
 def queued_usage() -> int:
-    """Events waiting to be recorded (for /metrics and the readiness check)."""
+    """Events waiting to be recorded (`atrium_usage_queue_length` on /metrics)."""
     return int(shared_redis().xlen(STREAM))

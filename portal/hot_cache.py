@@ -28,21 +28,26 @@ T = TypeVar("T")
 
 _entries: dict[tuple[Any, ...], tuple[int, Any]] = {}
 _lock = threading.Lock()
-_pinned: ContextVar[int | None] = ContextVar("hot_cache_pinned_generation", default=None)
+# Inside `one_generation()`: a holder filled by the first read (empty: not read yet).
+_pinned: ContextVar[list[int] | None] = ContextVar("hot_cache_pinned_generation", default=None)
 
 
 def generation() -> int:
-    pinned = _pinned.get()
-    if pinned is not None:
-        return pinned
-    return int(shared_redis().get(KEY) or 0)
+    holder = _pinned.get()
+    if holder:
+        return holder[0]
+    current = int(shared_redis().get(KEY) or 0)
+    if holder is not None:
+        holder.append(current)
+    return current
 
 
 @contextmanager
 def one_generation() -> Iterator[None]:
     """Every lookup inside reads the generation once: one Redis round trip for a whole step of a
-    call (routing, authentication, model resolution) instead of one per cached value."""
-    token = _pinned.set(generation())
+    call (routing, authentication, model resolution) instead of one per cached value, and none
+    for a step that looks nothing up."""
+    token = _pinned.set([])
     try:
         yield
     finally:

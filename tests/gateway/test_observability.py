@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 from django.test import Client
@@ -28,6 +29,7 @@ def test_calls_are_counted_in_metrics_and_logged_as_json(acme_client, caplog) ->
         f'atrium_gateway_tokens_total{{direction="input",model="{LOCAL_EMBEDDINGS}",tenant="{slug}"}}'
         in metrics
     )
+    assert re.search(r"^atrium_usage_queue_length \d+\.0$", metrics, re.MULTILINE)
 
     record = next(r for r in caplog.records if getattr(r, "request_id", None) == request_id)
     entry = json.loads(JsonFormatter().format(record))
