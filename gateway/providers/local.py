@@ -122,15 +122,16 @@ class LocalChatModel:
                 loop.call_soon_threadsafe(queue.put_nowait, _DONE)
 
         worker = loop.run_in_executor(None, generate)
-        first = True
+        leading = True  # the answer's leading whitespace is dropped, as in `chat`
         try:
             while (chunk := await queue.get()) is not _DONE:
                 if "error" in chunk:
                     raise UpstreamError(f"The local model failed: {chunk['error']}")
                 choice = chunk["choices"][0]
                 text = choice.get("text", "")
-                if first:
-                    text, first = text.lstrip(), False
+                if leading:  # llama.cpp's first pieces may be empty or only a newline
+                    text = text.lstrip()
+                    leading = not text
                 usage = chunk.get("usage")
                 finish = choice.get("finish_reason")
                 if text or finish or usage:

@@ -37,14 +37,16 @@ def test_chat_completion_answers_with_usage(acme_client) -> None:
 def test_streamed_answer_arrives_in_pieces_with_usage_last(acme_client) -> None:
     stream = acme_client.chat.completions.create(
         model=LOCAL_CHAT,
-        messages=[{"role": "user", "content": "Name three colours."}],
+        messages=[{"role": "user", "content": "Write one sentence about lighthouses."}],
         max_tokens=12,
+        temperature=0,  # greedy: this prompt then always runs to max_tokens
         stream=True,
         stream_options={"include_usage": True},
     )
     chunks = list(stream)
     texts = [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
     assert len(texts) >= 3  # token by token, not one block
+    assert texts[0] == texts[0].lstrip()  # no leading newline, as in the non-streamed answer
     assert chunks[0].choices[0].delta.role == "assistant"
     finish = [
         c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason
