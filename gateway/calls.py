@@ -58,16 +58,22 @@ def resolve(tenant: Tenant, name: str, modality: str) -> ResolvedModel:
 
 
 def _meter(
-    caller: Caller, resolved: ResolvedModel, request_id: str, operation: str, streamed: bool,
-    prompt_tokens: int, max_output_tokens: int,
+    caller: Caller, resolved: ResolvedModel, routes: list[routing.Route], request_id: str,
+    operation: str, streamed: bool, prompt_tokens: int, max_output_tokens: int,
 ) -> Meter:  # fmt: skip
-    """Reserve the worst case on the budgets and the rate limits, then start metering."""
+    """Reserve the worst case on the budgets and the rate limits, then start metering. Any route
+    may be the one that answers, so the worst case is priced at the dearest: a fallback to a
+    dearer model cannot push spend past a hard limit."""
     now = timezone.now()
     price = price_for(resolved.entry, now)
-    worst_case = cost_of(price, prompt_tokens, max_output_tokens)
+    prices = [price, *(price_for(route.entry, now) for route in routes[1:])]
+    worst_case = max(
+        (cost_of(each, prompt_tokens, max_output_tokens) or Decimal(0) for each in prices),
+        default=Decimal(0),
+    )
     budget = budgets.reserve(
         tenant_id=caller.tenant.pk, business_unit_id=caller.principal.business_unit_id,
-        cost=worst_case or Decimal(0), at=now,
+        cost=worst_case, at=now,
     )  # fmt: skip
     try:
         reservation = rate_limits.take(
@@ -149,8 +155,8 @@ def start_chat(
     policy = policy_for(caller.tenant)
     chat = _guarded_input(caller, chat, policy)  # before anything is reserved or charged
     prompt = rate_limits.estimate_prompt_tokens([message.content for message in chat.messages])
-    meter = _meter(caller, resolved, request_id, "chat", stream, prompt, chat.max_tokens)
     routes = routing.routes_for(resolved)
+    meter = _meter(caller, resolved, routes, request_id, "chat", stream, prompt, chat.max_tokens)
     return ChatCall(
         name, resolved, chat, stream, include_usage, meter, routes, request_id, policy,
         caller=caller, capture=captures(caller.tenant),
@@ -208,8 +214,8 @@ def start_embedding(caller: Caller, name: str, texts: list[str]) -> EmbeddingCal
     resolved = resolve(caller.tenant, name, Modality.EMBEDDING)
     request_id = f"embd-{uuid.uuid4().hex}"
     tokens = rate_limits.estimate_prompt_tokens(texts)
-    meter = _meter(caller, resolved, request_id, "embeddings", False, tokens, 0)
     routes = routing.routes_for(resolved)
+    meter = _meter(caller, resolved, routes, request_id, "embeddings", False, tokens, 0)
     return EmbeddingCall(name, resolved, texts, meter, routes, request_id)
 
 

@@ -74,8 +74,12 @@ class Reservation:
 
 
 def estimate_prompt_tokens(texts: list[str]) -> int:
-    """A generous estimate (tokens are rarely shorter than 3 characters), for reserving."""
-    return sum(len(text) for text in texts) // 3 + 8 * len(texts)
+    """A generous estimate, for reserving: a token rarely spans fewer than 3 characters of
+    ASCII text, but a tokenizer may spend a token on each byte of other scripts (Chinese,
+    Arabic, emoji), so every UTF-8 byte beyond a character's first counts as a token too."""
+    characters = sum(len(text) for text in texts)
+    extra_bytes = sum(len(text.encode()) - len(text) for text in texts if not text.isascii())
+    return characters // 3 + extra_bytes + 8 * len(texts)
 
 
 def take(

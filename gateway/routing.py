@@ -21,6 +21,7 @@ from gateway.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
 from models_catalog.models import FoundationModel, Lifecycle
 from models_catalog.selectors import ResolvedModel
 from portal.errors import DomainError
+from portal.hot_cache import cached
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -32,17 +33,23 @@ class Route:
     provider: Any
 
 
+def _fallbacks_of(entry: FoundationModel) -> list[FoundationModel]:
+    """The catalogue entries `entry` falls back on that exist and do the same job, in order."""
+    names = entry.fallbacks or []
+    found = {m.name: m for m in FoundationModel.objects.select_related("provider").filter(
+        name__in=names, modality=entry.modality)}  # fmt: skip
+    return [found[name] for name in names if name in found]
+
+
 def routes_for(resolved: ResolvedModel) -> list[Route]:
-    """The model itself, then its fallbacks that exist, are not retired and do the same job."""
+    """The model itself, then its fallbacks that are not retired (from the hot-path cache: a
+    warm call makes no query, fallbacks or not)."""
     routes = [Route(resolved.entry, provider_for(resolved.entry, resolved.version))]
-    names = resolved.entry.fallbacks or []
-    if names:
+    if resolved.entry.fallbacks:
         now = timezone.now()
-        found = {m.name: m for m in FoundationModel.objects.select_related("provider").filter(
-            name__in=names, modality=resolved.entry.modality)}  # fmt: skip
-        for name in names:
-            model = found.get(name)
-            if model is not None and model.lifecycle(now) != Lifecycle.RETIRED:
+        entry = resolved.entry
+        for model in cached(("fallbacks", entry.pk), lambda: _fallbacks_of(entry)):
+            if model.lifecycle(now) != Lifecycle.RETIRED:
                 routes.append(Route(model, provider_for(model)))
     return routes
 

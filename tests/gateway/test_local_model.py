@@ -8,6 +8,7 @@ import httpx
 import openai
 import pytest
 
+from gateway.rate_limits import estimate_prompt_tokens
 from models_catalog.models import FoundationModel
 from models_catalog.services.catalog import set_lifecycle
 from tests.gateway.conftest import LOCAL_CHAT, LOCAL_EMBEDDINGS
@@ -53,6 +54,27 @@ def test_streamed_answer_arrives_in_pieces_with_usage_last(acme_client) -> None:
     ]
     assert finish and finish[-1] in {"stop", "length"}
     assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens >= len(texts)
+
+
+PROMPTS_IN_SCRIPTS = [
+    "Please summarise our refund policy for a customer in two sentences.",
+    "Résumez notre politique de remboursement pour un client, en deux phrases s'il vous plaît.",
+    "Bitte fassen Sie unsere Rückerstattungsrichtlinie für einen Kunden zusammen.",
+    "请用两句话为客户总结我们的退款政策并说明退货期限。",
+    "返品ポリシーを二文で顧客向けに要約してください。",
+    "يرجى تلخيص سياسة الاسترداد الخاصة بنا للعميل في جملتين.",
+    "Пожалуйста, кратко изложите нашу политику возврата для клиента.",
+    "🙂🚀📦 refund? 💳💶🔁",
+]
+
+
+@pytest.mark.parametrize("prompt", PROMPTS_IN_SCRIPTS)
+def test_the_reserved_prompt_estimate_covers_what_the_model_counts(acme_client, prompt) -> None:
+    answer = acme_client.chat.completions.create(
+        model=LOCAL_CHAT, messages=[{"role": "user", "content": prompt}], max_tokens=1,
+        temperature=0,
+    )  # fmt: skip
+    assert 0 < answer.usage.prompt_tokens <= estimate_prompt_tokens([prompt])
 
 
 def test_embeddings_float_and_base64(acme_client) -> None:

@@ -50,13 +50,15 @@ def counted(asgi_url, make_tenant, make_user) -> Iterator[Any]:  # type: ignore[
     provider = Provider.objects.create(
         name="counted", kind="openai_compatible", endpoint_url=upstream.url
     )
-    FoundationModel.objects.create(
-        name="counted-model",
-        provider=provider,
-        provider_model_id="c",
-        display_name="c",
-        modality="chat",
-    )
+    for name, fallbacks in (("counted-backup", []), ("counted-model", ["counted-backup"])):
+        FoundationModel.objects.create(
+            name=name,
+            provider=provider,
+            provider_model_id="c",
+            display_name="c",
+            modality="chat",
+            fallbacks=fallbacks,  # the fallback chain is cached too
+        )
     acme = make_tenant("acme")
     grant_model(model_name="counted-model", tenants=[acme], actor="test")
     quinn = make_user("quinn", roles={acme: "member"})

@@ -97,6 +97,37 @@ def test_fifty_concurrent_calls_cannot_overspend_a_budget_for_ten(priced) -> Non
     assert spend_now(rule, timezone.now()) == spent  # every reservation settled to the cost
 
 
+def test_a_dearer_fallback_cannot_push_spend_past_the_limit(
+    asgi_url, make_tenant, make_user, settings
+) -> None:
+    """The worst case is reserved at the dearest model that may answer, not the one asked for."""
+    settings.GATEWAY_BACKOFF_SECONDS = 0.01
+    primary, fallback = Upstream(), Upstream()
+    primary.status = 503  # down for good: the dearer fallback answers every call
+    cheap, dear = upstream_model("cheap-model", primary), upstream_model("dear-model", fallback)
+    cheap.fallbacks = ["dear-model"]
+    cheap.save()
+    yesterday = timezone.now() - timezone.timedelta(days=1)
+    for model, per_million in ((cheap, "5000"), (dear, "50000")):
+        set_price(model=model, input_per_million=per_million, output_per_million=per_million,
+                  currency="USD", effective_from=yesterday, actor="test")  # fmt: skip
+    acme = make_tenant("acme")
+    grant_model(model_name="cheap-model", tenants=[acme], actor="test")
+    token = mint_member_token(user=make_user("bea", roles={acme: "member"}), tenant=acme)
+    # Worst case 30 tokens: 0.15 at the cheap price, 1.50 at the dear one; a call costs 0.65.
+    limit = Decimal("1.60")
+    set_budget(tenant=acme, business_unit=None, monthly_limit=limit, currency="USD", actor="r")
+    body = {"model": "cheap-model", "messages": PROMPT, "max_tokens": 2}
+    with httpx.Client(base_url=f"{asgi_url}/t/{acme.slug}/v1", timeout=60,
+                      headers={"Authorization": f"Bearer {token}"}) as client:  # fmt: skip
+        statuses = [client.post("/chat/completions", json=body).status_code for _ in range(4)]
+    primary.server.shutdown()
+    fallback.server.shutdown()
+    # Reserving at the cheap price would let three calls through: 1.95 spent of 1.60.
+    assert statuses == [200, 429, 429, 429]
+    assert recorded_spend(acme.pk) == Decimal("0.65") <= limit
+
+
 def test_thresholds_alert_once_in_the_tenants_activity(priced, celery_worker) -> None:
     call, acme = priced
     set_budget(tenant=acme, business_unit=None, monthly_limit="0.30", currency="USD",
