@@ -44,7 +44,7 @@ def knowledge_base_choices(tenant: Tenant) -> list[Choice]:
 def conversations_of(owner_id: int) -> list[Conversation]:
     """The person's latest conversations, newest activity first."""
     return list(
-        Conversation.objects.filter(owner_id=owner_id).only("id", "title", "updated_at")[
+        Conversation.objects.filter(owner_id=owner_id).only("id", "title", "model", "updated_at")[
             :RECENT_CONVERSATIONS
         ]
     )

@@ -183,6 +183,13 @@ def test_two_models_stream_side_by_side_and_stop_ends_the_call(
     expect(team.locator("[data-field=input_tokens]")).to_have_text("9 tokens in")
     expect(team.locator("[data-field=output_tokens]")).to_have_text("12 tokens out")
     expect(team.locator("[data-field=cost]")).to_contain_text("$0.000")
+    # Each model's answer is kept as a conversation of its own, listed without a reload.
+    history = page.get_by_test_id("conversation-link")
+    expect(history).to_have_count(2)
+    expect(history.first).to_have_text("Name three colours of the sea.")
+    models = page.get_by_test_id("conversation-model")
+    expect(models).to_have_count(2)
+    assert sorted(models.all_inner_texts()) == sorted([LOCAL, TEAM])  # which is which, at a glance
     screenshot(page, "playground-compare")
 
     # A long answer, stopped half-way: the upstream call ends and the partial answer is kept.

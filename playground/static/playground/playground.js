@@ -416,10 +416,16 @@
     for (const hint of log.querySelectorAll(".pg-hint")) hint.remove();
   }
 
-  function remember(id, title) {
-    conversationId = id;
-    const url = `${config.pageUrl}?conversation=${id}`;
-    history.replaceState(null, "", url);
+  function titled(text) {
+    return text.split(/\s+/).join(" ").slice(0, 80);  // as the server titles a new conversation
+  }
+
+  // A new conversation at the top of the history; `current` makes it the one being continued.
+  function remember(id, title, model, current = true) {
+    if (current) {
+      conversationId = id;
+      history.replaceState(null, "", `${config.pageUrl}?conversation=${id}`);
+    }
     const item = document.getElementById("conversation-item").content.firstElementChild.cloneNode(true);
     for (const node of item.querySelectorAll("[href], [action]")) {
       for (const attribute of ["href", "action"]) {
@@ -429,10 +435,13 @@
     item.dataset.conversation = id;
     const link = item.querySelector("a");
     link.textContent = title;
-    link.setAttribute("aria-current", "page");
+    item.querySelector("[data-model]").textContent = model;
     item.querySelector("summary").setAttribute("aria-label", `Rename or delete ${title}`);
     item.querySelector("input[name=title]").value = title;
-    for (const other of root.querySelectorAll("[data-conversations] a[aria-current]")) other.removeAttribute("aria-current");
+    if (current) {
+      for (const other of root.querySelectorAll("[data-conversations] a[aria-current]")) other.removeAttribute("aria-current");
+      link.setAttribute("aria-current", "page");
+    }
     root.querySelector("[data-conversations]").prepend(item);
     root.querySelector("[data-no-conversations]").hidden = true;
   }
@@ -447,7 +456,7 @@
     follow();
     const body = { ...parameters(), prompt: text, model, conversation_id: conversationId || undefined };
     await streamAnswer(body, card, (start) => {
-      if (!conversationId) remember(start.conversation_id, text.split(/\s+/).join(" ").slice(0, 80));
+      if (!conversationId) remember(start.conversation_id, titled(text), model);
     });
   }
 
@@ -465,7 +474,8 @@
     await Promise.all(chosen.map((model) => {
       const card = answerCard(modelLabel(model));
       columns.append(card.node);
-      return streamAnswer({ ...shared, prompt: text, model }, card);
+      // Each model's answer is a conversation of its own, listed at once (not made current).
+      return streamAnswer({ ...shared, prompt: text, model }, card, (start) => remember(start.conversation_id, titled(text), model, false));
     }));
   }
 
