@@ -81,9 +81,12 @@ def prepare(tenant: Tenant, principal: Principal, body: dict[str, Any]) -> Prepa
             calls.Caller(tenant, principal), resolved, model, chat, stream=True, include_usage=True
         )
     except DomainError as error:
-        services.add_answer(conversation_id=conversation.pk, content="", model=model,
-                            status=Turn.Status.ERROR, event={}, citations=[],
-                            error=error.message)  # fmt: skip
+        if body.get("conversation_id"):  # the refusal stays in the conversation it interrupted
+            services.add_answer(conversation_id=conversation.pk, content="", model=model,
+                                status=Turn.Status.ERROR, event={}, citations=[],
+                                error=error.message)  # fmt: skip
+        else:  # a refused first prompt leaves no conversation behind (nor one per retry)
+            conversation.delete()
         raise
     return Prepared(tenant, conversation.pk, model, call, citations)
 

@@ -100,6 +100,27 @@ def test_failures_are_explained_in_plain_words(asgi_url, make_tenant, make_user)
     assert "monthly budget" in error["message"] and "resets on" in error["message"]
     outsider = browser(asgi_url, make_user("zed"))
     assert outsider.post(url, json={"prompt": "Hi", "model": CHAT}).status_code == 404
+    with tenant_context(acme):  # refused first prompts leave no empty conversations behind
+        assert not Conversation.objects.filter(owner_id=nina.pk).exists()
+
+
+def test_a_refused_follow_up_stays_in_its_conversation(asgi_url, make_tenant, make_user) -> None:
+    acme = make_tenant("acme")
+    grant_model(model_name=CHAT, tenants=[acme], actor="test")
+    nina = make_user("nina", roles={acme: "member"})
+    client = browser(asgi_url, nina)
+    url = f"/t/{acme.slug}/playground/chat"
+    body = {"prompt": "Capital of France?", "model": CHAT, "max_tokens": 4, "temperature": 0}
+    with client.stream("POST", url, json=body) as response:
+        started = events(response)[0][1]
+    retired = {**body, "prompt": "And of Italy?", "model": "no-such-model",
+               "conversation_id": started["conversation_id"]}  # fmt: skip
+    assert client.post(url, json=retired).status_code == 404
+    with tenant_context(acme):
+        (conversation,) = Conversation.objects.filter(owner_id=nina.pk)
+        turns = list(conversation.turns.order_by("created_at", "id"))
+    assert [(t.role, t.status) for t in turns][-2:] == [("user", "ok"), ("assistant", "error")]
+    assert turns[-2].content == "And of Italy?" and "does not exist" in turns[-1].error
 
 
 def test_stop_keeps_the_partial_answer(asgi_url, make_tenant, make_user) -> None:
