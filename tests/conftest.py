@@ -7,6 +7,7 @@ import itertools
 import os
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -39,6 +40,24 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
     with django_db_blocker.unblock():
         for connection in connections.all():
             connection.close_pool()
+        _end_stray_sessions()
+
+
+def _end_stray_sessions() -> None:
+    """Name (as a warning) and end the sessions some thread still holds on the test database, so
+    that it can be dropped; each one is a connection a thread did not hand back."""
+    connection = connections["default"]
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 200) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )
+        for pid, application, state, query in cursor.fetchall():
+            warnings.warn(
+                f"stray session {pid} ({application or 'no name'}, {state}): {query}", stacklevel=1
+            )
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
 @pytest.fixture(scope="session")
