@@ -2,8 +2,9 @@
 process and dropped everywhere at once when anything it depends on changes.
 
 Every change of a catalogue, grant, membership or user row bumps one generation number in Redis
-(`post_save`/`post_delete` signals); cached entries are keyed by that number, so a revocation holds
-from the very next request on every replica. Reading the number is one Redis GET per lookup.
+(`post_save`/`post_delete` signals, and again when the write's transaction commits); cached entries
+are keyed by that number, so a revocation holds from the very next request on every replica.
+Reading the number is one Redis GET per lookup.
 Writes that bypass model signals (`QuerySet.update()`) must call `bump_generation()` themselves.
 """
 
@@ -17,6 +18,7 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import redis
+from django.db import transaction
 
 from portal.redis_client import shared_redis
 
@@ -55,7 +57,17 @@ def one_generation() -> Iterator[None]:
 
 
 def bump_generation(**kwargs: Any) -> None:
-    """A signal receiver too: any change of what the cache holds makes every entry stale."""
+    """A signal receiver too: any change of what the cache holds makes every entry stale — at
+    once (this connection's own next reads see the change), and again when the transaction
+    commits: until then other connections still read the old rows, and one of them may have
+    cached them under the first bump's generation."""
+    _bump()
+    atomic = transaction.get_connection(kwargs.get("using")).in_atomic_block
+    if atomic:
+        transaction.on_commit(_bump, using=kwargs.get("using"))
+
+
+def _bump() -> None:
     try:
         shared_redis().incr(KEY)
     except redis.RedisError as error:

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 import time_machine
+from django.db import transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
@@ -91,6 +92,16 @@ def test_a_revoked_grant_holds_from_the_next_call(counted) -> None:
     assert call() == 200
     grant = ModelGrant.objects.get(tenant=acme, model__name="counted-model")
     revoke_grant(grant_id=grant.pk, actor="root")
+    assert call() == 403
+
+
+def test_a_revocation_holds_even_if_a_call_cached_the_grant_before_it_committed(counted) -> None:
+    call, acme, _ = counted
+    assert call() == 200
+    grant = ModelGrant.objects.get(tenant=acme, model__name="counted-model")
+    with transaction.atomic():
+        revoke_grant(grant_id=grant.pk, actor="root")  # the signals fire before the commit
+        assert call() == 200  # the server's connection still sees the grant, and caches it
     assert call() == 403
 
 
