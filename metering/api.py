@@ -12,18 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from identity.api_auth import IsTenantAdmin
-from identity.roles import PLATFORM_ADMIN
 from metering.budget_selectors import budgets_of_tenant
-from metering.budget_services import remove_budget, set_budget
-from metering.models import Budget
+from metering.budget_services import TENANT_WIDE, may_manage, remove_budget, set_budget
 from portal.errors import InvalidInput, NotAllowed
-
-TENANT_WIDE = "Only platform administrators set or remove a tenant-wide budget."
-
-
-def may_manage(role: str, business_unit: str | None) -> bool:
-    """Tenant administrators manage business units' budgets; the tenant's is the platform's."""
-    return role == PLATFORM_ADMIN or business_unit is not None
 
 
 @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, tags=["metering"])
@@ -54,9 +45,6 @@ def budgets(request: Request) -> Response:
 @permission_classes([IsTenantAdmin])
 def budget(request: Request, budget_id: int) -> Response:
     tenant = request._request.tenant  # type: ignore[attr-defined]
-    row = Budget.objects.filter(pk=budget_id).select_related("business_unit").first()  # scoped
-    unit = row.business_unit.name if row is not None and row.business_unit else None
-    if row is not None and not may_manage(request.user.role, unit):
-        raise NotAllowed(TENANT_WIDE)
-    remove_budget(tenant=tenant, budget_id=budget_id, actor=str(request.user.name))
+    remove_budget(tenant=tenant, budget_id=budget_id, actor=str(request.user.name),
+                  role=request.user.role)  # fmt: skip
     return Response(status=204)

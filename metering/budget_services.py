@@ -10,14 +10,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record_audit
+from identity.roles import PLATFORM_ADMIN
 from metering.budgets import rule_of, spend_now
 from metering.currencies import ISO_4217
 from metering.models import Budget
-from portal.errors import InvalidInput, NotFound
+from portal.errors import InvalidInput, NotAllowed, NotFound
 from tenants.models import BusinessUnit, Tenant
 
 MAX_LIMIT = Decimal("999999999999.99")
 DEFAULT_THRESHOLDS = [50, 80, 100]
+TENANT_WIDE = "Only platform administrators set or remove a tenant-wide budget."
+
+
+def may_manage(role: str, business_unit: str | None) -> bool:
+    """Tenant administrators manage business units' budgets; the tenant's is the platform's."""
+    return role == PLATFORM_ADMIN or business_unit is not None
 
 
 def _amount(raw: Any) -> Decimal:
@@ -120,11 +127,18 @@ def set_budget(
     return budget
 
 
-def remove_budget(*, tenant: Tenant, budget_id: int, actor: str) -> None:
+def remove_budget(*, tenant: Tenant, budget_id: int, actor: str, role: str) -> None:
+    """`role` (the actor's in the tenant) must allow managing the budget found, whatever unit
+    the caller claimed it was."""
     with transaction.atomic():
-        budget = Budget.objects.unscoped().filter(tenant=tenant, pk=budget_id).first()
+        budget = (
+            Budget.objects.unscoped().select_related("business_unit")
+            .filter(tenant=tenant, pk=budget_id).first()
+        )  # fmt: skip
         if budget is None:
             raise NotFound(f"{tenant.name} has no budget {budget_id}.")
+        if not may_manage(role, budget.business_unit.name if budget.business_unit else None):
+            raise NotAllowed(TENANT_WIDE)
         record_audit(
             actor=actor, action="budget.remove", target=budget, tenant=tenant,
             before=_state(budget), after=None,

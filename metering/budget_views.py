@@ -8,10 +8,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from identity.permissions import tenant_role_required
-from metering.api import TENANT_WIDE, may_manage
 from metering.budget_selectors import budgets_of_tenant
-from metering.budget_services import DEFAULT_THRESHOLDS, remove_budget, set_budget
-from portal.errors import DomainError, NotAllowed
+from metering.budget_services import (
+    DEFAULT_THRESHOLDS,
+    TENANT_WIDE,
+    may_manage,
+    remove_budget,
+    set_budget,
+)
+from portal.errors import DomainError, InvalidInput, NotAllowed
 from tenants.models import BusinessUnit, Role
 
 
@@ -22,6 +27,13 @@ def _thresholds(raw: str) -> list[int] | str:
         return raw  # the service names what is wrong with it
 
 
+def _budget_id(raw: str | None) -> int:
+    try:
+        return int(raw or "")
+    except ValueError:
+        raise InvalidInput("Pick the budget to remove.") from None
+
+
 @tenant_role_required(Role.ADMIN)
 def budgets_page(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant  # type: ignore[attr-defined]
@@ -30,12 +42,12 @@ def budgets_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         unit = request.POST.get("business_unit") or None
         try:
-            if not may_manage(role, unit):
-                raise NotAllowed(TENANT_WIDE)
-            if request.POST.get("action") == "remove":
-                remove_budget(tenant=tenant, budget_id=int(request.POST.get("budget", 0)),
-                              actor=request.user.get_username())  # fmt: skip
+            if request.POST.get("action") == "remove":  # the budget's own unit decides
+                remove_budget(tenant=tenant, budget_id=_budget_id(request.POST.get("budget")),
+                              actor=request.user.get_username(), role=role)  # fmt: skip
             else:
+                if not may_manage(role, unit):
+                    raise NotAllowed(TENANT_WIDE)
                 set_budget(
                     tenant=tenant, business_unit=unit,
                     monthly_limit=request.POST.get("monthly_limit", ""),

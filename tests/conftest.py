@@ -39,6 +39,7 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
     yield
     with django_db_blocker.unblock():
         for connection in connections.all():
+            connection.close()  # this thread's own, then every idle one in the pool
             connection.close_pool()
         _end_stray_sessions()
 

@@ -61,3 +61,44 @@ def test_another_tenants_budgets_are_out_of_reach(module_tenants, make_user) -> 
     own = mallory.delete(f"/t/{acme.slug}/v1/budgets/{budget_id}")  # globex's id, acme's URL
     assert own.status_code == 404
     assert root.get(f"/t/{globex.slug}/v1/budgets").json()["data"][0]["id"] == budget_id
+
+
+def page(user, tenant) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_budgets_page_lets_tenant_admins_manage_their_units_only(
+    module_tenants, make_user
+) -> None:
+    acme, globex = module_tenants["acme"], module_tenants["globex"]
+    add_business_unit(tenant=acme, name="Sales")
+    admin = page(make_user("ines", roles={acme: "admin"}), acme)
+    url = f"/t/{acme.slug}/budgets/"
+    sales = {"business_unit": "Sales", "monthly_limit": "500", "currency": "USD",
+             "alert_thresholds": "50 80 100", "hard_limit": "on"}  # fmt: skip
+    assert admin.post(url, sales).status_code == 302
+    whole = admin.post(url, {**sales, "business_unit": ""})
+    assert whole.status_code == 400 and "platform administrators" in whole.content.decode()
+    root = client_for(make_user("root3", is_superuser=True), acme)
+    put(root, acme.slug, {"business_unit": None, "monthly_limit": "2500", "currency": "USD"})
+    ids = {
+        b["business_unit"]: b["id"] for b in root.get(f"/t/{acme.slug}/v1/budgets").json()["data"]
+    }
+
+    # Claiming the tenant-wide budget belongs to a unit does not let a tenant admin remove it.
+    claimed = admin.post(url, {"action": "remove", "budget": ids[None], "business_unit": "Sales"})
+    assert claimed.status_code == 400 and "platform administrators" in claimed.content.decode()
+    assert admin.post(url, {"action": "remove", "budget": "x"}).status_code == 400
+    assert admin.post(url, {"action": "remove", "budget": ids["Sales"]}).status_code == 302
+    left = root.get(f"/t/{acme.slug}/v1/budgets").json()["data"]
+    assert [b["business_unit"] for b in left] == [None]
+
+    # Another tenant's admin: not this tenant's page, and not its budgets through their own.
+    other = page(make_user("gil", roles={globex: "admin"}), globex)
+    assert other.get(url).status_code in (403, 404)
+    assert other.post(url, {"action": "remove", "budget": ids[None]}).status_code in (403, 404)
+    foreign = other.post(f"/t/{globex.slug}/budgets/", {"action": "remove", "budget": ids[None]})
+    assert foreign.status_code == 400 and "has no budget" in foreign.content.decode()
+    assert len(root.get(f"/t/{acme.slug}/v1/budgets").json()["data"]) == 1
