@@ -131,6 +131,7 @@ def documents(request: Request, kb_id: str) -> Response:
         with opened(located):
             listed = [document_data(d) for d in Document.objects.filter(knowledge_base=located.kb)]
         return Response({"object": "list", "data": listed})
+    _require_admin(request)  # members read and search; administrators upload (as on the pages)
     files = request.FILES.getlist("file")
     if not files:
         raise InvalidInput("file: attach one or more files as multipart parts named 'file'.")
@@ -153,6 +154,7 @@ def documents(request: Request, kb_id: str) -> Response:
 def document(request: Request, kb_id: str, document_id: str) -> Response:
     located = find_knowledge_base(_tenant(request), kb_id)
     if request.method == "DELETE":
+        _require_admin(request)
         delete_document(located=located, document_id=document_id, actor=str(request.user.name))
         return Response(status=204)
     with opened(located):

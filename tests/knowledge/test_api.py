@@ -65,6 +65,10 @@ def test_the_api_end_to_end(make_tenant, make_user, celery_worker, handbook) -> 
     assert not outcome["virus.exe"]["accepted"]
     assert "not supported" in outcome["virus.exe"]["refusal"]
     states = {d["filename"]: d for d in wait_ready(admin, base, 2)}
+    members_upload = member.post(f"{base}/documents", {"file": [SimpleUploadedFile("x.txt", b"x")]})
+    assert members_upload.status_code == 403  # members read and search; admins change
+    members_delete = member.delete(f"{base}/documents/{states['handbook.md']['id']}")
+    assert members_delete.status_code == 403
     assert states["handbook.md"]["status"] == "ready"
     assert states["handbook.md"]["progress"] == 100
     assert states["handbook.md"]["tags"] == ["policy", "volunteers"]
@@ -111,4 +115,12 @@ def test_the_api_end_to_end(make_tenant, make_user, celery_worker, handbook) -> 
         assert answer.status_code in (404, 405)
         assert spy.get(f"{foreign}{path}").status_code in (404, 405)
     assert spy.get(f"/t/{globex.slug}/v1/knowledge-bases").json()["data"] == []
+    document_id = states["handbook.md"]["id"]
+    for path in (f"/documents/{document_id}", "/retrieve-and-generate"):
+        assert spy.get(f"{foreign}{path}").status_code in (404, 405)
+        assert spy.post(f"{foreign}{path}", question,
+                        content_type="application/json").status_code in (404, 405)  # fmt: skip
+    assert spy.delete(f"{foreign}/documents/{document_id}").status_code == 404
+    assert spy.delete(foreign).status_code == 404
+    assert admin.get(f"{base}/documents/{document_id}").json()["status"] == "ready"
     assert spy.get(f"{base}").status_code == 403  # acme's URL with globex's token
