@@ -1,0 +1,71 @@
+"""Every page and API endpoint of the platform's own site, found in its URL configuration (so a
+new one is covered the day it lands), refuses a tenant's administrator — signed in, or with a
+bearer token — except the few that are for everyone (sign-in, probes, the API's schema)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver
+
+from audit.models import AuditEntry
+from identity.services import mint_member_token
+from portal import urls_public
+
+pytestmark = pytest.mark.django_db
+
+FOR_EVERYONE = ("", "healthz", "readyz", "metrics", "oidc/", "idp/", "api/schema/", "api/docs/")
+SAMPLE = {"int": "1", "slug": "x", "str": "1", "uuid": "00000000-0000-4000-8000-000000000001"}
+
+
+def platform_paths() -> list[str]:
+    def walk(patterns: list, prefix: str = "") -> list[str]:
+        found: list[str] = []
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if route in FOR_EVERYONE or route.startswith(("oidc/", "idp/", "admin/")):
+                continue
+            if isinstance(pattern, URLResolver):
+                found += walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                found.append(re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE[m[1] or "str"], route))
+        return found
+
+    return walk(urls_public.urlpatterns)
+
+
+def test_there_are_platform_paths_to_check() -> None:
+    paths = platform_paths()
+    assert {"billing/", "audit/", "catalog/", "api/guardrails/floor"} <= set(paths)
+    assert any(path.startswith("api/registry/") for path in paths)
+
+
+@pytest.mark.parametrize("path", platform_paths())
+def test_a_tenant_admin_is_refused(path, module_tenants, make_user) -> None:
+    acme = module_tenants["acme"]
+    admin = make_user("tess", roles={acme: "admin"})
+    signed_in = Client()
+    signed_in.force_login(admin)
+    bearer = Client(HTTP_AUTHORIZATION=f"Bearer {mint_member_token(user=admin, tenant=acme)}")
+    audited = AuditEntry.objects.count()
+    for client in (signed_in, bearer):
+        answers = [client.get(f"/{path}")] + [
+            getattr(client, method)(f"/{path}", "{}", content_type="application/json")
+            for method in ("post", "put")
+        ]
+        for answer in answers:
+            if client is bearer and not path.startswith("api/") and answer.status_code != 405:
+                assert answer.status_code == 302  # pages know sessions only: sign in first
+                assert answer["Location"].startswith("/oidc/authenticate/")
+                continue
+            assert answer.status_code in (401, 403, 404, 405), (answer.request, answer.status_code)
+    assert AuditEntry.objects.count() == audited
+
+
+def test_the_admin_site_sends_a_tenant_admin_to_sign_in(module_tenants, make_user) -> None:
+    client = Client()
+    client.force_login(make_user("tess", roles={module_tenants["acme"]: "admin"}))
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
