@@ -3,31 +3,23 @@ covered the day it lands): another tenant's token is refused with 403, no token 
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver
 
 from identity.services import create_service_account, mint_member_token
 from identity.tokens import SERVICE_ACCOUNT, sign_access_token
 from portal import urls_tenant
+from tests.url_routes import sample_paths
 
 pytestmark = pytest.mark.django_db
 
 
 def api_paths() -> list[str]:
-    def walk(patterns: list, prefix: str = "") -> list[str]:
-        found: list[str] = []
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                found += walk(pattern.url_patterns, route)
-            elif isinstance(pattern, URLPattern) and route.startswith("v1/"):
-                found.append(re.sub(r"<[^>]+>", "1", route))
-        return found
-
-    return walk(urls_tenant.urlpatterns)
+    return [
+        path
+        for path in sample_paths(urls_tenant.urlpatterns, lambda route: True)
+        if path.startswith("v1/")
+    ]
 
 
 # Tenant URLs that only platform administrators may use (a tenant's own admin gets 403 too).

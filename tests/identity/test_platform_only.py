@@ -4,36 +4,24 @@ bearer token — except the few that are for everyone (sign-in, probes, the API'
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver
 
 from audit.models import AuditEntry
 from identity.services import mint_member_token
 from portal import urls_public
+from tests.url_routes import sample_paths
 
 pytestmark = pytest.mark.django_db
 
 FOR_EVERYONE = ("", "healthz", "readyz", "metrics", "oidc/", "idp/", "api/schema/", "api/docs/")
-SAMPLE = {"int": "1", "slug": "x", "str": "1", "uuid": "00000000-0000-4000-8000-000000000001"}
 
 
 def platform_paths() -> list[str]:
-    def walk(patterns: list, prefix: str = "") -> list[str]:
-        found: list[str] = []
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if route in FOR_EVERYONE or route.startswith(("oidc/", "idp/", "admin/")):
-                continue
-            if isinstance(pattern, URLResolver):
-                found += walk(pattern.url_patterns, route)
-            elif isinstance(pattern, URLPattern):
-                found.append(re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE[m[1] or "str"], route))
-        return found
+    def keep(route: str) -> bool:
+        return route not in FOR_EVERYONE and not route.startswith(("oidc/", "idp/", "admin/"))
 
-    return walk(urls_public.urlpatterns)
+    return sample_paths(urls_public.urlpatterns, keep)
 
 
 def test_there_are_platform_paths_to_check() -> None:

@@ -5,36 +5,22 @@ for everyone, and shows an outsider nothing of the tenant's."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver
 
 from audit.models import AuditEntry
 from portal import urls_tenant
+from tests.url_routes import sample_paths
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = {"uuid": "00000000-0000-4000-8000-000000000001", "int": "1", "slug": "x", "str": "1",
-          "path": "1"}  # fmt: skip
-
 
 def page_paths() -> list[str]:
-    def sample(route: str) -> str:
-        return re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE[m.group(1) or "str"], route)
-
-    def walk(patterns: list, prefix: str = "") -> list[str]:
-        found: list[str] = []
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                found += walk(pattern.url_patterns, route)
-            elif isinstance(pattern, URLPattern) and not route.startswith("v1/"):
-                found.append(sample(route.lstrip("^").rstrip("$")))
-        return found
-
-    return walk(urls_tenant.urlpatterns)
+    return [
+        path
+        for path in sample_paths(urls_tenant.urlpatterns, lambda route: True)
+        if not path.startswith("v1/")
+    ]
 
 
 def test_the_workspace_landing_page_shows_an_outsider_nothing_but_its_name(
