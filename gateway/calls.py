@@ -68,8 +68,7 @@ def _meter(
     price = price_for(resolved.entry, now)
     prices = [price, *(price_for(route.entry, now) for route in routes[1:])]
     worst_case = max(
-        (cost_of(each, prompt_tokens, max_output_tokens) or Decimal(0) for each in prices),
-        default=Decimal(0),
+        cost_of(each, prompt_tokens, max_output_tokens) or Decimal(0) for each in prices
     )
     budget = budgets.reserve(
         tenant_id=caller.tenant.pk, business_unit_id=caller.principal.business_unit_id,
