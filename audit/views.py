@@ -19,7 +19,7 @@ from audit.selectors import (
     audit_entries_of_tenant,
 )
 from identity.permissions import platform_admin_required, tenant_role_required
-from portal.errors import InvalidInput
+from kernel.errors import InvalidInput
 from tenants.models import Role, Tenant
 from tenants.selectors import customer_tenants
 

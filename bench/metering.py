@@ -68,10 +68,10 @@ def main() -> None:
 def run(args: argparse.Namespace) -> None:
     from django.db.models import Count, Sum
 
+    from kernel.redis_client import shared_redis
     from metering.models import UsageEvent, UsageRollup
     from metering.rollups import roll_up_usage
     from metering.usage_queue import enqueue, record_queued_usage
-    from portal.redis_client import shared_redis
 
     generated = events(args.events, datetime(2026, 10, 1, tzinfo=UTC))
     client = shared_redis()

@@ -19,12 +19,12 @@ from django.utils import timezone
 from evaluation import scoring
 from evaluation.models import DatasetItem, EvaluationJob, EvaluationResult
 from gateway import calls
-from gateway.types import ChatRequest, Message
 from guardrails.engine import GuardrailBlocked
 from identity.principals import Principal
+from kernel.errors import DomainError
 from metering.services import cost_of, price_for
 from models_catalog.models import Modality
-from portal.errors import DomainError
+from providers.types import ChatRequest, Message
 from tenants.models import Tenant
 
 logger = logging.getLogger("atrium.evaluation")

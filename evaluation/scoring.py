@@ -9,7 +9,7 @@ import re
 import string
 from collections import Counter
 
-from portal.vectors import cosine
+from kernel.vectors import cosine
 
 WORD = re.compile(r"\w+")
 ARTICLES = frozenset({"a", "an", "the"})
@@ -47,7 +47,7 @@ def token_f1(answer: str, expected: str) -> float:
 def similarities(pairs: list[tuple[str, str]]) -> list[float]:
     """Cosine similarity of each (answer, expected), embedded in one batch; an empty answer
     (none came, or it was blocked) scores 0."""
-    from gateway.providers.local import LOCAL_EMBEDDINGS  # loads the model on first use only
+    from providers.local import LOCAL_EMBEDDINGS  # loads the model on first use only
 
     texts = [text for pair in pairs for text in pair if pair[0].strip()]
     vectors = iter(LOCAL_EMBEDDINGS._embed(texts).vectors if texts else [])

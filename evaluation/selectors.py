@@ -25,10 +25,10 @@ from django.db.models import (
 from django.utils import timezone
 
 from evaluation.models import Dataset, DatasetItem, EvaluationJob, EvaluationResult
+from kernel.errors import NotFound
 from models_catalog.models import Modality
 from models_catalog.selectors import usable_models
 from playground.models import Feedback, ResponseFeedback, Turn
-from portal.errors import NotFound
 from tenants.models import Tenant
 
 RECENT = 100

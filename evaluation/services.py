@@ -12,17 +12,17 @@ from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django_tenants.utils import schema_context
 
 from audit.services import record_audit
 from evaluation.models import Dataset, DatasetItem, EvaluationJob
 from evaluation.selectors import find_dataset, with_questions
 from gateway import calls
 from identity.principals import Principal
+from kernel.errors import Conflict, InvalidInput
 from models_catalog.models import Modality
 from playground.models import Feedback, ResponseFeedback
-from portal.errors import Conflict, InvalidInput
 from tenants.models import Tenant
+from tenants.schemas import in_schema
 
 MAX_LINES = 5_000
 MAX_MODELS = 5
@@ -203,7 +203,7 @@ def _checked_models(tenant: Tenant, names: list[str], max_tokens: int) -> list[s
 def _queue(schema: str, job_id: UUID) -> None:
     from evaluation.tasks import run_evaluation_job_task
 
-    with schema_context(schema):  # the task runs in the schema of the tenant that queued it
+    with in_schema(schema):  # the task runs in the schema of the tenant that queued it
         run_evaluation_job_task.delay(str(job_id))
 
 

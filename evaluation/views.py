@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from evaluation import selectors, services
 from evaluation.models import Dataset, EvaluationJob
 from identity.permissions import principal_of, tenant_role_required
-from portal.errors import DomainError, InvalidInput, NotFound
+from kernel.errors import DomainError, InvalidInput, NotFound
 from tenants.models import Role, Tenant
 
 NO_SUCH_PAGE = "No such page, or you have no access to it."

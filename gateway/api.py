@@ -19,13 +19,13 @@ from django.utils.http import http_date
 
 from gateway import calls, openai_format, routing
 from gateway.parameters import chat_request, embedding_inputs, require_model
-from gateway.types import Usage
 from identity.api_auth import authenticate_bearer
+from kernel.errors import DomainError, InvalidInput
+from kernel.http_errors import domain_error_response
+from kernel.pool_threads import run_in_pool
 from models_catalog.models import Lifecycle, Modality
 from models_catalog.selectors import ResolvedModel, usable_models
-from portal.api_errors import domain_error_response
-from portal.errors import DomainError, InvalidInput
-from portal.pool_threads import run_in_pool
+from providers.types import Usage
 from tenants.selectors import tenant_routed_by
 
 

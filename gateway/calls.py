@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from gateway import rate_limits, routing
 from gateway.parameters import BadParameter
-from gateway.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Usage
 from gateway.usage import Meter, count_usage
 from guardrails.engine import GuardrailBlocked, StreamGuard, check
 from guardrails.interventions import note
@@ -27,13 +26,14 @@ from guardrails.invocation_log import as_record, capture, captures
 from guardrails.policy import NO_POLICY, Policy
 from guardrails.selectors import policy_for
 from identity.principals import Principal
+from kernel.errors import DomainError
+from kernel.hot_cache import cached
+from kernel.pool_threads import run_in_pool
 from metering import budgets
 from metering.services import cost_of, price_for
 from models_catalog.models import Modality
 from models_catalog.selectors import ResolvedModel, decide, model_snapshot
-from portal.errors import DomainError
-from portal.hot_cache import cached
-from portal.pool_threads import run_in_pool
+from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Usage
 from tenants.models import Tenant
 
 T = TypeVar("T")

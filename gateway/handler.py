@@ -22,8 +22,8 @@ from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 
 from gateway import api
-from portal.api_errors import error_body
-from portal.pool_threads import pooled
+from kernel.http_errors import error_body
+from kernel.pool_threads import pooled
 
 logger = logging.getLogger("django.request")
 

@@ -8,7 +8,7 @@ import struct
 import time
 from typing import Any
 
-from gateway.types import ChatChunk, ChatResult, EmbeddingResult, Usage
+from providers.types import ChatChunk, ChatResult, EmbeddingResult, Usage
 
 
 def usage_body(usage: Usage) -> dict[str, int]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.types import ChatRequest, Message
-from portal.errors import InvalidInput
+from kernel.errors import InvalidInput
+from providers.types import ChatRequest, Message
 
 ROLES = {"system", "user", "assistant", "developer"}
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import redis
 from django.conf import settings
 
+from kernel.errors import DomainError
+from kernel.redis_client import shared_redis
+from kernel.redis_keys import tenant_key
 from models_catalog.models import ModelGrant
-from portal.errors import DomainError
-from portal.redis_client import shared_redis
 from tenants.models import Tenant
 
 WINDOW_SECONDS = 60
@@ -89,7 +90,7 @@ def take(
     window = int((now or time.time()) // WINDOW_SECONDS)
     tenant_rpm = _limit(tenant.requests_per_minute, settings.ATRIUM_DEFAULT_REQUESTS_PER_MINUTE)
     tenant_tpm = _limit(tenant.tokens_per_minute, settings.ATRIUM_DEFAULT_TOKENS_PER_MINUTE)
-    base = f"atrium:rl:{window}:{tenant.pk}"
+    base = tenant_key(tenant.pk, "rl", window)
     counters = [
         Counter(f"{base}:req", tenant_rpm, 1, f"{tenant_rpm} requests per minute"),
         Counter(f"{base}:tok", tenant_tpm, tokens, f"{tenant_tpm} tokens per minute"),

@@ -15,13 +15,13 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.utils import timezone
 
-from gateway.errors import UpstreamError
-from gateway.providers import provider_for
-from gateway.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
+from kernel.errors import DomainError
+from kernel.hot_cache import cached
 from models_catalog.models import FoundationModel, Lifecycle
 from models_catalog.selectors import ResolvedModel
-from portal.errors import DomainError
-from portal.hot_cache import cached
+from providers.errors import UpstreamError
+from providers.selection import provider_for
+from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -9,16 +9,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gateway import metrics
-from gateway.providers.local import LOCAL_EMBEDDINGS
 from gateway.rate_limits import Reservation
-from gateway.types import ChatRequest, Usage
 from identity.principals import Principal
+from kernel.pool_threads import start_in_pool
+from kernel.redis_client import shared_redis
 from metering.budgets import BudgetHold
 from metering.services import Invocation, price_for, usage_event
 from metering.usage_queue import enqueue
 from models_catalog.models import FoundationModel, ModelPrice
-from portal.pool_threads import start_in_pool
-from portal.redis_client import shared_redis
+from providers.local import LOCAL_EMBEDDINGS
+from providers.types import ChatRequest, Usage
 from tenants.models import Tenant
 
 logger = logging.getLogger("atrium.gateway")

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from guardrails.selectors import floor_row, stored, tenant_row
 from guardrails.services import set_floor, set_tenant_policy
 from identity.api_auth import IsPlatformAdmin, IsTenantAdmin
-from portal.errors import InvalidInput
+from kernel.errors import InvalidInput
 
 SCHEMA = {"request": OpenApiTypes.OBJECT, "responses": OpenApiTypes.OBJECT, "tags": ["guardrails"]}
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gateway.errors import UpstreamError
-from gateway.providers import aws_client
 from guardrails.policy import BedrockGuardrail
+from kernel.hot_cache import cached
 from models_catalog.models import Provider
-from portal.hot_cache import cached
+from providers.errors import UpstreamError
+from providers.selection import aws_client
 
 
 def _blocked_anywhere(assessments: Any) -> bool:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from guardrails import bedrock
 from guardrails.detectors import Finding, find_pii
 from guardrails.policy import Policy, Topic
-from portal.errors import DomainError
-from portal.vectors import cosine
+from kernel.errors import DomainError
+from kernel.vectors import cosine
 
 logger = logging.getLogger("atrium.guardrails")
 
@@ -52,7 +52,7 @@ class Verdict:
 
 @functools.lru_cache(maxsize=256)
 def _example_vectors(examples: tuple[str, ...]) -> list[list[float]]:
-    from gateway.providers.local import LOCAL_EMBEDDINGS
+    from providers.local import LOCAL_EMBEDDINGS
 
     return LOCAL_EMBEDDINGS._embed(list(examples)).vectors
 
@@ -67,7 +67,7 @@ def _on_topic(topic: Topic, text: str, vector: list[float] | None) -> bool:
 
 
 def _text_vector(text: str) -> list[float]:
-    from gateway.providers.local import LOCAL_EMBEDDINGS
+    from providers.local import LOCAL_EMBEDDINGS
 
     return LOCAL_EMBEDDINGS._embed([text[:2000]]).vectors[0]
 

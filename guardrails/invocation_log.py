@@ -15,17 +15,17 @@ from celery import shared_task
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django_tenants.utils import schema_context
 
 from guardrails.models import GuardrailPolicy, InvocationRecord
-from portal.hot_cache import cached
+from kernel.hot_cache import cached
 from tenants.models import Tenant
+from tenants.schemas import in_tenant_schema
 from tenants.selectors import customer_tenants
 
 
 def captures(tenant: Tenant) -> bool:
     def load() -> bool:
-        with schema_context(tenant.schema_name):
+        with in_tenant_schema(tenant):
             row = GuardrailPolicy.objects.first()
         return bool(row and row.capture_invocations)
 
@@ -35,7 +35,7 @@ def captures(tenant: Tenant) -> bool:
 def capture(tenant: Tenant, record: dict[str, Any]) -> None:
     """Queue one record (from the gateway, after a call settled)."""
     if captures(tenant):
-        with schema_context(tenant.schema_name):  # the task runs in the tenant's schema
+        with in_tenant_schema(tenant):  # the task runs in the tenant's schema
             store_invocation.delay(record)
 
 
@@ -50,7 +50,7 @@ def purge_invocations() -> int:
     """Delete every tenant's records older than its retention period."""
     removed = 0
     for tenant in customer_tenants():
-        with schema_context(tenant.schema_name):
+        with in_tenant_schema(tenant):
             row = GuardrailPolicy.objects.first()
             days = row.retention_days if row else 30
             cutoff = timezone.now() - timedelta(days=days)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from portal.errors import InvalidInput
+from kernel.errors import InvalidInput
 
 PII_KINDS = ("email", "phone", "card", "iban", "ssn", "ip")
 ACTIONS = ("off", "mask", "block")

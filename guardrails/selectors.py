@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django_tenants.utils import get_public_schema_name, schema_context
-
 from guardrails.models import GuardrailPolicy
 from guardrails.policy import NO_POLICY, Policy, combined, parse
-from portal.hot_cache import cached
+from kernel.hot_cache import cached
 from tenants.models import Tenant
+from tenants.schemas import in_public_schema, in_tenant_schema
 
 
 def stored(row: GuardrailPolicy | None) -> dict[str, Any]:
@@ -23,12 +22,12 @@ def stored(row: GuardrailPolicy | None) -> dict[str, Any]:
 
 
 def floor_row() -> GuardrailPolicy | None:
-    with schema_context(get_public_schema_name()):
+    with in_public_schema():
         return GuardrailPolicy.objects.first()
 
 
 def tenant_row(tenant: Tenant) -> GuardrailPolicy | None:
-    with schema_context(tenant.schema_name):
+    with in_tenant_schema(tenant):
         return GuardrailPolicy.objects.first()
 
 

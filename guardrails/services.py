@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django_tenants.utils import get_public_schema_name, schema_context
 
 from audit.services import record_audit
 from guardrails.models import GuardrailPolicy
 from guardrails.policy import Policy, parse, weakenings
 from guardrails.selectors import floor_row, stored
+from kernel.errors import InvalidInput
 from models_catalog.models import Provider
-from portal.errors import InvalidInput
 from tenants.models import Tenant
+from tenants.schemas import in_public_schema, in_tenant_schema
 
 
 def _retention(raw: Any) -> int:
@@ -54,7 +54,7 @@ def _check_providers(policy: Policy) -> None:
 def set_floor(*, raw: dict[str, Any], actor: str) -> GuardrailPolicy:
     """Platform administrators: the policy no tenant can weaken."""
     _check_providers(parse(raw))
-    with schema_context(get_public_schema_name()):
+    with in_public_schema():
         row, before = _save(raw, actor)
     record_audit(actor=actor, action="guardrails.floor", target=row, before=before,
                  after=stored(row))  # fmt: skip
@@ -69,7 +69,7 @@ def set_tenant_policy(*, tenant: Tenant, raw: dict[str, Any], actor: str) -> Gua
     problems = weakenings(parse(stored(floor_row())), proposed)
     if problems:
         raise InvalidInput("This policy would weaken the platform's floor: " + "; ".join(problems))
-    with schema_context(tenant.schema_name):
+    with in_tenant_schema(tenant):
         row, before = _save(raw, actor)
     record_audit(actor=actor, action="guardrails.policy", target=row, tenant=tenant,
                  before=before, after=stored(row))  # fmt: skip

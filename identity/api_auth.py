@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from identity.principals import NO_ACCESS, AccessDenied, Principal, resolve_principal
 from identity.roles import PLATFORM_ADMIN
 from identity.verification import InvalidToken, verify_access_token
-from portal.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
 from tenants.models import Role, Tenant
 
 REALM = 'Bearer realm="atrium"'
@@ -48,6 +48,9 @@ class TokenRefused(DomainError):
         self.challenge = challenge(description)
         if description is None:
             self.code = "missing_token"
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": self.challenge}
 
 
 def authenticate_bearer(header: str, tenant: Tenant | None) -> Principal:

@@ -17,7 +17,7 @@ from identity.roles import ROLE_RANK, business_unit_in_tenant, role_in_tenant
 from identity.services import IdentityError, sign_in_identity
 from identity.tokens import SERVICE_ACCOUNT
 from identity.verification import InvalidToken, VerifiedToken
-from portal.hot_cache import cached
+from kernel.hot_cache import cached
 from tenants.models import Tenant
 
 

@@ -15,7 +15,6 @@ from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from oauth2_provider.models import Application
 
 from activity.services import record_activity
@@ -24,6 +23,7 @@ from identity.models import ExternalIdentity, GroupMapping
 from identity.roles import ROLE_RANK, role_in_tenant
 from identity.tokens import USER, builtin_issuer, sign_access_token
 from tenants.models import Membership, Role, ServiceAccount, Tenant
+from tenants.schemas import in_tenant_schema
 
 PORTAL_CLIENT_ID = "atrium-portal"
 
@@ -205,7 +205,7 @@ def create_service_account(
             application=application,
             created_by=actor,
         )
-        with schema_context(tenant.schema_name):
+        with in_tenant_schema(tenant):
             record_activity(
                 kind="service_account.created",
                 message=f"Service account {name} ({role}) registered.",
@@ -226,7 +226,7 @@ def revoke_service_account(*, account: ServiceAccount, actor: str = "") -> None:
         if application is not None:
             application.delete()  # its outstanding token rows go with it
         transaction.on_commit(lambda: forget_service_account(account.client_id))
-        with schema_context(account.tenant.schema_name):
+        with in_tenant_schema(account.tenant):
             record_activity(
                 kind="service_account.revoked",
                 message=f"Service account {account.name} revoked.",
@@ -298,7 +298,7 @@ def add_member(*, tenant: Tenant, login: str, role: str, actor: str) -> Membersh
     if Membership.objects.filter(user=user, tenant=tenant).exists():
         raise IdentityError(f"{user.get_username()} is already a member; change the role instead.")
     membership = grant_membership(user=user, tenant=tenant, role=role)
-    with schema_context(tenant.schema_name):
+    with in_tenant_schema(tenant):
         record_activity(kind="member.added", actor=actor,
                         message=f"{user.get_username()} added as {role}.")  # fmt: skip
     return membership
@@ -312,7 +312,7 @@ def change_member_role(*, membership: Membership, role: str, actor: str) -> Memb
         raise IdentityError(f"Unknown role {role!r}: use one of {', '.join(Role.values)}.")
     membership.role = role
     membership.save(update_fields=["role"])
-    with schema_context(membership.tenant.schema_name):
+    with in_tenant_schema(membership.tenant):
         record_activity(kind="member.role_changed", actor=actor,
                         message=f"{membership.user.get_username()} is now {role}.")  # fmt: skip
     return membership
@@ -323,5 +323,5 @@ def remove_member(*, membership: Membership, actor: str) -> None:
         raise IdentityError("This role comes from the identity provider's groups: change it there.")
     name = membership.user.get_username()
     membership.delete()
-    with schema_context(membership.tenant.schema_name):
+    with in_tenant_schema(membership.tenant):
         record_activity(kind="member.removed", actor=actor, message=f"{name} removed.")

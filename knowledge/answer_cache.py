@@ -11,16 +11,17 @@ from typing import Any
 
 from django.conf import settings
 
+from kernel.redis_client import shared_redis
+from kernel.redis_keys import tenant_key
+from kernel.vectors import cosine
 from knowledge.stores import Located
-from portal.redis_client import shared_redis
-from portal.vectors import cosine
 
 SEMANTIC_ENTRIES = 200  # the most recent answers compared by similarity
 
 
 def _namespace(located: Located, model: str) -> str:
     kb = located.kb
-    return f"atrium:answers:{located.tenant.pk}:{kb.pk}:{kb.version}:{model}"
+    return tenant_key(located.tenant.pk, "answers", kb.pk, kb.version, model)
 
 
 def _normalised(question: str) -> str:

@@ -9,13 +9,13 @@ from typing import Any
 from asgiref.sync import async_to_sync
 
 from gateway import calls
-from gateway.types import ChatRequest, Message
 from identity.principals import Principal
+from kernel.errors import InvalidInput
 from knowledge import answer_cache
 from knowledge.retrieval import Filters, Hit, embed_query, retrieve
 from knowledge.stores import Located
 from models_catalog.models import Modality
-from portal.errors import InvalidInput
+from providers.types import ChatRequest, Message
 
 INSTRUCTIONS = (
     "Answer the question from the numbered passages only, citing them like [1]. If the passages "

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from identity.api_auth import IsPlatformAdmin
+from kernel.errors import InvalidInput, NotAllowed, NotFound
 from knowledge import answers
 from knowledge.models import Document
 from knowledge.retrieval import Filters, retrieve
@@ -28,7 +29,6 @@ from knowledge.services import (
     upload_documents,
 )
 from knowledge.stores import Located, find_knowledge_base, knowledge_bases_of, opened
-from portal.errors import InvalidInput, NotAllowed, NotFound
 from tenants.models import Role, Tenant
 
 SCHEMA = {"request": OpenApiTypes.OBJECT, "responses": OpenApiTypes.OBJECT, "tags": ["knowledge"]}

@@ -19,11 +19,11 @@ from django.utils import timezone
 
 from gateway import calls
 from identity.principals import Principal
+from kernel.errors import DomainError
 from knowledge.chunking import ChunkingStrategy, Piece, chunk
 from knowledge.extraction import ExtractionError, extract
 from knowledge.models import Chunk, Document, KnowledgeBase
 from knowledge.stores import Located, opened
-from portal.errors import DomainError
 
 logger = logging.getLogger("atrium.knowledge")
 

@@ -18,9 +18,9 @@ from django.db import connection, transaction
 
 from gateway import calls
 from identity.principals import Principal
+from kernel.errors import InvalidInput
 from knowledge.models import Chunk
 from knowledge.stores import Located, opened
-from portal.errors import InvalidInput
 
 RRF_K = 60
 MODES = ("vector", "hybrid")

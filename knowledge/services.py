@@ -12,18 +12,18 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django_tenants.utils import get_public_schema_name, schema_context
 
 from audit.services import record_audit
 from gateway.calls import resolve
 from identity.principals import Principal
+from kernel.errors import Conflict, InvalidInput, NotFound
 from knowledge.chunking import ChunkingStrategy
 from knowledge.extraction import SUPPORTED
 from knowledge.models import Document, KnowledgeBase, KnowledgeShare
 from knowledge.stores import Located, opened
 from models_catalog.models import Modality
-from portal.errors import Conflict, InvalidInput, NotFound
 from tenants.models import Tenant
+from tenants.schemas import in_schema, public_schema_name
 
 INDEXED_SIZES = (384, 768, 1024)  # the HNSW indexes of migration 0002
 
@@ -49,8 +49,8 @@ def create_knowledge_base(
         strategy = ChunkingStrategy.from_dict(chunking or {"kind": "recursive"})
     except ValueError as error:
         raise InvalidInput(f"chunking: {error}") from None
-    schema = tenant.schema_name if isolation == "siloed" else get_public_schema_name()
-    with schema_context(schema), transaction.atomic():
+    schema = tenant.schema_name if isolation == "siloed" else public_schema_name()
+    with in_schema(schema), transaction.atomic():
         if KnowledgeBase.objects.filter(tenant_id=tenant.pk, name=name).exists():
             raise Conflict(f"name: {tenant.name} already has a knowledge base called {name!r}.")
         kb = KnowledgeBase.objects.create(
@@ -152,7 +152,7 @@ def upload_documents(
     for outcome in outcomes:
         if outcome.document is not None:
             document_id = str(outcome.document.pk)
-            with schema_context(tenant_schema):  # the task runs as the uploading tenant
+            with in_schema(tenant_schema):  # the task runs as the uploading tenant
                 ingest_document_task.delay(str(located.kb.pk), document_id)
     return outcomes
 

@@ -15,11 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django_tenants.utils import get_public_schema_name, schema_context
 
+from kernel.errors import NotAllowed, NotFound
 from knowledge.models import KnowledgeBase
-from portal.errors import NotAllowed, NotFound
 from tenants.models import Tenant
+from tenants.schemas import in_schema, in_tenant_schema, public_schema_name
 
 NOT_FOUND = "No knowledge base {id} here: check the id (GET /knowledge-bases lists yours)."
 
@@ -48,7 +48,7 @@ class Located:
 @contextmanager
 def opened(located: Located) -> Iterator[None]:
     """Make the knowledge base's schema the active one for the queries inside."""
-    with schema_context(located.schema_name):
+    with in_tenant_schema(located):
         yield
 
 
@@ -59,10 +59,10 @@ def _pooled_visible_to(tenant: Tenant) -> Q:
 def knowledge_bases_of(tenant: Tenant) -> list[Located]:
     """The tenant's siloed knowledge bases, then the pooled ones it owns or that are shared
     with it."""
-    with schema_context(tenant.schema_name):
+    with in_tenant_schema(tenant):
         siloed = list(KnowledgeBase.objects.filter(isolation=KnowledgeBase.Isolation.SILOED))
-    public = get_public_schema_name()
-    with schema_context(public):
+    public = public_schema_name()
+    with in_schema(public):
         pooled = list(
             KnowledgeBase.objects.filter(isolation=KnowledgeBase.Isolation.POOLED)
             .filter(_pooled_visible_to(tenant))
@@ -80,12 +80,12 @@ def find_knowledge_base(tenant: Tenant, kb_id: str | uuid.UUID) -> Located:
         key = uuid.UUID(str(kb_id))
     except ValueError:
         raise NotFound(NOT_FOUND.format(id=kb_id)) from None
-    with schema_context(tenant.schema_name):
+    with in_tenant_schema(tenant):
         own = KnowledgeBase.objects.filter(pk=key, isolation="siloed").first()
     if own is not None:
         return Located(own, tenant, tenant.schema_name, True)
-    public = get_public_schema_name()
-    with schema_context(public):
+    public = public_schema_name()
+    with in_schema(public):
         pooled = (
             KnowledgeBase.objects.filter(pk=key, isolation="pooled")
             .filter(_pooled_visible_to(tenant))

@@ -9,13 +9,13 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, schema_context
 
+from kernel.errors import NotFound
 from knowledge.ingestion import ingest
 from knowledge.models import Document
 from knowledge.stores import find_knowledge_base
-from portal.errors import NotFound
 from tenants.models import Tenant
+from tenants.schemas import in_public_schema, in_tenant_schema
 from tenants.selectors import customer_tenants
 
 logger = logging.getLogger("atrium.knowledge")
@@ -46,9 +46,9 @@ def resume_stalled_documents(stalled_seconds: int | None = None) -> int:
     before = timezone.now() - timedelta(seconds=seconds)
     found: list[tuple[int | None, str, str]] = []
     for tenant in customer_tenants():
-        with schema_context(tenant.schema_name):
+        with in_tenant_schema(tenant):
             found += _stalled(before)
-    with schema_context(get_public_schema_name()):
+    with in_public_schema():
         found += _stalled(before)
     owners = {t.pk: t for t in Tenant.objects.filter(pk__in={owner for owner, _, _ in found})}
     for owner, kb_id, document_id in found:
@@ -56,6 +56,6 @@ def resume_stalled_documents(stalled_seconds: int | None = None) -> int:
         if tenant is None:
             continue
         logger.warning("resuming the ingestion of document %s", document_id)
-        with schema_context(tenant.schema_name):
+        with in_tenant_schema(tenant):
             ingest_document_task.delay(kb_id, document_id)
     return len(found)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from identity.permissions import principal_of, tenant_role_required
 from identity.roles import at_least
+from kernel.errors import DomainError, InvalidInput, NotFound
 from knowledge.api import document_data, knowledge_base_data
 from knowledge.extraction import SUPPORTED
 from knowledge.models import Document, KnowledgeBase
@@ -31,7 +32,6 @@ from knowledge.services import (
 from knowledge.stores import Located, find_knowledge_base, knowledge_bases_of, opened
 from models_catalog.models import Modality
 from models_catalog.selectors import usable_models
-from portal.errors import DomainError, InvalidInput, NotFound
 from tenants.models import Role
 
 NO_SUCH_PAGE = "No such page, or you have no access to it."

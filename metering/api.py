@@ -12,9 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from identity.api_auth import IsTenantAdmin
+from kernel.errors import InvalidInput, NotAllowed
 from metering.budget_selectors import budgets_of_tenant
 from metering.budget_services import TENANT_WIDE, may_manage, remove_budget, set_budget
-from portal.errors import InvalidInput, NotAllowed
 
 
 @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, tags=["metering"])

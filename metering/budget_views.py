@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from identity.permissions import tenant_role_required
+from kernel.errors import DomainError, InvalidInput, NotAllowed
 from metering.budget_selectors import budgets_of_tenant
 from metering.budget_services import (
     DEFAULT_THRESHOLDS,
@@ -16,7 +17,6 @@ from metering.budget_services import (
     remove_budget,
     set_budget,
 )
-from portal.errors import DomainError, InvalidInput, NotAllowed
 from tenants.models import BusinessUnit, Role
 
 

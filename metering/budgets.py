@@ -19,12 +19,13 @@ from decimal import ROUND_CEILING, Decimal
 
 import redis
 from django.db.models import Sum
-from django_tenants.utils import schema_context
 
+from kernel.errors import DomainError
+from kernel.hot_cache import cached
+from kernel.redis_client import shared_redis
+from kernel.redis_keys import tenant_key
 from metering.models import Budget, UsageEvent
-from portal.errors import DomainError
-from portal.hot_cache import cached
-from portal.redis_client import shared_redis
+from tenants.schemas import in_tenant_schema
 
 logger = logging.getLogger("atrium.metering")
 
@@ -69,7 +70,7 @@ class BudgetRule:
     hard: bool
 
     def counter(self, at: datetime) -> str:
-        return f"atrium:budget:{self.id}:{at:%Y%m}"
+        return tenant_key(self.tenant_id, "budget", self.id, f"{at:%Y%m}")
 
 
 def month_start(at: datetime) -> datetime:
@@ -189,7 +190,7 @@ def _announce(rule: BudgetRule, percent: int, spent: Decimal, at: datetime) -> N
         f"of {rule.limit:,.2f}."
     )
     logger.warning(message, extra={"tenant": rule.schema_name, "budget": rule.id})
-    with schema_context(rule.schema_name):  # the task runs in the tenant's schema
+    with in_tenant_schema(rule):  # the task runs in the tenant's schema
         record_activity_task.delay("budget_alert", message, "metering")
 
 

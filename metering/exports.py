@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from audit.services import record_audit
+from kernel.errors import InvalidInput
 from metering.models import UsageEvent
-from portal.errors import InvalidInput
 from tenants.models import Tenant
 
 # Rows are read from a server-side cursor this many at a time, and written as Parquet row groups

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from metering.scoping import TenantScopedManager
+from kernel.scoping import TenantScopedManager
 
 
 class UsageEvent(models.Model):

@@ -7,9 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from kernel.hot_cache import cached
 from models_catalog.models import FoundationModel, ModelPrice
 from models_catalog.selectors import price_in_force, prices_of
-from portal.hot_cache import cached
 
 MILLION = Decimal(1_000_000)
 

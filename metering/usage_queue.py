@@ -20,10 +20,11 @@ from typing import Any
 import redis
 from django.db import connection, transaction
 
+from kernel.redis_client import shared_redis
+from kernel.redis_keys import platform_key
 from metering.models import UsageEvent
-from portal.redis_client import shared_redis
 
-STREAM = "atrium:usage"
+STREAM = platform_key("usage")
 GROUP = "recorders"
 CLAIM_IDLE_MS = 60_000
 

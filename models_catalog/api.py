@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from identity.api_auth import IsPlatformAdmin, IsTenantAdmin, IsTenantPrincipal
+from kernel.errors import InvalidInput, NotFound
 from models_catalog import serializers as s
 from models_catalog.models import CustomModel, FoundationModel, ModelGrant, Provider
 from models_catalog.selectors import (
@@ -22,7 +23,6 @@ from models_catalog.selectors import (
     usable_models,
 )
 from models_catalog.services import access, catalog, registry
-from portal.errors import InvalidInput, NotFound
 from tenants.models import Tenant
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from kernel.errors import Gone, NotAllowed, NotFound
 from models_catalog.models import (
     AccessRequest,
     CustomModel,
@@ -18,7 +19,6 @@ from models_catalog.models import (
     ModelPrice,
     ModelVersion,
 )
-from portal.errors import Gone, NotAllowed, NotFound
 from tenants.models import BusinessUnit, Tenant
 
 CUSTOM_NAME = re.compile(r"^custom/(?P<name>[a-z0-9_-]+)(?:@(?P<ref>[a-z0-9-]+))?$")

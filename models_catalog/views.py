@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from identity.permissions import platform_admin_required, tenant_role_required
 from identity.roles import at_least
+from kernel.errors import DomainError, InvalidInput
 from models_catalog.models import AliasChange, CustomModel, FoundationModel, ModelVersion
 from models_catalog.selectors import (
     pending_requests,
@@ -26,7 +27,6 @@ from models_catalog.selectors import (
     usable_models,
 )
 from models_catalog.services import access, registry
-from portal.errors import DomainError, InvalidInput
 from tenants.models import BusinessUnit, Role, Tenant
 
 

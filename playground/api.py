@@ -9,9 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from guardrails.models import InvocationRecord
+from kernel.errors import InvalidInput, NotFound
 from metering.models import UsageEvent
 from playground.models import ResponseFeedback
-from portal.errors import InvalidInput, NotFound
 
 RATINGS = {"up": 1, "down": -1, 1: 1, -1: -1}
 

@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django_tenants.utils import schema_context
-
 from gateway import calls
 from gateway.parameters import chat_request
 from identity.principals import Principal
+from kernel.errors import DomainError, InvalidInput
+from kernel.pool_threads import run_in_pool, start_in_pool
 from knowledge.answers import passages_prompt
 from knowledge.retrieval import retrieve
 from knowledge.stores import find_knowledge_base
@@ -22,9 +22,8 @@ from models_catalog.models import Modality
 from playground import services
 from playground.failures import explain
 from playground.models import Turn
-from portal.errors import DomainError, InvalidInput
-from portal.pool_threads import run_in_pool, start_in_pool
 from tenants.models import Tenant
+from tenants.schemas import in_tenant_schema
 
 PARAMETERS = ("temperature", "top_p", "max_tokens", "stop")
 
@@ -98,7 +97,7 @@ def _event(name: str, data: dict[str, Any] | list[Any]) -> bytes:
 def _save(
     prepared: Prepared, text: str, status: str, event: dict[str, Any], error: str = ""
 ) -> Turn:
-    with schema_context(prepared.tenant.schema_name):
+    with in_tenant_schema(prepared.tenant):
         return services.add_answer(
             conversation_id=prepared.conversation_id, content=text, model=prepared.model,
             status=status, event=event, citations=prepared.citations, error=error,

@@ -10,11 +10,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.views.decorators.http import require_POST
 
 from identity.principals import Principal, person_in_tenant
+from kernel.errors import DomainError, InvalidInput
+from kernel.pool_threads import run_in_pool
 from playground import services
 from playground.chat import prepare, stream_events
 from playground.failures import explain
-from portal.errors import DomainError, InvalidInput
-from portal.pool_threads import run_in_pool
 
 SIGN_IN = {"title": "Signed out", "message": "Sign in again to use the playground.",
            "code": "signed_out", "status": 401}  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.errors import DomainError
+from kernel.errors import DomainError
 
 TITLES = {
     "budget_exhausted": "Your team's AI budget is used up",

@@ -10,12 +10,12 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from kernel.errors import NotFound
 from knowledge.stores import knowledge_bases_of
 from models_catalog.models import FoundationModel, Modality
 from models_catalog.selectors import usable_models
 from playground.models import Conversation, Feedback, PromptTemplate, PromptTemplateVersion, Turn
 from playground.services import conversation_of
-from portal.errors import NotFound
 from tenants.models import BusinessUnit, Tenant
 
 RECENT_CONVERSATIONS = 50

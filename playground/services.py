@@ -8,9 +8,9 @@ from typing import Any
 
 from django.db import transaction
 
+from kernel.errors import InvalidInput, NotFound
 from playground.models import Conversation, Feedback, PromptTemplate, PromptTemplateVersion, Turn
 from playground.templates_text import variables_of
-from portal.errors import InvalidInput, NotFound
 
 
 def conversation_of(owner_id: int, conversation_id: Any) -> Conversation:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from portal.errors import InvalidInput
+from kernel.errors import InvalidInput
 
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 

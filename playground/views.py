@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from identity.permissions import tenant_role_required
 from identity.roles import business_unit_in_tenant
+from kernel.errors import DomainError, InvalidInput, NotFound
 from playground import selectors, services
 from playground.failures import explain
 from playground.models import PromptTemplate
 from playground.templates_text import fill
-from portal.errors import DomainError, InvalidInput, NotFound
 from tenants.models import Role
 
 NO_SUCH_PAGE = "No such page, or you have no access to it."

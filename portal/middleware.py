@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django_tenants.middleware.subfolder import TenantSubfolderMiddleware
 
 from identity.api_auth import authenticate_bearer
-from portal.api_errors import domain_error_response
-from portal.errors import DomainError
+from kernel.errors import DomainError
+from kernel.http_errors import domain_error_response
 from tenants.models import Domain, Tenant
 from tenants.selectors import tenant_routed_by
 

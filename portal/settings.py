@@ -393,7 +393,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        "json": {"()": "portal.log_format.JsonFormatter"},
+        "json": {"()": "kernel.log_format.JsonFormatter"},
     },
     "handlers": {
         "console": {

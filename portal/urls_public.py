@@ -6,12 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from audit import views as audit_views
-from gateway.metrics import metrics_view
-from guardrails import api as guardrails_api
-from identity import views as identity_views
-from metering import views as metering_views
-from models_catalog import views as catalog_views
+from audit import urls as audit
+from gateway import urls as gateway
+from guardrails import urls as guardrails
+from identity import urls as identity
+from metering import urls as metering
+from models_catalog import urls as models_catalog
 from portal import views
 
 
@@ -26,26 +26,15 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("idp/", include("identity.urls_provider")),
-    path("audit/", audit_views.platform_audit_log, name="platform-audit-log"),
-    path("catalog/", catalog_views.catalogue, name="catalogue"),
-    path("catalog/requests/", catalog_views.queue, name="request-queue"),
-    path("catalog/registry/", catalog_views.registry_index, name="registry"),
-    path("catalog/registry/<slug:name>/", catalog_views.custom_model_page, name="custom-model"),
-    path(
-        "catalog/registry/<slug:name>/<int:number>/",
-        catalog_views.version_page,
-        name="model-version",
-    ),
-    path("billing/", metering_views.platform_billing, name="platform-billing"),
-    path("api/guardrails/floor", guardrails_api.floor_policy, name="api-guardrails-floor"),
-    path("api/", include("models_catalog.urls_api")),
-    # Platform administrators take tokens for the platform API as tenants do for theirs.
-    path("api-access/", identity_views.api_access, name="platform-api-access"),
-    path("api-access/token", identity_views.issue_token, name="platform-api-token"),
+    *gateway.platform_urlpatterns,
+    *audit.platform_urlpatterns,
+    *models_catalog.platform_urlpatterns,
+    *metering.platform_urlpatterns,
+    *guardrails.platform_urlpatterns,
+    *identity.platform_urlpatterns,
     path(
         "api/schema/",
         SpectacularAPIView.as_view(urlconf="portal.urls_schema"),

@@ -3,12 +3,13 @@
 
 from django.urls import include, path
 
-from guardrails import api as guardrails_api
+from guardrails import urls as guardrails
+from models_catalog import urls as models_catalog
 from portal import urls_tenant
 
 urlpatterns = [
-    path("api/guardrails/floor", guardrails_api.floor_policy),
-    path("api/", include("models_catalog.urls_api")),
+    *guardrails.platform_urlpatterns,
+    path("api/", include(models_catalog.platform_api_urlpatterns)),
     path(
         "t/<slug:tenant>/",
         include([p for p in urls_tenant.urlpatterns if str(p.pattern).startswith("v1/")]),

@@ -6,7 +6,7 @@ import copy
 
 from django.db.models import QuerySet
 
-from portal.hot_cache import cached
+from kernel.hot_cache import cached
 from tenants.models import BusinessUnit, Domain, Tenant
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django_tenants.utils import schema_context
 
 from activity.services import record_activity
 from tenants.models import RESERVED_SLUGS, BusinessUnit, Domain, Tenant, schema_name_for_slug
+from tenants.schemas import in_public_schema, in_tenant_schema
 
 
 class TenantError(Exception):
@@ -38,11 +38,11 @@ def create_tenant(
         schema_name=schema_name_for_slug(slug),
     )
     _validate(tenant)
-    with schema_context("public"), transaction.atomic():
+    with in_public_schema(), transaction.atomic():
         tenant.save(verbosity=0)
         Domain.objects.create(tenant=tenant, domain=slug, is_primary=True)
         add_business_unit(tenant=tenant, name=business_unit, cost_centre=cost_centre)
-        with schema_context(tenant.schema_name):
+        with in_tenant_schema(tenant):
             record_activity(
                 kind="tenant.created",
                 message=f"Tenant {tenant.name} created with business unit {business_unit.strip()}.",
@@ -79,7 +79,7 @@ def delete_tenant(*, slug: str, confirm: str) -> None:
         raise TenantError(f"No tenant has the slug {slug!r}.")
     if tenant.is_platform:
         raise TenantError("The platform's public tenant cannot be deleted.")
-    with schema_context("public"), transaction.atomic():
+    with in_public_schema(), transaction.atomic():
         tenant.delete(force_drop=True)
 
 

@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import record_audit
+from kernel.errors import Conflict, InvalidInput, NotFound
 from models_catalog.models import AccessRequest, FoundationModel, Lifecycle, ModelGrant
 from models_catalog.selectors import active_grants
-from portal.errors import Conflict, InvalidInput, NotFound
 from tenants.models import BusinessUnit, Tenant
 
 

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record_audit
+from kernel.errors import Conflict, InvalidInput
 from models_catalog.models import CURRENCIES, FoundationModel, ModelPrice
-from portal.errors import Conflict, InvalidInput
 
 CURRENCY_CODES = {code for code, _ in CURRENCIES}
 

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from audit.services import record_audit
+from kernel.errors import Conflict, InvalidInput, NotFound
 from models_catalog.models import (
     ALIAS_NAME,
     AliasChange,
@@ -21,7 +22,6 @@ from models_catalog.models import (
     ModelVersion,
     Provider,
 )
-from portal.errors import Conflict, InvalidInput, NotFound
 
 SERVING_PROVIDERS = {Provider.Kind.SAGEMAKER, Provider.Kind.OPENAI_COMPATIBLE}
 

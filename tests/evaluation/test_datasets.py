@@ -15,8 +15,8 @@ from django_tenants.utils import tenant_context
 
 from evaluation.models import Dataset, DatasetItem
 from evaluation.services import MAX_LINES, upload_dataset
+from kernel.errors import Conflict, InvalidInput
 from playground.models import Conversation, Feedback, Turn
-from portal.errors import Conflict, InvalidInput
 from tenants.models import Tenant
 
 pytestmark = pytest.mark.django_db

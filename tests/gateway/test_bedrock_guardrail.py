@@ -14,9 +14,9 @@ from openai import OpenAI
 
 from guardrails.services import set_tenant_policy
 from identity.services import mint_member_token
+from kernel.errors import InvalidInput
 from models_catalog.models import Provider
 from models_catalog.services.access import grant_model
-from portal.errors import InvalidInput
 from tests.gateway.upstreams import Upstream, upstream_model
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.test import Client
 
-from portal.log_format import JsonFormatter
+from kernel.log_format import JsonFormatter
 from tests.gateway.conftest import LOCAL_EMBEDDINGS
 
 pytestmark = pytest.mark.django_db(transaction=True)

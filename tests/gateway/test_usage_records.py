@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django_tenants.utils import tenant_context
 
+from kernel.scoping import NoTenantInContext
 from metering.models import UsageEvent
-from metering.scoping import NoTenantInContext
 from tests.gateway.conftest import HAIKU, LOCAL_CHAT, LOCAL_EMBEDDINGS
 from tests.gateway.recorded import events_of
 

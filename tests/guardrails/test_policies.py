@@ -9,7 +9,7 @@ from guardrails.models import GuardrailPolicy
 from guardrails.policy import parse
 from guardrails.selectors import policy_for, tenant_row
 from guardrails.services import set_floor, set_tenant_policy
-from portal.errors import InvalidInput
+from kernel.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
 

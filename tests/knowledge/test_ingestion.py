@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from kernel.errors import NotAllowed, NotFound
 from knowledge.models import Chunk, Document
 from knowledge.retrieval import Filters, retrieve
 from knowledge.services import Upload, delete_document, share_knowledge_base, upload_documents
 from knowledge.stores import find_knowledge_base, knowledge_bases_of, opened
-from portal.errors import NotAllowed, NotFound
 from tests.knowledge.conftest import ingested, knowledge_base, member_of
 
 pytestmark = pytest.mark.django_db(transaction=True)

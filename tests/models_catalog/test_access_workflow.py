@@ -9,6 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from audit.models import AppendOnly, AuditEntry
+from kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from models_catalog.models import AccessRequest, FoundationModel
 from models_catalog.selectors import requests_of_tenant, resolve_model, usable_models
 from models_catalog.services.access import (
@@ -19,7 +20,6 @@ from models_catalog.services.access import (
     revoke_grant,
 )
 from models_catalog.services.catalog import set_lifecycle
-from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from tenants.models import BusinessUnit
 
 pytestmark = pytest.mark.django_db

@@ -10,11 +10,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from kernel.errors import Conflict, Gone, InvalidInput
 from models_catalog.models import FoundationModel, Lifecycle
 from models_catalog.selectors import price_at, resolve_model, usable_models
 from models_catalog.services.access import grant_model
 from models_catalog.services.catalog import set_lifecycle, set_price
-from portal.errors import Conflict, Gone, InvalidInput
 
 pytestmark = pytest.mark.django_db
 

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from models_catalog.models import AliasChange, Provider
 from models_catalog.selectors import resolve_model
 from models_catalog.services.access import grant_model
@@ -16,7 +17,6 @@ from models_catalog.services.registry import (
     register_version,
     rollback,
 )
-from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 pytestmark = pytest.mark.django_db
 

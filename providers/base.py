@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Protocol
 
-from gateway.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
+from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
 
 
 class ChatProvider(Protocol):

@@ -19,8 +19,8 @@ from typing import Any
 
 from django.conf import settings
 
-from gateway.errors import UpstreamError
-from gateway.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Message, Usage
+from providers.errors import UpstreamError
+from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Message, Usage
 
 TRANSCRIPT_STOPS = ("\nQuestion:", "\nUser:")
 _DONE = object()

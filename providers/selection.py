@@ -5,11 +5,11 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from gateway.errors import ProviderUnsupported
-from gateway.providers.aws import AwsClient, BedrockProvider, SageMakerProvider
-from gateway.providers.local import LOCAL_CHAT, LOCAL_EMBEDDINGS
-from gateway.providers.openai_compatible import OpenAICompatibleProvider
 from models_catalog.models import FoundationModel, Modality, ModelVersion, Provider
+from providers.aws import AwsClient, BedrockProvider, SageMakerProvider
+from providers.errors import ProviderUnsupported
+from providers.local import LOCAL_CHAT, LOCAL_EMBEDDINGS
+from providers.openai_compatible import OpenAICompatibleProvider
 
 _made: dict[tuple[Any, ...], Any] = {}
 _lock = threading.Lock()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gateway.types import ChatChunk, ChatRequest, ChatResult, Usage
+from providers.types import ChatChunk, ChatRequest, ChatResult, Usage
 
 
 def chat_body(request: ChatRequest, *, stream: bool, model: str | None = None) -> dict[str, Any]:

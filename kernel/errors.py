@@ -1,4 +1,4 @@
-"""Domain errors: services raise them, one handler maps them to HTTP (portal.api_errors) and pages
+"""Domain errors: services raise them, one place maps them to HTTP (kernel.http_errors) and pages
 show their message. Each message says what to do."""
 
 from __future__ import annotations
@@ -8,9 +8,15 @@ class DomainError(Exception):
     status_code = 400
     code = "invalid_request"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, param: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.param = param  # the request field the error is about, when there is one
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the response carries (Retry-After for refusals that pass with time)."""
+        retry_after = getattr(self, "retry_after", None)
+        return {} if retry_after is None else {"Retry-After": str(retry_after)}
 
 
 class InvalidInput(DomainError):

@@ -24,9 +24,9 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from gateway.errors import UpstreamError, UpstreamThrottled, UpstreamTimeout
-from gateway.openai_wire import chat_body, chunk_from_sse, result_from
-from gateway.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Usage
+from providers.errors import UpstreamError, UpstreamThrottled, UpstreamTimeout
+from providers.openai_wire import chat_body, chunk_from_sse, result_from
+from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Usage
 
 _END = object()
 THROTTLED = {"ThrottlingException", "TooManyRequestsException", "ServiceQuotaExceededException"}
@@ -230,7 +230,7 @@ class BedrockProvider:
 
     def _embed_cohere(self, texts: list[str]) -> EmbeddingResult:
         """Cohere embeds up to 96 texts per call but reports no token count: we count them."""
-        from gateway.providers.local import LOCAL_EMBEDDINGS
+        from providers.local import LOCAL_EMBEDDINGS
 
         vectors: list[list[float]] = []
         for start in range(0, len(texts), 96):

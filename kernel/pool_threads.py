@@ -20,7 +20,7 @@ from typing import ParamSpec, TypeVar
 from asgiref.sync import sync_to_async
 from django.db import connection
 
-from portal.hot_cache import one_generation
+from kernel.hot_cache import one_generation
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -20,11 +20,12 @@ from typing import Any, TypeVar
 import redis
 from django.db import transaction
 
-from portal.redis_client import shared_redis
+from kernel.redis_client import shared_redis
+from kernel.redis_keys import platform_key
 
 logger = logging.getLogger(__name__)
 
-KEY = "atrium:hot-cache:generation"
+KEY = platform_key("hot-cache", "generation")
 MAX_ENTRIES = 10_000
 T = TypeVar("T")
 

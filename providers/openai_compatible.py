@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from gateway.errors import UpstreamError, UpstreamThrottled, UpstreamTimeout
-from gateway.openai_wire import DONE, chat_body, chunk_from_sse, result_from
-from gateway.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
+from providers.errors import UpstreamError, UpstreamThrottled, UpstreamTimeout
+from providers.openai_wire import DONE, chat_body, chunk_from_sse, result_from
+from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
 
 TIMEOUT = httpx.Timeout(connect=5.0, read=120.0, write=30.0, pool=10.0)
 

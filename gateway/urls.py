@@ -1,0 +1,18 @@
+"""The OpenAI-compatible model endpoints, and the Prometheus metrics."""
+
+from django.urls import path
+
+from gateway import api, metrics
+
+# Mounted under /t/<slug>/ by portal.urls_tenant.
+tenant_urlpatterns = [
+    # Served by gateway.handler under ASGI; listed here for reverse() and other handlers.
+    path("v1/models", api.models, name="api-models"),
+    path("v1/chat/completions", api.chat_completions, name="api-chat"),
+    path("v1/embeddings", api.embeddings, name="api-embeddings"),
+]
+
+# Mounted on the platform's site, /, by portal.urls_public.
+platform_urlpatterns = [
+    path("metrics", metrics.metrics_view, name="metrics"),
+]

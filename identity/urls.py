@@ -1,0 +1,26 @@
+"""Sign-in helpers, members and service accounts (the built-in provider is in urls_provider)."""
+
+from django.urls import path
+
+from identity import api, views
+
+# Mounted under /t/<slug>/ by portal.urls_tenant.
+tenant_urlpatterns = [
+    path("api-access/", views.api_access, name="api-access"),
+    path("api-access/token", views.issue_token, name="api-access-token"),
+    path("members/", views.members, name="members"),
+    path("service-accounts/", views.service_accounts, name="service-accounts"),
+    path(
+        "service-accounts/<int:account_id>/revoke",
+        views.revoke_account,
+        name="service-account-revoke",
+    ),
+    path("v1/whoami", api.whoami, name="api-whoami"),
+]
+
+# Mounted on the platform's site, /, by portal.urls_public.
+platform_urlpatterns = [
+    # Platform administrators take tokens for the platform API as tenants do for theirs.
+    path("api-access/", views.api_access, name="platform-api-access"),
+    path("api-access/token", views.issue_token, name="platform-api-token"),
+]
