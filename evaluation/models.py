@@ -1,12 +1,70 @@
-"""Evaluation records, in the tenant's own schema: datasets of prompts with their expected
-answers (uploaded, or curated from playground feedback), jobs that run chosen models over a
-dataset, and one scored result per (job, model, item)."""
+"""Evaluation records, in the tenant's own schema: verdicts on answers (a playground turn's, or
+an API response's), datasets of prompts with their expected answers (uploaded, or curated from
+those verdicts), jobs that run chosen models over a dataset, and one scored result per (job,
+model, item)."""
 
 from __future__ import annotations
 
 import uuid
 
 from django.db import models
+
+RATINGS = [(1, "Thumbs up"), (-1, "Thumbs down")]
+
+
+class Feedback(models.Model):
+    """A person's verdict on one playground answer: the raw material of evaluation datasets.
+
+    The answer is the playground's `Turn`, named by string: the database keeps the foreign key
+    (a deleted conversation takes its verdicts with it) while evaluation's code imports nothing
+    from the playground, which stands above it. The table kept its name when the model moved
+    here from the playground."""
+
+    turn = models.ForeignKey("playground.Turn", on_delete=models.CASCADE, related_name="feedback")
+    user_id = models.BigIntegerField()
+    rating = models.SmallIntegerField(choices=RATINGS)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "playground_feedback"
+        constraints = [
+            models.UniqueConstraint(fields=["turn", "user_id"], name="one_verdict_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'+' if self.rating > 0 else '-'} on {self.turn_id}"
+
+
+class ResponseFeedback(models.Model):
+    """A verdict on a response of the API (`POST /v1/feedback` with its id), by the caller.
+    The table kept its name when the model moved here from the playground."""
+
+    request_id = models.CharField(max_length=64)
+    principal_type = models.CharField(max_length=20)
+    principal_id = models.BigIntegerField()
+    principal_name = models.CharField(max_length=200)
+    rating = models.SmallIntegerField(choices=RATINGS)
+    comment = models.TextField(blank=True)
+    # The exchange judged, from the invocation log when the tenant captures calls (else blank:
+    # the verdict is kept, but cannot become an evaluation item).
+    prompt = models.TextField(blank=True)
+    answer = models.TextField(blank=True)
+    model = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "playground_responsefeedback"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request_id", "principal_type", "principal_id"],
+                name="one_verdict_per_caller",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'+' if self.rating > 0 else '-'} on {self.request_id}"
 
 
 class Dataset(models.Model):
@@ -35,10 +93,10 @@ class DatasetItem(models.Model):
     expected = models.TextField()
     # Where a curated item came from; kept when the conversation is deleted (the item stays).
     feedback = models.ForeignKey(
-        "playground.Feedback", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Feedback, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     response_feedback = models.ForeignKey(
-        "playground.ResponseFeedback", on_delete=models.SET_NULL, null=True, blank=True,
+        ResponseFeedback, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )  # fmt: skip
 

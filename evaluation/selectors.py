@@ -1,6 +1,6 @@
 """Reads of evaluation (the active schema is the tenant's, which is the boundary): datasets,
-jobs, the per-model summary of a job, its results for the report and the download, and the
-feedback waiting to be curated."""
+jobs, the per-model summary of a job, its results for the report and the download, a person's
+verdicts on answers, and the feedback waiting to be curated."""
 
 from __future__ import annotations
 
@@ -24,11 +24,17 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from evaluation.models import Dataset, DatasetItem, EvaluationJob, EvaluationResult
+from evaluation.models import (
+    Dataset,
+    DatasetItem,
+    EvaluationJob,
+    EvaluationResult,
+    Feedback,
+    ResponseFeedback,
+)
 from kernel.errors import NotFound
 from models_catalog.models import Modality
 from models_catalog.selectors import usable_models
-from playground.models import Feedback, ResponseFeedback, Turn
 from tenants.models import Tenant
 
 RECENT = 100
@@ -222,22 +228,36 @@ class FeedbackRow:
     datasets: tuple[str, ...]  # the curated datasets that hold it already
 
 
+def _answers() -> Any:
+    """The model of the rated answers (the playground's `Turn`), reached through the verdict's
+    own foreign key: the playground stands above evaluation, so evaluation reads the exchange
+    it needs without importing it."""
+    return Feedback._meta.get_field("turn").related_model
+
+
 def with_questions(feedback: QuerySet[Feedback]) -> QuerySet[Feedback]:
     """Feedback on answers, each with `prompt`: the question its answer replied to."""
+    turn = _answers()
     question = (
-        Turn.objects.filter(
+        turn.objects.filter(
             conversation_id=OuterRef("turn__conversation_id"),
-            role=Turn.Role.USER,
+            role=turn.Role.USER,
             id__lt=OuterRef("turn_id"),
         )
         .order_by("-id")
         .values("content")[:1]
     )
     return (
-        feedback.filter(turn__role=Turn.Role.ASSISTANT)
+        feedback.filter(turn__role=turn.Role.ASSISTANT)
         .select_related("turn")
         .annotate(prompt=Subquery(question))
     )
+
+
+def verdicts_on(turn_ids: list[int], user_id: int) -> dict[int, Feedback]:
+    """The person's own verdicts on these answers, by the answer's id."""
+    found = Feedback.objects.filter(turn_id__in=turn_ids, user_id=user_id)
+    return {verdict.turn_id: verdict for verdict in found}
 
 
 def feedback_to_curate(limit: int = 200) -> list[FeedbackRow]:

@@ -1,6 +1,7 @@
-"""Writes of evaluation: datasets (a JSONL upload, refused whole with the line and field named;
-or curated from playground feedback), and evaluation jobs, queued to a Celery worker that runs
-them in this tenant's schema (`evaluation.runner`)."""
+"""Writes of evaluation: verdicts on answers (a playground turn's, an API response's), datasets
+(a JSONL upload, refused whole with the line and field named; or curated from those verdicts),
+and evaluation jobs, queued to a Celery worker that runs them in this tenant's schema
+(`evaluation.runner`)."""
 
 from __future__ import annotations
 
@@ -14,19 +15,64 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from audit.services import record_audit
-from evaluation.models import Dataset, DatasetItem, EvaluationJob
+from evaluation.models import (
+    Dataset,
+    DatasetItem,
+    EvaluationJob,
+    Feedback,
+    ResponseFeedback,
+)
 from evaluation.selectors import find_dataset, with_questions
 from gateway import calls
+from guardrails.models import InvocationRecord
 from identity.principals import Principal
-from kernel.errors import Conflict, InvalidInput
+from kernel.errors import Conflict, InvalidInput, NotFound
+from metering.models import UsageEvent
 from models_catalog.models import Modality
-from playground.models import Feedback, ResponseFeedback
 from tenants.models import Tenant
 from tenants.schemas import in_schema
 
 MAX_LINES = 5_000
 MAX_MODELS = 5
 MAX_TOKENS_LIMIT = 4_096
+
+
+def record_answer_feedback(*, turn_id: int, user_id: int, rating: int, comment: str) -> Feedback:
+    """Thumbs up (1) or down (-1) and a comment on a playground answer the caller has checked
+    is the person's own; giving it again replaces the earlier one."""
+    feedback, _ = Feedback.objects.update_or_create(
+        turn_id=turn_id, user_id=user_id,
+        defaults={"rating": rating, "comment": (comment or "")[:2000]},
+    )  # fmt: skip
+    return feedback
+
+
+def _captured_exchange(request_id: str) -> dict[str, str]:
+    """The question and answer of a captured call (invocation logging), for curation."""
+    record = InvocationRecord.objects.filter(request_id=request_id).first()
+    if record is None:
+        return {}
+    questions = [m["content"] for m in record.input_messages if m.get("role") == "user"]
+    return {"prompt": questions[-1] if questions else "", "answer": record.output_text,
+            "model": record.model}  # fmt: skip
+
+
+def record_response_feedback(
+    *, request_id: str, principal: Principal, rating: int, comment: str
+) -> ResponseFeedback:
+    """A caller's verdict on one of this tenant's API responses, with the exchange when the
+    call was captured; giving it again replaces the earlier one."""
+    if not UsageEvent.objects.filter(request_id=request_id).exists():  # scoped to the tenant
+        raise NotFound(
+            f"response_id: no response {request_id} of this tenant (responses are recorded "
+            "within seconds of the call)."
+        )
+    saved, _ = ResponseFeedback.objects.update_or_create(
+        request_id=request_id, principal_type=principal.kind, principal_id=principal.id,
+        defaults={"principal_name": principal.name, "rating": rating, "comment": comment,
+                  **_captured_exchange(request_id)},
+    )  # fmt: skip
+    return saved
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
-"""Evaluation datasets, jobs and the curation of feedback."""
+"""Evaluation datasets, jobs, the curation of feedback, and feedback on API responses."""
 
 from django.urls import path
 
-from evaluation import views
+from evaluation import api, views
 
 # Mounted under /t/<slug>/ by portal.urls_tenant.
 tenant_urlpatterns = [
@@ -17,4 +17,5 @@ tenant_urlpatterns = [
         name="evaluation-results",
     ),
     path("evaluations/feedback/", views.curate_feedback_page, name="evaluation-curate"),
+    path("v1/feedback", api.feedback, name="api-feedback"),
 ]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,7 +17,13 @@ from oauth2_provider.views import AuthorizationView
 from identity.issuers import IssuerUnavailable
 from identity.permissions import tenant_role_required
 from identity.rp_config import rp_setting
-from identity.selectors import active_service_accounts, members_of, revoked_service_accounts
+from identity.selectors import (
+    active_service_accounts,
+    members_of,
+    membership_of,
+    revoked_service_accounts,
+    service_account_of,
+)
 from identity.services import (
     IdentityError,
     add_member,
@@ -28,7 +34,9 @@ from identity.services import (
     revoke_service_account,
 )
 from identity.tokens import builtin_issuer
-from tenants.models import Membership, Role, ServiceAccount
+from tenants.models import Role
+
+NO_SUCH_PAGE = "No such page, or you have no access to it."
 
 
 class SignInStartView(OIDCAuthenticationRequestView):
@@ -140,7 +148,9 @@ def service_accounts(request: HttpRequest) -> HttpResponse:
 @require_POST
 @tenant_role_required(Role.ADMIN)
 def revoke_account(request: HttpRequest, account_id: int) -> HttpResponse:
-    account = get_object_or_404(ServiceAccount, pk=account_id, tenant=request.tenant)  # type: ignore[attr-defined]
+    account = service_account_of(request.tenant, account_id)  # type: ignore[attr-defined]
+    if account is None:
+        raise Http404(NO_SUCH_PAGE)
     revoke_service_account(account=account, actor=request.user.get_username())
     return redirect(f"/t/{account.tenant.slug}/service-accounts/")
 
@@ -163,9 +173,9 @@ def members(request: HttpRequest) -> HttpResponse:
                 add_member(tenant=tenant, login=request.POST.get("login", ""),
                            role=request.POST.get("role", Role.MEMBER), actor=actor)  # fmt: skip
             else:
-                membership = get_object_or_404(
-                    Membership, pk=request.POST.get("membership"), tenant=tenant
-                )
+                membership = membership_of(tenant, request.POST.get("membership"))
+                if membership is None:
+                    raise Http404(NO_SUCH_PAGE)
                 if action == "remove":
                     remove_member(membership=membership, actor=actor)
                 else:

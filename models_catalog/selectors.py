@@ -1,4 +1,5 @@
-"""Reads of the catalogue: what a tenant may use now, prices in force, name resolution."""
+"""Reads of the catalogue: what a tenant may use now, prices in force, name resolution, and
+what the catalogue's and the registry's pages show."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db.models import Q, QuerySet
 from kernel.errors import Gone, NotAllowed, NotFound
 from models_catalog.models import (
     AccessRequest,
+    AliasChange,
     CustomModel,
     FoundationModel,
     Lifecycle,
@@ -170,3 +172,72 @@ def _custom_version(entry: FoundationModel, ref: str | None) -> ModelVersion:
     if alias is None:
         raise NotFound(f"{entry.name} has no version deployed as {alias_name!r}.")
     return alias.version
+
+
+def catalogue_models() -> QuerySet[FoundationModel]:
+    """Every model of the catalogue with its provider and prices, for the platform's page."""
+    return FoundationModel.objects.select_related("provider").prefetch_related("prices")
+
+
+def usable_models_with_prices(tenant: Tenant, at: datetime) -> QuerySet[FoundationModel]:
+    """The models the tenant may use at `at` (tenant-wide grants), with their prices."""
+    return usable_models(tenant, at).prefetch_related("prices")
+
+
+def tenants_by_slug(slugs: list[str]) -> list[Tenant]:
+    """The tenants a platform administrator ticked (a slug that names none is left out)."""
+    return list(Tenant.objects.filter(slug__in=slugs))
+
+
+def custom_models_with_versions() -> QuerySet[CustomModel]:
+    """The registry's index: each custom model with its entry, aliases and versions."""
+    return CustomModel.objects.select_related("entry__provider").prefetch_related(
+        "aliases__version", "versions"
+    )
+
+
+def find_custom_model(name: str) -> CustomModel:
+    """The custom model called `name`, or NotFound."""
+    found = CustomModel.objects.filter(name=name).first()
+    if found is None:
+        raise NotFound(f"No custom model {name!r}.")
+    return found
+
+
+def find_model_version(name: str, number: int) -> ModelVersion:
+    """Version `number` of the custom model `name` (with its model, base and parent), or
+    NotFound."""
+    found = (
+        ModelVersion.objects.select_related("custom_model", "base_model", "parent")
+        .filter(custom_model__name=name, number=number)
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"{name} has no version {number}.")
+    return found
+
+
+def versions_of(custom_model: CustomModel) -> QuerySet[ModelVersion]:
+    """The custom model's versions, each with its base, parent and the aliases on it."""
+    return custom_model.versions.select_related("base_model", "parent").prefetch_related("aliases")
+
+
+def aliases_of(custom_model: CustomModel) -> QuerySet[ModelAlias]:
+    """The custom model's aliases with the version each points at."""
+    return custom_model.aliases.select_related("version")
+
+
+def alias_history(custom_model: CustomModel) -> QuerySet[AliasChange]:
+    """Every move of the custom model's aliases (deploys and rollbacks)."""
+    return AliasChange.objects.filter(alias__custom_model=custom_model).select_related(
+        "alias", "from_version", "to_version"
+    )
+
+
+def alias_history_of_version(version: ModelVersion) -> list[AliasChange]:
+    """The moves of an alias onto or off this version."""
+    return [
+        change
+        for change in alias_history(version.custom_model)
+        if version.pk in {change.from_version_id, change.to_version_id}
+    ]

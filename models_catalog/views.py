@@ -8,8 +8,8 @@ from typing import Any
 import markdown
 import nh3
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
@@ -17,17 +17,15 @@ from django.views.decorators.http import require_http_methods
 
 from identity.permissions import platform_admin_required, tenant_role_required
 from identity.roles import at_least
-from kernel.errors import DomainError, InvalidInput
-from models_catalog.models import AliasChange, CustomModel, FoundationModel, ModelVersion
-from models_catalog.selectors import (
-    pending_requests,
-    price_at,
-    requestable_models,
-    requests_of_tenant,
-    usable_models,
-)
+from kernel.errors import InvalidInput, NotFound
+from kernel.pages import domain_errors_as_messages
+from models_catalog import selectors
+from models_catalog.models import CustomModel
 from models_catalog.services import access, registry
-from tenants.models import BusinessUnit, Role, Tenant
+from tenants.models import Role
+from tenants.selectors import business_units_of, customer_tenants
+
+NO_SUCH_PAGE = "No such page, or you have no access to it."
 
 
 def _when(value: str) -> datetime | None:
@@ -42,7 +40,7 @@ def _when(value: str) -> datetime | None:
 
 def _rows(models: Any, now: datetime) -> list[dict[str, Any]]:
     return [
-        {"model": model, "lifecycle": model.lifecycle(now), "price": price_at(model, now)}
+        {"model": model, "lifecycle": model.lifecycle(now), "price": selectors.price_at(model, now)}
         for model in models
     ]
 
@@ -54,111 +52,108 @@ def _actor(request: HttpRequest) -> str:
 @platform_admin_required
 @require_http_methods(["GET", "POST"])
 def catalogue(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
     if request.method == "POST":
-        try:
-            slugs = request.POST.getlist("tenants")
-            chosen = None if "*" in slugs else list(Tenant.objects.filter(slug__in=slugs))
-            if chosen == []:
-                raise InvalidInput("Choose at least one tenant, or every tenant.")
-            made = access.grant_model(
-                model_name=request.POST.get("model", ""), tenants=chosen, actor=_actor(request),
-                expires_at=_when(request.POST.get("expires_at", "")),
-            )  # fmt: skip
-            messages.success(request, f"{len(made)} grant(s) made.")
-        except DomainError as error:
-            messages.error(request, error.message)
-        return redirect("/catalog/")
-    models = FoundationModel.objects.select_related("provider").prefetch_related("prices")
+        return _grant(request)
+    now = timezone.now()
     context = {
-        "rows": _rows(models, now),
-        "tenants": Tenant.objects.exclude(schema_name="public"),
+        "rows": _rows(selectors.catalogue_models(), now),
+        "tenants": customer_tenants(),
     }
     return render(request, "models_catalog/catalogue.html", context)
+
+
+@domain_errors_as_messages
+def _grant(request: HttpRequest) -> HttpResponse:
+    """Grant a model to the ticked tenants ("*": every tenant)."""
+    slugs = request.POST.getlist("tenants")
+    chosen = None if "*" in slugs else selectors.tenants_by_slug(slugs)
+    if chosen == []:
+        raise InvalidInput("Choose at least one tenant, or every tenant.")
+    made = access.grant_model(
+        model_name=request.POST.get("model", ""), tenants=chosen, actor=_actor(request),
+        expires_at=_when(request.POST.get("expires_at", "")),
+    )  # fmt: skip
+    messages.success(request, f"{len(made)} grant(s) made.")
+    return redirect("/catalog/")
 
 
 @platform_admin_required
 @require_http_methods(["GET", "POST"])
 def queue(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        request_id = int(request.POST.get("request_id", "0"))
-        comment = request.POST.get("comment", "")
-        try:
-            if request.POST.get("decision") == "approve":
-                access.approve_request(
-                    request_id=request_id, actor=_actor(request), comment=comment,
-                    expires_at=_when(request.POST.get("expires_at", "")),
-                )  # fmt: skip
-                messages.success(request, "Approved: the tenant can use the model now.")
-            else:
-                access.reject_request(request_id=request_id, actor=_actor(request), comment=comment)
-                messages.success(request, "Rejected; the requester sees your comment.")
-        except DomainError as error:
-            messages.error(request, error.message)
-        return redirect("/catalog/requests/")
-    return render(request, "models_catalog/queue.html", {"pending": pending_requests()})
+        return _decide(request, int(request.POST.get("request_id", "0")))
+    return render(request, "models_catalog/queue.html", {"pending": selectors.pending_requests()})
+
+
+@domain_errors_as_messages
+def _decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Approve or reject a tenant's access request."""
+    comment = request.POST.get("comment", "")
+    if request.POST.get("decision") == "approve":
+        access.approve_request(
+            request_id=request_id, actor=_actor(request), comment=comment,
+            expires_at=_when(request.POST.get("expires_at", "")),
+        )  # fmt: skip
+        messages.success(request, "Approved: the tenant can use the model now.")
+    else:
+        access.reject_request(request_id=request_id, actor=_actor(request), comment=comment)
+        messages.success(request, "Rejected; the requester sees your comment.")
+    return redirect("/catalog/requests/")
 
 
 @platform_admin_required
 def registry_index(request: HttpRequest) -> HttpResponse:
-    models = CustomModel.objects.select_related("entry__provider").prefetch_related(
-        "aliases__version", "versions"
+    return render(
+        request,
+        "models_catalog/registry.html",
+        {"custom_models": selectors.custom_models_with_versions()},
     )
-    return render(request, "models_catalog/registry.html", {"custom_models": models})
 
 
 @platform_admin_required
 @require_http_methods(["GET", "POST"])
 def custom_model_page(request: HttpRequest, name: str) -> HttpResponse:
-    model = get_object_or_404(CustomModel, name=name)
+    try:
+        model = selectors.find_custom_model(name)
+    except NotFound:
+        raise Http404(NO_SUCH_PAGE) from None
     if request.method == "POST":
-        alias = request.POST.get("alias", "")
-        try:
-            if request.POST.get("action") == "rollback":
-                moved = registry.rollback(
-                    custom_model=model, alias_name=alias, actor=_actor(request)
-                )
-            else:
-                moved = registry.deploy(
-                    custom_model=model, alias_name=alias,
-                    version_number=int(request.POST.get("version") or 0), actor=_actor(request),
-                )  # fmt: skip
-            messages.success(request, f"{moved.name} now points at version {moved.version.number}.")
-        except DomainError as error:
-            messages.error(request, error.message)
-        return redirect(f"/catalog/registry/{model.name}/")
+        return _move_alias(request, model)
     context = {
         "custom_model": model,
-        "versions": model.versions.select_related("base_model", "parent").prefetch_related(
-            "aliases"
-        ),
-        "aliases": model.aliases.select_related("version"),
-        "history": AliasChange.objects.filter(alias__custom_model=model).select_related(
-            "alias", "from_version", "to_version"
-        ),
+        "versions": selectors.versions_of(model),
+        "aliases": selectors.aliases_of(model),
+        "history": selectors.alias_history(model),
     }
     return render(request, "models_catalog/custom_model.html", context)
 
 
+@domain_errors_as_messages
+def _move_alias(request: HttpRequest, model: CustomModel) -> HttpResponse:
+    """Deploy a version under an alias, or roll the alias back to its previous version."""
+    alias = request.POST.get("alias", "")
+    if request.POST.get("action") == "rollback":
+        moved = registry.rollback(custom_model=model, alias_name=alias, actor=_actor(request))
+    else:
+        moved = registry.deploy(
+            custom_model=model, alias_name=alias,
+            version_number=int(request.POST.get("version") or 0), actor=_actor(request),
+        )  # fmt: skip
+    messages.success(request, f"{moved.name} now points at version {moved.version.number}.")
+    return redirect(f"/catalog/registry/{model.name}/")
+
+
 @platform_admin_required
 def version_page(request: HttpRequest, name: str, number: int) -> HttpResponse:
-    version = get_object_or_404(
-        ModelVersion.objects.select_related("custom_model", "base_model", "parent"),
-        custom_model__name=name,
-        number=number,
-    )
+    try:
+        version = selectors.find_model_version(name, number)
+    except NotFound:
+        raise Http404(NO_SUCH_PAGE) from None
     card = nh3.clean(markdown.markdown(version.model_card, extensions=["fenced_code", "tables"]))
-    history = AliasChange.objects.filter(alias__custom_model=version.custom_model).select_related(
-        "alias", "from_version", "to_version"
-    )
     context = {
         "version": version,
         "model_card": mark_safe(card),  # noqa: S308 - sanitised by nh3 just above
-        "history": [
-            change
-            for change in history
-            if version.pk in {change.from_version_id, change.to_version_id}
-        ],
+        "history": selectors.alias_history_of_version(version),
     }
     return render(request, "models_catalog/version.html", context)
 
@@ -171,26 +166,30 @@ def tenant_models(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not at_least(role, Role.ADMIN):
             messages.error(request, "Only this tenant's administrators can request models.")
-        else:
-            unit = request.POST.get("business_unit") or None
-            try:
-                access.request_access(
-                    tenant=tenant, model_name=request.POST.get("model", ""),
-                    justification=request.POST.get("justification", ""), requester=request.user,
-                    business_unit_id=int(unit) if unit else None,
-                )  # fmt: skip
-                messages.success(request, "Requested. Platform administrators will decide.")
-            except DomainError as error:
-                messages.error(request, error.message)
-        return redirect(f"/t/{tenant.slug}/models/")
+            return redirect(f"/t/{tenant.slug}/models/")
+        return _request_model(request)
     now = timezone.now()
     context = {
         "tenant": tenant,
         "role": role,
         "can_request": at_least(role, Role.ADMIN),
-        "usable": _rows(usable_models(tenant, now).prefetch_related("prices"), now),
-        "requestable": requestable_models(tenant, now),
-        "requests": requests_of_tenant(tenant),
-        "business_units": BusinessUnit.objects.filter(tenant=tenant),
+        "usable": _rows(selectors.usable_models_with_prices(tenant, now), now),
+        "requestable": selectors.requestable_models(tenant, now),
+        "requests": selectors.requests_of_tenant(tenant),
+        "business_units": business_units_of(tenant),
     }
     return render(request, "models_catalog/tenant_models.html", context)
+
+
+@domain_errors_as_messages
+def _request_model(request: HttpRequest) -> HttpResponse:
+    """A tenant administrator asks the platform for a model (for the tenant, or one unit)."""
+    tenant = request.tenant  # type: ignore[attr-defined]
+    unit = request.POST.get("business_unit") or None
+    access.request_access(
+        tenant=tenant, model_name=request.POST.get("model", ""),
+        justification=request.POST.get("justification", ""), requester=request.user,
+        business_unit_id=int(unit) if unit else None,
+    )  # fmt: skip
+    messages.success(request, "Requested. Platform administrators will decide.")
+    return redirect(f"/t/{tenant.slug}/models/")

@@ -1,7 +1,7 @@
 """A playground turn: the person's prompt (with the conversation so far, a system prompt,
 parameters, optionally passages from a knowledge base) streamed through the gateway exactly as
 an API call would be — allowlist, budget, rate limits, metering — and both sides of the turn
-kept in the conversation."""
+kept in the conversation; its failures told in words a business user understands."""
 
 from __future__ import annotations
 
@@ -19,13 +19,43 @@ from knowledge.answers import passages_prompt
 from knowledge.retrieval import retrieve
 from knowledge.stores import find_knowledge_base
 from models_catalog.models import Modality
-from playground import services
-from playground.failures import explain
+from playground import selectors, services
 from playground.models import Turn
 from tenants.models import Tenant
 from tenants.schemas import in_tenant_schema
 
 PARAMETERS = ("temperature", "top_p", "max_tokens", "stop")
+
+TITLES = {
+    "budget_exhausted": "Your team's AI budget is used up",
+    "rate_limit_exceeded": "Too many requests just now",
+    "gone": "This model has been retired",
+    "permission_denied": "This model isn't available to your team",
+    "not_found": "This model isn't available to your team",
+    "upstream_error": "The model's provider is not answering",
+    "upstream_timeout": "The model's provider took too long",
+    "guardrail_blocked": "Blocked by your organisation's policy",
+}
+ADVICE = {
+    "rate_limit_exceeded": "Wait a moment and send it again.",
+    "gone": "Pick another model from the list.",
+    "permission_denied": "Pick another model, or ask your administrator to request this one.",
+    "not_found": "Pick another model, or ask your administrator to request this one.",
+    "upstream_error": "Try again in a minute, or pick another model.",
+    "upstream_timeout": "Try again, perhaps with a shorter answer (fewer max tokens).",
+}
+
+
+def explain(error: DomainError) -> dict[str, Any]:
+    """A failure as the page shows it: what happened, and what to do."""
+    title = TITLES.get(error.code, "That did not work")
+    advice = ADVICE.get(error.code, "")
+    return {
+        "title": title,
+        "message": f"{error.message} {advice}".strip(),
+        "code": error.code,
+        "status": error.status_code,
+    }
 
 
 @dataclass
@@ -54,7 +84,7 @@ def prepare(tenant: Tenant, principal: Principal, body: dict[str, Any]) -> Prepa
     parameters = {name: body[name] for name in PARAMETERS if body.get(name) not in (None, "")}
     kb_id = body.get("knowledge_base_id") or None
     if body.get("conversation_id"):
-        conversation = services.conversation_of(principal.id, body["conversation_id"])
+        conversation = selectors.conversation_of(principal.id, body["conversation_id"])
     else:
         conversation = services.start_conversation(
             owner_id=principal.id, first_prompt=prompt, model=model, system_prompt=system,

@@ -1,5 +1,6 @@
 """The playground's records, in the tenant's own schema: conversations per person, their turns
-(with what each answer cost), feedback on answers, and the tenant's prompt templates."""
+(with what each answer cost), and the tenant's prompt templates. Verdicts on answers are
+evaluation's (`evaluation.models.Feedback`)."""
 
 from __future__ import annotations
 
@@ -58,24 +59,6 @@ class Turn(models.Model):
         return f"{self.role}: {self.content[:40]}"
 
 
-class Feedback(models.Model):
-    """A person's verdict on one answer: the raw material of evaluation datasets."""
-
-    turn = models.ForeignKey(Turn, on_delete=models.CASCADE, related_name="feedback")
-    user_id = models.BigIntegerField()
-    rating = models.SmallIntegerField(choices=[(1, "Thumbs up"), (-1, "Thumbs down")])
-    comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["turn", "user_id"], name="one_verdict_per_person"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{'+' if self.rating > 0 else '-'} on {self.turn_id}"
-
-
 class PromptTemplate(models.Model):
     name = models.CharField(max_length=120, unique=True)
     created_by = models.CharField(max_length=200, blank=True)
@@ -108,32 +91,3 @@ class PromptTemplateVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template.name} v{self.number}"
-
-
-class ResponseFeedback(models.Model):
-    """A verdict on a response of the API (`POST /v1/feedback` with its id), by the caller."""
-
-    request_id = models.CharField(max_length=64)
-    principal_type = models.CharField(max_length=20)
-    principal_id = models.BigIntegerField()
-    principal_name = models.CharField(max_length=200)
-    rating = models.SmallIntegerField(choices=[(1, "Thumbs up"), (-1, "Thumbs down")])
-    comment = models.TextField(blank=True)
-    # The exchange judged, from the invocation log when the tenant captures calls (else blank:
-    # the verdict is kept, but cannot become an evaluation item).
-    prompt = models.TextField(blank=True)
-    answer = models.TextField(blank=True)
-    model = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["request_id", "principal_type", "principal_id"],
-                name="one_verdict_per_caller",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{'+' if self.rating > 0 else '-'} on {self.request_id}"

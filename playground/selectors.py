@@ -1,30 +1,52 @@
 """Reads of the playground (the active schema is the tenant's): a person's conversations and
-their turns, the tenant's prompt templates with their versions, and what the page offers to
-choose from (usable chat models, knowledge bases)."""
+their turns (with their own verdicts, which evaluation keeps), the tenant's prompt templates
+with their versions and their `{{variable}}`s filled in, and what the page offers to choose
+from (usable chat models, knowledge bases)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from kernel.errors import NotFound
+from evaluation.models import Feedback
+from evaluation.selectors import verdicts_on
+from kernel.errors import InvalidInput, NotFound
 from knowledge.stores import knowledge_bases_of
 from models_catalog.models import FoundationModel, Modality
 from models_catalog.selectors import usable_models
-from playground.models import Conversation, Feedback, PromptTemplate, PromptTemplateVersion, Turn
-from playground.services import conversation_of
+from playground.models import Conversation, PromptTemplate, PromptTemplateVersion, Turn
 from tenants.models import BusinessUnit, Tenant
 
 RECENT_CONVERSATIONS = 50
+VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
 @dataclass(frozen=True)
 class Choice:
     value: str
     label: str
+
+
+def conversation_of(owner_id: int, conversation_id: Any) -> Conversation:
+    """One of the person's own conversations, or NotFound (also for someone else's)."""
+    found = Conversation.objects.filter(owner_id=owner_id, pk=conversation_id).first()
+    if found is None:
+        raise NotFound("No such conversation of yours.")
+    return found
+
+
+def own_answer(owner_id: int, turn_id: Any) -> Turn:
+    """A model's answer in one of the person's own conversations, or NotFound."""
+    turn = Turn.objects.filter(
+        pk=turn_id, role=Turn.Role.ASSISTANT, conversation__owner_id=owner_id
+    ).first()
+    if turn is None:
+        raise NotFound("No such answer in your conversations.")
+    return turn
 
 
 def chat_models(tenant: Tenant, business_unit_id: int | None) -> list[Choice]:
@@ -68,10 +90,7 @@ def conversation_data(owner_id: int, conversation_id: Any) -> dict[str, Any]:
     it (NotFound for someone else's)."""
     conversation = conversation_of(owner_id, conversation_id)
     turns = list(conversation.turns.all())
-    verdicts = {
-        verdict.turn_id: verdict
-        for verdict in Feedback.objects.filter(turn__in=turns, user_id=owner_id)
-    }
+    verdicts = verdicts_on([turn.pk for turn in turns], owner_id)
     return {
         "id": str(conversation.pk), "title": conversation.title, "model": conversation.model,
         "system_prompt": conversation.system_prompt, "parameters": conversation.parameters,
@@ -98,3 +117,20 @@ def template_of(template_id: int) -> PromptTemplate:
     if found is None or not found.history:  # type: ignore[attr-defined]
         raise NotFound("No such prompt template.")
     return found
+
+
+def variables_of(body: str) -> list[str]:
+    """A template's `{{variable}}`s, in order of first use."""
+    return list(dict.fromkeys(VARIABLE.findall(body)))
+
+
+def filled_prompt(template_id: int, values: Any) -> str:
+    """The template's current version with `values` ({variable: text}) filled in; NotFound for
+    no such template, InvalidInput naming the variables left empty."""
+    body = template_of(template_id).history[0].body  # type: ignore[attr-defined]
+    if not isinstance(values, dict):
+        raise InvalidInput("Fill in the template's fields.")
+    missing = [name for name in variables_of(body) if not str(values.get(name, "")).strip()]
+    if missing:
+        raise InvalidInput(f"Fill in {', '.join(missing)} before using this template.")
+    return VARIABLE.sub(lambda match: str(values[match.group(1)]), body)

@@ -1,5 +1,5 @@
-"""Writes of the playground (the active schema is the tenant's): conversations, turns,
-feedback, prompt templates."""
+"""Writes of the playground (the active schema is the tenant's): conversations, turns, a
+person's verdict on an answer (checked here, kept by evaluation), prompt templates."""
 
 from __future__ import annotations
 
@@ -8,23 +8,18 @@ from typing import Any
 
 from django.db import transaction
 
-from kernel.errors import InvalidInput, NotFound
-from playground.models import Conversation, Feedback, PromptTemplate, PromptTemplateVersion, Turn
-from playground.templates_text import variables_of
-
-
-def conversation_of(owner_id: int, conversation_id: Any) -> Conversation:
-    """One of the person's own conversations, or NotFound (also for someone else's)."""
-    found = Conversation.objects.filter(owner_id=owner_id, pk=conversation_id).first()
-    if found is None:
-        raise NotFound("No such conversation of yours.")
-    return found
+from evaluation.models import Feedback
+from evaluation.services import record_answer_feedback
+from kernel.errors import InvalidInput
+from playground.models import Conversation, PromptTemplate, PromptTemplateVersion, Turn
+from playground.selectors import conversation_of, own_answer, variables_of
 
 
 def start_conversation(
     *, owner_id: int, first_prompt: str, model: str, system_prompt: str,
     parameters: dict[str, Any], knowledge_base_id: str | None,
 ) -> Conversation:  # fmt: skip
+    """A new conversation of the person's, named after its first prompt (renamable later)."""
     title = " ".join(first_prompt.split())[:80] or "New conversation"
     return Conversation.objects.create(
         owner_id=owner_id, title=title, model=model, system_prompt=system_prompt,
@@ -33,6 +28,7 @@ def start_conversation(
 
 
 def rename_conversation(*, owner_id: int, conversation_id: Any, title: str) -> Conversation:
+    """Rename one of the person's own conversations (NotFound for someone else's)."""
     title = " ".join((title or "").split())
     if not title or len(title) > 200:
         raise InvalidInput("Give the conversation a name of 1 to 200 characters.")
@@ -43,10 +39,12 @@ def rename_conversation(*, owner_id: int, conversation_id: Any, title: str) -> C
 
 
 def delete_conversation(*, owner_id: int, conversation_id: Any) -> None:
+    """Delete one of the person's own conversations, its turns and the verdicts on them."""
     conversation_of(owner_id, conversation_id).delete()
 
 
 def add_question(conversation: Conversation, content: str) -> Turn:
+    """The person's prompt, kept before the call so a refusal still shows what was asked."""
     return Turn.objects.create(conversation=conversation, role=Turn.Role.USER, content=content)
 
 
@@ -73,16 +71,11 @@ def record_feedback(*, user_id: int, turn_id: Any, rating: Any, comment: str) ->
     conversations; giving it again replaces the earlier one."""
     if rating not in (1, -1, "1", "-1", "up", "down"):
         raise InvalidInput("rating: 'up' or 'down'.")
-    value = 1 if rating in (1, "1", "up") else -1
-    turn = Turn.objects.filter(
-        pk=turn_id, role=Turn.Role.ASSISTANT, conversation__owner_id=user_id
-    ).first()
-    if turn is None:
-        raise NotFound("No such answer in your conversations.")
-    feedback, _ = Feedback.objects.update_or_create(
-        turn=turn, user_id=user_id, defaults={"rating": value, "comment": (comment or "")[:2000]}
-    )
-    return feedback
+    turn = own_answer(user_id, turn_id)
+    return record_answer_feedback(
+        turn_id=turn.pk, user_id=user_id, rating=1 if rating in (1, "1", "up") else -1,
+        comment=comment,
+    )  # fmt: skip
 
 
 def save_template(*, name: str, body: str, actor: str) -> PromptTemplateVersion:

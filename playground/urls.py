@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from playground import api, endpoints, views
+from playground import views
 
 # Mounted under /t/<slug>/ by portal.urls_tenant.
 tenant_urlpatterns = [
@@ -31,7 +31,6 @@ tenant_urlpatterns = [
         views.fill_template,
         name="playground-template-fill",
     ),
-    path("playground/chat", endpoints.chat, name="playground-chat"),
-    path("playground/turns/<int:turn_id>/feedback", endpoints.feedback, name="playground-feedback"),
-    path("v1/feedback", api.feedback, name="api-feedback"),
+    path("playground/chat", views.chat, name="playground-chat"),
+    path("playground/turns/<int:turn_id>/feedback", views.feedback, name="playground-feedback"),
 ]

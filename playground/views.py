@@ -1,6 +1,7 @@
-"""Pages of the playground, for every member of the tenant: the chat and compare page (its
-script streams answers from `endpoints.chat`), a person's conversations (continue, rename,
-delete), and the tenant's shared, versioned prompt templates."""
+"""Pages of the playground, for every member of the tenant: the chat and compare page, a
+person's conversations (continue, rename, delete), and the tenant's shared, versioned prompt
+templates; and the JSON and streaming endpoints the page's script calls with the session and
+the CSRF token (a turn streamed as server-sent events, a verdict on an answer)."""
 
 from __future__ import annotations
 
@@ -9,21 +10,32 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from identity.permissions import tenant_role_required
+from identity.principals import Principal, person_in_tenant
 from identity.roles import business_unit_in_tenant
 from kernel.errors import DomainError, InvalidInput, NotFound
+from kernel.pool_threads import run_in_pool
 from playground import selectors, services
-from playground.failures import explain
+from playground.chat import explain, prepare, stream_events
 from playground.models import PromptTemplate
-from playground.templates_text import fill
 from tenants.models import Role
 
 NO_SUCH_PAGE = "No such page, or you have no access to it."
+SIGN_IN = {"title": "Signed out", "message": "Sign in again to use the playground.",
+           "code": "signed_out", "status": 401}  # fmt: skip
+NOT_MEMBER = {"title": "No access", "message": "You are not a member of this tenant.",
+              "code": "permission_denied", "status": 404}  # fmt: skip
 
 
 def _base(request: HttpRequest) -> str:
@@ -50,7 +62,7 @@ def playground_page(request: HttpRequest) -> HttpResponse:
     current = None
     if request.GET.get("conversation"):
         try:
-            current = services.conversation_of(owner_id, UUID(request.GET["conversation"]))
+            current = selectors.conversation_of(owner_id, UUID(request.GET["conversation"]))
         except (ValueError, NotFound):
             raise Http404(NO_SUCH_PAGE) from None
     models = selectors.chat_models(tenant, business_unit_in_tenant(owner_id, tenant))
@@ -158,10 +170,70 @@ def fill_template(request: HttpRequest, template_id: int) -> JsonResponse:
         body = None
     values = body.get("values") if isinstance(body, dict) else None
     try:
-        template = selectors.template_of(template_id)
-        if not isinstance(values, dict):
-            raise InvalidInput("Fill in the template's fields.")
-        prompt = fill(template.history[0].body, values)  # type: ignore[attr-defined]
+        prompt = selectors.filled_prompt(template_id, values)
     except DomainError as error:
         return JsonResponse({"error": explain(error)}, status=error.status_code)
     return JsonResponse({"prompt": prompt})
+
+
+def _json(request: HttpRequest) -> dict[str, Any]:
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        raise InvalidInput("The request was not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise InvalidInput("The request must be a JSON object.")
+    return body
+
+
+def principal_for(request: HttpRequest, user: Any) -> Principal | None:
+    """The signed-in person as a principal of the request's tenant (None: not a member)."""
+    return person_in_tenant(user, request.tenant)  # type: ignore[attr-defined]
+
+
+def _refusal(failure: dict[str, Any]) -> JsonResponse:
+    return JsonResponse({"error": failure}, status=failure["status"])
+
+
+@require_POST
+async def chat(request: HttpRequest) -> HttpResponse:
+    """Start a turn; the answer streams back as server-sent events."""
+    user = await request.auser()
+    if not user.is_authenticated:
+        return _refusal(SIGN_IN)
+    tenant = request.tenant  # type: ignore[attr-defined]
+
+    def start() -> Any:
+        principal = principal_for(request, user)
+        if principal is None:
+            return None
+        return prepare(tenant, principal, _json(request))
+
+    try:
+        prepared = await run_in_pool(start)
+    except DomainError as error:
+        return _refusal(explain(error))
+    if prepared is None:
+        return _refusal(NOT_MEMBER)
+    response = StreamingHttpResponse(stream_events(prepared), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+@require_POST
+def feedback(request: HttpRequest, turn_id: int) -> HttpResponse:
+    """{rating: up|down, comment}: the person's verdict on one of their answers."""
+    if not request.user.is_authenticated:
+        return _refusal(SIGN_IN)
+    if principal_for(request, request.user) is None:
+        return _refusal(NOT_MEMBER)
+    try:
+        body = _json(request)
+        saved = services.record_feedback(user_id=request.user.pk, turn_id=turn_id,
+                                         rating=body.get("rating"),
+                                         comment=str(body.get("comment") or ""))  # fmt: skip
+    except DomainError as error:
+        return _refusal(explain(error))
+    return JsonResponse({"turn_id": turn_id, "rating": "up" if saved.rating > 0 else "down",
+                         "comment": saved.comment})  # fmt: skip

@@ -55,7 +55,7 @@ def test_api_feedback_is_curated_into_a_dataset(asgi_url, make_tenant, make_user
     shown = page.get(url)
     assert shown.status_code == 200 and "Capital of France?" in shown.content.decode()
     with tenant_context(acme):
-        from playground.models import ResponseFeedback
+        from evaluation.models import ResponseFeedback
 
         key = f"api-{ResponseFeedback.objects.get(request_id=answer.id).pk}"
     added = page.post(url, {"dataset_name": "From the API", "feedback": [key],

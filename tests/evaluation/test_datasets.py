@@ -13,10 +13,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
-from evaluation.models import Dataset, DatasetItem
+from evaluation.models import Dataset, DatasetItem, Feedback
 from evaluation.services import MAX_LINES, upload_dataset
 from kernel.errors import Conflict, InvalidInput
-from playground.models import Conversation, Feedback, Turn
+from playground.models import Conversation, Turn
 from tenants.models import Tenant
 
 pytestmark = pytest.mark.django_db

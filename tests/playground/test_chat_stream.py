@@ -14,9 +14,10 @@ from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from django_tenants.utils import tenant_context
 
+from evaluation.models import Feedback
 from metering.budget_services import set_budget
 from models_catalog.services.access import grant_model
-from playground.models import Conversation, Feedback, Turn
+from playground.models import Conversation, Turn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

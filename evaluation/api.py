@@ -8,22 +8,11 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from guardrails.models import InvocationRecord
-from kernel.errors import InvalidInput, NotFound
-from metering.models import UsageEvent
-from playground.models import ResponseFeedback
+from evaluation.services import record_response_feedback
+from identity.principals import Principal
+from kernel.errors import InvalidInput
 
 RATINGS = {"up": 1, "down": -1, 1: 1, -1: -1}
-
-
-def _captured(request_id: str) -> dict[str, str]:
-    """The question and answer of a captured call (invocation logging), for curation."""
-    record = InvocationRecord.objects.filter(request_id=request_id).first()
-    if record is None:
-        return {}
-    questions = [m["content"] for m in record.input_messages if m.get("role") == "user"]
-    return {"prompt": questions[-1] if questions else "", "answer": record.output_text,
-            "model": record.model}  # fmt: skip
 
 
 @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, tags=["feedback"])
@@ -40,18 +29,9 @@ def feedback(request: Request) -> Response:
     comment = body.get("comment") or ""
     if not isinstance(comment, str) or len(comment) > 4000:
         raise InvalidInput("comment: text of at most 4000 characters.")
-    ours = UsageEvent.objects.filter(request_id=response_id)  # scoped to the URL's tenant
-    if not ours.exists():
-        raise NotFound(
-            f"response_id: no response {response_id} of this tenant (responses are recorded "
-            "within seconds of the call)."
-        )
-    principal = request.user
-    exchange = _captured(response_id)
-    saved, _ = ResponseFeedback.objects.update_or_create(
-        request_id=response_id, principal_type=principal.kind, principal_id=principal.id,  # type: ignore[union-attr]
-        defaults={"principal_name": principal.name, "rating": rating, "comment": comment,  # type: ignore[union-attr]
-                  **exchange},
-    )  # fmt: skip
+    principal: Principal = request.user  # type: ignore[assignment]  # set by bearer auth
+    saved = record_response_feedback(
+        request_id=response_id, principal=principal, rating=rating, comment=comment
+    )
     return Response({"response_id": saved.request_id, "rating": "up" if rating > 0 else "down",
                      "comment": saved.comment}, status=201)  # fmt: skip

@@ -9,10 +9,10 @@ from django.test import Client
 from django_tenants.utils import tenant_context
 from openai import OpenAI
 
+from evaluation.models import ResponseFeedback
 from identity.services import mint_member_token
 from metering.usage_queue import record_queued_usage
 from models_catalog.services.access import grant_model
-from playground.models import ResponseFeedback
 from tests.gateway.upstreams import Upstream, upstream_model
 
 pytestmark = pytest.mark.django_db(transaction=True)
