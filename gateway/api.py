@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase, JsonResponse, StreamingHttpResponse
@@ -73,15 +73,15 @@ def _decorate(
         response["X-Atrium-Served-By"] = served.route.entry.name
     if resolved.lifecycle == Lifecycle.DEPRECATED:
         entry = resolved.entry
-        response["Deprecation"] = f"@{int(entry.deprecated_at.timestamp())}"  # type: ignore[union-attr]
+        response["Deprecation"] = f"@{int(entry.deprecated_at.timestamp())}"  # type: ignore[union-attr]  # DEPRECATED only from a date
         if entry.end_of_life_at:
             response["Sunset"] = http_date(entry.end_of_life_at.timestamp())
     return response
 
 
 def endpoint(
-    view: Callable[[HttpRequest], Awaitable[HttpResponseBase]],
-) -> Callable[[HttpRequest], Awaitable[HttpResponseBase]]:
+    view: Callable[[HttpRequest], Coroutine[Any, Any, HttpResponseBase]],
+) -> Callable[[HttpRequest], Coroutine[Any, Any, HttpResponseBase]]:
     """Every refusal in OpenAI's error shape, with its status and headers."""
 
     async def answer(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:

@@ -7,6 +7,7 @@ class GatewayConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
+        from django.db.models import Model
         from django.db.models.signals import post_delete, post_save
 
         from guardrails.models import GuardrailPolicy
@@ -15,7 +16,7 @@ class GatewayConfig(AppConfig):
         from models_catalog import models as catalog
         from tenants.models import Domain, Membership, Tenant
 
-        watched = [
+        watched: list[type[Model]] = [
             catalog.Provider, catalog.FoundationModel, catalog.ModelPrice, catalog.ModelGrant,
             catalog.CustomModel, catalog.ModelVersion, catalog.ModelAlias, Membership, Tenant,
             Domain, Budget, GuardrailPolicy, get_user_model(),

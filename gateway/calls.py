@@ -237,7 +237,10 @@ class Settled:
 async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
     """The answer's pieces as they come, then `Settled`. A stream abandoned by its consumer (the
     client went away) is settled in the background, with its tokens counted."""
-    usage, text, shown, settled = None, [], [], False
+    usage: Usage | None = None
+    text: list[str] = []
+    shown: list[str] = []
+    settled = False
 
     async def settle(status: str, failure: str = "") -> dict[str, Any]:
         nonlocal settled

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import RequestAborted
 from django.core.handlers import base
@@ -51,7 +51,8 @@ class GatewayHandler(ASGIHandler):
         request, refusal = self.create_request(scope, body_file)
         if request is None:
             body_file.close()
-            await self.send_response(refusal, send)
+            # create_request() gives either a request or the response refusing it
+            await self.send_response(cast(HttpResponseBase, refusal), send)
             return
         tasks = [
             asyncio.create_task(self.listen_for_disconnect(receive)),

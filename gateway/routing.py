@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -108,7 +108,7 @@ async def embed(routes: list[Route], texts: list[str], served: Served) -> Embedd
 
 async def stream_chat(
     routes: list[Route], request: ChatRequest, served: Served
-) -> AsyncIterator[ChatChunk]:
+) -> AsyncGenerator[ChatChunk, None]:
     last: DomainError | None = None
     async for route, attempt in _attempts(routes):
         if last is not None and attempt > 0:

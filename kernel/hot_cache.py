@@ -82,7 +82,8 @@ def cached(key: tuple[Any, ...], load: Callable[[], T]) -> T:
     current = generation()
     found = _entries.get(key)
     if found is not None and found[0] == current:
-        return found[1]  # type: ignore[no-any-return]
+        hit: T = found[1]  # stored under this key by a `load` of the same type
+        return hit
     value = load()
     with _lock:
         if len(_entries) >= MAX_ENTRIES:

@@ -43,7 +43,8 @@ def _in_generation(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T
 
 
 def _contained(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    connection.set_schema_to_public()  # whatever this thread's last work left there
+    # whatever this thread's last work left there
+    connection.set_schema_to_public()  # type: ignore[attr-defined]  # django-tenants' backend has it
     try:
         return _in_generation(work, *args, **kwargs)
     finally:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from models_catalog.models import FoundationModel, Modality, ModelVersion, Provider
 from providers.aws import AwsClient, BedrockProvider, SageMakerProvider
@@ -11,16 +12,19 @@ from providers.errors import ProviderUnsupported
 from providers.local import LOCAL_CHAT, LOCAL_EMBEDDINGS
 from providers.openai_compatible import OpenAICompatibleProvider
 
+T = TypeVar("T")
+
 _made: dict[tuple[Any, ...], Any] = {}
 _lock = threading.Lock()
 
 
-def _once(key: tuple[Any, ...], make: Any) -> Any:
+def _once(key: tuple[Any, ...], make: Callable[[], T]) -> T:
     """Provider objects hold pooled connections: one per provider settings and target."""
     with _lock:
         if key not in _made:
             _made[key] = make()
-        return _made[key]
+        made: T = _made[key]  # each key's object comes from one `make`
+        return made
 
 
 def aws_client(provider: Provider, service: str) -> AwsClient:
