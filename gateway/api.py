@@ -26,7 +26,7 @@ from kernel.pool_threads import run_in_pool
 from models_catalog.models import Lifecycle, Modality
 from models_catalog.selectors import ResolvedModel, usable_models
 from providers.types import Usage
-from tenants.selectors import tenant_routed_by
+from tenants.selectors import tenant_of_path
 
 
 class MethodNotAllowed(DomainError):
@@ -43,7 +43,7 @@ def _caller(request: HttpRequest, method: str) -> calls.Caller:
     """The tenant of the URL (set by the tenant middleware, or routed here from the cache) and
     the principal the bearer token proves in it; then, the method (an unauthenticated caller
     learns nothing, not even which methods a path takes)."""
-    tenant = getattr(request, "tenant", None) or tenant_routed_by(request.path.split("/")[2])
+    tenant = getattr(request, "tenant", None) or tenant_of_path(request.path)
     principal = authenticate_bearer(request.META.get("HTTP_AUTHORIZATION", ""), tenant)
     if request.method != method:
         raise MethodNotAllowed(f"Use {method} for {request.path}.")

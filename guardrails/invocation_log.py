@@ -1,8 +1,8 @@
 """Invocation logging: a tenant that opts in keeps every chat call's prompt and answer (after
 the guardrails masked them) for its retention period. The gateway hands each record to a
-tenant-aware Celery task (one Redis write on the hot path, no database query); beat purges
-records past their retention; admins browse, search and export them as JSON Lines in the shape
-of Amazon Bedrock's model invocation log records."""
+tenant-aware Celery task (one Redis write on the hot path, no database query; `tasks`); beat
+purges records past their retention, one task per tenant; admins browse, search and export
+them as JSON Lines in the shape of Amazon Bedrock's model invocation log records."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from celery import shared_task
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -20,7 +19,6 @@ from guardrails.models import GuardrailPolicy, InvocationRecord
 from kernel.hot_cache import cached
 from tenants.models import Tenant
 from tenants.schemas import in_tenant_schema
-from tenants.selectors import customer_tenants
 
 
 def captures(tenant: Tenant) -> bool:
@@ -34,28 +32,25 @@ def captures(tenant: Tenant) -> bool:
 
 def capture(tenant: Tenant, record: dict[str, Any]) -> None:
     """Queue one record (from the gateway, after a call settled)."""
+    from guardrails.tasks import store_invocation_task  # the task module imports this one
+
     if captures(tenant):
         with in_tenant_schema(tenant):  # the task runs in the tenant's schema
-            store_invocation.delay(record)
+            store_invocation_task.delay(record)
 
 
-@shared_task(name="guardrails.store_invocation")
 def store_invocation(record: dict[str, Any]) -> None:
+    """Keep one record in the active tenant's schema (once, whatever the retries)."""
     fields = {**record, "created_at": parse_datetime(record["created_at"])}
     InvocationRecord.objects.get_or_create(request_id=record["request_id"], defaults=fields)
 
 
-@shared_task(name="guardrails.purge_invocations")
-def purge_invocations() -> int:
-    """Delete every tenant's records older than its retention period."""
-    removed = 0
-    for tenant in customer_tenants():
-        with in_tenant_schema(tenant):
-            row = GuardrailPolicy.objects.first()
-            days = row.retention_days if row else 30
-            cutoff = timezone.now() - timedelta(days=days)
-            removed += InvocationRecord.objects.filter(created_at__lt=cutoff).delete()[0]
-    return removed
+def purge_expired_invocations() -> int:
+    """Delete the active tenant's records older than its retention period."""
+    row = GuardrailPolicy.objects.first()
+    days = row.retention_days if row else 30
+    cutoff = timezone.now() - timedelta(days=days)
+    return InvocationRecord.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
 def search(query: str = "", model: str = "") -> QuerySet[InvocationRecord]:

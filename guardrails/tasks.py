@@ -1,5 +1,34 @@
-"""Guardrails' Celery tasks (invocation logging), registered for the worker."""
+"""Guardrails' Celery tasks: keeping captured invocations, and purging them per tenant."""
 
-from guardrails.invocation_log import purge_invocations, store_invocation
+from __future__ import annotations
 
-__all__ = ["purge_invocations", "store_invocation"]
+from typing import Any
+
+from celery import shared_task
+
+from guardrails.invocation_log import purge_expired_invocations, store_invocation
+from kernel.tenant_tasks import TenantTask
+from tenants.schemas import in_tenant_schema
+from tenants.selectors import customer_tenants
+
+
+@shared_task(name="guardrails.store_invocation", base=TenantTask)
+def store_invocation_task(record: dict[str, Any]) -> None:
+    store_invocation(record)
+
+
+@shared_task(name="guardrails.purge_invocations")
+def purge_invocations() -> int:
+    """Beat's daily purge: one task per tenant (its own retention, its own schema); answers how
+    many were queued."""
+    queued = 0
+    for tenant in customer_tenants():
+        with in_tenant_schema(tenant):
+            purge_tenant_invocations.delay()
+        queued += 1
+    return queued
+
+
+@shared_task(name="guardrails.purge_tenant_invocations", base=TenantTask)
+def purge_tenant_invocations() -> int:
+    return purge_expired_invocations()

@@ -1,4 +1,5 @@
-"""Platform-level pages and probes (public schema)."""
+"""The site's own pages: the platform's home and probes (public schema), and each tenant's landing
+page (the middleware has already chosen the tenant's schema)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from activity.selectors import recent_activity
+from identity.roles import role_in_tenant, role_label
 from portal.readiness import readiness
+from tenants.selectors import business_units_of
 
 
 @require_GET
@@ -32,3 +36,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
+
+
+def tenant_home(request: HttpRequest) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]  # set by the tenant routing middleware
+    role = role_in_tenant(request.user, tenant)
+    context: dict[str, object] = {"tenant": tenant, "role": role}
+    if role is not None:
+        context["role_label"] = role_label(role)
+        context["business_units"] = list(business_units_of(tenant))
+        context["activity"] = list(recent_activity(limit=20))
+    return render(request, "tenants/home.html", context)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from kernel.hot_cache import cached
@@ -24,6 +25,16 @@ def tenant_routed_by(subfolder: str) -> Tenant | None:
     each time, since routing writes on it."""
     tenant = cached(("route", subfolder), lambda: _route(subfolder))
     return copy.copy(tenant) if tenant is not None else None
+
+
+def tenant_of_path(path: str) -> Tenant | None:
+    """The tenant a URL path addresses (`/t/<slug>/...`), found as the page middleware finds it:
+    the gateway's own ASGI handler, which skips the middleware, asks here."""
+    prefix, _, rest = path.lstrip("/").partition("/")
+    subfolder = rest.partition("/")[0]
+    if prefix != settings.TENANT_SUBFOLDER_PREFIX or not subfolder:
+        return None
+    return tenant_routed_by(subfolder)
 
 
 def _route(subfolder: str) -> Tenant | None:
