@@ -1,5 +1,7 @@
 """URLs of a tenant; django-tenants mounts them under `/t/<slug>/`. Each app lists its own."""
 
+from django.urls import path
+
 from audit import urls as audit
 from evaluation import urls as evaluation
 from gateway import urls as gateway
@@ -9,10 +11,10 @@ from knowledge import urls as knowledge
 from metering import urls as metering
 from models_catalog import urls as models_catalog
 from playground import urls as playground
-from tenants import urls as tenants
+from portal import views
 
 urlpatterns = [
-    *tenants.tenant_urlpatterns,
+    path("", views.tenant_home, name="tenant-home"),
     *identity.tenant_urlpatterns,
     *models_catalog.tenant_urlpatterns,
     *metering.tenant_urlpatterns,
