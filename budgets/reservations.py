@@ -20,11 +20,12 @@ from decimal import ROUND_CEILING, Decimal
 import redis
 from django.db.models import Sum
 
+from budgets.models import Budget
 from kernel.errors import DomainError
 from kernel.hot_cache import cached
 from kernel.redis_client import shared_redis
 from kernel.redis_keys import tenant_key
-from metering.models import Budget, UsageEvent
+from metering.models import UsageEvent
 from tenants.schemas import in_tenant_schema
 
 logger = logging.getLogger("atrium.metering")
@@ -194,7 +195,7 @@ def _announce(rule: BudgetRule, percent: int, spent: Decimal, at: datetime) -> N
         record_activity_task.delay("budget_alert", message, "metering")
 
 
-def reserve(
+def reserve_budgets(
     *, tenant_id: int, business_unit_id: int | None, cost: Decimal, at: datetime
 ) -> BudgetHold:
     """Reserve `cost` on every budget that applies, or refuse with 429 naming the budget."""

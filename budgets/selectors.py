@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from metering.budgets import BudgetRule, next_month_start, rules_of_tenant, spend_now
+from budgets.reservations import BudgetRule, next_month_start, rules_of_tenant, spend_now
 from tenants.models import BusinessUnit, Tenant
 
 

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record_audit
+from budgets.currencies import ISO_4217
+from budgets.models import Budget
+from budgets.reservations import rule_of, spend_now
 from identity.roles import PLATFORM_ADMIN
 from kernel.errors import InvalidInput, NotAllowed, NotFound
-from metering.budgets import rule_of, spend_now
-from metering.currencies import ISO_4217
-from metering.models import Budget
 from tenants.models import BusinessUnit, Tenant
 
 MAX_LIMIT = Decimal("999999999999.99")

@@ -7,16 +7,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from identity.permissions import tenant_role_required
-from kernel.errors import DomainError, InvalidInput, NotAllowed
-from metering.budget_selectors import budgets_of_tenant
-from metering.budget_services import (
+from budgets.selectors import budgets_of_tenant
+from budgets.services import (
     DEFAULT_THRESHOLDS,
     TENANT_WIDE,
     may_manage,
     remove_budget,
     set_budget,
 )
+from identity.permissions import tenant_role_required
+from kernel.errors import DomainError, InvalidInput, NotAllowed
 from tenants.models import BusinessUnit, Role
 
 
@@ -69,4 +69,4 @@ def budgets_page(request: HttpRequest) -> HttpResponse:
         "error": error,
         "form": request.POST if error else None,
     }
-    return render(request, "metering/budgets.html", context, status=400 if error else 200)
+    return render(request, "budgets/budgets.html", context, status=400 if error else 200)

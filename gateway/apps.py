@@ -10,9 +10,9 @@ class GatewayConfig(AppConfig):
         from django.db.models import Model
         from django.db.models.signals import post_delete, post_save
 
+        from budgets.models import Budget
         from guardrails.models import GuardrailPolicy
         from kernel.hot_cache import bump_generation
-        from metering.models import Budget
         from models_catalog import models as catalog
         from tenants.models import Domain, Membership, Tenant
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from django.utils import timezone
 
+from budgets.reservations import reserve_budgets
 from gateway import rate_limits, routing
 from gateway.parameters import BadParameter
 from gateway.usage import Meter, count_usage
@@ -29,7 +30,6 @@ from identity.principals import Principal
 from kernel.errors import DomainError
 from kernel.hot_cache import cached
 from kernel.pool_threads import run_in_pool
-from metering import budgets
 from metering.services import cost_of, price_for
 from models_catalog.models import Modality
 from models_catalog.selectors import ResolvedModel, decide, model_snapshot
@@ -70,7 +70,7 @@ def _meter(
     worst_case = max(
         cost_of(each, prompt_tokens, max_output_tokens) or Decimal(0) for each in prices
     )
-    budget = budgets.reserve(
+    budget = reserve_budgets(
         tenant_id=caller.tenant.pk, business_unit_id=caller.principal.business_unit_id,
         cost=worst_case, at=now,
     )  # fmt: skip

@@ -8,12 +8,12 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from budgets.reservations import BudgetHold
 from gateway import metrics
 from gateway.rate_limits import Reservation
 from identity.principals import Principal
 from kernel.pool_threads import start_in_pool
 from kernel.redis_client import shared_redis
-from metering.budgets import BudgetHold
 from metering.services import Invocation, price_for, usage_event
 from metering.usage_queue import enqueue
 from models_catalog.models import FoundationModel, ModelPrice

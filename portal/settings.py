@@ -109,6 +109,7 @@ SHARED_APPS = [
     "models_catalog",
     "gateway",
     "metering",
+    "budgets",
     "knowledge",  # also a tenant app: pooled store here, siloed ones in each tenant's schema
     "guardrails",  # also a tenant app: the platform's floor here, each tenant's policy there
     "drf_spectacular",

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from audit import urls as audit
+from budgets import urls as budgets
 from evaluation import urls as evaluation
 from gateway import urls as gateway
 from guardrails import urls as guardrails
@@ -18,6 +19,7 @@ urlpatterns = [
     *identity.tenant_urlpatterns,
     *models_catalog.tenant_urlpatterns,
     *metering.tenant_urlpatterns,
+    *budgets.tenant_urlpatterns,
     *audit.tenant_urlpatterns,
     *playground.tenant_urlpatterns,
     *evaluation.tenant_urlpatterns,

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from playwright.sync_api import Page, expect
 
+from budgets.services import set_budget
 from evaluation.models import Feedback
 from identity.services import ensure_portal_client
-from metering.budget_services import set_budget
 from models_catalog.models import FoundationModel, Provider
 from models_catalog.services.access import grant_model, revoke_grant
 from models_catalog.services.catalog import set_price

@@ -17,11 +17,12 @@ from django_tenants.utils import tenant_context
 
 from activity.models import ActivityEntry
 from audit.models import AuditEntry
+from budgets.models import Budget
+from budgets.reservations import rules_of_tenant, spend_now
+from budgets.services import set_budget
 from identity.services import mint_member_token
 from kernel.errors import InvalidInput, NotFound
-from metering.budget_services import set_budget
-from metering.budgets import rules_of_tenant, spend_now
-from metering.models import Budget, UsageEvent
+from metering.models import UsageEvent
 from metering.usage_queue import record_queued_usage
 from models_catalog.services.access import grant_model
 from models_catalog.services.catalog import set_price

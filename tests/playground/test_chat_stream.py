@@ -14,8 +14,8 @@ from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from django_tenants.utils import tenant_context
 
+from budgets.services import set_budget
 from evaluation.models import Feedback
-from metering.budget_services import set_budget
 from models_catalog.services.access import grant_model
 from playground.models import Conversation, Turn
 
