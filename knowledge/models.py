@@ -4,17 +4,97 @@ The app is both a shared and a tenant app (django-tenants), so these tables exis
 - in each tenant's schema: the tenant's *siloed* knowledge bases (resource-level isolation: another
   tenant's requests never even have that schema on their search path);
 - in the public schema: the *pooled* store, where every row carries its tenant and every read goes
-  through `knowledge.stores` (item-level isolation, filtered in one place). A pooled knowledge base
-  may be the platform's (no tenant) and shared read-only with chosen tenants.
+  through `PooledRows` (item-level isolation, filtered in one place): in public it answers only
+  the rows of the tenant `knowledge.stores` put in context, and raises without one. A pooled
+  knowledge base may be the platform's (no tenant) and shared read-only with chosen tenants.
 Knowledge bases and documents have UUIDs, unique across both stores.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from pgvector.django import VectorField
+
+from kernel.scoping import NoTenantInContext, TenantScopedManager
+from tenants.schemas import in_public_now
+
+
+@dataclass(frozen=True)
+class _InContext:
+    tenant_id: int | None  # None: the platform's own rows
+
+
+# In the public schema `connection.tenant` names no tenant, so the pooled store's tenant travels
+# beside it: set by `pooled_rows_of` (through knowledge.stores), read by `PooledRows` only.
+_pooled_tenant: ContextVar[_InContext | None] = ContextVar("knowledge_pooled_tenant", default=None)
+
+
+@contextmanager
+def pooled_rows_of(tenant_id: int | None) -> Iterator[None]:
+    """Let the queries inside read the pooled store's rows of `tenant_id` (None: the
+    platform's), and only those. `knowledge.stores` says whose, next to its schema switch."""
+    token = _pooled_tenant.set(_InContext(tenant_id))
+    try:
+        yield
+    finally:
+        _pooled_tenant.reset(token)
+
+
+def _tenant_in_context(model: type[models.Model]) -> _InContext:
+    in_context = _pooled_tenant.get()
+    if in_context is None:
+        raise NoTenantInContext(
+            f"Pooled {model.__name__} rows belong to tenants: read them inside "
+            "knowledge.stores.opened() or pooled_store_of(), or say .unscoped() where reading "
+            "across tenants is intended."
+        )
+    return in_context
+
+
+class PooledRows(TenantScopedManager):
+    """The one place where knowledge reads are scoped to a tenant. In a tenant's own schema the
+    schema is the boundary (siloed rows need no filter, whatever their tenant_id says); in the
+    public schema (the pooled store) it fails closed like the kernel's scoped manager, but takes
+    the tenant from `pooled_rows_of`, since switching to public leaves no tenant on the
+    connection."""
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        if not in_public_now():
+            return self.unscoped()
+        return self.unscoped().filter(self._of(_tenant_in_context(self.model).tenant_id))
+
+    @staticmethod
+    def _of(tenant_id: int | None) -> Q:
+        return Q(tenant_id__isnull=True) if tenant_id is None else Q(tenant_id=tenant_id)
+
+
+class KnowledgeBases(PooledRows):
+    """Knowledge bases, plus the one read that crosses tenants on purpose (shares)."""
+
+    def owned_or_shared(self) -> models.QuerySet[Any]:
+        """The cross-tenant read of knowledge bases, named: the pooled ones of the tenant in
+        context and those another owner shared with it (read-only, `KnowledgeShare`)."""
+        tenant_id = _tenant_in_context(self.model).tenant_id
+        return self.unscoped().filter(self._of(tenant_id) | Q(shares__tenant_id=tenant_id))
+
+
+class KnowledgeShares(PooledRows):
+    """Shares, scoped to the tenant they were granted to, plus the platform's way to grant one."""
+
+    def grant(self, knowledge_base: KnowledgeBase, tenant_id: int, created_by: str) -> None:
+        """Platform administrators let another tenant read a pooled knowledge base: a row of
+        that tenant, written on the owner's behalf (so unscoped), once."""
+        self.unscoped().get_or_create(
+            knowledge_base=knowledge_base, tenant_id=tenant_id, defaults={"created_by": created_by}
+        )
 
 
 class KnowledgeBase(models.Model):
@@ -34,6 +114,8 @@ class KnowledgeBase(models.Model):
     created_by = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = KnowledgeBases()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -52,9 +134,11 @@ class KnowledgeShare(models.Model):
     knowledge_base = models.ForeignKey(
         KnowledgeBase, on_delete=models.CASCADE, related_name="shares"
     )
-    tenant_id = models.BigIntegerField(db_index=True)
+    tenant_id = models.BigIntegerField(db_index=True)  # the tenant it is shared with
     created_by = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = KnowledgeShares()
 
     class Meta:
         constraints = [
@@ -98,6 +182,8 @@ class Document(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PooledRows()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -135,6 +221,8 @@ class Chunk(models.Model):
     is_parent = models.BooleanField(default=False)
     dimensions = models.PositiveSmallIntegerField(null=True, blank=True)
     embedding = VectorField(null=True, blank=True)  # any size; HNSW indexes per size (migration)
+
+    objects = PooledRows()
 
     class Meta:
         constraints = [

@@ -20,10 +20,10 @@ from kernel.errors import Conflict, InvalidInput, NotFound
 from knowledge.chunking import ChunkingStrategy
 from knowledge.extraction import SUPPORTED
 from knowledge.models import Document, KnowledgeBase, KnowledgeShare
-from knowledge.stores import Located, opened
+from knowledge.stores import Located, opened, store_of
 from models_catalog.models import Modality
 from tenants.models import Tenant
-from tenants.schemas import in_schema, public_schema_name
+from tenants.schemas import in_tenant_schema
 
 INDEXED_SIZES = (384, 768, 1024)  # the HNSW indexes of migration 0002
 
@@ -49,9 +49,8 @@ def create_knowledge_base(
         strategy = ChunkingStrategy.from_dict(chunking or {"kind": "recursive"})
     except ValueError as error:
         raise InvalidInput(f"chunking: {error}") from None
-    schema = tenant.schema_name if isolation == "siloed" else public_schema_name()
-    with in_schema(schema), transaction.atomic():
-        if KnowledgeBase.objects.filter(tenant_id=tenant.pk, name=name).exists():
+    with store_of(tenant, isolation) as schema, transaction.atomic():
+        if KnowledgeBase.objects.filter(name=name).exists():
             raise Conflict(f"name: {tenant.name} already has a knowledge base called {name!r}.")
         kb = KnowledgeBase.objects.create(
             tenant_id=tenant.pk, name=name, description=description, isolation=isolation,
@@ -78,9 +77,7 @@ def share_knowledge_base(*, located: Located, with_tenant: Tenant, actor: str) -
     if with_tenant.pk == located.kb.tenant_id:
         raise InvalidInput(f"{with_tenant.name} owns this knowledge base already.")
     with opened(located):
-        KnowledgeShare.objects.get_or_create(
-            knowledge_base=located.kb, tenant_id=with_tenant.pk, defaults={"created_by": actor}
-        )
+        KnowledgeShare.objects.grant(located.kb, with_tenant.pk, created_by=actor)
     record_audit(actor=actor, action="knowledge_base.share", target=located.kb,
                  tenant=located.tenant, after={"shared_with": with_tenant.slug})  # fmt: skip
 
@@ -148,11 +145,10 @@ def upload_documents(
                                               "the same content is already here."))  # fmt: skip
                 continue
             outcomes.append(UploadOutcome(upload.filename, document))
-    tenant_schema = located.tenant.schema_name
     for outcome in outcomes:
         if outcome.document is not None:
             document_id = str(outcome.document.pk)
-            with in_schema(tenant_schema):  # the task runs as the uploading tenant
+            with in_tenant_schema(located.tenant):  # the task runs as the uploading tenant
                 ingest_document_task.delay(str(located.kb.pk), document_id)
     return outcomes
 

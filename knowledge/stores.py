@@ -4,7 +4,8 @@ Siloed knowledge bases are in the tenant's own schema; pooled ones in the public
 tenant reaches the ones it owns and those shared with it (read-only). Every lookup of a knowledge
 base by a tenant goes through `find_knowledge_base` / `knowledge_bases_of`; everything below a
 knowledge base (documents, chunks) is then read inside `opened(kb)` and filtered by that knowledge
-base, so no query can wander into another tenant's items.
+base, so no query can wander into another tenant's items. Each switch into the pooled store here
+also says whose rows it reads (`pooled_rows_of`), which the models' `PooledRows` manager filters by.
 """
 
 from __future__ import annotations
@@ -14,12 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from kernel.errors import NotAllowed, NotFound
-from knowledge.models import KnowledgeBase
+from knowledge.models import KnowledgeBase, pooled_rows_of
 from tenants.models import Tenant
-from tenants.schemas import in_schema, in_tenant_schema, public_schema_name
+from tenants.schemas import in_public_schema, in_tenant_schema, public_schema_name
 
 NOT_FOUND = "No knowledge base {id} here: check the id (GET /knowledge-bases lists yours)."
 
@@ -47,13 +46,30 @@ class Located:
 
 @contextmanager
 def opened(located: Located) -> Iterator[None]:
-    """Make the knowledge base's schema the active one for the queries inside."""
-    with in_tenant_schema(located):
+    """Make the knowledge base's schema the active one for the queries inside. Its documents
+    and chunks are its owner's rows: for a pooled one shared with this tenant (which
+    `find_knowledge_base` checked), reading the owner's rows is the named way across tenants."""
+    with in_tenant_schema(located), pooled_rows_of(located.kb.tenant_id):
         yield
 
 
-def _pooled_visible_to(tenant: Tenant) -> Q:
-    return Q(tenant_id=tenant.pk) | Q(shares__tenant_id=tenant.pk)
+@contextmanager
+def pooled_store_of(tenant: Tenant) -> Iterator[None]:
+    """Make the pooled store (the public schema) the active one, with `tenant`'s rows only."""
+    with in_public_schema(), pooled_rows_of(tenant.pk):
+        yield
+
+
+@contextmanager
+def store_of(tenant: Tenant, isolation: str) -> Iterator[str]:
+    """Make the store a new knowledge base of `tenant` goes to the active one: its own schema
+    (siloed) or its rows of the pooled store; yields that schema's name."""
+    if isolation == KnowledgeBase.Isolation.SILOED:
+        with in_tenant_schema(tenant):
+            yield tenant.schema_name
+    else:
+        with pooled_store_of(tenant):
+            yield public_schema_name()
 
 
 def knowledge_bases_of(tenant: Tenant) -> list[Located]:
@@ -62,10 +78,10 @@ def knowledge_bases_of(tenant: Tenant) -> list[Located]:
     with in_tenant_schema(tenant):
         siloed = list(KnowledgeBase.objects.filter(isolation=KnowledgeBase.Isolation.SILOED))
     public = public_schema_name()
-    with in_schema(public):
+    with pooled_store_of(tenant):
         pooled = list(
-            KnowledgeBase.objects.filter(isolation=KnowledgeBase.Isolation.POOLED)
-            .filter(_pooled_visible_to(tenant))
+            KnowledgeBase.objects.owned_or_shared()
+            .filter(isolation=KnowledgeBase.Isolation.POOLED)
             .distinct()
         )
     return [Located(kb, tenant, tenant.schema_name, True) for kb in siloed] + [
@@ -85,12 +101,8 @@ def find_knowledge_base(tenant: Tenant, kb_id: str | uuid.UUID) -> Located:
     if own is not None:
         return Located(own, tenant, tenant.schema_name, True)
     public = public_schema_name()
-    with in_schema(public):
-        pooled = (
-            KnowledgeBase.objects.filter(pk=key, isolation="pooled")
-            .filter(_pooled_visible_to(tenant))
-            .first()
-        )
+    with pooled_store_of(tenant):
+        pooled = KnowledgeBase.objects.owned_or_shared().filter(pk=key, isolation="pooled").first()
     if pooled is None:
         raise NotFound(NOT_FOUND.format(id=kb_id))
     return Located(pooled, tenant, public, pooled.tenant_id == tenant.pk)

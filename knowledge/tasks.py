@@ -1,4 +1,7 @@
-"""Ingestion as tenant-aware Celery tasks: each runs in the schema of the tenant that uploaded."""
+"""Ingestion as tenant-aware Celery tasks: each runs in the schema of the tenant that uploaded,
+and refuses to run in public (`TenantTask`). Beat's resumption of stalled documents fans out: a
+dispatcher in public queues one task per tenant, so one tenant's backlog never holds up
+another's."""
 
 from __future__ import annotations
 
@@ -11,19 +14,22 @@ from django.db import connection
 from django.utils import timezone
 
 from kernel.errors import NotFound
+from kernel.tenant_tasks import TenantTask
 from knowledge.ingestion import ingest
 from knowledge.models import Document
-from knowledge.stores import find_knowledge_base
-from tenants.models import Tenant
-from tenants.schemas import in_public_schema, in_tenant_schema
+from knowledge.stores import find_knowledge_base, pooled_store_of
+from tenants.schemas import in_tenant_schema
 from tenants.selectors import customer_tenants
 
 logger = logging.getLogger("atrium.knowledge")
 UNFINISHED = ("queued", "extracting", "chunking", "embedding")
 
 
-@shared_task(name="knowledge.ingest_document", acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    name="knowledge.ingest_document", base=TenantTask, acks_late=True, reject_on_worker_lost=True
+)
 def ingest_document_task(knowledge_base_id: str, document_id: str) -> None:
+    """Ingest one uploaded document as the tenant that uploaded it (the schema it was queued in)."""
     tenant = connection.tenant
     try:
         located = find_knowledge_base(tenant, knowledge_base_id)
@@ -32,30 +38,36 @@ def ingest_document_task(knowledge_base_id: str, document_id: str) -> None:
     ingest(located, document_id)
 
 
-def _stalled(before: datetime) -> list[tuple[int | None, str, str]]:
-    """(owner tenant, knowledge base, document) of unfinished documents untouched since."""
+def _stalled(before: datetime) -> list[tuple[str, str]]:
+    """(knowledge base, document) of the unfinished documents untouched since `before`, in the
+    active store (the queryset is built here, inside it, so the pooled store's scope applies)."""
     rows = Document.objects.filter(status__in=UNFINISHED, updated_at__lt=before)
-    return [(d.tenant_id, str(d.knowledge_base_id), str(d.pk)) for d in rows]
+    return [(str(d.knowledge_base_id), str(d.pk)) for d in rows]
 
 
 @shared_task(name="knowledge.resume_stalled_documents")
 def resume_stalled_documents(stalled_seconds: int | None = None) -> int:
-    """Queue again the documents whose ingestion stopped (a worker killed, a lost message):
-    ingestion resumes where it stopped, without duplicate chunks."""
-    seconds = settings.KNOWLEDGE_STALLED_SECONDS if stalled_seconds is None else stalled_seconds
-    before = timezone.now() - timedelta(seconds=seconds)
-    found: list[tuple[int | None, str, str]] = []
+    """Beat's dispatcher (in public): one `resume_stalled_documents_of_tenant` per tenant, each
+    in that tenant's schema; answers how many were queued."""
+    queued = 0
     for tenant in customer_tenants():
         with in_tenant_schema(tenant):
-            found += _stalled(before)
-    with in_public_schema():
-        found += _stalled(before)
-    owners = {t.pk: t for t in Tenant.objects.filter(pk__in={owner for owner, _, _ in found})}
-    for owner, kb_id, document_id in found:
-        tenant = owners.get(owner)  # type: ignore[arg-type]
-        if tenant is None:
-            continue
+            resume_stalled_documents_of_tenant.delay(stalled_seconds)
+        queued += 1
+    return queued
+
+
+@shared_task(name="knowledge.resume_stalled_documents_of_tenant", base=TenantTask)
+def resume_stalled_documents_of_tenant(stalled_seconds: int | None = None) -> int:
+    """Queue again this tenant's documents whose ingestion stopped (a worker killed, a lost
+    message), siloed and pooled: ingestion resumes where it stopped, without duplicate chunks.
+    Answers how many were queued."""
+    seconds = settings.KNOWLEDGE_STALLED_SECONDS if stalled_seconds is None else stalled_seconds
+    before = timezone.now() - timedelta(seconds=seconds)
+    found = _stalled(before)  # its own schema: the siloed knowledge bases
+    with pooled_store_of(connection.tenant):
+        found += _stalled(before)  # its rows of the pooled store
+    for kb_id, document_id in found:
         logger.warning("resuming the ingestion of document %s", document_id)
-        with in_tenant_schema(tenant):
-            ingest_document_task.delay(kb_id, document_id)
+        ingest_document_task.delay(kb_id, document_id)
     return len(found)

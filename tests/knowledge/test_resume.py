@@ -1,5 +1,6 @@
-"""A worker killed in the middle of a document: the ingestion resumes where it stopped, and the
-knowledge base ends with every chunk exactly once."""
+"""A worker killed in the middle of a document: beat's resumption (one task per tenant) finds it,
+the ingestion resumes where it stopped, and the knowledge base ends with every chunk exactly
+once."""
 
 from __future__ import annotations
 
@@ -77,7 +78,12 @@ def test_a_killed_worker_resumes_without_duplicates(make_tenant, handbook) -> No
 
     second = start_worker("rescuer")
     try:
-        assert resume_stalled_documents(stalled_seconds=0) == 1
+        # As beat sends it: no tenant, so the dispatcher runs in public and queues one task per
+        # tenant, in that tenant's schema; acme's finds its one stalled document.
+        dispatched = resume_stalled_documents.delay(stalled_seconds=0)
+        assert dispatched.get(timeout=60) == 1
+        (of_acme,) = dispatched.children
+        assert of_acme.get(timeout=60) == 1
         done = wait_for(lambda: (d := document_state(located, document_id)).status == "ready"
                         and d)  # fmt: skip
     finally:
