@@ -7,6 +7,8 @@ from typing import Any, NoReturn
 
 from django.db import models
 
+from kernel.scoping import TenantScopedManager
+
 
 class AppendOnly(Exception):
     """Audit entries are never changed or removed through the application."""
@@ -31,7 +33,8 @@ class AuditEntry(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
 
-    objects = AuditQuerySet.as_manager()
+    # A tenant's context reads its own entries only; the platform's pages say .unscoped().
+    objects = TenantScopedManager.from_queryset(AuditQuerySet)()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -25,14 +25,14 @@ class AuditFilters:
 def audit_entries_of_tenant(
     tenant: Tenant, filters: AuditFilters | None = None
 ) -> QuerySet[AuditEntry]:
-    """One tenant's entries. Filters only narrow them: a `tenant_id` filter naming another tenant
-    finds nothing."""
+    """One tenant's entries, read in its context (the scoped manager refuses any other). Filters
+    only narrow them: a `tenant_id` filter naming another tenant finds nothing."""
     return _filtered(AuditEntry.objects.filter(tenant_id=tenant.pk), filters)
 
 
 def audit_entries_of_all_tenants(filters: AuditFilters | None = None) -> QuerySet[AuditEntry]:
     """Every tenant's entries and the platform's own (platform administrators' page)."""
-    return _filtered(AuditEntry.objects.all(), filters)
+    return _filtered(AuditEntry.objects.unscoped(), filters)
 
 
 def audit_actions(tenant: Tenant | None) -> list[str]:
@@ -43,7 +43,7 @@ def audit_actions(tenant: Tenant | None) -> list[str]:
 
 def audit_entries_for_target(target_type: str, target_id: str) -> QuerySet[AuditEntry]:
     """Every entry about one object (platform administrators' pages)."""
-    return AuditEntry.objects.filter(target_type=target_type, target_id=target_id)
+    return AuditEntry.objects.unscoped().filter(target_type=target_type, target_id=target_id)
 
 
 def _filtered(entries: QuerySet[AuditEntry], filters: AuditFilters | None) -> QuerySet[AuditEntry]:

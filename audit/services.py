@@ -19,8 +19,9 @@ def record_audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append who did what to which object, with its state before and after."""
-    return AuditEntry.objects.create(
+    """Append who did what to which object, with its state before and after (from any context:
+    the platform's writes and a tenant's land in the same log)."""
+    entry = AuditEntry(
         actor=actor or "system",
         action=action,
         tenant_id=tenant.pk if tenant else None,
@@ -30,3 +31,5 @@ def record_audit(
         before=before,
         after=after,
     )
+    entry.save()
+    return entry

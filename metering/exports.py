@@ -121,7 +121,7 @@ def export_usage(day: date | None = None, *, bucket: str | None = None) -> Expor
     start = datetime.combine(day, time.min, tzinfo=UTC)
     end = start + timedelta(days=1)
     usage = UsageEvent.objects.unscoped().filter(started_at__gte=start, started_at__lt=end)
-    audit = AuditEntry.objects.filter(created_at__gte=start, created_at__lt=end)
+    audit = AuditEntry.objects.unscoped().filter(created_at__gte=start, created_at__lt=end)
     usage_key = _key(day, "usage")
     audit_key = _key(day, "audit")
     # Both files are written locally before either is uploaded: a failing database read leaves

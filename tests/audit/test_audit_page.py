@@ -142,3 +142,20 @@ def test_pages_of_fifty_keep_the_filters_at_a_constant_query_count(root, module_
     assert "actor=bulk" in first.content.decode()
     second = root.get("/audit/", {"actor": "bulk", "page": 2})
     assert rows(second) == 1
+
+
+def test_the_log_is_scoped_to_the_tenant_in_context(log, module_tenants) -> None:
+    """Read without a tenant, the log refuses (no accidental platform-wide read); in a tenant's
+    context it holds that tenant's entries only; `.unscoped()` is the named way to read it all."""
+    from django_tenants.utils import tenant_context
+
+    from kernel.scoping import NoTenantInContext
+
+    with pytest.raises(NoTenantInContext):
+        AuditEntry.objects.count()
+    with tenant_context(module_tenants["acme"]):
+        assert set(AuditEntry.objects.values_list("pk", flat=True)) == {
+            log["acme_budget"].pk, log["acme_grant"].pk}  # fmt: skip
+    assert {entry.pk for entry in log.values()} <= set(
+        AuditEntry.objects.unscoped().values_list("pk", flat=True)
+    )

@@ -120,7 +120,7 @@ def test_one_day_of_both_tenants_lands_in_its_partition(module_tenants, s3, buck
     assert (row["actor"], row["action"], row["tenant_slug"]) == ("ivy", "budget.changed", acme.slug)
     assert json.loads(row["before"]) == {"monthly_limit": "10.00"}
     assert json.loads(row["after"]) == {"monthly_limit": "20.00"}
-    recorded = AuditEntry.objects.get(action="usage.exported")
+    recorded = AuditEntry.objects.unscoped().get(action="usage.exported")
     assert recorded.after["usage_rows"] == 4 and recorded.after["bucket"] == bucket
 
 
@@ -152,7 +152,7 @@ def test_a_missing_bucket_is_named_and_nothing_is_written(module_tenants, s3, se
         export_usage()
 
     assert s3.list_buckets()["Buckets"] == buckets_before
-    assert not AuditEntry.objects.filter(action="usage.exported").exists()
+    assert not AuditEntry.objects.unscoped().filter(action="usage.exported").exists()
 
 
 def test_the_daily_task_exports_yesterday_only_when_a_bucket_is_set(s3, bucket, settings) -> None:
@@ -165,4 +165,4 @@ def test_the_daily_task_exports_yesterday_only_when_a_bucket_is_set(s3, bucket, 
 
     settings.USAGE_EXPORT_BUCKET = ""
     assert export_usage_task() is None
-    assert AuditEntry.objects.filter(action="usage.exported").count() == 1
+    assert AuditEntry.objects.unscoped().filter(action="usage.exported").count() == 1

@@ -44,7 +44,9 @@ def test_request_approve_and_use(acme_admin) -> None:
     assert resolve_model(acme, HAIKU, timezone.now()).entry.name == HAIKU
     request.refresh_from_db()
     assert (request.state, request.decided_by) == ("approved", "root")
-    entry = AuditEntry.objects.get(action="access_request.approved", target_id=str(request.pk))
+    entry = AuditEntry.objects.unscoped().get(
+        action="access_request.approved", target_id=str(request.pk)
+    )
     assert entry.before["state"] == "pending" and entry.after["state"] == "approved"
     assert entry.tenant_slug == acme.slug
 
@@ -160,13 +162,13 @@ def test_requests_are_visible_to_their_own_tenant_only(acme_admin, module_tenant
 def test_audit_log_is_append_only(acme_admin) -> None:
     acme, olga = acme_admin
     request_access(tenant=acme, model_name=HAIKU, justification="x", requester=olga)
-    entry = AuditEntry.objects.get(action="access_request.created")
+    entry = AuditEntry.objects.unscoped().get(action="access_request.created")
     entry.actor = "someone else"
     with pytest.raises(AppendOnly):
         entry.save()
     with pytest.raises(AppendOnly):
         entry.delete()
     with pytest.raises(AppendOnly):
-        AuditEntry.objects.filter(pk=entry.pk).update(actor="x")
+        AuditEntry.objects.unscoped().filter(pk=entry.pk).update(actor="x")
     with pytest.raises(AppendOnly):
-        AuditEntry.objects.all().delete()
+        AuditEntry.objects.unscoped().all().delete()
