@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from gateway import calls, openai_format, routing
-from gateway.parameters import chat_request, embedding_inputs, require_model
+from gateway.parameters import chat_request, embedding_request, require_model, unmet_need
 from identity.api_auth import authenticate_bearer
 from kernel.errors import DomainError, InvalidInput
 from kernel.http_errors import domain_error_response
@@ -27,6 +27,11 @@ from models_catalog.models import Lifecycle, Modality
 from models_catalog.selectors import ResolvedModel, usable_models
 from providers.types import Usage
 from tenants.selectors import tenant_of_path
+
+
+class UnknownRoute(DomainError):
+    status_code = 404
+    code = "unknown_url"
 
 
 class MethodNotAllowed(DomainError):
@@ -80,13 +85,13 @@ def _decorate(
 
 
 def endpoint(
-    view: Callable[[HttpRequest], Coroutine[Any, Any, HttpResponseBase]],
-) -> Callable[[HttpRequest], Coroutine[Any, Any, HttpResponseBase]]:
+    view: Callable[..., Coroutine[Any, Any, HttpResponseBase]],
+) -> Callable[..., Coroutine[Any, Any, HttpResponseBase]]:
     """Every refusal in OpenAI's error shape, with its status and headers."""
 
     async def answer(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
         try:
-            return await view(request)
+            return await view(request, **kwargs)
         except DomainError as error:
             return domain_error_response(error)
 
@@ -97,7 +102,7 @@ def endpoint(
 
 @endpoint
 async def models(request: HttpRequest) -> HttpResponseBase:
-    """The models this tenant may use right now."""
+    """The models this tenant may use right now, with what each can do."""
 
     def listed() -> dict[str, Any]:
         caller = _caller(request, "GET")
@@ -106,17 +111,43 @@ async def models(request: HttpRequest) -> HttpResponseBase:
     return JsonResponse(await run_in_pool(listed))
 
 
+@endpoint
+async def model(request: HttpRequest, model_id: str = "") -> HttpResponseBase:
+    """One model this tenant may use right now (ids contain `/`: the rest of the path)."""
+
+    def found() -> dict[str, Any]:
+        caller = _caller(request, "GET")
+        name = model_id or request.path.split("/v1/models/", 1)[1]
+        resolved = calls.resolve_any(caller.tenant, name)
+        return openai_format.model_object(resolved.entry)
+
+    return JsonResponse(await run_in_pool(found))
+
+
+@endpoint
+async def not_found(request: HttpRequest, rest: str = "") -> HttpResponseBase:
+    """Any other path under /v1/: OpenAI's error shape (after the token, as every route)."""
+
+    def refused() -> HttpResponseBase:
+        _caller(request, request.method or "GET")
+        raise UnknownRoute(f"Unknown request URL: {request.method} {request.path}.")
+
+    return await run_in_pool(refused)
+
+
 def _start_chat(request: HttpRequest) -> calls.ChatCall:
     caller = _caller(request, "POST")
     body = _body(request)
     name = require_model(body)
     resolved = calls.resolve(caller.tenant, name, Modality.CHAT)
-    chat, stream, include_usage = chat_request(
-        body, max_output_tokens=resolved.entry.max_output_tokens
-    )
+    parsed = chat_request(body, resolved.entry)
+    refusal = unmet_need(resolved.entry, parsed.request, parsed.stream)
+    if refusal is not None:
+        raise refusal
     return calls.start_chat(
-        caller, resolved, name, chat, stream=stream, include_usage=include_usage
-    )
+        caller, resolved, name, parsed.request, stream=parsed.stream,
+        include_usage=parsed.include_usage, legacy_functions=parsed.legacy_functions,
+    )  # fmt: skip
 
 
 @endpoint
@@ -131,7 +162,11 @@ async def chat_completions(request: HttpRequest) -> HttpResponseBase:
         response["X-Accel-Buffering"] = "no"
         return _decorate(response, call.resolved, call.request_id, call.served)
     result = await calls.complete(call)
-    response = JsonResponse(openai_format.completion(call.request_id, call.name, result))
+    response = JsonResponse(
+        openai_format.completion(
+            call.request_id, call.name, result, legacy_functions=call.legacy_functions
+        )
+    )
     return _decorate(response, call.resolved, call.request_id, call.served)
 
 
@@ -146,8 +181,11 @@ async def _stream(call: calls.ChatCall) -> AsyncIterator[bytes]:
             elif call.include_usage:
                 usage = Usage(item.event["input_tokens"], item.event["output_tokens"])
                 yield openai_format.usage_chunk(call.request_id, call.name, created, usage)
-        elif item.text or item.finish_reason:
-            yield openai_format.chunk(call.request_id, call.name, created, item, first)
+        elif item.text or item.finish_reason or item.tool_calls or item.logprobs:
+            yield openai_format.chunk(
+                call.request_id, call.name, created, item, first,
+                legacy_functions=call.legacy_functions,
+            )  # fmt: skip
             first = False
     yield openai_format.sse("[DONE]")
 
@@ -156,8 +194,10 @@ def _start_embedding(request: HttpRequest) -> tuple[calls.EmbeddingCall, str]:
     caller = _caller(request, "POST")
     body = _body(request)
     name = require_model(body)
-    texts, encoding = embedding_inputs(body)
-    return calls.start_embedding(caller, name, texts), encoding
+    resolved = calls.resolve(caller.tenant, name, Modality.EMBEDDING)
+    texts, encoding, dimensions = embedding_request(body, resolved.entry)
+    call = calls.start_embedding(caller, name, texts, dimensions=dimensions, resolved=resolved)
+    return call, encoding
 
 
 @endpoint

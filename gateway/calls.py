@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from budgets.reservations import reserve_budgets
 from gateway import rate_limits, routing
-from gateway.parameters import BadParameter
+from gateway.parameters import BadParameter, unmet_need
 from gateway.usage import Meter, count_usage
 from guardrails.engine import GuardrailBlocked, StreamGuard, check
 from guardrails.interventions import note
@@ -33,10 +33,21 @@ from kernel.pool_threads import run_in_pool
 from metering.services import cost_of, price_for
 from models_catalog.models import Modality
 from models_catalog.selectors import ResolvedModel, decide, model_snapshot
-from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Usage
+from providers.types import (
+    ChatChunk,
+    ChatRequest,
+    ChatResult,
+    EmbeddingResult,
+    TextPart,
+    ToolCallDelta,
+    Usage,
+)
 from tenants.models import Tenant
 
 T = TypeVar("T")
+# Tokens reserved per image before the provider says what it counted (Claude counts about
+# 1,600 for a 1,092 px square image; providers report the real figure, which is charged).
+IMAGE_TOKENS_ESTIMATE = 1600
 
 
 @dataclass(frozen=True)
@@ -45,10 +56,15 @@ class Caller:
     principal: Principal
 
 
-def resolve(tenant: Tenant, name: str, modality: str) -> ResolvedModel:
+def resolve_any(tenant: Tenant, name: str) -> ResolvedModel:
     """The catalogue entry `name` as this tenant may use it now, or the refusal saying why."""
     snapshot = cached(("model", tenant.pk, name), lambda: model_snapshot(tenant, name))
-    resolved = decide(snapshot, timezone.now())
+    return decide(snapshot, timezone.now())
+
+
+def resolve(tenant: Tenant, name: str, modality: str) -> ResolvedModel:
+    """`resolve_any`, for a call that needs a `modality` model."""
+    resolved = resolve_any(tenant, name)
     if resolved.entry.modality != modality:
         other = (
             "/embeddings" if resolved.entry.modality == Modality.EMBEDDING else "/chat/completions"
@@ -103,6 +119,7 @@ class ChatCall:
     caller: Caller | None = None
     capture: bool = False  # the tenant keeps prompts and answers (invocation logging)
     served: routing.Served = field(default_factory=routing.Served)
+    legacy_functions: bool = False  # asked with `functions`: answered with `function_call`
 
     def captured(self, output: str, status: str, event: dict[str, Any] | None) -> None:
         """Hand the call to invocation logging (in a pool thread; only if the tenant opted in)."""
@@ -119,46 +136,70 @@ class ChatCall:
         ))  # fmt: skip
 
 
+def _checked(policy: Policy, slug: str, text: str, direction: str) -> str:
+    """`text` as the guardrails let it pass (masked), or GuardrailBlocked; interventions noted."""
+    if not text:
+        return text
+    try:
+        verdict = check(policy, text, direction)
+    except GuardrailBlocked as blocked:
+        note(slug, direction, [(blocked.policy, "block")])
+        raise
+    note(slug, direction, verdict.interventions)
+    return verdict.text
+
+
 def _guarded_input(caller: Caller, chat: ChatRequest, policy: Policy) -> ChatRequest:
-    """The messages as the tenant's guardrails let them pass (masked), or GuardrailBlocked."""
+    """The messages as the tenant's guardrails let them pass (masked), or GuardrailBlocked:
+    every text a model reads, tool results and text beside images included."""
     slug = caller.tenant.slug
     messages = []
     for message in chat.messages:
-        try:
-            verdict = check(policy, message.content, "input")
-        except GuardrailBlocked as blocked:
-            note(slug, "input", [(blocked.policy, "block")])
-            raise
-        note(slug, "input", verdict.interventions)
-        messages.append(replace(message, content=verdict.text))
+        parts = tuple(
+            TextPart(_checked(policy, slug, part.text, "input"))
+            if isinstance(part, TextPart) else part
+            for part in message.parts
+        )  # fmt: skip
+        content = (
+            "".join(part.text for part in parts if isinstance(part, TextPart))
+            if parts else _checked(policy, slug, message.content, "input")
+        )  # fmt: skip
+        messages.append(replace(message, content=content, parts=parts))
     return replace(chat, messages=tuple(messages))
 
 
 def _guarded_output(call: ChatCall, result: ChatResult) -> ChatResult:
+    """The answer as the guardrails let it pass: its text, and the arguments of each tool call
+    (what the caller's program will act on)."""
     slug = call.meter.invocation.tenant_slug
-    try:
-        verdict = check(call.policy, result.text, "output")
-    except GuardrailBlocked as blocked:
-        note(slug, "output", [(blocked.policy, "block")])
-        raise
-    note(slug, "output", verdict.interventions)
-    return replace(result, text=verdict.text)
+    calls = tuple(
+        replace(tool_call, arguments=_checked(call.policy, slug, tool_call.arguments, "output"))
+        for tool_call in result.tool_calls
+    )
+    return replace(result, text=_checked(call.policy, slug, result.text, "output"),
+                   tool_calls=calls)  # fmt: skip
 
 
 def start_chat(
     caller: Caller, resolved: ResolvedModel, name: str, chat: ChatRequest, *,
-    stream: bool = False, include_usage: bool = False,
+    stream: bool = False, include_usage: bool = False, legacy_functions: bool = False,
 ) -> ChatCall:  # fmt: skip
-    """`resolved` by `resolve(..., Modality.CHAT)`; `chat` within its limits (`chat_request`)."""
+    """`resolved` by `resolve(..., Modality.CHAT)`; `chat` within its limits (`chat_request`)
+    and the model's capabilities (`unmet_need`)."""
     request_id = f"chatcmpl-{uuid.uuid4().hex}"
     policy = policy_for(caller.tenant)
     chat = _guarded_input(caller, chat, policy)  # before anything is reserved or charged
-    prompt = rate_limits.estimate_prompt_tokens([message.content for message in chat.messages])
-    routes = routing.routes_for(resolved)
+    prompt = rate_limits.estimate_prompt_tokens(chat.prompt_texts())
+    prompt += IMAGE_TOKENS_ESTIMATE * chat.image_count
+    # A fallback that cannot serve the request as asked is skipped, never called to ignore it.
+    routes = [
+        route for index, route in enumerate(routing.routes_for(resolved))
+        if index == 0 or unmet_need(route.entry, chat, stream) is None
+    ]  # fmt: skip
     meter = _meter(caller, resolved, routes, request_id, "chat", stream, prompt, chat.max_tokens)
     return ChatCall(
         name, resolved, chat, stream, include_usage, meter, routes, request_id, policy,
-        caller=caller, capture=captures(caller.tenant),
+        caller=caller, capture=captures(caller.tenant), legacy_functions=legacy_functions,
     )  # fmt: skip
 
 
@@ -207,22 +248,55 @@ class EmbeddingCall:
     routes: list[routing.Route]
     request_id: str
     served: routing.Served = field(default_factory=routing.Served)
+    dimensions: int | None = None  # shortened vectors, where the model offers them
 
 
-def start_embedding(caller: Caller, name: str, texts: list[str]) -> EmbeddingCall:
-    resolved = resolve(caller.tenant, name, Modality.EMBEDDING)
+def start_embedding(
+    caller: Caller, name: str, texts: list[str], *, dimensions: int | None = None,
+    resolved: ResolvedModel | None = None,
+) -> EmbeddingCall:  # fmt: skip
+    resolved = resolved or resolve(caller.tenant, name, Modality.EMBEDDING)
     request_id = f"embd-{uuid.uuid4().hex}"
     tokens = rate_limits.estimate_prompt_tokens(texts)
     routes = routing.routes_for(resolved)
     meter = _meter(caller, resolved, routes, request_id, "embeddings", False, tokens, 0)
-    return EmbeddingCall(name, resolved, texts, meter, routes, request_id)
+    if dimensions is not None:  # another model's vectors would not be these
+        routes = routes[:1]
+    return EmbeddingCall(name, resolved, texts, meter, routes, request_id, dimensions=dimensions)
 
 
 async def embed(call: EmbeddingCall) -> EmbeddingResult:
-    attempt = routing.embed(call.routes, call.texts, call.served)
+    attempt = routing.embed(call.routes, call.texts, call.served, call.dimensions)
     return await _settled(
         call.meter, call.served, attempt, lambda result: Usage(result.prompt_tokens, 0)
     )
+
+
+class HeldToolCalls:
+    """Streamed tool calls kept back until they are whole, so the output guardrails read each
+    call's arguments entire before the caller's program can act on them."""
+
+    def __init__(self) -> None:
+        self._calls: dict[int, list[Any]] = {}  # index: [id, name, arguments so far]
+
+    def __bool__(self) -> bool:
+        return bool(self._calls)
+
+    def hold(self, deltas: tuple[ToolCallDelta, ...]) -> tuple[ToolCallDelta, ...]:
+        for delta in deltas:
+            call = self._calls.setdefault(delta.index, [None, None, ""])
+            call[0] = call[0] or delta.id
+            call[1] = call[1] or delta.name
+            call[2] += delta.arguments
+        return ()
+
+    def checked(self, check_arguments: Callable[[str], str]) -> tuple[ToolCallDelta, ...]:
+        calls = tuple(
+            ToolCallDelta(index=index, id=call_id, name=name, arguments=check_arguments(args))
+            for index, (call_id, name, args) in sorted(self._calls.items())
+        )
+        self._calls.clear()
+        return calls
 
 
 @dataclass(frozen=True)
@@ -265,17 +339,23 @@ async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
         step = guard.flush if more is None else lambda: guard.feed(more)
         return await run_in_pool(step) if call.policy.bedrock else step()
 
+    held = HeldToolCalls()
     try:
         async for piece in pieces:
             if piece.usage is not None:
                 usage = piece.usage
             text.append(piece.text)
+            text.extend(delta.arguments for delta in piece.tool_calls)
             released = await release(piece.text)
-            if released or piece.finish_reason or piece.usage is not None:
+            # Tool calls pass as they come when no guardrail reads them; else whole, checked.
+            deltas = piece.tool_calls if call.policy.empty else held.hold(piece.tool_calls)
+            if piece.finish_reason and held:
+                deltas = held.checked(lambda args: _checked(call.policy, slug, args, "output"))
+            if released or piece.finish_reason or piece.usage is not None or deltas:
                 if piece.finish_reason:
                     released += await release(None)
                 shown.append(released)
-                yield replace(piece, text=released)
+                yield replace(piece, text=released, tool_calls=deltas)
         rest = await release(None)
         if rest:
             shown.append(rest)

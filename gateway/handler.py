@@ -27,11 +27,12 @@ from kernel.pool_threads import pooled
 
 logger = logging.getLogger("django.request")
 
-ROUTE = re.compile(r"^/t/[^/]+/v1/(chat/completions|embeddings|models)$")
+ROUTE = re.compile(r"^/t/[^/]+/v1/(chat/completions|embeddings|models|models/.+)$")
 VIEWS = {
     "chat/completions": api.chat_completions,
     "embeddings": api.embeddings,
     "models": api.models,
+    "model": api.model,
 }
 
 
@@ -67,7 +68,8 @@ class GatewayHandler(ASGIHandler):
         body_file.close()
 
     async def _respond(self, request: HttpRequest, send: Any) -> None:
-        view = VIEWS[ROUTE.match(request.path).group(1)]  # type: ignore[union-attr]  # see serves()
+        route = ROUTE.match(request.path).group(1)  # type: ignore[union-attr]  # see serves()
+        view = VIEWS["model" if route.startswith("models/") else route]
         try:
             with pooled():
                 response: HttpResponseBase = await view(request)

@@ -102,8 +102,12 @@ async def chat(routes: list[Route], request: ChatRequest, served: Served) -> Cha
     return await _first_success(routes, lambda route: route.provider.chat(request), served)
 
 
-async def embed(routes: list[Route], texts: list[str], served: Served) -> EmbeddingResult:
-    return await _first_success(routes, lambda route: route.provider.embed(texts), served)
+async def embed(
+    routes: list[Route], texts: list[str], served: Served, dimensions: int | None = None
+) -> EmbeddingResult:
+    return await _first_success(
+        routes, lambda route: route.provider.embed(texts, dimensions), served
+    )
 
 
 async def stream_chat(

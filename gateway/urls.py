@@ -10,6 +10,12 @@ tenant_urlpatterns = [
     path("v1/models", api.models, name="api-models"),
     path("v1/chat/completions", api.chat_completions, name="api-chat"),
     path("v1/embeddings", api.embeddings, name="api-embeddings"),
+    path("v1/models/<path:model_id>", api.model, name="api-model"),
+]
+
+# Last of all a tenant's routes: any other path under v1/ answers in OpenAI's error shape.
+unknown_api_urlpatterns = [
+    path("v1/<path:rest>", api.not_found, name="api-unknown"),
 ]
 
 # Mounted on the platform's site, /, by portal.urls_public.

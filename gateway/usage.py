@@ -25,7 +25,7 @@ logger = logging.getLogger("atrium.gateway")
 
 
 def count_usage(request: ChatRequest, completion: str) -> Usage:
-    prompt = [message.content for message in request.messages]
+    prompt = request.prompt_texts()
     return Usage(
         prompt_tokens=LOCAL_EMBEDDINGS.count_tokens(prompt),
         completion_tokens=LOCAL_EMBEDDINGS.count_tokens([completion]) if completion else 0,

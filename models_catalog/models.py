@@ -31,6 +31,18 @@ CURRENCIES = [
 ]
 
 
+# OpenAI request parameters that some providers honour and others do not (per model, below).
+OPTIONAL_PARAMETERS = (
+    "seed",
+    "frequency_penalty",
+    "presence_penalty",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "user",
+)
+
+
 class Provider(models.Model):
     class Kind(models.TextChoices):
         BEDROCK = "bedrock", "Amazon Bedrock"
@@ -93,6 +105,45 @@ class FoundationModel(models.Model):
     context_window = models.PositiveIntegerField(default=8192)
     max_output_tokens = models.PositiveIntegerField(default=4096)
     embedding_dimensions = models.PositiveIntegerField(null=True, blank=True)
+    # What the model can do beyond plain text chat: the gateway refuses (400, naming the field)
+    # whatever a request asks that the model cannot, before anything is reserved or charged.
+    supports_tools = models.BooleanField(
+        default=False, help_text="Function calling: tools, tool_choice, tool results."
+    )
+    supports_parallel_tool_calls = models.BooleanField(
+        default=False, help_text="Several tool calls in one answer (parallel_tool_calls)."
+    )
+    supports_tool_streaming = models.BooleanField(
+        default=False, help_text="Tool calls arrive streamed (stream=true with tools)."
+    )
+    supports_json_mode = models.BooleanField(
+        default=False, help_text="response_format json_object: the answer is a JSON object."
+    )
+    supports_json_schema = models.BooleanField(
+        default=False, help_text="response_format json_schema: the answer follows a schema."
+    )
+    supports_image_input = models.BooleanField(
+        default=False, help_text="image_url content parts in messages."
+    )
+    optional_parameters = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="OpenAI parameters the provider honours for this model, of: "
+        + ", ".join(OPTIONAL_PARAMETERS)
+        + ".",
+    )
+    extra_parameters = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Further request fields passed unchecked to an OpenAI-compatible server "
+        '(e.g. vLLM\'s ["top_k", "repetition_penalty"]).',
+    )
+    embedding_dimension_choices = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The `dimensions` an embedding model can shorten its vectors to, e.g. "
+        "[256, 512] (its native size is always accepted).",
+    )
     deprecated_at = models.DateTimeField(null=True, blank=True)
     end_of_life_at = models.DateTimeField(null=True, blank=True)
     fallbacks = models.JSONField(
@@ -126,6 +177,19 @@ class FoundationModel(models.Model):
         known = set(FoundationModel.objects.filter(name__in=names).values_list("name", flat=True))
         if missing := [name for name in names if name not in known]:
             raise ValidationError({"fallbacks": f"Not in the catalogue: {', '.join(missing)}."})
+        options = self.optional_parameters
+        if not isinstance(options, list) or any(o not in OPTIONAL_PARAMETERS for o in options):
+            raise ValidationError(
+                {"optional_parameters": f"A list of: {', '.join(OPTIONAL_PARAMETERS)}."}
+            )
+        extra = self.extra_parameters
+        if not isinstance(extra, list) or not all(isinstance(name, str) for name in extra):
+            raise ValidationError({"extra_parameters": "A list of field names."})
+        dims = self.embedding_dimension_choices
+        if not isinstance(dims, list) or not all(
+            isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dims
+        ):
+            raise ValidationError({"embedding_dimension_choices": "A list of whole numbers."})
 
     def lifecycle(self, at: datetime) -> Lifecycle:
         if self.end_of_life_at is not None and at >= self.end_of_life_at:

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db import connections
 
+from models_catalog.capabilities import capabilities_of
+
 PRICES = Path(__file__).resolve().parent / "data" / "bedrock_prices.csv"
 
 # Context window and maximum output tokens, from the providers' model cards.
@@ -89,6 +91,7 @@ def seed_catalogue(using: str = "default", **kwargs: Any) -> None:
                 "context_window": context,
                 "max_output_tokens": output,
                 "embedding_dimensions": dims,
+                **capabilities_of(name),
             },
         )
         if created:
@@ -115,6 +118,7 @@ def seed_catalogue(using: str = "default", **kwargs: Any) -> None:
                     "context_window": context,
                     "max_output_tokens": output,
                     "embedding_dimensions": EMBEDDING_DIMENSIONS.get(model_id),
+                    **capabilities_of(model_id),
                 },
             )
             if created:

@@ -266,6 +266,11 @@ ATRIUM_DEFAULT_TOKENS_PER_MINUTE = env_int("ATRIUM_DEFAULT_TOKENS_PER_MINUTE", 2
 GATEWAY_RETRIES = env_int("GATEWAY_RETRIES", 2)
 GATEWAY_BACKOFF_SECONDS = float(env_str("GATEWAY_BACKOFF_SECONDS", "0.25"))
 
+# Images in chat messages: data URLs up to this size; https URLs only where the platform lets
+# upstreams fetch them (off: a URL would have the provider reach the internet on a caller's say).
+GATEWAY_IMAGE_MAX_BYTES = env_int("GATEWAY_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
+GATEWAY_FETCH_IMAGE_URLS = env_bool("GATEWAY_FETCH_IMAGE_URLS", False)
+
 # --- Local models (the `local` provider) ---------------------------------------------------
 LOCAL_MODELS_DIR = Path(env_str("ATRIUM_LOCAL_MODELS_DIR", str(DATA_DIR / "models")))
 LOCAL_CHAT_SLOTS = env_int("ATRIUM_LOCAL_CHAT_SLOTS", 2)

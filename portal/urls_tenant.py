@@ -26,4 +26,5 @@ urlpatterns = [
     *knowledge.tenant_urlpatterns,
     *guardrails.tenant_urlpatterns,
     *gateway.tenant_urlpatterns,
+    *gateway.unknown_api_urlpatterns,  # last: every other v1/ path
 ]

@@ -24,6 +24,8 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from kernel.errors import InvalidInput
+from providers.base import refuse_untranslated
 from providers.errors import UpstreamError, UpstreamThrottled, UpstreamTimeout
 from providers.openai_wire import chat_body, chunk_from_sse, result_from
 from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Usage
@@ -127,6 +129,7 @@ async def _relay_events(
 
 
 def _converse_arguments(model_id: str, request: ChatRequest) -> dict[str, Any]:
+    refuse_untranslated(request, f"Amazon Bedrock ({model_id})")
     system = [{"text": m.content} for m in request.messages if m.role == "system"]
     messages: list[dict[str, Any]] = []
     for message in request.messages:
@@ -202,11 +205,15 @@ class BedrockProvider:
                     ),
                 )
 
-    async def embed(self, texts: list[str]) -> EmbeddingResult:
+    async def embed(self, texts: list[str], dimensions: int | None = None) -> EmbeddingResult:
         try:
             if self.model_id.startswith("cohere."):
+                if dimensions is not None:
+                    raise InvalidInput(
+                        f"dimensions: {self.what} gives vectors of one size.", param="dimensions"
+                    )
                 return await asyncio.to_thread(self._embed_cohere, texts)
-            return await asyncio.to_thread(self._embed_titan, texts)
+            return await asyncio.to_thread(self._embed_titan, texts, dimensions)
         except (ClientError, BotoCoreError) as error:
             raise _upstream_error(error, self.what) from error
 
@@ -219,11 +226,15 @@ class BedrockProvider:
         )
         return dict(json.loads(response["body"].read()))
 
-    def _embed_titan(self, texts: list[str]) -> EmbeddingResult:
-        """Titan embeds one text per call and counts its tokens."""
+    def _embed_titan(self, texts: list[str], dimensions: int | None) -> EmbeddingResult:
+        """Titan embeds one text per call and counts its tokens (v2 shortens its vectors to
+        `dimensions`)."""
         vectors, tokens = [], 0
         for text in texts:
-            answer = self._invoke({"inputText": text})
+            body: dict[str, Any] = {"inputText": text}
+            if dimensions is not None:
+                body["dimensions"] = dimensions
+            answer = self._invoke(body)
             vectors.append(answer["embedding"])
             tokens += int(answer.get("inputTextTokenCount", 0))
         return EmbeddingResult(vectors=vectors, prompt_tokens=tokens)

@@ -19,10 +19,13 @@ from typing import Any
 
 from django.conf import settings
 
+from kernel.errors import InvalidInput
+from providers.base import refuse_untranslated
 from providers.errors import UpstreamError
 from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Message, Usage
 
 TRANSCRIPT_STOPS = ("\nQuestion:", "\nUser:")
+LOCAL_OPTIONS = frozenset({"seed", "frequency_penalty", "presence_penalty"})
 _DONE = object()
 
 
@@ -78,6 +81,7 @@ class LocalChatModel:
 
     @staticmethod
     def _payload(request: ChatRequest, stream: bool) -> dict[str, Any]:
+        refuse_untranslated(request, "the local model", response_format=True, options=LOCAL_OPTIONS)
         payload: dict[str, Any] = {
             "prompt": transcript(request.messages),
             "max_tokens": request.max_tokens,
@@ -89,6 +93,10 @@ class LocalChatModel:
             payload["temperature"] = request.temperature
         if request.top_p is not None:
             payload["top_p"] = request.top_p
+        payload.update(request.options)  # seed and the penalties: llama.cpp's own names
+        if request.response_format is not None:
+            # llama.cpp turns the schema into a grammar: only schema-valid JSON can be sampled.
+            payload["json_schema"] = request.response_format.schema or {"type": "object"}
         return payload
 
     async def chat(self, request: ChatRequest) -> ChatResult:
@@ -183,7 +191,12 @@ class LocalEmbeddingModel:
         )
         return EmbeddingResult(vectors=[row.tolist() for row in vectors], prompt_tokens=tokens)
 
-    async def embed(self, texts: list[str]) -> EmbeddingResult:
+    async def embed(self, texts: list[str], dimensions: int | None = None) -> EmbeddingResult:
+        if dimensions is not None:
+            raise InvalidInput(
+                "dimensions: all-MiniLM-L6-v2 gives vectors of 384 dimensions only.",
+                param="dimensions",
+            )
         return await asyncio.to_thread(self._embed, texts)
 
 

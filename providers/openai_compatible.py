@@ -80,11 +80,12 @@ class OpenAICompatibleProvider:
                 f"{self.base_url} failed mid-stream: {error}", retryable=True
             ) from error
 
-    async def embed(self, texts: list[str]) -> EmbeddingResult:
+    async def embed(self, texts: list[str], dimensions: int | None = None) -> EmbeddingResult:
+        body: dict[str, Any] = {"model": self.model_id, "input": texts}
+        if dimensions is not None:
+            body["dimensions"] = dimensions
         try:
-            response = await self._client().post(
-                "/embeddings", json={"model": self.model_id, "input": texts}
-            )
+            response = await self._client().post("/embeddings", json=body)
         except httpx.HTTPError as error:
             raise UpstreamError(
                 f"{self.base_url} could not be reached: {error}", retryable=True

@@ -1,17 +1,80 @@
 """Speaking OpenAI's chat format *to* upstreams (OpenAI-compatible servers, SageMaker endpoints
-serving the Messages API): request bodies, answers and server-sent-event lines."""
+serving the Messages API): request bodies, answers and server-sent-event lines. Everything the
+gateway accepted travels: tools and tool results, images, structured output, the optional
+parameters and the catalogue's extra fields."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from providers.types import ChatChunk, ChatRequest, ChatResult, Usage
+from providers.types import (
+    ChatChunk,
+    ChatRequest,
+    ChatResult,
+    ImagePart,
+    Message,
+    TextPart,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+)
+
+
+def _content(message: Message) -> str | list[dict[str, Any]] | None:
+    if not message.parts:
+        return message.content if message.content or not message.tool_calls else None
+    parts: list[dict[str, Any]] = []
+    for part in message.parts:
+        if isinstance(part, TextPart):
+            parts.append({"type": "text", "text": part.text})
+        elif isinstance(part, ImagePart):
+            image: dict[str, Any] = {"url": part.url}
+            if part.detail is not None:
+                image["detail"] = part.detail
+            parts.append({"type": "image_url", "image_url": image})
+    return parts
+
+
+def _message(message: Message) -> dict[str, Any]:
+    body: dict[str, Any] = {"role": message.role, "content": _content(message)}
+    if message.tool_calls:
+        body["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in message.tool_calls
+        ]
+    if message.tool_call_id is not None:
+        body["tool_call_id"] = message.tool_call_id
+    return body
+
+
+def _tools(request: ChatRequest, body: dict[str, Any]) -> None:
+    if not request.tools:
+        return
+    tools = []
+    for tool in request.tools:
+        function: dict[str, Any] = {"name": tool.name, "parameters": tool.parameters}
+        if tool.description:
+            function["description"] = tool.description
+        if tool.strict is not None:
+            function["strict"] = tool.strict
+        tools.append({"type": "function", "function": function})
+    body["tools"] = tools
+    choice = request.tool_choice
+    if choice is not None:
+        body["tool_choice"] = (
+            {"type": "function", "function": {"name": choice.name}}
+            if choice.mode == "function"
+            else choice.mode
+        )
+    if request.parallel_tool_calls is not None:
+        body["parallel_tool_calls"] = request.parallel_tool_calls
 
 
 def chat_body(request: ChatRequest, *, stream: bool, model: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+        **request.extra,
+        "messages": [_message(m) for m in request.messages],
         "max_tokens": request.max_tokens,
         "stream": stream,
     }
@@ -25,6 +88,20 @@ def chat_body(request: ChatRequest, *, stream: bool, model: str | None = None) -
         body["top_p"] = request.top_p
     if request.stop:
         body["stop"] = list(request.stop)
+    _tools(request, body)
+    response_format = request.response_format
+    if response_format is not None and response_format.kind == "json_object":
+        body["response_format"] = {"type": "json_object"}
+    elif response_format is not None:
+        body["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {
+                "name": response_format.name,
+                "schema": response_format.schema,
+                "strict": response_format.strict,
+            },
+        }
+    body.update(request.options)
     return body
 
 
@@ -35,16 +112,47 @@ def usage_from(raw: dict[str, Any]) -> Usage:
     )
 
 
+def _calls(raw: Any) -> tuple[ToolCall, ...]:
+    return tuple(
+        ToolCall(
+            id=str(call.get("id") or f"call_{index}"),
+            name=str((call.get("function") or {}).get("name", "")),
+            arguments=str((call.get("function") or {}).get("arguments") or ""),
+        )
+        for index, call in enumerate(raw or [])
+    )
+
+
 def result_from(answer: dict[str, Any]) -> ChatResult:
     choice = answer["choices"][0]
+    message = choice.get("message") or {}
+    calls = _calls(message.get("tool_calls"))
+    finish = choice.get("finish_reason") or "stop"
     return ChatResult(
-        text=choice["message"].get("content") or "",
-        finish_reason=choice.get("finish_reason") or "stop",
+        text=message.get("content") or "",
+        finish_reason="tool_calls" if finish == "function_call" else finish,
         usage=usage_from(answer.get("usage") or {}),
+        tool_calls=calls,
+        logprobs=choice.get("logprobs"),
     )
 
 
 DONE = object()
+
+
+def _deltas(raw: Any) -> tuple[ToolCallDelta, ...]:
+    deltas = []
+    for position, call in enumerate(raw or []):
+        function = call.get("function") or {}
+        deltas.append(
+            ToolCallDelta(
+                index=int(call.get("index", position)),
+                id=call.get("id"),
+                name=function.get("name"),
+                arguments=function.get("arguments") or "",
+            )
+        )
+    return tuple(deltas)
 
 
 def chunk_from_sse(line: str) -> ChatChunk | object | None:
@@ -58,8 +166,17 @@ def chunk_from_sse(line: str) -> ChatChunk | object | None:
     data = json.loads(payload)
     usage = data.get("usage")
     choices = data.get("choices") or [{}]
-    delta = (choices[0].get("delta") or {}).get("content") or ""
+    delta = choices[0].get("delta") or {}
+    content = delta.get("content") or ""
+    calls = _deltas(delta.get("tool_calls"))
     finish = choices[0].get("finish_reason")
-    if not (delta or finish or usage):
+    logprobs = choices[0].get("logprobs")
+    if not (content or calls or finish or usage or logprobs):
         return None
-    return ChatChunk(text=delta, finish_reason=finish, usage=usage_from(usage) if usage else None)
+    return ChatChunk(
+        text=content,
+        finish_reason="tool_calls" if finish == "function_call" else finish,
+        usage=usage_from(usage) if usage else None,
+        tool_calls=calls,
+        logprobs=logprobs,
+    )

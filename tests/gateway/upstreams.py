@@ -42,6 +42,10 @@ class Upstream:
                         {"index": i, "embedding": [0.5, 0.5]} for i in range(len(body["input"]))
                     ]
                     self._json(200, {"data": data, "usage": {"prompt_tokens": 3}})
+                elif _acts(body) and body.get("stream"):
+                    self._stream_act(_act(body))
+                elif _acts(body):
+                    self._json(200, _whole_act(_act(body)))
                 elif body.get("stream"):
                     self._stream()
                 else:
@@ -92,6 +96,35 @@ class Upstream:
                 except (BrokenPipeError, ConnectionResetError):
                     upstream.disconnected.set()
 
+            def _stream_act(self, act: dict[str, Any]) -> None:
+                """Tool calls in pieces (id and name first, then the arguments in three), or
+                the JSON text in pieces; then the finish reason and usage."""
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                deltas: list[dict[str, Any]] = []
+                for index, call in enumerate(act.get("tool_calls") or []):
+                    deltas.append({"tool_calls": [{"index": index, "id": call["id"],
+                                   "type": "function", "function": {"name": call["function"][
+                                       "name"], "arguments": ""}}]})  # fmt: skip
+                    arguments = call["function"]["arguments"]
+                    third = max(1, len(arguments) // 3)
+                    for start in range(0, len(arguments), third):
+                        deltas.append({"tool_calls": [{"index": index, "function": {
+                            "arguments": arguments[start : start + third]}}]})  # fmt: skip
+                text = act.get("content") or ""
+                deltas += [{"content": text[i : i + 7]} for i in range(0, len(text), 7)]
+                for delta in deltas:
+                    piece = {"choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+                    self.wfile.write(f"data: {json.dumps(piece)}\n\n".encode())
+                last = {"choices": [{"index": 0, "delta": {}, "finish_reason": act["finish"]}]}
+                usage = {"choices": [], "usage": {"prompt_tokens": 21, "completion_tokens": 13}}
+                for event in (last, usage):
+                    self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+
             def log_message(self, *args: Any) -> None:
                 pass
 
@@ -100,7 +133,77 @@ class Upstream:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
-def upstream_model(name: str, upstream: Upstream) -> Any:
+def _acts(body: dict[str, Any]) -> bool:
+    """Requests the upstream answers by acting on what they ask (tools, structured output)."""
+    return bool(body.get("tools") or body.get("response_format"))
+
+
+def _act(body: dict[str, Any]) -> dict[str, Any]:
+    """What a model that really follows tools and response formats would answer: a tool result
+    in the last message is reported back; otherwise each tool named in the last user message is
+    called (the chosen one, or the first, if none is named), with arguments valid for its
+    schema; a response format gets a JSON instance of its schema."""
+    messages = body["messages"]
+    last = messages[-1]
+    tools = body.get("tools") or []
+    choice = body.get("tool_choice", "auto")
+    if tools and last["role"] != "tool" and choice != "none":
+        said = str(last.get("content") or "")
+        named = [t for t in tools if t["function"]["name"] in said]
+        if isinstance(choice, dict):
+            named = [t for t in tools if t["function"]["name"] == choice["function"]["name"]]
+        chosen = named or tools[:1]
+        if body.get("parallel_tool_calls") is False:
+            chosen = chosen[:1]
+        calls = [
+            {"id": f"call_{index}_{tool['function']['name']}", "type": "function",
+             "function": {"name": tool["function"]["name"], "arguments": json.dumps(
+                 instance_of(tool["function"].get("parameters") or {}))}}
+            for index, tool in enumerate(chosen)
+        ]  # fmt: skip
+        return {"content": None, "tool_calls": calls, "finish": "tool_calls"}
+    response_format = body.get("response_format") or {}
+    if response_format.get("type") == "json_schema":
+        schema = response_format["json_schema"].get("schema") or {"type": "object"}
+        return {"content": json.dumps(instance_of(schema)), "finish": "stop"}
+    if response_format.get("type") == "json_object":
+        return {"content": json.dumps({"answer": "Paris"}), "finish": "stop"}
+    results = [m["content"] for m in messages if m["role"] == "tool"]
+    return {"content": "The tools said: " + "; ".join(results), "finish": "stop"}
+
+
+def _whole_act(act: dict[str, Any]) -> dict[str, Any]:
+    message = {"role": "assistant", "content": act["content"]}
+    if act.get("tool_calls"):
+        message["tool_calls"] = act["tool_calls"]
+    return {
+        "choices": [{"index": 0, "message": message, "finish_reason": act["finish"]}],
+        "usage": {"prompt_tokens": 21, "completion_tokens": 13},
+    }
+
+
+def instance_of(schema: dict[str, Any], root: dict[str, Any] | None = None) -> Any:
+    """A value valid for a JSON Schema (objects, arrays, enums, $ref into $defs, anyOf)."""
+    root = root or schema
+    if "$ref" in schema:
+        return instance_of(root["$defs"][schema["$ref"].rsplit("/", 1)[1]], root)
+    if "anyOf" in schema:
+        return instance_of(schema["anyOf"][0], root)
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type", "object")
+    kind = kind[0] if isinstance(kind, list) else kind
+    if kind == "object":
+        properties = schema.get("properties") or {}
+        return {name: instance_of(spec, root) for name, spec in properties.items()}
+    if kind == "array":
+        return [instance_of(schema.get("items") or {"type": "string"}, root)]
+    return {"string": "Paris", "integer": 3, "number": 2.5, "boolean": True}.get(kind)
+
+
+def upstream_model(name: str, upstream: Upstream, **capabilities: Any) -> Any:
     """A catalogue chat model called `name`, served by `upstream` through a provider of its own
     (the test database's rows)."""
     from models_catalog.models import FoundationModel, Provider
@@ -109,5 +212,6 @@ def upstream_model(name: str, upstream: Upstream) -> Any:
         name=f"{name}-up"[:50], kind="openai_compatible", endpoint_url=upstream.url
     )
     return FoundationModel.objects.create(
-        name=name, provider=provider, provider_model_id=name, display_name=name, modality="chat"
-    )
+        name=name, provider=provider, provider_model_id=name, display_name=name, modality="chat",
+        **capabilities,
+    )  # fmt: skip
