@@ -79,9 +79,7 @@ def _passes_through(entry: FoundationModel, name: str) -> bool:
     )
 
 
-def _unknown_fields(
-    body: dict[str, Any], known: set[str], entry: FoundationModel
-) -> dict[str, Any]:
+def unknown_fields(body: dict[str, Any], known: set[str], entry: FoundationModel) -> dict[str, Any]:
     """The fields the catalogue passes through to this model's server; 400 for any other field
     that is not `known`."""
     extra: dict[str, Any] = {}
@@ -97,7 +95,7 @@ def _unknown_fields(
     return extra
 
 
-def _number(body: dict[str, Any], name: str, low: float, high: float) -> float | None:
+def number(body: dict[str, Any], name: str, low: float, high: float) -> float | None:
     value = body.get(name)
     if value is None:
         return None
@@ -106,7 +104,7 @@ def _number(body: dict[str, Any], name: str, low: float, high: float) -> float |
     return float(value)
 
 
-def _whole(value: Any, param: str, low: int, high: int) -> int:
+def whole(value: Any, param: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise BadParameter(param, f"must be a whole number from {low} to {high}.")
     return value
@@ -118,34 +116,38 @@ def _image(raw: Any, param: str) -> ImagePart:
         spec = {"url": spec}
     if not isinstance(spec, dict) or not isinstance(spec.get("url"), str):
         raise BadParameter(f"{param}.image_url", "must be an object with a url.")
-    url, detail = spec["url"], spec.get("detail")
+    return image_part(spec["url"], spec.get("detail"), f"{param}.image_url")
+
+
+def image_part(url: str, detail: Any, param: str) -> ImagePart:
+    """An image given by `url` (a data URL within the size limit, or an https URL where the
+    platform fetches them); `param` names where it was in the request (chat and Responses
+    bodies put it in different places)."""
     if detail is not None and detail not in {"auto", "low", "high"}:
-        raise BadParameter(f"{param}.image_url.detail", "must be auto, low or high.")
+        raise BadParameter(f"{param}.detail", "must be auto, low or high.")
     if url.startswith("data:"):
         found = IMAGE_DATA_URL.match(url)
         if found is None:
             raise BadParameter(
-                f"{param}.image_url.url",
+                f"{param}.url",
                 "a data URL must be data:image/<png|jpeg|gif|webp>;base64,<data>.",
             )
         try:
             size = len(base64.b64decode(found.group(2), validate=True))
         except (binascii.Error, ValueError):
-            raise BadParameter(f"{param}.image_url.url", "the image is not valid base64.") from None
+            raise BadParameter(f"{param}.url", "the image is not valid base64.") from None
         limit = settings.GATEWAY_IMAGE_MAX_BYTES
         if size > limit:
-            raise BadParameter(
-                f"{param}.image_url.url", f"images are at most {limit // 1024 // 1024} MB."
-            )
+            raise BadParameter(f"{param}.url", f"images are at most {limit // 1024 // 1024} MB.")
     elif url.startswith("https://"):
         if not settings.GATEWAY_FETCH_IMAGE_URLS:
             raise BadParameter(
-                f"{param}.image_url.url",
+                f"{param}.url",
                 "image URLs are not fetched on this platform: send the image as a data URL "
                 "(data:image/png;base64,...).",
             )
     else:
-        raise BadParameter(f"{param}.image_url.url", "must be a data: URL or an https URL.")
+        raise BadParameter(f"{param}.url", "must be a data: URL or an https URL.")
     return ImagePart(url=url, detail=detail)
 
 
@@ -274,26 +276,36 @@ def _tools(body: dict[str, Any]) -> tuple[tuple[Tool, ...], bool]:
                 raise BadParameter(f"{where}.type", "only function tools are supported.")
             function = item.get("function")
             where = f"{where}.function"
-        if not isinstance(function, dict):
-            raise BadParameter(where, "must be {name, description, parameters}.")
-        name = function.get("name")
-        if not isinstance(name, str) or not TOOL_NAME.match(name):
-            raise BadParameter(f"{where}.name", "must be 1-64 letters, digits, _ or -.")
-        parameters = function.get("parameters", {"type": "object", "properties": {}})
-        if not isinstance(parameters, dict):
-            raise BadParameter(f"{where}.parameters", "must be a JSON Schema object.")
-        description = function.get("description", "")
-        if not isinstance(description, str):
-            raise BadParameter(f"{where}.description", "must be a string.")
-        strict = function.get("strict")
-        if strict is not None and not isinstance(strict, bool):
-            raise BadParameter(f"{where}.strict", "must be true or false.")
-        tools.append(Tool(name=name, description=description, parameters=parameters,
-                          strict=strict))  # fmt: skip
+        tools.append(function_tool(function, where))
+    return unique_tools(tools, param), legacy
+
+
+def function_tool(function: Any, where: str) -> Tool:
+    """One function definition {name, description, parameters, strict}, wherever a body puts
+    it (chat's `tools[i].function`, legacy `functions[i]`, the Responses API's `tools[i]`)."""
+    if not isinstance(function, dict):
+        raise BadParameter(where, "must be {name, description, parameters}.")
+    name = function.get("name")
+    if not isinstance(name, str) or not TOOL_NAME.match(name):
+        raise BadParameter(f"{where}.name", "must be 1-64 letters, digits, _ or -.")
+    parameters = function.get("parameters", {"type": "object", "properties": {}})
+    if not isinstance(parameters, dict):
+        raise BadParameter(f"{where}.parameters", "must be a JSON Schema object.")
+    description = function.get("description", "")
+    if not isinstance(description, str):
+        raise BadParameter(f"{where}.description", "must be a string.")
+    strict = function.get("strict")
+    if strict is not None and not isinstance(strict, bool):
+        raise BadParameter(f"{where}.strict", "must be true or false.")
+    return Tool(name=name, description=description, parameters=parameters, strict=strict)
+
+
+def unique_tools(tools: list[Tool], param: str) -> tuple[Tool, ...]:
+    """`tools`, refused if two share a name (a model's call could not say which it meant)."""
     names = [tool.name for tool in tools]
     if len(set(names)) != len(names):
         raise BadParameter(param, "function names must be unique.")
-    return tuple(tools), legacy
+    return tuple(tools)
 
 
 def _tool_choice(body: dict[str, Any], tools: tuple[Tool, ...]) -> ToolChoice | None:
@@ -303,7 +315,9 @@ def _tool_choice(body: dict[str, Any], tools: tuple[Tool, ...]) -> ToolChoice | 
         return None
     if not tools:
         raise BadParameter(param, "is only allowed with tools.")
-    if raw in {"auto", "none"} or (raw == "required" and param == "tool_choice"):
+    if isinstance(raw, str) and (
+        raw in {"auto", "none"} or (raw, param) == ("required", "tool_choice")
+    ):
         return ToolChoice(mode=raw)
     name = None
     if param == "function_call" and isinstance(raw, dict):
@@ -329,29 +343,33 @@ def _response_format(raw: Any) -> ResponseFormat | None:
         return ResponseFormat(kind="json_object")
     if kind != "json_schema":
         raise BadParameter("response_format.type", "must be text, json_object or json_schema.")
-    spec = raw.get("json_schema")
+    return schema_format(raw.get("json_schema"), "response_format.json_schema")
+
+
+def schema_format(spec: Any, param: str) -> ResponseFormat:
+    """A JSON Schema answer format {name, schema, strict}: chat's `response_format.json_schema`,
+    the Responses API's `text.format`."""
     if not isinstance(spec, dict):
-        raise BadParameter("response_format.json_schema", "must be {name, schema, strict}.")
+        raise BadParameter(param, "must be {name, schema, strict}.")
     name = spec.get("name")
     if not isinstance(name, str) or not TOOL_NAME.match(name):
-        raise BadParameter("response_format.json_schema.name", "must be 1-64 letters, digits, _ "
-                           "or -.")  # fmt: skip
+        raise BadParameter(f"{param}.name", "must be 1-64 letters, digits, _ or -.")
     schema = spec.get("schema", {"type": "object"})
     if not isinstance(schema, dict):
-        raise BadParameter("response_format.json_schema.schema", "must be a JSON Schema object.")
+        raise BadParameter(f"{param}.schema", "must be a JSON Schema object.")
     strict = spec.get("strict") or False
     if not isinstance(strict, bool):
-        raise BadParameter("response_format.json_schema.strict", "must be true or false.")
+        raise BadParameter(f"{param}.strict", "must be true or false.")
     return ResponseFormat(kind="json_schema", schema=schema, name=name, strict=strict)
 
 
-def _options(body: dict[str, Any]) -> dict[str, Any]:
+def optional_parameters(body: dict[str, Any]) -> dict[str, Any]:
     """The optional parameters that ask for something (a default value asks for nothing)."""
     options: dict[str, Any] = {}
     if body.get("seed") is not None:
-        options["seed"] = _whole(body["seed"], "seed", -(2**63), 2**63 - 1)
+        options["seed"] = whole(body["seed"], "seed", -(2**63), 2**63 - 1)
     for name in ("frequency_penalty", "presence_penalty"):
-        value = _number(body, name, -2, 2)
+        value = number(body, name, -2, 2)
         if value:
             options[name] = value
     bias = body.get("logit_bias")
@@ -371,7 +389,7 @@ def _options(body: dict[str, Any]) -> dict[str, Any]:
     if body.get("top_logprobs") is not None:
         if not logprobs:
             raise BadParameter("top_logprobs", "needs logprobs: true.")
-        options["top_logprobs"] = _whole(body["top_logprobs"], "top_logprobs", 0, 20)
+        options["top_logprobs"] = whole(body["top_logprobs"], "top_logprobs", 0, 20)
     if body.get("user") is not None:
         if not isinstance(body["user"], str):
             raise BadParameter("user", "must be a string.")
@@ -397,26 +415,62 @@ def _asks_nothing_more(body: dict[str, Any]) -> None:
 def chat_request(body: dict[str, Any], entry: FoundationModel) -> ParsedChat:
     """A /chat/completions body, read for catalogue model `entry` (its output limit, the extra
     fields its server takes)."""
-    extra = _unknown_fields(body, CHAT_FIELDS, entry)
+    extra = unknown_fields(body, CHAT_FIELDS, entry)
     messages = _messages(body.get("messages"))
-    max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
-    if max_tokens is None:
-        max_tokens = min(512, entry.max_output_tokens)
     param = "max_completion_tokens" if "max_completion_tokens" in body else "max_tokens"
-    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
-        raise BadParameter(param, "must be a whole number of at least 1.")
-    if max_tokens > entry.max_output_tokens:
-        raise BadParameter(param, f"this model writes at most {entry.max_output_tokens} tokens.")
-    stop = body.get("stop")
-    if stop is None:
-        stops: tuple[str, ...] = ()
-    elif isinstance(stop, str):
-        stops = (stop,)
-    elif isinstance(stop, list) and len(stop) <= 4 and all(isinstance(s, str) for s in stop):
-        stops = tuple(stop)
-    else:
-        raise BadParameter("stop", "must be a string or a list of up to 4 strings.")
+    max_tokens = token_limit(body.get(param), param, entry, min(512, entry.max_output_tokens))
+    stops = stop_sequences(body.get("stop"))
     _asks_nothing_more(body)
+    stream, include_usage = streaming(body)
+    tools, legacy = _tools(body)
+    parallel = body.get("parallel_tool_calls")
+    if parallel is not None:
+        if not isinstance(parallel, bool):
+            raise BadParameter("parallel_tool_calls", "must be true or false.")
+        if not tools:
+            raise BadParameter("parallel_tool_calls", "is only allowed with tools.")
+    request = ChatRequest(
+        messages=messages,
+        max_tokens=max_tokens,
+        temperature=number(body, "temperature", 0, 2),
+        top_p=number(body, "top_p", 0, 1),
+        stop=stops,
+        tools=tools,
+        tool_choice=_tool_choice(body, tools),
+        parallel_tool_calls=parallel,
+        response_format=_response_format(body.get("response_format")),
+        options=optional_parameters(body),
+        extra=extra,
+    )
+    return ParsedChat(request, stream, include_usage, legacy)
+
+
+def token_limit(value: Any, param: str, entry: FoundationModel, default: int) -> int:
+    """The most tokens the answer may have (`default` when not asked), within what `entry`
+    writes."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise BadParameter(param, "must be a whole number of at least 1.")
+    if value > entry.max_output_tokens:
+        raise BadParameter(param, f"this model writes at most {entry.max_output_tokens} tokens.")
+    return value
+
+
+def stop_sequences(stop: Any) -> tuple[str, ...]:
+    """`stop`: a string or up to four."""
+    if stop is None:
+        return ()
+    if isinstance(stop, str):
+        return (stop,)
+    if isinstance(stop, list) and len(stop) <= 4 and all(isinstance(s, str) for s in stop):
+        return tuple(stop)
+    raise BadParameter("stop", "must be a string or a list of up to 4 strings.")
+
+
+def streaming(body: dict[str, Any]) -> tuple[bool, bool]:
+    """(stream, include_usage) from `stream` and `stream_options` (chat and legacy
+    completions share them)."""
     stream = body.get("stream", False)
     if not isinstance(stream, bool):
         raise BadParameter("stream", "must be true or false.")
@@ -428,27 +482,7 @@ def chat_request(body: dict[str, Any], entry: FoundationModel) -> ParsedChat:
             raise BadParameter(f"stream_options.{key}", "only include_usage (true or false).")
     if options and not stream:
         raise BadParameter("stream_options", "is only allowed with stream: true.")
-    tools, legacy = _tools(body)
-    parallel = body.get("parallel_tool_calls")
-    if parallel is not None:
-        if not isinstance(parallel, bool):
-            raise BadParameter("parallel_tool_calls", "must be true or false.")
-        if not tools:
-            raise BadParameter("parallel_tool_calls", "is only allowed with tools.")
-    request = ChatRequest(
-        messages=messages,
-        max_tokens=max_tokens,
-        temperature=_number(body, "temperature", 0, 2),
-        top_p=_number(body, "top_p", 0, 1),
-        stop=stops,
-        tools=tools,
-        tool_choice=_tool_choice(body, tools),
-        parallel_tool_calls=parallel,
-        response_format=_response_format(body.get("response_format")),
-        options=_options(body),
-        extra=extra,
-    )
-    return ParsedChat(request, stream, bool(options.get("include_usage", False)), legacy)
+    return stream, bool(options.get("include_usage", False))
 
 
 def unmet_need(entry: FoundationModel, request: ChatRequest, stream: bool) -> BadParameter | None:
@@ -486,7 +520,7 @@ def embedding_request(
     body: dict[str, Any], entry: FoundationModel
 ) -> tuple[list[str], str, int | None]:
     """(texts, encoding_format, dimensions) from an /embeddings body, for model `entry`."""
-    extra = _unknown_fields(body, EMBEDDING_FIELDS, entry)
+    extra = unknown_fields(body, EMBEDDING_FIELDS, entry)
     if extra:
         raise BadParameter(next(iter(extra)), "embeddings take no extra parameters.")
     raw = body.get("input")

@@ -1,0 +1,301 @@
+"""The OpenAI contract through the gateway, with real clients against a real OpenAI-compatible
+upstream that acts on tools and response formats: tools and tool results, streamed tool calls,
+structured output, the optional parameters, capabilities per model, and every other field either
+honoured or refused with a 400 that names it — never accepted and ignored."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import openai
+import pytest
+from langchain_core.messages import HumanMessage, ToolMessage
+from langchain_openai import ChatOpenAI
+from pydantic import BaseModel
+
+from identity.services import mint_member_token
+from models_catalog.models import FoundationModel
+from models_catalog.services.access import grant_model
+from tests.gateway.recorded import events_of
+from tests.gateway.upstreams import Upstream, upstream_model
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "The weather in a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}, "unit": {"enum": ["c", "f"]}},
+            "required": ["city", "unit"],
+        },
+    },
+}
+TIME = {
+    "type": "function",
+    "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}},
+}
+ASK = [{"role": "user", "content": "What is the weather in Paris? Use get_weather."}]
+
+
+class City(BaseModel):
+    name: str
+    population: int
+    coastal: bool
+    districts: list[str]
+
+
+@pytest.fixture
+def upstream() -> Iterator[Upstream]:
+    server = Upstream()
+    yield server
+    server.server.shutdown()
+
+
+@pytest.fixture
+def tenant(asgi_url, upstream, make_tenant, make_user):  # type: ignore[no-untyped-def]
+    """acme, granted an able model (`agent`: every capability) and a plain one (`plain`)."""
+    upstream_model(
+        "agent", upstream, supports_tools=True, supports_parallel_tool_calls=True,
+        supports_tool_streaming=True, supports_json_mode=True, supports_json_schema=True,
+        supports_image_input=True, optional_parameters=["seed", "logit_bias", "logprobs",
+        "top_logprobs", "frequency_penalty", "presence_penalty", "user"],
+        extra_parameters=["top_k"],
+    )  # fmt: skip
+    upstream_model("plain", upstream)
+    acme = make_tenant("acme")
+    for name in ("agent", "plain", "local/all-minilm-l6-v2"):
+        grant_model(model_name=name, tenants=[acme], actor="test")
+    acme.token = mint_member_token(user=make_user("ivy", roles={acme: "member"}), tenant=acme)
+    acme.base = f"{asgi_url}/t/{acme.slug}/v1"
+    return acme
+
+
+@pytest.fixture
+def client(tenant) -> openai.OpenAI:  # type: ignore[no-untyped-def]
+    return openai.OpenAI(base_url=tenant.base, api_key=tenant.token, max_retries=0)
+
+
+def refusal(client: openai.OpenAI, **request: object) -> dict:
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.chat.completions.create(**{"messages": ASK, **request})  # type: ignore[call-overload]
+    return raised.value.body  # type: ignore[return-value]
+
+
+def test_a_tool_round_trip_reaches_the_upstream_whole_and_is_metered(client, upstream, tenant):
+    first = client.chat.completions.create(
+        model="agent", messages=ASK, tools=[WEATHER, TIME], tool_choice="auto"
+    )
+    choice = first.choices[0]
+    assert choice.finish_reason == "tool_calls"
+    (call,) = choice.message.tool_calls
+    assert call.function.name == "get_weather"
+    assert json.loads(call.function.arguments) == {"city": "Paris", "unit": "c"}
+    sent = upstream.requests[-1]["body"]
+    assert sent["tools"] == [WEATHER, TIME] and sent["tool_choice"] == "auto"
+
+    second = client.chat.completions.create(
+        model="agent",
+        tools=[WEATHER, TIME],
+        messages=[*ASK, choice.message.model_dump(exclude_none=True),
+                  {"role": "tool", "tool_call_id": call.id, "content": "18 C and sunny"}],
+    )  # fmt: skip
+    assert second.choices[0].message.content == "The tools said: 18 C and sunny"
+    relayed = upstream.requests[-1]["body"]["messages"]
+    assert relayed[1]["tool_calls"][0]["id"] == call.id
+    assert relayed[2] == {"role": "tool", "content": "18 C and sunny", "tool_call_id": call.id}
+    events = events_of(tenant.slug, 2)
+    assert [event.status for event in events] == ["ok", "ok"]
+    assert [event.input_tokens for event in events] == [21, 21]
+
+
+def test_streamed_tool_calls_are_assembled_by_the_sdk(client) -> None:
+    ask = [{"role": "user", "content": "get_weather and get_time, please"}]
+    stream = client.chat.completions.create(
+        model="agent", messages=ask, tools=[WEATHER, TIME], stream=True,
+        stream_options={"include_usage": True},
+    )  # fmt: skip
+    calls: dict[int, dict[str, str]] = {}
+    finish, usage = None, None
+    for chunk in stream:
+        usage = chunk.usage or usage
+        for choice in chunk.choices:
+            finish = choice.finish_reason or finish
+            for delta in choice.delta.tool_calls or []:
+                call = calls.setdefault(delta.index, {"id": "", "name": "", "arguments": ""})
+                call["id"] += delta.id or ""
+                call["name"] += (delta.function.name or "") if delta.function else ""
+                call["arguments"] += (delta.function.arguments or "") if delta.function else ""
+    assert finish == "tool_calls" and usage is not None and usage.prompt_tokens == 21
+    assert [calls[i]["name"] for i in sorted(calls)] == ["get_weather", "get_time"]
+    assert json.loads(calls[0]["arguments"]) == {"city": "Paris", "unit": "c"}
+    assert json.loads(calls[1]["arguments"]) == {}
+
+
+def test_parallel_tool_calls_false_reaches_the_upstream(client, upstream) -> None:
+    ask = [{"role": "user", "content": "get_weather and get_time"}]
+    answer = client.chat.completions.create(
+        model="agent", messages=ask, tools=[WEATHER, TIME], parallel_tool_calls=False
+    )
+    assert len(answer.choices[0].message.tool_calls) == 1
+    assert upstream.requests[-1]["body"]["parallel_tool_calls"] is False
+
+
+def test_structured_output_parses_into_the_pydantic_model(client, upstream) -> None:
+    parsed = client.chat.completions.parse(
+        model="agent", messages=[{"role": "user", "content": "Describe Paris"}],
+        response_format=City,
+    )  # fmt: skip
+    assert parsed.choices[0].message.parsed == City(
+        name="Paris", population=3, coastal=True, districts=["Paris"]
+    )
+    sent = upstream.requests[-1]["body"]["response_format"]
+    assert sent["type"] == "json_schema" and sent["json_schema"]["name"] == "City"
+    assert sent["json_schema"]["strict"] is True
+
+
+def test_legacy_functions_are_answered_as_a_function_call(client) -> None:
+    answer = client.chat.completions.create(
+        model="agent", messages=ASK, functions=[WEATHER["function"]],
+        function_call={"name": "get_weather"},
+    )  # fmt: skip
+    choice = answer.choices[0]
+    assert choice.finish_reason == "function_call"
+    assert choice.message.function_call.name == "get_weather"
+    assert choice.message.tool_calls is None
+
+
+def test_optional_parameters_and_extra_fields_travel(client, upstream) -> None:
+    client.chat.completions.create(
+        model="agent", messages=[{"role": "user", "content": "Hi"}], seed=7, user="u-42",
+        logit_bias={"50256": -100}, frequency_penalty=0.5, extra_body={"top_k": 20},
+    )  # fmt: skip
+    sent = upstream.requests[-1]["body"]
+    assert (sent["seed"], sent["user"], sent["top_k"]) == (7, "u-42", 20)
+    assert sent["logit_bias"] == {"50256": -100} and sent["frequency_penalty"] == 0.5
+
+
+def test_an_image_reaches_an_image_model_and_a_text_model_refuses_it(client, upstream) -> None:
+    pixel = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAfbLI3wAAAABJRU5ErkJggg=="  # noqa: E501
+    content = [{"type": "text", "text": "What is this?"},
+               {"type": "image_url", "image_url": {"url": pixel}}]  # fmt: skip
+    client.chat.completions.create(model="agent", messages=[{"role": "user", "content": content}])
+    assert upstream.requests[-1]["body"]["messages"][0]["content"][1]["image_url"]["url"] == pixel
+    sent = len(upstream.requests)
+    body = refusal(client, model="plain", messages=[{"role": "user", "content": content}])
+    assert body["param"] == "messages[0].content" and "text only" in body["message"]
+    web = [{"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]
+    body = refusal(client, model="agent", messages=[{"role": "user", "content": web}])
+    assert body["param"] == "messages[0].content[0].image_url.url"
+    assert len(upstream.requests) == sent  # refusals never reach the upstream
+
+
+BEYOND_A_PLAIN_MODEL = [
+    ({"tools": [WEATHER]}, "tools"),
+    ({"response_format": {"type": "json_object"}}, "response_format"),
+    ({"seed": 1}, "seed"),
+    ({"logprobs": True}, "logprobs"),
+    ({"user": "u-1"}, "user"),
+    ({"frequency_penalty": 1}, "frequency_penalty"),
+    ({"extra_body": {"top_k": 5}}, "top_k"),
+    ({"extra_body": {"repetition_penalty": 1.1}}, "repetition_penalty"),
+    ({"extra_body": {"audio": {"voice": "x"}}}, "audio"),
+    ({"n": 2}, "n"),
+    ({"store": True}, "store"),
+    ({"metadata": {"k": "v"}}, "metadata"),
+    ({"modalities": ["text", "audio"]}, "modalities"),
+]
+
+
+def test_a_plain_model_refuses_what_it_cannot_do_naming_the_field(client, upstream, tenant):
+    for request_fields, param in BEYOND_A_PLAIN_MODEL:
+        body = refusal(client, model="plain", **request_fields)
+        assert body["param"] == param, request_fields
+        assert body["message"].startswith(f"{param}:"), body
+    assert upstream.requests == []
+    assert events_of(tenant.slug, 0) == []  # nothing reserved, nothing charged
+
+
+MALFORMED = [
+    ({"tools": [{"type": "web_search"}]}, "tools[0].type"),
+    (
+        {"tools": [WEATHER], "tool_choice": {"type": "function", "function": {"name": "nope"}}},
+        "tool_choice",
+    ),
+    ({"tool_choice": "auto"}, "tool_choice"),
+    ({"parallel_tool_calls": True}, "parallel_tool_calls"),
+    ({"response_format": {"type": "xml"}}, "response_format.type"),
+    ({"top_logprobs": 3}, "top_logprobs"),
+    ({"stream_options": {"include_usage": True}}, "stream_options"),
+    (
+        {"messages": [{"role": "tool", "tool_call_id": "x", "content": "hi"}]},
+        "messages[0].tool_call_id",
+    ),
+    ({"messages": [{"role": "user", "content": "hi", "name": "bob"}]}, "messages[0].name"),
+    (
+        {"messages": [{"role": "user", "content": [{"type": "input_audio"}]}]},
+        "messages[0].content[0].type",
+    ),
+]
+
+
+def test_malformed_fields_are_refused_naming_the_field(client) -> None:
+    for request_fields, param in MALFORMED:
+        assert refusal(client, model="agent", **request_fields)["param"] == param, request_fields
+
+
+def test_streaming_tools_needs_a_model_that_streams_them(client, upstream) -> None:
+    FoundationModel.objects.filter(name="agent").update(supports_tool_streaming=False)
+    body = refusal(client, model="agent", tools=[WEATHER], stream=True)
+    assert body["param"] == "stream" and "set stream to false" in body["message"]
+
+
+def test_models_carry_their_capabilities_and_one_can_be_fetched_by_its_id(client, tenant):
+    listed = {model.id: model for model in client.models.list()}
+    assert listed["agent"].capabilities["tools"] is True  # type: ignore[attr-defined]
+    assert listed["plain"].capabilities["tools"] is False  # type: ignore[attr-defined]
+    one = client.models.retrieve("local/all-minilm-l6-v2")
+    assert one.id == "local/all-minilm-l6-v2"
+    assert one.capabilities == {"modality": "embedding", "context_window": 256,  # type: ignore[attr-defined]
+                                "dimensions": [384]}  # fmt: skip
+    with pytest.raises(openai.PermissionDeniedError):  # as a call to it would be
+        client.models.retrieve("local/gemma-3-270m")  # not granted to acme
+
+
+def test_unknown_routes_answer_in_openais_shape_after_the_token(client, tenant) -> None:
+    with pytest.raises(openai.NotFoundError) as raised:
+        client.post("/fine_tuning/jobs", body={}, cast_to=object)
+    assert raised.value.body["code"] == "unknown_url"  # type: ignore[index]
+    anonymous = httpx.get(f"{tenant.base}/fine_tuning/jobs")
+    assert anonymous.status_code == 401 and "error" in anonymous.json()
+
+
+def test_embedding_dimensions_are_honoured_or_refused(client, tenant) -> None:
+    body = None
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.embeddings.create(model="local/all-minilm-l6-v2", input="x", dimensions=128)
+    body = raised.value.body
+    assert body["param"] == "dimensions" and "384" in body["message"]  # type: ignore[index]
+    native = client.embeddings.create(model="local/all-minilm-l6-v2", input="x", dimensions=384)
+    assert len(native.data[0].embedding) == 384
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.embeddings.create(model="local/all-minilm-l6-v2", input="x", user="u")
+    assert raised.value.body["param"] == "user"  # type: ignore[index]
+
+
+def test_langchain_binds_tools_and_returns_structured_output(tenant, upstream) -> None:
+    model = ChatOpenAI(model="agent", base_url=tenant.base, api_key=tenant.token, max_retries=0)
+    asked = model.bind_tools([WEATHER]).invoke([HumanMessage("Weather in Paris? get_weather")])
+    (call,) = asked.tool_calls
+    assert call["name"] == "get_weather" and call["args"] == {"city": "Paris", "unit": "c"}
+    answered = model.bind_tools([WEATHER]).invoke([
+        HumanMessage("Weather in Paris? get_weather"), asked,
+        ToolMessage("rainy", tool_call_id=call["id"]),
+    ])  # fmt: skip
+    assert answered.content == "The tools said: rainy"
+    city = model.with_structured_output(City).invoke("Describe Paris")
+    assert isinstance(city, City) and city.name == "Paris"
