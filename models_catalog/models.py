@@ -191,6 +191,23 @@ class FoundationModel(models.Model):
         ):
             raise ValidationError({"embedding_dimension_choices": "A list of whole numbers."})
 
+    def capability_labels(self) -> list[str]:
+        """What the model can do beyond plain text, in words, for the catalogue's pages."""
+        flags = [
+            (self.supports_tools, "tools"),
+            (self.supports_parallel_tool_calls, "parallel tool calls"),
+            (self.supports_tool_streaming, "streamed tool calls"),
+            (self.supports_json_mode, "JSON"),
+            (self.supports_json_schema, "JSON schema"),
+            (self.supports_image_input, "images"),
+        ]
+        labels = [label for able, label in flags if able]
+        labels += list(self.optional_parameters or [])
+        if self.embedding_dimension_choices:
+            sizes = sorted({*self.embedding_dimension_choices, self.embedding_dimensions or 0})
+            labels.append("dimensions " + "/".join(str(size) for size in sizes if size))
+        return labels
+
     def lifecycle(self, at: datetime) -> Lifecycle:
         if self.end_of_life_at is not None and at >= self.end_of_life_at:
             return Lifecycle.RETIRED

@@ -49,6 +49,8 @@ def test_tenant_admin_requests_and_platform_admin_approves(module_tenants, make_
 
     mine = admin.get(f"/t/{acme.slug}/models/").content.decode()
     assert HAIKU in mine and "approved" in mine
+    can_do = mine.split('data-testid="capabilities">', 1)[1].split("<", 1)[0]
+    assert "tools" in can_do and "images" in can_do  # what Haiku can do, from the catalogue
 
 
 def test_members_see_models_but_cannot_request(module_tenants, make_user) -> None:
