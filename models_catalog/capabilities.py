@@ -10,17 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
+# Bedrock has no JSON mode: structured output is one forced tool (toolChoice `tool`), which
+# Converse offers for Claude 3 and Nova only (Bedrock's ToolChoice reference).
+FORCED_TOOL_JSON = {"supports_json_mode": True, "supports_json_schema": True}
 CLAUDE_3 = {
     "supports_tools": True,
     "supports_parallel_tool_calls": True,
     "supports_tool_streaming": True,
     "supports_image_input": True,
+    **FORCED_TOOL_JSON,
 }
 NOVA_MULTIMODAL = {
     "supports_tools": True,
     "supports_parallel_tool_calls": True,
     "supports_tool_streaming": True,
     "supports_image_input": True,
+    **FORCED_TOOL_JSON,
 }
 TOOLS_NOT_STREAMED = {"supports_tools": True}
 
@@ -40,6 +45,7 @@ KNOWN: dict[str, dict[str, Any]] = {
         "supports_tools": True,
         "supports_parallel_tool_calls": True,
         "supports_tool_streaming": True,
+        **FORCED_TOOL_JSON,
     },
     "meta.llama3-1-70b-instruct-v1:0": TOOLS_NOT_STREAMED,
     "meta.llama3-1-8b-instruct-v1:0": TOOLS_NOT_STREAMED,
@@ -66,4 +72,16 @@ def apply_known_capabilities(model_class: Any) -> int:
             optional_parameters=[],
             embedding_dimension_choices=[],
         ).update(**fields)
+    return updated
+
+
+def apply_known_structured_output(model_class: Any) -> int:
+    """Give the seeded models that gained JSON output (Bedrock's forced tool) their flags, where
+    both are still off: `apply_known_capabilities` leaves rows that already have capabilities."""
+    updated = 0
+    for name, fields in KNOWN.items():
+        if all(fields.get(key) for key in FORCED_TOOL_JSON):
+            updated += model_class.objects.filter(
+                name=name, supports_json_mode=False, supports_json_schema=False
+            ).update(**FORCED_TOOL_JSON)
     return updated

@@ -1,7 +1,8 @@
 """Amazon Bedrock (Converse, ConverseStream, InvokeModel) and SageMaker endpoints, with boto3.
 
 boto3 is blocking: every call runs in a worker thread, and a stream's events are read in one and
-handed to the event loop. Credentials come from the environment only (`<credentials_env>_` +
+handed to the event loop. What Converse's requests and answers look like is `providers.converse`'s
+business. Credentials come from the environment only (`<credentials_env>_` +
 `ACCESS_KEY_ID`, `SECRET_ACCESS_KEY`, `SESSION_TOKEN`), or the default AWS chain.
 """
 
@@ -26,9 +27,10 @@ from botocore.exceptions import (
 
 from kernel.errors import InvalidInput
 from providers.base import refuse_untranslated
+from providers.converse import ConverseCall, StreamReader, converse_call, result_of
 from providers.errors import UpstreamError, UpstreamThrottled, UpstreamTimeout
 from providers.openai_wire import chat_body, chunk_from_sse, result_from
-from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Usage
+from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
 
 _END = object()
 THROTTLED = {"ThrottlingException", "TooManyRequestsException", "ServiceQuotaExceededException"}
@@ -128,82 +130,37 @@ async def _relay_events(
         close()  # closes the HTTP response: the upstream call stops
 
 
-def _converse_arguments(model_id: str, request: ChatRequest) -> dict[str, Any]:
-    refuse_untranslated(request, f"Amazon Bedrock ({model_id})")
-    system = [{"text": m.content} for m in request.messages if m.role == "system"]
-    messages: list[dict[str, Any]] = []
-    for message in request.messages:
-        if message.role == "system":
-            continue
-        if messages and messages[-1]["role"] == message.role:  # Converse wants them alternating
-            messages[-1]["content"].append({"text": message.content})
-        else:
-            messages.append({"role": message.role, "content": [{"text": message.content}]})
-    config: dict[str, Any] = {"maxTokens": request.max_tokens}
-    if request.temperature is not None:
-        config["temperature"] = request.temperature
-    if request.top_p is not None:
-        config["topP"] = request.top_p
-    if request.stop:
-        config["stopSequences"] = list(request.stop)
-    arguments: dict[str, Any] = {
-        "modelId": model_id,
-        "messages": messages,
-        "inferenceConfig": config,
-    }
-    if system:
-        arguments["system"] = system
-    return arguments
-
-
-def _finish(stop_reason: str | None) -> str:
-    return "length" if stop_reason == "max_tokens" else "stop"
-
-
 class BedrockProvider:
     def __init__(self, client: AwsClient, model_id: str) -> None:
         self.client, self.model_id = client, model_id
         self.what = f"Amazon Bedrock ({model_id})"
 
+    def _call(self, request: ChatRequest) -> ConverseCall:
+        """Converse's arguments; options and extra fields stay refused (Converse has no seed,
+        penalties, logit_bias, logprobs or user for its models in general)."""
+        refuse_untranslated(request, self.what, tools=True, response_format=True, images=True)
+        return converse_call(self.model_id, request, self.what)
+
     async def chat(self, request: ChatRequest) -> ChatResult:
+        call = self._call(request)
         try:
-            answer = await asyncio.to_thread(
-                self.client.get().converse, **_converse_arguments(self.model_id, request)
-            )
+            answer = await asyncio.to_thread(self.client.get().converse, **call.arguments)
         except (ClientError, BotoCoreError) as error:
             raise _upstream_error(error, self.what) from error
-        content = answer["output"]["message"]["content"]
-        usage = answer.get("usage", {})
-        return ChatResult(
-            text="".join(block.get("text", "") for block in content),
-            finish_reason=_finish(answer.get("stopReason")),
-            usage=Usage(int(usage.get("inputTokens", 0)), int(usage.get("outputTokens", 0))),
-        )
+        return result_of(answer, call, self.what)
 
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
+        call = self._call(request)
         try:
-            response = await asyncio.to_thread(
-                self.client.get().converse_stream, **_converse_arguments(self.model_id, request)
-            )
+            response = await asyncio.to_thread(self.client.get().converse_stream, **call.arguments)
         except (ClientError, BotoCoreError) as error:
             raise _upstream_error(error, self.what) from error
         stream = response["stream"]
-        finish: str | None = None
+        reader = StreamReader(call)
         async for event in _relay_events(stream, stream.close, self.what):
-            if "contentBlockDelta" in event:
-                text = event["contentBlockDelta"]["delta"].get("text", "")
-                if text:
-                    yield ChatChunk(text=text)
-            elif "messageStop" in event:
-                finish = _finish(event["messageStop"].get("stopReason"))
-            elif "metadata" in event:
-                usage = event["metadata"].get("usage", {})
-                yield ChatChunk(
-                    finish_reason=finish or "stop",
-                    usage=Usage(
-                        int(usage.get("inputTokens", 0)), int(usage.get("outputTokens", 0))
-                    ),
-                )
+            chunk = reader.read(event)
+            if chunk is not None:
+                yield chunk
 
     async def embed(self, texts: list[str], dimensions: int | None = None) -> EmbeddingResult:
         try:
