@@ -155,14 +155,9 @@ async def chat_completions(request: HttpRequest) -> HttpResponseBase:
     """OpenAI's chat completions, whole or streamed as server-sent events."""
     call = await run_in_pool(_start_chat, request)
     if call.stream:
-        response: HttpResponseBase = StreamingHttpResponse(
-            _stream(call), content_type="text/event-stream"
-        )
-        response["Cache-Control"] = "no-cache"
-        response["X-Accel-Buffering"] = "no"
-        return _decorate(response, call.resolved, call.request_id, call.served)
+        return _decorate(event_stream(_stream(call)), call.resolved, call.request_id, call.served)
     result = await calls.complete(call)
-    response = JsonResponse(
+    response: HttpResponseBase = JsonResponse(
         openai_format.completion(
             call.request_id, call.name, result, legacy_functions=call.legacy_functions
         )
@@ -207,3 +202,30 @@ async def embeddings(request: HttpRequest) -> HttpResponseBase:
     result = await calls.embed(call)
     response = JsonResponse(openai_format.embeddings(call.name, result, encoding))
     return _decorate(response, call.resolved, call.request_id, call.served)
+
+
+# For the other OpenAI endpoints built on this one (legacy completions, the Responses API): the
+# same authentication, body reading and response headers as the chat endpoint's.
+def api_caller(request: HttpRequest, method: str) -> calls.Caller:
+    """The tenant and principal of an API request, or the refusal (see `_caller`)."""
+    return _caller(request, method)
+
+
+def json_body(request: HttpRequest) -> dict[str, Any]:
+    """The request's JSON object body, or a 400/415 saying what is wrong with it."""
+    return _body(request)
+
+
+def decorated(
+    response: HttpResponseBase, resolved: ResolvedModel, request_id: str, served: routing.Served
+) -> HttpResponseBase:
+    """`response` with the request id, the serving model and deprecation headers."""
+    return _decorate(response, resolved, request_id, served)
+
+
+def event_stream(events: AsyncIterator[bytes]) -> StreamingHttpResponse:
+    """Server-sent events, sent as they come: no cache, no proxy buffering."""
+    response = StreamingHttpResponse(events, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response

@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.utils import timezone
@@ -30,7 +29,7 @@ from identity.principals import Principal
 from kernel.errors import DomainError
 from kernel.hot_cache import cached
 from kernel.pool_threads import run_in_pool
-from metering.services import cost_of, price_for
+from metering.services import price_for, worst_case_cost
 from models_catalog.models import Modality
 from models_catalog.selectors import ResolvedModel, decide, model_snapshot
 from providers.types import (
@@ -83,9 +82,7 @@ def _meter(
     now = timezone.now()
     price = price_for(resolved.entry, now)
     prices = [price, *(price_for(route.entry, now) for route in routes[1:])]
-    worst_case = max(
-        cost_of(each, prompt_tokens, max_output_tokens) or Decimal(0) for each in prices
-    )
+    worst_case = max(worst_case_cost(each, prompt_tokens, max_output_tokens) for each in prices)
     budget = reserve_budgets(
         tenant_id=caller.tenant.pk, business_unit_id=caller.principal.business_unit_id,
         cost=worst_case, at=now,
@@ -183,10 +180,12 @@ def _guarded_output(call: ChatCall, result: ChatResult) -> ChatResult:
 def start_chat(
     caller: Caller, resolved: ResolvedModel, name: str, chat: ChatRequest, *,
     stream: bool = False, include_usage: bool = False, legacy_functions: bool = False,
+    request_id: str | None = None,
 ) -> ChatCall:  # fmt: skip
     """`resolved` by `resolve(..., Modality.CHAT)`; `chat` within its limits (`chat_request`)
-    and the model's capabilities (`unmet_need`)."""
-    request_id = f"chatcmpl-{uuid.uuid4().hex}"
+    and the model's capabilities (`unmet_need`). `request_id`: the id the caller is answered
+    with (`resp_...` for the Responses API), so that its usage event carries the same one."""
+    request_id = request_id or f"chatcmpl-{uuid.uuid4().hex}"
     policy = policy_for(caller.tenant)
     chat = _guarded_input(caller, chat, policy)  # before anything is reserved or charged
     prompt = rate_limits.estimate_prompt_tokens(chat.prompt_texts())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,10 +152,14 @@ def image_part(url: str, detail: Any, param: str) -> ImagePart:
     return ImagePart(url=url, detail=detail)
 
 
-def _content(
-    value: Any, param: str, *, images: bool
-) -> tuple[str, tuple[TextPart | ImagePart, ...]]:
-    """(text, parts): parts are kept only when the content has an image."""
+def content_parts(
+    value: Any, param: str, *, images: bool, text_type: str = "text",
+    image_type: str = "image_url",
+    read_image: Callable[[dict[str, Any], str], ImagePart] = _image,
+) -> tuple[str, tuple[TextPart | ImagePart, ...]]:  # fmt: skip
+    """(text, parts) of a message's content: a string, or text and (where `images`) image parts,
+    of the types the body's API names them (chat's `text` / `image_url`, the Responses API's
+    `input_text` / `input_image`). Parts are kept only when the content has an image."""
     if isinstance(value, str):
         return value, ()
     if not isinstance(value, list):
@@ -162,16 +167,16 @@ def _content(
     parts: list[TextPart | ImagePart] = []
     for index, part in enumerate(value):
         kind = part.get("type") if isinstance(part, dict) else None
-        if kind == "text" and isinstance(part.get("text"), str):
+        if kind == text_type and isinstance(part.get("text"), str):
             parts.append(TextPart(part["text"]))
-        elif kind == "image_url" and images:
-            parts.append(_image(part, f"{param}[{index}]"))
-        elif kind == "image_url":
+        elif kind == image_type and images:
+            parts.append(read_image(part, f"{param}[{index}]"))
+        elif kind == image_type:
             raise BadParameter(f"{param}[{index}]", "images are only for user messages.")
         else:
             raise BadParameter(
                 f"{param}[{index}].type",
-                "content parts are text" + (" or image_url." if images else "."),
+                f"content parts are {text_type}" + (f" or {image_type}." if images else "."),
             )
     text = "".join(part.text for part in parts if isinstance(part, TextPart))
     has_image = any(isinstance(part, ImagePart) for part in parts)
@@ -228,7 +233,7 @@ def _messages(raw_messages: Any) -> tuple[Message, ...]:
             content = raw.get("content")
             if content is None and not calls:
                 raise BadParameter(f"{where}.content", "an assistant message needs content.")
-            text, _ = _content(content or "", f"{where}.content", images=False)
+            text, _ = content_parts(content or "", f"{where}.content", images=False)
             call_ids.update(call.id for call in calls)
             messages.append(Message(role="assistant", content=text, tool_calls=calls))
         elif role in {"tool", "function"}:
@@ -243,12 +248,14 @@ def _messages(raw_messages: Any) -> tuple[Message, ...]:
                     raise BadParameter(
                         f"{where}.tool_call_id", "must name a tool call of an earlier message."
                     )
-            text, _ = _content(raw.get("content"), f"{where}.content", images=False)
+            text, _ = content_parts(raw.get("content"), f"{where}.content", images=False)
             messages.append(Message(role="tool", content=text, tool_call_id=call_id))
         else:
             if raw.get("tool_calls") or raw.get("tool_call_id") or raw.get("function_call"):
                 raise BadParameter(f"{where}", f"a {role} message carries no tool calls.")
-            text, parts = _content(raw.get("content"), f"{where}.content", images=role == "user")
+            text, parts = content_parts(
+                raw.get("content"), f"{where}.content", images=role == "user"
+            )
             messages.append(
                 Message(role="system" if role == "developer" else role, content=text, parts=parts)
             )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gateway import api, metrics
+from gateway import api, completions, metrics
 
 # Mounted under /t/<slug>/ by portal.urls_tenant.
 tenant_urlpatterns = [
@@ -11,6 +11,8 @@ tenant_urlpatterns = [
     path("v1/chat/completions", api.chat_completions, name="api-chat"),
     path("v1/embeddings", api.embeddings, name="api-embeddings"),
     path("v1/models/<path:model_id>", api.model, name="api-model"),
+    # Served by Django's ASGI handler (gateway.handler takes only the routes above).
+    path("v1/completions", completions.completions, name="api-completions"),
 ]
 
 # Last of all a tenant's routes: any other path under v1/ answers in OpenAI's error shape.

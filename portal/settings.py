@@ -122,6 +122,7 @@ TENANT_APPS = [
     "playground",
     "guardrails",
     "evaluation",
+    "responses",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -250,6 +251,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "guardrails.purge_invocations",
         "schedule": crontab(hour=2, minute=30),
     },
+    "purge-stored-responses": {
+        "task": "responses.purge_responses",
+        "schedule": crontab(hour=2, minute=45),
+    },
     "export-usage": {
         "task": "metering.export_usage",
         "schedule": crontab(hour=1, minute=15),  # yesterday's usage, after late events settled
@@ -270,6 +275,9 @@ GATEWAY_BACKOFF_SECONDS = float(env_str("GATEWAY_BACKOFF_SECONDS", "0.25"))
 # upstreams fetch them (off: a URL would have the provider reach the internet on a caller's say).
 GATEWAY_IMAGE_MAX_BYTES = env_int("GATEWAY_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 GATEWAY_FETCH_IMAGE_URLS = env_bool("GATEWAY_FETCH_IMAGE_URLS", False)
+
+# The Responses API keeps stored responses (for previous_response_id) this many days.
+RESPONSES_RETENTION_DAYS = env_int("RESPONSES_RETENTION_DAYS", 30)
 
 # --- Local models (the `local` provider) ---------------------------------------------------
 LOCAL_MODELS_DIR = Path(env_str("ATRIUM_LOCAL_MODELS_DIR", str(DATA_DIR / "models")))

@@ -1,0 +1,134 @@
+"""The tenant's Responses API: `POST /responses` (whole, or streamed as Responses events),
+`GET` and `DELETE /responses/{id}`.
+
+A response is one chat call through `gateway.calls` (admission, budgets, rate limits,
+guardrails, fallbacks, one usage event under the response's own id); with `store` (the default)
+it is kept in the tenant's schema, with the conversation that led to it, for
+`previous_response_id`. Served by Django's ASGI handler; errors in OpenAI's shape.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+
+from gateway import calls
+from gateway.api import api_caller, decorated, endpoint, event_stream, json_body
+from gateway.parameters import BadParameter, require_model, unmet_need
+from kernel.pool_threads import run_in_pool
+from models_catalog.models import Modality
+from responses import openai_format
+from responses.parameters import ParsedResponse, response_request
+from responses.selectors import access_response, conversation_after
+from responses.services import delete_response, store_response
+
+# Chat's names for what the Responses API calls otherwise (in a refusal's `param`).
+PARAMS = {"messages": "input", "response_format": "text.format"}
+
+
+@dataclass(frozen=True)
+class StartedResponse:
+    call: calls.ChatCall
+    parsed: ParsedResponse
+    caller: calls.Caller
+    conversation: list[dict[str, Any]]  # the earlier items and this input: kept with it
+
+    def keep(self, response: dict[str, Any]) -> None:
+        """Store the answered response (when the request said `store`)."""
+        if self.parsed.store:
+            store_response(tenant=self.caller.tenant, principal=self.caller.principal,
+                           response=response, conversation=self.conversation)  # fmt: skip
+
+
+def _refusal(error: BadParameter) -> BadParameter:
+    """`unmet_need`'s refusal, naming the Responses API's field."""
+    param = error.param or ""
+    name = PARAMS.get(param.split("[", 1)[0], param)
+    return BadParameter(name, error.message.split(": ", 1)[-1])
+
+
+def _start(request: HttpRequest) -> StartedResponse:
+    caller = api_caller(request, "POST")
+    body = json_body(request)
+    name = require_model(body)
+    resolved = calls.resolve(caller.tenant, name, Modality.CHAT)
+    history: list[dict[str, Any]] = []
+    previous = body.get("previous_response_id")
+    if previous is not None:
+        if not isinstance(previous, str):
+            raise BadParameter("previous_response_id", "must be a response id (resp_...).")
+        stored = access_response(caller.tenant, caller.principal, previous,
+                                 param="previous_response_id")  # fmt: skip
+        history = conversation_after(stored)
+    parsed = response_request(body, resolved.entry, history)
+    refusal = unmet_need(resolved.entry, parsed.request, parsed.stream)
+    if refusal is not None:
+        raise _refusal(refusal)
+    call = calls.start_chat(caller, resolved, name, parsed.request, stream=parsed.stream,
+                            request_id=openai_format.new_item_id("resp"))  # fmt: skip
+    return StartedResponse(call, parsed, caller, [*history, *parsed.input_items])
+
+
+async def _events(started: StartedResponse) -> AsyncIterator[bytes]:
+    """The Responses stream; the response is stored before `response.completed` is sent, so a
+    client may follow it up at once."""
+    call = started.call
+    events = openai_format.ResponseEvents(call.request_id, call.name, started.parsed.settings)
+    for event in events.start():
+        yield event
+    async for item in calls.stream(call):
+        if not isinstance(item, calls.Settled):
+            for event in events.piece(item):
+                yield event
+        elif item.failure is not None:
+            for event in events.failed(item.failure.code, item.failure.message):
+                yield event
+        else:
+            usage = openai_format.usage_body(
+                item.event.get("input_tokens", 0), item.event.get("output_tokens", 0)
+            )
+            final, closing = events.finish(usage)
+            await run_in_pool(started.keep, final)
+            for event in closing:
+                yield event
+
+
+@endpoint
+async def create_response(request: HttpRequest) -> HttpResponseBase:
+    """OpenAI's Responses API: a model's response to input items, whole or streamed."""
+    started = await run_in_pool(_start, request)
+    call = started.call
+    if call.stream:
+        response = event_stream(_events(started))
+        return decorated(response, call.resolved, call.request_id, call.served)
+    created_at = int(time.time())
+    result = await calls.complete(call)
+    status, incomplete = openai_format.status_of(result.finish_reason)
+    answered = openai_format.response_object(
+        call.request_id, call.name, started.parsed.settings, created_at=created_at,
+        status=status, output=openai_format.output_items(result), incomplete=incomplete,
+        usage=openai_format.usage_body(result.usage.prompt_tokens,
+                                       result.usage.completion_tokens),
+    )  # fmt: skip
+    await run_in_pool(started.keep, answered)
+    return decorated(JsonResponse(answered), call.resolved, call.request_id, call.served)
+
+
+@endpoint
+async def response_detail(request: HttpRequest, response_id: str) -> HttpResponseBase:
+    """A stored response of the caller's (GET), or its deletion (DELETE)."""
+
+    def answer() -> dict[str, Any]:
+        method = request.method if request.method in {"GET", "DELETE"} else "GET"
+        caller = api_caller(request, method)
+        if method == "DELETE":
+            delete_response(tenant=caller.tenant, principal=caller.principal,
+                            response_id=response_id)  # fmt: skip
+            return {"id": response_id, "object": "response", "deleted": True}
+        return dict(access_response(caller.tenant, caller.principal, response_id).response)
+
+    return JsonResponse(await run_in_pool(answer))

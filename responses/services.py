@@ -1,0 +1,39 @@
+"""Writing stored responses: keeping one (after it was answered), deleting one, purging those
+past the retention period."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from identity.principals import Principal
+from responses.models import StoredResponse
+from responses.selectors import access_response, owner_of, retention_cutoff
+from tenants.models import Tenant
+from tenants.schemas import in_tenant_schema
+
+
+def store_response(
+    *, tenant: Tenant, principal: Principal, response: dict[str, Any],
+    conversation: list[dict[str, Any]],
+) -> StoredResponse:  # fmt: skip
+    """Keep an answered response (with `store: true`) for `previous_response_id`, GET and
+    DELETE by the principal that asked for it."""
+    with in_tenant_schema(tenant):
+        return StoredResponse.objects.create(
+            id=response["id"], principal=owner_of(principal), model=response["model"],
+            conversation=conversation, response=response, created_at=timezone.now(),
+        )  # fmt: skip
+
+
+def delete_response(*, tenant: Tenant, principal: Principal, response_id: str) -> None:
+    """Delete the caller's stored response (the same 404 as reading it, when it is not theirs)."""
+    stored = access_response(tenant, principal, response_id)
+    with in_tenant_schema(tenant):
+        stored.delete()
+
+
+def purge_expired_responses() -> int:
+    """Delete the active tenant's responses past RESPONSES_RETENTION_DAYS; how many."""
+    return StoredResponse.objects.filter(created_at__lt=retention_cutoff()).delete()[0]
