@@ -107,6 +107,8 @@ class Meter:
             price=price_for(call.model, call.started_at) if self.repriced else self.price,
             input_tokens=usage.prompt_tokens,
             output_tokens=usage.completion_tokens,
+            cached_tokens=usage.cached_tokens,
+            cache_write_tokens=usage.cache_write_tokens,
             tokens_counted=counted,
             latency_ms=int(seconds * 1000),
             status=status,

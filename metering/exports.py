@@ -93,6 +93,11 @@ USAGE_COLUMNS = (
     _Column("cost", pa.decimal128(20, 9)),
     _Column("started_at", _TIMESTAMP),
     _Column("created_at", _TIMESTAMP),
+    # Prompt caching (added later: last, so older files keep their layout).
+    _Column("cached_input_tokens", pa.int64()),
+    _Column("cache_write_tokens", pa.int64()),
+    _Column("cached_input_price_per_million", pa.decimal128(12, 6)),
+    _Column("cache_write_price_per_million", pa.decimal128(12, 6)),
 )
 
 AUDIT_COLUMNS = (

@@ -28,6 +28,9 @@ class UsageEvent(models.Model):
     streamed = models.BooleanField(default=False)
     input_tokens = models.PositiveIntegerField(default=0)
     output_tokens = models.PositiveIntegerField(default=0)
+    # Of input_tokens: read from the provider's prompt cache, and written to it.
+    cached_input_tokens = models.PositiveIntegerField(default=0)
+    cache_write_tokens = models.PositiveIntegerField(default=0)
     tokens_counted = models.BooleanField(
         default=False, help_text="The provider reported no usage; we counted the tokens."
     )
@@ -37,6 +40,8 @@ class UsageEvent(models.Model):
     currency = models.CharField(max_length=3, blank=True)
     input_price_per_million = models.DecimalField(max_digits=12, decimal_places=6, null=True)
     output_price_per_million = models.DecimalField(max_digits=12, decimal_places=6, null=True)
+    cached_input_price_per_million = models.DecimalField(max_digits=12, decimal_places=6, null=True)
+    cache_write_price_per_million = models.DecimalField(max_digits=12, decimal_places=6, null=True)
     cost = models.DecimalField(
         max_digits=18, decimal_places=9, null=True, help_text="None: no price was in force."
     )

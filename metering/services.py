@@ -34,12 +34,32 @@ def price_for(model: FoundationModel, at: datetime) -> ModelPrice | None:
     return price_in_force(cached(("prices", model.pk), lambda: prices_of(model)), at)
 
 
-def cost_of(price: ModelPrice | None, input_tokens: int, output_tokens: int) -> Decimal | None:
+def cost_of(
+    price: ModelPrice | None, input_tokens: int, output_tokens: int, *,
+    cached_tokens: int = 0, cache_write_tokens: int = 0,
+) -> Decimal | None:  # fmt: skip
+    """What the tokens cost at `price`: `input_tokens` counts all input, of which
+    `cached_tokens` were read from the prompt cache and `cache_write_tokens` written to it,
+    each at its own price."""
     if price is None:
         return None
+    plain = max(0, input_tokens - cached_tokens - cache_write_tokens)
     return (
-        Decimal(input_tokens) * price.input_per_million
+        Decimal(plain) * price.input_per_million
+        + Decimal(cached_tokens) * price.cached_input_rate
+        + Decimal(cache_write_tokens) * price.cache_write_rate
         + Decimal(output_tokens) * price.output_per_million
+    ) / MILLION
+
+
+def worst_case_cost(price: ModelPrice | None, input_tokens: int, output_tokens: int) -> Decimal:
+    """The most `input_tokens` and `output_tokens` can cost at `price`, whichever kind of input
+    token the provider will say they were (a cache write may cost more than plain input)."""
+    if price is None:
+        return Decimal(0)
+    dearest_input = max(price.input_per_million, price.cached_input_rate, price.cache_write_rate)
+    return (
+        Decimal(input_tokens) * dearest_input + Decimal(output_tokens) * price.output_per_million
     ) / MILLION
 
 
@@ -53,11 +73,14 @@ def usage_event(
     latency_ms: int,
     status: str,
     error: str = "",
+    cached_tokens: int = 0,
+    cache_write_tokens: int = 0,
 ) -> dict[str, Any]:
     """The fields of one call's UsageEvent, ready for the usage queue, charged at `price` (the
     model's price in force when the call started, `price_for`)."""
     model = call.model
-    cost = cost_of(price, input_tokens, output_tokens)
+    cost = cost_of(price, input_tokens, output_tokens, cached_tokens=cached_tokens,
+                   cache_write_tokens=cache_write_tokens)  # fmt: skip
     return {
         "request_id": call.request_id,
         "tenant_id": call.tenant_id,
@@ -74,6 +97,8 @@ def usage_event(
         "streamed": call.streamed,
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
+        "cached_input_tokens": cached_tokens,
+        "cache_write_tokens": cache_write_tokens,
         "tokens_counted": tokens_counted,
         "latency_ms": latency_ms,
         "status": status,
@@ -81,6 +106,8 @@ def usage_event(
         "currency": price.currency if price else "",
         "input_price_per_million": price.input_per_million if price else None,
         "output_price_per_million": price.output_per_million if price else None,
+        "cached_input_price_per_million": price.cached_input_rate if price else None,
+        "cache_write_price_per_million": price.cache_write_rate if price else None,
         "cost": cost,
         "started_at": call.started_at,
     }

@@ -59,10 +59,19 @@ ON CONFLICT (request_id) DO NOTHING
 """  # noqa: S608
 
 
+# An event queued before a column existed (by a web process of the previous release) takes the
+# column's default, so an upgrade never wedges the recorder on a NOT NULL column.
+DEFAULTS = {
+    field.column: field.get_default()
+    for field in UsageEvent._meta.concrete_fields
+    if field.has_default() and not callable(field.default)
+}
+
+
 def _row(raw: bytes) -> tuple[Any, ...]:
     """The queued JSON as a row for COPY (decimals and times stay text: PostgreSQL parses them)."""
     fields = json.loads(raw)
-    return tuple(fields.get(column) for column in COLUMNS)
+    return tuple(fields.get(column, DEFAULTS.get(column)) for column in COLUMNS)
 
 
 def _store(rows: list[tuple[Any, ...]]) -> None:

@@ -4,6 +4,7 @@ workflow and the registry of custom models."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -228,6 +229,14 @@ class ModelPrice(models.Model):
     output_per_million = models.DecimalField(
         max_digits=12, decimal_places=6, validators=[MinValueValidator(0)]
     )
+    # Prompt caching: tokens read from and written to the provider's cache have their own
+    # prices. Unset, they are charged at the input price (never at nothing).
+    cached_input_per_million = models.DecimalField(
+        max_digits=12, decimal_places=6, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    cache_write_per_million = models.DecimalField(
+        max_digits=12, decimal_places=6, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
     effective_from = models.DateTimeField()
     source = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -246,6 +255,22 @@ class ModelPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model}: {self.input_per_million}/{self.output_per_million} {self.currency}"
+
+    @property
+    def cached_input_rate(self) -> Decimal:
+        return (
+            self.input_per_million
+            if self.cached_input_per_million is None
+            else self.cached_input_per_million
+        )
+
+    @property
+    def cache_write_rate(self) -> Decimal:
+        return (
+            self.input_per_million
+            if self.cache_write_per_million is None
+            else self.cache_write_per_million
+        )
 
 
 class ModelGrant(models.Model):

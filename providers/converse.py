@@ -244,7 +244,16 @@ def _finish(stop_reason: str | None, answer_tool: str | None) -> str:
 
 
 def _usage(raw: dict[str, Any]) -> Usage:
-    return Usage(int(raw.get("inputTokens", 0)), int(raw.get("outputTokens", 0)))
+    """Bedrock counts prompt-cache reads and writes apart from `inputTokens`; our prompt tokens
+    are all of them, each kind priced on its own."""
+    cached = int(raw.get("cacheReadInputTokens") or 0)
+    written = int(raw.get("cacheWriteInputTokens") or 0)
+    return Usage(
+        prompt_tokens=int(raw.get("inputTokens", 0)) + cached + written,
+        completion_tokens=int(raw.get("outputTokens", 0)),
+        cached_tokens=cached,
+        cache_write_tokens=written,
+    )
 
 
 def result_of(answer: dict[str, Any], call: ConverseCall, what: str) -> ChatResult:

@@ -106,9 +106,14 @@ def chat_body(request: ChatRequest, *, stream: bool, model: str | None = None) -
 
 
 def usage_from(raw: dict[str, Any]) -> Usage:
+    """OpenAI's usage, with the cached prompt tokens and reasoning tokens it details."""
+    prompt = raw.get("prompt_tokens_details") or {}
+    completion = raw.get("completion_tokens_details") or {}
     return Usage(
         prompt_tokens=int(raw.get("prompt_tokens", 0)),
         completion_tokens=int(raw.get("completion_tokens", 0)),
+        cached_tokens=int(prompt.get("cached_tokens") or 0),
+        reasoning_tokens=int(completion.get("reasoning_tokens") or 0),
     )
 
 

@@ -118,8 +118,15 @@ class ChatRequest:
 
 @dataclass(frozen=True)
 class Usage:
+    """Tokens as the provider reported them. `prompt_tokens` counts every input token, those
+    read from the provider's prompt cache (`cached_tokens`) and written to it
+    (`cache_write_tokens`) included: each kind has its own price."""
+
     prompt_tokens: int
     completion_tokens: int
+    cached_tokens: int = 0
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0  # part of completion_tokens
 
     @property
     def total_tokens(self) -> int:

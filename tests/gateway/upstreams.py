@@ -19,6 +19,7 @@ class Upstream:
         self.stream_pieces = 5
         self.pieces: list[str] | None = None  # what a stream says (default: "w0 ", "w1 ", ...)
         self.answer = "Hello there"  # what a whole answer says
+        self.cached_tokens: int | None = None  # prompt tokens a whole answer says were cached
         self.piece_delay = 0.0
         self.disconnected = threading.Event()
         upstream = self
@@ -58,9 +59,17 @@ class Upstream:
                                     "finish_reason": "stop",
                                 }
                             ],
-                            "usage": {"prompt_tokens": 11, "completion_tokens": 2},
+                            "usage": {
+                                "prompt_tokens": 11,
+                                "completion_tokens": 2,
+                                **(
+                                    {"prompt_tokens_details": {
+                                        "cached_tokens": upstream.cached_tokens}}
+                                    if upstream.cached_tokens is not None else {}
+                                ),
+                            },
                         },
-                    )
+                    )  # fmt: skip
 
             def _json(self, status: int, data: dict, headers: dict | None = None) -> None:
                 raw = json.dumps(data).encode()
