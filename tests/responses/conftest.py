@@ -28,7 +28,8 @@ def acme(asgi_url, upstream, make_tenant, make_user) -> Any:  # type: ignore[no-
     """(the SDK as acme's member yuri, acme, the upstream's requests)."""
     upstream_model(MODEL, upstream, supports_tools=True, supports_parallel_tool_calls=True,
                    supports_tool_streaming=True, supports_json_mode=True,
-                   supports_json_schema=True, max_output_tokens=1024)  # fmt: skip
+                   supports_json_schema=True, supports_image_input=True,
+                   max_output_tokens=1024)  # fmt: skip
     tenant = make_tenant("acme")
     grant_model(model_name=MODEL, tenants=[tenant], actor="test")
     token = mint_member_token(user=make_user("yuri", roles={tenant: "member"}), tenant=tenant)

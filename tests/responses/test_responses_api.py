@@ -93,6 +93,18 @@ def test_a_streamed_response_reads_with_the_sdks_streaming_api(acme, upstream) -
     assert event.request_id == final.id and event.streamed
 
 
+def test_an_abandoned_stream_is_metered_and_not_stored(acme, upstream) -> None:
+    upstream.pieces, upstream.piece_delay = ["word "] * 200, 0.03
+    stream = acme.responses.create(model=MODEL, input="Talk to me", stream=True)
+    seen = [event for _, event in zip(range(6), stream, strict=False)]
+    stream.close()
+    response_id = seen[0].response.id
+    (event,) = events_of(acme.tenant.slug, 1)
+    assert event.request_id == response_id and event.status == "cancelled"
+    assert event.output_tokens > 0  # counted, never a silent zero
+    assert refusal(lambda: acme.responses.retrieve(response_id)).status_code == 404
+
+
 def test_a_streamed_tool_call_arrives_in_pieces(acme) -> None:
     events = list(acme.responses.create(model=MODEL, input="Weather?", tools=[WEATHER],
                                         stream=True))  # fmt: skip
@@ -122,6 +134,27 @@ def test_structured_output_follows_the_schema(acme, upstream) -> None:
     )
     assert json.loads(answer.output_text) == {"answer": "Paris"}
     assert answer.text.format.type == "json_object"
+
+
+PIXEL = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8"
+    "z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+def test_images_reach_the_model_as_chat_image_parts(acme, upstream) -> None:
+    acme.responses.create(model=MODEL, input=[{"role": "user", "content": [
+        {"type": "input_text", "text": "What is this?"},
+        {"type": "input_image", "image_url": PIXEL, "detail": "low"},
+    ]}])  # fmt: skip
+    (message,) = upstream.requests[-1]["body"]["messages"]
+    assert message["content"] == [
+        {"type": "text", "text": "What is this?"},
+        {"type": "image_url", "image_url": {"url": PIXEL, "detail": "low"}},
+    ]
+    stored_file = refusal(lambda: acme.responses.create(model=MODEL, input=[{"role": "user",
+        "content": [{"type": "input_file", "file_id": "file-1"}]}]))  # fmt: skip
+    assert stored_file.body["param"] == "input[0].content[0].type"
 
 
 def refusal(call) -> openai.APIStatusError:  # type: ignore[no-untyped-def]
