@@ -122,7 +122,7 @@ TENANT_APPS = [
     "playground",
     "guardrails",
     "evaluation",
-    "responses",
+    "response_store",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -252,7 +252,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=2, minute=30),
     },
     "purge-stored-responses": {
-        "task": "responses.purge_responses",
+        "task": "response_store.purge_responses",
         "schedule": crontab(hour=2, minute=45),
     },
     "export-usage": {

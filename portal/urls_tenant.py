@@ -13,7 +13,7 @@ from metering import urls as metering
 from models_catalog import urls as models_catalog
 from playground import urls as playground
 from portal import views
-from responses import urls as responses
+from response_store import urls as response_store
 
 urlpatterns = [
     path("", views.tenant_home, name="tenant-home"),
@@ -27,6 +27,6 @@ urlpatterns = [
     *knowledge.tenant_urlpatterns,
     *guardrails.tenant_urlpatterns,
     *gateway.tenant_urlpatterns,
-    *responses.tenant_urlpatterns,
+    *response_store.tenant_urlpatterns,
     *gateway.unknown_api_urlpatterns,  # last: every other v1/ path
 ]

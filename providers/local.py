@@ -95,8 +95,11 @@ class LocalChatModel:
             payload["top_p"] = request.top_p
         payload.update(request.options)  # seed and the penalties: llama.cpp's own names
         if request.response_format is not None:
-            # llama.cpp turns the schema into a grammar: only schema-valid JSON can be sampled.
-            payload["json_schema"] = request.response_format.schema or {"type": "object"}
+            # llama.cpp samples through the schema's grammar (llguidance): only schema-valid JSON
+            # can come out. Compact JSON: with free whitespace a small model can spend its whole
+            # budget on blank lines between the braces.
+            schema = request.response_format.schema or {"type": "object"}
+            payload["json_schema"] = {"x-guidance": {"whitespace_flexible": False}, **schema}
         return payload
 
     async def chat(self, request: ChatRequest) -> ChatResult:

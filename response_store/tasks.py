@@ -5,12 +5,12 @@ from __future__ import annotations
 from celery import shared_task
 
 from kernel.tenant_tasks import TenantTask
-from responses.services import purge_expired_responses
+from response_store.services import purge_expired_responses
 from tenants.schemas import in_tenant_schema
 from tenants.selectors import customer_tenants
 
 
-@shared_task(name="responses.purge_responses")
+@shared_task(name="response_store.purge_responses")
 def purge_responses() -> int:
     """Beat's daily purge: one task per tenant (a slow or failing tenant holds up no other);
     answers how many were queued."""
@@ -22,6 +22,6 @@ def purge_responses() -> int:
     return queued
 
 
-@shared_task(name="responses.purge_tenant_responses", base=TenantTask)
+@shared_task(name="response_store.purge_tenant_responses", base=TenantTask)
 def purge_tenant_responses() -> int:
     return purge_expired_responses()

@@ -16,8 +16,8 @@ from pydantic import BaseModel
 
 from identity.services import mint_member_token
 from models_catalog.services.access import grant_model
-from responses.models import StoredResponse
-from responses.tasks import purge_responses
+from response_store.models import StoredResponse
+from response_store.tasks import purge_responses
 from tenants.schemas import in_tenant_schema
 from tests.gateway.recorded import events_of
 from tests.responses.conftest import MODEL

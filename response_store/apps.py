@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class ResponsesConfig(AppConfig):
-    name = "responses"
+    name = "response_store"
     verbose_name = "Stored responses"
     default_auto_field = "django.db.models.BigAutoField"

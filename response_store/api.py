@@ -21,10 +21,10 @@ from gateway.api import api_caller, decorated, endpoint, event_stream, json_body
 from gateway.parameters import BadParameter, require_model, unmet_need
 from kernel.pool_threads import run_in_pool
 from models_catalog.models import Modality
-from responses import openai_format
-from responses.parameters import ParsedResponse, response_request
-from responses.selectors import access_response, conversation_after
-from responses.services import delete_response, store_response
+from response_store import openai_format
+from response_store.parameters import ParsedResponse, response_request
+from response_store.selectors import access_response, conversation_after
+from response_store.services import delete_response, store_response
 
 # Chat's names for what the Responses API calls otherwise (in a refusal's `param`).
 PARAMS = {"messages": "input", "response_format": "text.format"}

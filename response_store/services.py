@@ -8,8 +8,8 @@ from typing import Any
 from django.utils import timezone
 
 from identity.principals import Principal
-from responses.models import StoredResponse
-from responses.selectors import access_response, owner_of, retention_cutoff
+from response_store.models import StoredResponse
+from response_store.selectors import access_response, owner_of, retention_cutoff
 from tenants.models import Tenant
 from tenants.schemas import in_tenant_schema
 

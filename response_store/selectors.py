@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from identity.principals import Principal
 from kernel.errors import NotFound
-from responses.models import StoredResponse
+from response_store.models import StoredResponse
 from tenants.models import Tenant
 from tenants.schemas import in_tenant_schema
 

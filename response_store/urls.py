@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from responses import api
+from response_store import api
 
 # Mounted under /t/<slug>/ by portal.urls_tenant, before the gateway's catch-all for v1/.
 tenant_urlpatterns = [
