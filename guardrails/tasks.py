@@ -8,8 +8,7 @@ from celery import shared_task
 
 from guardrails.invocation_log import purge_expired_invocations, store_invocation
 from kernel.tenant_tasks import TenantTask
-from tenants.schemas import in_tenant_schema
-from tenants.selectors import customer_tenants
+from tenants.schemas import queue_in_every_tenant
 
 
 @shared_task(name="guardrails.store_invocation", base=TenantTask)
@@ -21,12 +20,7 @@ def store_invocation_task(record: dict[str, Any]) -> None:
 def purge_invocations() -> int:
     """Beat's daily purge: one task per tenant (its own retention, its own schema); answers how
     many were queued."""
-    queued = 0
-    for tenant in customer_tenants():
-        with in_tenant_schema(tenant):
-            purge_tenant_invocations.delay()
-        queued += 1
-    return queued
+    return queue_in_every_tenant(purge_tenant_invocations)
 
 
 @shared_task(name="guardrails.purge_tenant_invocations", base=TenantTask)

@@ -18,8 +18,7 @@ from kernel.tenant_tasks import TenantTask
 from knowledge.ingestion import ingest
 from knowledge.models import Document
 from knowledge.stores import find_knowledge_base, pooled_store_of
-from tenants.schemas import in_tenant_schema
-from tenants.selectors import customer_tenants
+from tenants.schemas import queue_in_every_tenant
 
 logger = logging.getLogger("atrium.knowledge")
 UNFINISHED = ("queued", "extracting", "chunking", "embedding")
@@ -49,12 +48,7 @@ def _stalled(before: datetime) -> list[tuple[str, str]]:
 def resume_stalled_documents(stalled_seconds: int | None = None) -> int:
     """Beat's dispatcher (in public): one `resume_stalled_documents_of_tenant` per tenant, each
     in that tenant's schema; answers how many were queued."""
-    queued = 0
-    for tenant in customer_tenants():
-        with in_tenant_schema(tenant):
-            resume_stalled_documents_of_tenant.delay(stalled_seconds)
-        queued += 1
-    return queued
+    return queue_in_every_tenant(resume_stalled_documents_of_tenant, stalled_seconds)
 
 
 @shared_task(name="knowledge.resume_stalled_documents_of_tenant", base=TenantTask)

@@ -6,20 +6,14 @@ from celery import shared_task
 
 from kernel.tenant_tasks import TenantTask
 from response_store.services import purge_expired_responses
-from tenants.schemas import in_tenant_schema
-from tenants.selectors import customer_tenants
+from tenants.schemas import queue_in_every_tenant
 
 
 @shared_task(name="response_store.purge_responses")
 def purge_responses() -> int:
     """Beat's daily purge: one task per tenant (a slow or failing tenant holds up no other);
     answers how many were queued."""
-    queued = 0
-    for tenant in customer_tenants():
-        with in_tenant_schema(tenant):
-            purge_tenant_responses.delay()
-        queued += 1
-    return queued
+    return queue_in_every_tenant(purge_tenant_responses)
 
 
 @shared_task(name="response_store.purge_tenant_responses", base=TenantTask)

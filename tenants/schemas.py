@@ -33,6 +33,19 @@ def in_public_schema() -> AbstractContextManager[Any]:
     return schema_context(get_public_schema_name())
 
 
+def queue_in_every_tenant(task: Any, *args: Any) -> int:
+    """Queue `task` once per tenant, each in that tenant's schema (periodic work fans out: one
+    tenant's slow or failing work never holds up another's); answers how many were queued."""
+    from tenants.selectors import customer_tenants
+
+    queued = 0
+    for tenant in customer_tenants():
+        with in_tenant_schema(tenant):
+            task.delay(*args)
+        queued += 1
+    return queued
+
+
 def current_schema_name() -> str:
     return str(getattr(connection, "schema_name", get_public_schema_name()))
 

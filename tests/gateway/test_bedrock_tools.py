@@ -9,45 +9,21 @@ import json
 
 import openai
 import pytest
-from pydantic import BaseModel
 
 from models_catalog.models import FoundationModel
 from models_catalog.services.access import grant_model
 from tenants.models import Tenant
 from tests.gateway.conftest import HAIKU
 from tests.gateway.recorded import events_of
+from tests.gateway.tools import ASK, TIME, WEATHER, City
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TITAN_TEXT = "amazon.titan-text-express-v1"
 NOVA = "amazon.nova-lite-v1:0"
 LLAMA = "meta.llama3-1-8b-instruct-v1:0"
-WEATHER = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "The weather in a city.",
-        "parameters": {
-            "type": "object",
-            "properties": {"city": {"type": "string"}, "unit": {"enum": ["c", "f"]}},
-            "required": ["city", "unit"],
-        },
-    },
-}
-TIME = {
-    "type": "function",
-    "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}},
-}
-ASK = [{"role": "user", "content": "What is the weather in Paris? Use get_weather."}]
 BOTH = [{"role": "user", "content": "get_weather and get_time, please"}]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
-
-
-class City(BaseModel):
-    name: str
-    population: int
-    coastal: bool
-    districts: list[str]
 
 
 def slug_of(client: openai.OpenAI) -> str:

@@ -13,40 +13,15 @@ import openai
 import pytest
 from langchain_core.messages import HumanMessage, ToolMessage
 from langchain_openai import ChatOpenAI
-from pydantic import BaseModel
 
 from identity.services import mint_member_token
 from models_catalog.models import FoundationModel
 from models_catalog.services.access import grant_model
 from tests.gateway.recorded import events_of
+from tests.gateway.tools import ASK, TIME, WEATHER, City
 from tests.gateway.upstreams import Upstream, upstream_model
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WEATHER = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "The weather in a city.",
-        "parameters": {
-            "type": "object",
-            "properties": {"city": {"type": "string"}, "unit": {"enum": ["c", "f"]}},
-            "required": ["city", "unit"],
-        },
-    },
-}
-TIME = {
-    "type": "function",
-    "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}},
-}
-ASK = [{"role": "user", "content": "What is the weather in Paris? Use get_weather."}]
-
-
-class City(BaseModel):
-    name: str
-    population: int
-    coastal: bool
-    districts: list[str]
 
 
 @pytest.fixture

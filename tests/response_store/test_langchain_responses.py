@@ -8,7 +8,7 @@ from langchain_core.messages import HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI
 
-from tests.responses.conftest import MODEL
+from tests.response_store.conftest import MODEL
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,7 +20,7 @@ from response_store.models import StoredResponse
 from response_store.tasks import purge_responses
 from tenants.schemas import in_tenant_schema
 from tests.gateway.recorded import events_of
-from tests.responses.conftest import MODEL
+from tests.response_store.conftest import MODEL
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

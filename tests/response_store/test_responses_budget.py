@@ -13,7 +13,7 @@ from budgets.services import set_budget
 from models_catalog.models import FoundationModel
 from models_catalog.services.catalog import set_price
 from tests.gateway.recorded import events_of
-from tests.responses.conftest import MODEL
+from tests.response_store.conftest import MODEL
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
