@@ -436,6 +436,8 @@ def chat_request(body: dict[str, Any], entry: FoundationModel) -> ParsedChat:
             raise BadParameter("parallel_tool_calls", "must be true or false.")
         if not tools:
             raise BadParameter("parallel_tool_calls", "is only allowed with tools.")
+    if legacy and parallel is None and entry.supports_parallel_tool_calls:
+        parallel = False  # the legacy answer holds one function_call: never drop a second one
     request = ChatRequest(
         messages=messages,
         max_tokens=max_tokens,

@@ -133,7 +133,7 @@ def test_structured_output_parses_into_the_pydantic_model(client, upstream) -> N
     assert sent["json_schema"]["strict"] is True
 
 
-def test_legacy_functions_are_answered_as_a_function_call(client) -> None:
+def test_legacy_functions_are_answered_as_a_function_call(client, upstream) -> None:
     answer = client.chat.completions.create(
         model="agent", messages=ASK, functions=[WEATHER["function"]],
         function_call={"name": "get_weather"},
@@ -142,6 +142,7 @@ def test_legacy_functions_are_answered_as_a_function_call(client) -> None:
     assert choice.finish_reason == "function_call"
     assert choice.message.function_call.name == "get_weather"
     assert choice.message.tool_calls is None
+    assert upstream.requests[-1]["body"]["parallel_tool_calls"] is False  # one call, as asked
 
 
 def test_optional_parameters_and_extra_fields_travel(client, upstream) -> None:
