@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway import calls
-from gateway.parameters import chat_request
+from gateway.parameters import chat_request, unmet_need
 from identity.principals import Principal
 from kernel.errors import DomainError, InvalidInput
 from kernel.pool_threads import run_in_pool, start_in_pool
@@ -102,10 +102,10 @@ def prepare(tenant: Tenant, principal: Principal, body: dict[str, Any]) -> Prepa
             system = f"{passages_prompt(hits)}\n\n{system}".strip() if hits else system
         if system:
             messages = [{"role": "system", "content": system}, *messages]
-        chat, _, _ = chat_request(
-            {"messages": messages, **parameters},
-            max_output_tokens=resolved.entry.max_output_tokens,
-        )
+        chat = chat_request({"messages": messages, **parameters}, resolved.entry).request
+        refusal = unmet_need(resolved.entry, chat, True)
+        if refusal is not None:
+            raise refusal
         call = calls.start_chat(
             calls.Caller(tenant, principal), resolved, model, chat, stream=True, include_usage=True
         )
