@@ -19,13 +19,13 @@ from django.utils.http import http_date
 
 from gateway import calls, openai_format, routing
 from gateway.parameters import chat_request, embedding_request, require_model, unmet_need
+from gateway.usage import usage_of_event
 from identity.api_auth import authenticate_bearer
 from kernel.errors import DomainError, InvalidInput
 from kernel.http_errors import domain_error_response
 from kernel.pool_threads import run_in_pool
 from models_catalog.models import Lifecycle, Modality
 from models_catalog.selectors import ResolvedModel, usable_models
-from providers.types import Usage
 from tenants.selectors import tenant_of_path
 
 
@@ -174,7 +174,7 @@ async def _stream(call: calls.ChatCall) -> AsyncIterator[bytes]:
             if item.failure is not None:
                 yield openai_format.error_event(item.failure.message, item.failure.code)
             elif call.include_usage:
-                usage = Usage(item.event["input_tokens"], item.event["output_tokens"])
+                usage = usage_of_event(item.event)
                 yield openai_format.usage_chunk(call.request_id, call.name, created, usage)
         elif item.text or item.finish_reason or item.tool_calls or item.logprobs:
             yield openai_format.chunk(

@@ -258,9 +258,9 @@ def start_embedding(
     request_id = f"embd-{uuid.uuid4().hex}"
     tokens = rate_limits.estimate_prompt_tokens(texts)
     routes = routing.routes_for(resolved)
-    meter = _meter(caller, resolved, routes, request_id, "embeddings", False, tokens, 0)
     if dimensions is not None:  # another model's vectors would not be these
         routes = routes[:1]
+    meter = _meter(caller, resolved, routes, request_id, "embeddings", False, tokens, 0)
     return EmbeddingCall(name, resolved, texts, meter, routes, request_id, dimensions=dimensions)
 
 

@@ -29,6 +29,7 @@ from gateway.parameters import (
     unknown_fields,
     unmet_need,
 )
+from gateway.usage import usage_of_event
 from kernel.pool_threads import run_in_pool
 from models_catalog.models import FoundationModel, Modality
 from providers.types import ChatRequest, ChatResult, Message, Usage
@@ -132,7 +133,7 @@ async def _stream(call: calls.ChatCall) -> AsyncIterator[bytes]:
             if item.failure is not None:
                 yield openai_format.error_event(item.failure.message, item.failure.code)
             elif call.include_usage:
-                usage = Usage(item.event["input_tokens"], item.event["output_tokens"])
+                usage = usage_of_event(item.event)
                 body = _completion(call.request_id, call.name, created, "", None, usage)
                 body["choices"] = []
                 yield openai_format.sse(body)

@@ -24,6 +24,17 @@ from tenants.models import Tenant
 logger = logging.getLogger("atrium.gateway")
 
 
+def usage_of_event(event: dict[str, Any]) -> Usage:
+    """The usage a settled call's event records: what a stream reports as its last chunk, the
+    prompt-cache tokens included."""
+    return Usage(
+        prompt_tokens=event["input_tokens"],
+        completion_tokens=event["output_tokens"],
+        cached_tokens=event.get("cached_input_tokens", 0),
+        cache_write_tokens=event.get("cache_write_tokens", 0),
+    )
+
+
 def count_usage(request: ChatRequest, completion: str) -> Usage:
     prompt = request.prompt_texts()
     return Usage(

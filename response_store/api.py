@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from gateway import calls
 from gateway.api import api_caller, decorated, endpoint, event_stream, json_body
 from gateway.parameters import BadParameter, require_model, unmet_need
+from gateway.usage import usage_of_event
 from kernel.pool_threads import run_in_pool
 from models_catalog.models import Modality
 from response_store import openai_format
@@ -88,9 +89,7 @@ async def _events(started: StartedResponse) -> AsyncIterator[bytes]:
             for event in events.failed(item.failure.code, item.failure.message):
                 yield event
         else:
-            usage = openai_format.usage_body(
-                item.event.get("input_tokens", 0), item.event.get("output_tokens", 0)
-            )
+            usage = openai_format.usage_body(usage_of_event(item.event))
             final, closing = events.finish(usage)
             await run_in_pool(started.keep, final)
             for event in closing:
@@ -111,8 +110,7 @@ async def create_response(request: HttpRequest) -> HttpResponseBase:
     answered = openai_format.response_object(
         call.request_id, call.name, started.parsed.settings, created_at=created_at,
         status=status, output=openai_format.output_items(result), incomplete=incomplete,
-        usage=openai_format.usage_body(result.usage.prompt_tokens,
-                                       result.usage.completion_tokens),
+        usage=openai_format.usage_body(result.usage),
     )  # fmt: skip
     await run_in_pool(started.keep, answered)
     return decorated(JsonResponse(answered), call.resolved, call.request_id, call.served)

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from providers.types import ChatChunk, ChatResult, ToolCall
+from providers.types import ChatChunk, ChatResult, ToolCall, Usage
 
 INCOMPLETE = {"length": "max_output_tokens", "content_filter": "content_filter"}
 
@@ -45,13 +45,14 @@ def output_items(result: ChatResult) -> list[dict[str, Any]]:
     return items
 
 
-def usage_body(input_tokens: int, output_tokens: int) -> dict[str, Any]:
+def usage_body(usage: Usage) -> dict[str, Any]:
+    """The Responses API's usage, with the prompt-cache and reasoning tokens providers report."""
     return {
-        "input_tokens": input_tokens,
-        "input_tokens_details": {"cached_tokens": 0},
-        "output_tokens": output_tokens,
-        "output_tokens_details": {"reasoning_tokens": 0},
-        "total_tokens": input_tokens + output_tokens,
+        "input_tokens": usage.prompt_tokens,
+        "input_tokens_details": {"cached_tokens": usage.cached_tokens},
+        "output_tokens": usage.completion_tokens,
+        "output_tokens_details": {"reasoning_tokens": usage.reasoning_tokens},
+        "total_tokens": usage.total_tokens,
     }
 
 

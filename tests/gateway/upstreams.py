@@ -98,6 +98,9 @@ class Upstream:
                         "choices": [],
                         "usage": {"prompt_tokens": 9, "completion_tokens": upstream.stream_pieces},
                     }
+                    if upstream.cached_tokens is not None:
+                        details = {"cached_tokens": upstream.cached_tokens}
+                        usage["usage"]["prompt_tokens_details"] = details
                     for event in (last, usage):
                         self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                     self.wfile.write(b"data: [DONE]\n\n")

@@ -51,4 +51,10 @@ def test_cached_prompt_tokens_are_charged_at_the_cached_price(asgi_url, make_ten
     second = events_of(acme.slug, 2)[1]
     assert second.cached_input_tokens == 8 and second.cached_input_price_per_million == 1
     assert second.cost == (11 * Decimal("1.00") + 2 * Decimal("2.00")) / 10**6  # never free
+    streamed = list(
+        client.chat.completions.create(
+            model="cachey", messages=hello, stream=True, stream_options={"include_usage": True}
+        )
+    )
+    assert streamed[-1].usage.prompt_tokens_details.cached_tokens == 8  # the stream says so too
     upstream.server.shutdown()
