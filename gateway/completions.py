@@ -131,7 +131,7 @@ async def _stream(call: calls.ChatCall) -> AsyncIterator[bytes]:
     async for item in calls.stream(call):
         if isinstance(item, calls.Settled):
             if item.failure is not None:
-                yield openai_format.error_event(item.failure.message, item.failure.code)
+                yield openai_format.error_event(item.failure)
             elif call.include_usage:
                 usage = usage_of_event(item.event)
                 body = _completion(call.request_id, call.name, created, "", None, usage)

@@ -8,6 +8,8 @@ import struct
 import time
 from typing import Any
 
+from kernel.errors import DomainError
+from kernel.http_errors import domain_error_body
 from providers.types import ChatChunk, ChatResult, EmbeddingResult, ToolCall, ToolCallDelta, Usage
 
 
@@ -127,8 +129,9 @@ def usage_chunk(request_id: str, model: str, created: int, usage: Usage) -> byte
     )
 
 
-def error_event(message: str, code: str) -> bytes:
-    return sse({"error": {"message": message, "type": "api_error", "param": None, "code": code}})
+def error_event(failure: DomainError) -> bytes:
+    """A failure after the stream's headers went out, in the same body a refusal has."""
+    return sse(domain_error_body(failure))
 
 
 def embeddings(model: str, result: EmbeddingResult, encoding: str) -> dict[str, Any]:
