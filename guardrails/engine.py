@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from guardrails import bedrock
 from guardrails.detectors import Finding, find_pii
-from guardrails.policy import Policy, Topic
+from guardrails.policy import Policy, Topic, whole_word
 from kernel.errors import DomainError
 from kernel.vectors import cosine
 
@@ -58,8 +58,7 @@ def _example_vectors(examples: tuple[str, ...]) -> list[list[float]]:
 
 
 def _on_topic(topic: Topic, text: str, vector: list[float] | None) -> bool:
-    lowered = text.lower()
-    if any(re.search(rf"\b{re.escape(k.lower())}\b", lowered) for k in topic.keywords):
+    if any(whole_word(keyword).search(text) for keyword in topic.keywords):
         return True
     if vector is None or not topic.examples:
         return False
@@ -75,7 +74,7 @@ def _text_vector(text: str) -> list[float]:
 def blocking_rule(policy: Policy, text: str, direction: str) -> str | None:
     """The name of the first rule that blocks `text`, or None."""
     for word in policy.words:
-        if word.pattern.search(text):
+        if word.matcher.search(text):
             return f"word filter: {word.name}"
     if direction == "input" and policy.injection and INJECTION.search(text):
         return "prompt-injection protection"

@@ -1,13 +1,24 @@
 """What a guardrail policy says, validated whole, and the one a call obeys: the platform's floor
-combined with the tenant's own, the stricter of the two winning everywhere."""
+combined with the tenant's own, the stricter of the two winning everywhere.
+
+Word filters are written by tenant and platform administrators and run on every call of the
+shared web process, so they run on RE2, whose time is linear in the text: a pattern such as
+`(a+)+$` cannot stall the process. Patterns RE2 cannot run (backreferences, lookaround) are
+refused when a policy is saved."""
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
+
+import re2
 
 from kernel.errors import InvalidInput
+
+logger = logging.getLogger("atrium.guardrails")
 
 PII_KINDS = ("email", "phone", "card", "iban", "ssn", "ip")
 ACTIONS = ("off", "mask", "block")
@@ -21,10 +32,15 @@ class Topic:
     keywords: tuple[str, ...]
 
 
+class Matcher(Protocol):
+    def search(self, text: str) -> object | None: ...
+
+
 @dataclass(frozen=True)
 class WordFilter:
     name: str
-    pattern: re.Pattern[str]
+    source: str  # the regular expression as compiled: a filter's identity across policies
+    matcher: Matcher
 
 
 @dataclass(frozen=True)
@@ -71,8 +87,62 @@ def _strings(raw: Any, field: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw if item.strip())
 
 
-def parse(raw: dict[str, Any]) -> Policy:
-    """A policy from its stored or submitted form; InvalidInput names the first bad field."""
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.case_sensitive = False
+_RE2_OPTIONS.log_errors = False  # a refused pattern is the caller's error, not a log line
+# Python's \b counts every Unicode letter and digit as part of a word, RE2's only ASCII ones: a
+# whole-word filter spells the boundary out, so "café" still stops "café latte".
+_NOT_WORD_CHARACTER = r"[^\pL\pN_]"
+
+
+def _whole_word(word: str) -> str:
+    def is_word(character: str) -> bool:
+        return character.isalnum() or character == "_"
+
+    before = rf"(?:\A|{_NOT_WORD_CHARACTER})" if is_word(word[0]) else ""
+    after = rf"(?:\z|{_NOT_WORD_CHARACTER})" if is_word(word[-1]) else ""
+    return f"{before}{re2.escape(word)}{after}"
+
+
+@functools.lru_cache(maxsize=1024)
+def whole_word(word: str) -> Matcher:
+    """Finds `word` as a whole word, in any case (a topic's keyword, a plain word filter)."""
+    return cast(Matcher, re2.compile(_whole_word(word), _RE2_OPTIONS))
+
+
+def _word_filter(entry: Any, field: str, *, saved: bool) -> WordFilter:
+    if not isinstance(entry, dict) or not str(entry.get("pattern", "")).strip():
+        raise InvalidInput(f"{field}: each filter needs a pattern.")
+    pattern = str(entry["pattern"])
+    name = str(entry.get("name") or pattern)
+    if not entry.get("regex"):
+        return WordFilter(name, _whole_word(pattern), whole_word(pattern))
+    try:
+        legacy = re.compile(pattern, re.IGNORECASE)
+    except re.error as error:
+        raise InvalidInput(f"{field}.pattern: not a valid regular expression ({error}).") from None
+    try:
+        return WordFilter(name, pattern, re2.compile(pattern, _RE2_OPTIONS))
+    except re2.error as error:
+        if not saved:
+            raise InvalidInput(
+                f"{field}.pattern: {_re2_reason(error)}; guardrail patterns must run in linear "
+                "time, so backreferences and lookaround (?=, ?!, ?<=, ?<!) are not supported."
+            ) from None
+    # Saved before patterns had to suit RE2: kept in force rather than silently dropped, until an
+    # administrator saves the policy again (which refuses it).
+    logger.warning("guardrails: %s %r predates the RE2 rule; re-save the policy", field, pattern)
+    return WordFilter(name, pattern, legacy)
+
+
+def _re2_reason(error: re2.error) -> str:
+    reason = error.args[0] if error.args else ""
+    return reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
+
+
+def parse(raw: dict[str, Any], *, saved: bool = False) -> Policy:
+    """A policy from its submitted (or, with `saved`, its stored) form; InvalidInput names the
+    first bad field."""
     pii = raw.get("pii") or {}
     if not isinstance(pii, dict):
         raise InvalidInput("pii: an object of kind -> off | mask | block.")
@@ -91,20 +161,8 @@ def parse(raw: dict[str, Any]) -> Policy:
         if not examples and not keywords:
             raise InvalidInput(f"{field}: give example phrases, keywords, or both.")
         topics.append(Topic(str(topic["name"]).strip(), examples, keywords))
-    words = []
-    for number, entry in enumerate(raw.get("word_filters") or []):
-        field = f"word_filters[{number}]"
-        if not isinstance(entry, dict) or not str(entry.get("pattern", "")).strip():
-            raise InvalidInput(f"{field}: each filter needs a pattern.")
-        pattern = str(entry["pattern"])
-        source = pattern if entry.get("regex") else rf"\b{re.escape(pattern)}\b"
-        try:
-            compiled = re.compile(source, re.IGNORECASE)
-        except re.error as error:
-            raise InvalidInput(
-                f"{field}.pattern: not a valid regular expression ({error})."
-            ) from None
-        words.append(WordFilter(str(entry.get("name") or pattern), compiled))
+    words = [_word_filter(entry, f"word_filters[{number}]", saved=saved)
+             for number, entry in enumerate(raw.get("word_filters") or [])]  # fmt: skip
     injection = raw.get("prompt_injection", False)
     if not isinstance(injection, bool):
         raise InvalidInput("prompt_injection: true or false.")
@@ -122,9 +180,9 @@ def weakenings(floor: Policy, proposed: Policy) -> list[str]:
     names = {topic.name for topic in proposed.topics}
     found += [f"denied_topics: the platform requires {t.name!r}" for t in floor.topics
               if t.name not in names]  # fmt: skip
-    patterns = {w.pattern.pattern for w in proposed.words}
+    patterns = {w.source for w in proposed.words}
     found += [f"word_filters: the platform requires {w.name!r}" for w in floor.words
-              if w.pattern.pattern not in patterns]  # fmt: skip
+              if w.source not in patterns]  # fmt: skip
     if floor.injection and not proposed.injection:
         found.append("prompt_injection: the platform requires it on")
     return found
@@ -137,7 +195,7 @@ def combined(floor: Policy, own: Policy) -> Policy:
         if STRICTNESS[action] > STRICTNESS[pii.get(kind, "off")]:
             pii[kind] = action
     topics = {t.name: t for t in (*floor.topics, *own.topics)}
-    words = {w.pattern.pattern: w for w in (*floor.words, *own.words)}
+    words = {w.source: w for w in (*floor.words, *own.words)}
     bedrock = tuple(dict.fromkeys((*floor.bedrock, *own.bedrock)))
     return Policy(pii, tuple(topics.values()), tuple(words.values()),
                   floor.injection or own.injection, bedrock)  # fmt: skip

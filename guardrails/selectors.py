@@ -35,7 +35,7 @@ def _load(tenant: Tenant) -> Policy:
     floor, own = floor_row(), tenant_row(tenant)
     if floor is None and own is None:
         return NO_POLICY
-    return combined(parse(stored(floor)), parse(stored(own)))
+    return combined(parse(stored(floor), saved=True), parse(stored(own), saved=True))
 
 
 def policy_for(tenant: Tenant) -> Policy:

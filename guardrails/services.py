@@ -66,7 +66,7 @@ def set_tenant_policy(*, tenant: Tenant, raw: dict[str, Any], actor: str) -> Gua
     proposed = parse(raw)
     _check_providers(proposed)
     _retention(raw.get("retention_days", 30))
-    problems = weakenings(parse(stored(floor_row())), proposed)
+    problems = weakenings(parse(stored(floor_row()), saved=True), proposed)
     if problems:
         raise InvalidInput("This policy would weaken the platform's floor: " + "; ".join(problems))
     with in_tenant_schema(tenant):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from django.test import Client
 
 from guardrails.engine import GuardrailBlocked, StreamGuard, check
 from guardrails.models import GuardrailPolicy
 from guardrails.policy import parse
 from guardrails.selectors import policy_for, tenant_row
 from guardrails.services import set_floor, set_tenant_policy
+from identity.services import mint_member_token
 from kernel.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +79,52 @@ def test_a_card_split_across_stream_chunks_is_still_caught() -> None:
     with pytest.raises(GuardrailBlocked):
         for piece in pieces:
             assert "4111" not in blocking.feed(piece)
+
+
+def test_a_catastrophic_pattern_runs_in_linear_time() -> None:
+    # On a backtracking engine `(a+)+$` takes ~2^n steps on n letters and one non-match at the
+    # end (8 s at 26 in the field); pytest-timeout would end this test long before 40,000.
+    policy = parse({"word_filters": [{"name": "runs", "pattern": "(a+)+$", "regex": True}]})
+    assert check(policy, "a" * 40_000 + "!", "input").text.endswith("!")
+    with pytest.raises(GuardrailBlocked, match="word filter: runs"):
+        check(policy, "b" + "a" * 40_000, "input")
+
+
+def test_a_pattern_the_linear_engine_cannot_run_is_refused_by_the_api(
+    module_tenants, make_user
+) -> None:
+    acme = module_tenants["acme"]
+    token = mint_member_token(user=make_user("ada", roles={acme: "admin"}), tenant=acme)
+    admin = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    url = f"/t/{acme.slug}/v1/guardrails"
+    for pattern in (r"(\w+) \1", r"secret(?!ary)"):
+        refused = {"name": "refused", "pattern": pattern, "regex": True}
+        body = {"word_filters": [{"name": "ok", "pattern": "plain"}, refused]}
+        answer = admin.put(url, json.dumps(body), content_type="application/json")
+        assert answer.status_code == 400
+        message = answer.json()["error"]["message"]
+        assert message.startswith("word_filters[1].pattern:") and "linear time" in message
+    assert tenant_row(acme) is None
+
+
+def test_plain_words_match_whole_words_in_any_script_and_case() -> None:
+    policy = parse({"word_filters": [{"name": "cafe", "pattern": "café"},
+                                     {"name": "c", "pattern": "C++"}],
+                    "denied_topics": [{"name": "Pay", "keywords": ["Gehälter"]}]})  # fmt: skip
+    with pytest.raises(GuardrailBlocked, match="cafe"):
+        check(policy, "Un CAFÉ, s'il vous plaît", "input")
+    with pytest.raises(GuardrailBlocked, match="word filter: c"):
+        check(policy, "I write c++ daily", "input")
+    with pytest.raises(GuardrailBlocked, match="denied topic: Pay"):
+        check(policy, "Die gehälter bitte", "input")
+    assert check(policy, "cafés, décafé, gehälterliste", "input").text
+
+
+def test_a_stored_pattern_from_before_the_linear_engine_stays_in_force() -> None:
+    raw = {"word_filters": [{"name": "old", "pattern": "secret(?!ary)", "regex": True}]}
+    with pytest.raises(InvalidInput):
+        parse(raw)
+    stored_policy = parse(raw, saved=True)
+    with pytest.raises(GuardrailBlocked, match="word filter: old"):
+        check(stored_policy, "the secret plan", "input")
+    assert check(stored_policy, "the secretary", "input").text == "the secretary"
