@@ -98,7 +98,7 @@ def _meter(
     return Meter.start(
         request_id=request_id, tenant=caller.tenant, principal=caller.principal,
         model=resolved.entry, operation=operation, streamed=streamed, reservation=reservation,
-        budget=budget, price=price,
+        budget=budget, price=price, estimate=Usage(prompt_tokens, max_output_tokens),
     )  # fmt: skip
 
 

@@ -38,10 +38,18 @@ TOKENS = Counter(
     ["tenant", "model", "direction"],
 )  # fmt: skip
 
+USAGE_ANOMALIES = Counter(
+    "atrium_gateway_usage_anomalies_total", "Calls whose provider reported usage that cannot be "
+    "true (negative, or far past the model's window): charged at the gateway's estimate.",
+    ["tenant", "model"],
+)  # fmt: skip
+
 
 def observe(*, tenant: str, model: str, operation: str, status: str, seconds: float,
-            input_tokens: int, output_tokens: int) -> None:  # fmt: skip
+            input_tokens: int, output_tokens: int, anomalous: bool = False) -> None:  # fmt: skip
     CALLS.labels(tenant, model, operation, status).inc()
+    if anomalous:
+        USAGE_ANOMALIES.labels(tenant, model).inc()
     LATENCY.labels(tenant, model, operation).observe(seconds)
     TOKENS.labels(tenant, model, "input").inc(input_tokens)
     TOKENS.labels(tenant, model, "output").inc(output_tokens)

@@ -15,6 +15,7 @@ from identity.principals import Principal
 from kernel.pool_threads import start_in_pool
 from kernel.redis_client import shared_redis
 from metering.services import Invocation, price_for, usage_event
+from metering.usage_checks import checked_usage
 from metering.usage_queue import enqueue
 from models_catalog.models import FoundationModel, ModelPrice
 from providers.local import LOCAL_EMBEDDINGS
@@ -51,6 +52,7 @@ class Meter:
     reservation: Reservation
     budget: BudgetHold
     price: ModelPrice | None  # in force when the call started (known from admission)
+    estimate: Usage  # admission's worst case: charged instead of a count that cannot be true
     began: float = field(default_factory=time.monotonic)
     done: bool = False
     repriced: bool = False
@@ -59,12 +61,13 @@ class Meter:
     def start(
         cls, *, request_id: str, tenant: Tenant, principal: Principal, model: FoundationModel,
         operation: str, streamed: bool, reservation: Reservation, budget: BudgetHold,
-        price: ModelPrice | None,
+        price: ModelPrice | None, estimate: Usage,
     ) -> Meter:  # fmt: skip
         return cls(
             reservation=reservation,
             budget=budget,
             price=price,
+            estimate=estimate,
             invocation=Invocation(
                 request_id=request_id,
                 tenant_id=tenant.pk,
@@ -89,30 +92,19 @@ class Meter:
     def finish(
         self, *, usage: Usage | None, counted: bool, status: str, error: str = ""
     ) -> dict[str, Any] | None:
-        """Settle the reservation and queue the usage event, in one Redis round trip."""
+        """Settle the reservation and queue the usage event, in one Redis round trip. The
+        provider's usage is believed only within bounds (`metering.usage_checks`)."""
         if self.done:
             return None
         self.done = True
-        usage = usage or Usage(0, 0)
         seconds = time.monotonic() - self.began
         call = self.invocation
-        metrics.observe(
-            tenant=call.tenant_slug, model=call.model.name, operation=call.operation,
-            status=status, seconds=seconds, input_tokens=usage.prompt_tokens,
-            output_tokens=usage.completion_tokens,
+        checked = checked_usage(
+            usage or Usage(0, 0), estimate=self.estimate,
+            context_window=call.model.context_window,
+            max_output_tokens=call.model.max_output_tokens,
         )  # fmt: skip
-        logger.info(
-            "gateway call %s",
-            status,
-            extra={
-                "request_id": call.request_id, "tenant": call.tenant_slug,
-                "principal": f"{call.principal_type}:{call.principal_name}",
-                "model": call.model.name, "operation": call.operation, "status": status,
-                "streamed": call.streamed, "input_tokens": usage.prompt_tokens,
-                "output_tokens": usage.completion_tokens, "latency_ms": int(seconds * 1000),
-                "error": error,
-            },
-        )  # fmt: skip
+        usage = checked.usage
         event = usage_event(
             call=call,
             price=price_for(call.model, call.started_at) if self.repriced else self.price,
@@ -124,6 +116,7 @@ class Meter:
             latency_ms=int(seconds * 1000),
             status=status,
             error=error,
+            usage_anomaly=checked.anomaly,
         )
         with shared_redis().pipeline(transaction=False) as pipe:
             budgets = self.budget.settle(event["cost"], pipe)
@@ -132,7 +125,34 @@ class Meter:
             totals = pipe.execute()[:budgets]
         if totals:
             self.budget.alerts(totals)
+        self._report(event, seconds)
         return event
+
+    def _report(self, event: dict[str, Any], seconds: float) -> None:
+        """Metrics and the log line, once the call is settled."""
+        call = self.invocation
+        metrics.observe(
+            tenant=call.tenant_slug, model=call.model.name, operation=call.operation,
+            status=event["status"], seconds=seconds, input_tokens=event["input_tokens"],
+            output_tokens=event["output_tokens"], anomalous=bool(event["usage_anomaly"]),
+        )  # fmt: skip
+        if event["usage_anomaly"]:
+            logger.warning(
+                "implausible usage from %s: %s", call.model.name, event["usage_anomaly"],
+                extra={"request_id": call.request_id, "tenant": call.tenant_slug},
+            )  # fmt: skip
+        logger.info(
+            "gateway call %s",
+            event["status"],
+            extra={
+                "request_id": call.request_id, "tenant": call.tenant_slug,
+                "principal": f"{call.principal_type}:{call.principal_name}",
+                "model": call.model.name, "operation": call.operation,
+                "status": event["status"], "streamed": call.streamed,
+                "input_tokens": event["input_tokens"], "output_tokens": event["output_tokens"],
+                "latency_ms": event["latency_ms"], "error": event["error"],
+            },
+        )  # fmt: skip
 
     def finish_in_background(
         self, *, request: ChatRequest, usage: Usage | None, text: str, status: str, error: str = ""

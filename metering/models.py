@@ -34,6 +34,10 @@ class UsageEvent(models.Model):
     tokens_counted = models.BooleanField(
         default=False, help_text="The provider reported no usage; we counted the tokens."
     )
+    usage_anomaly = models.CharField(
+        max_length=300, blank=True,
+        help_text="Usage the provider reported that cannot be true, and what was charged instead.",
+    )  # fmt: skip
     latency_ms = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices)
     error = models.CharField(max_length=300, blank=True)

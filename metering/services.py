@@ -75,6 +75,7 @@ def usage_event(
     error: str = "",
     cached_tokens: int = 0,
     cache_write_tokens: int = 0,
+    usage_anomaly: str = "",
 ) -> dict[str, Any]:
     """The fields of one call's UsageEvent, ready for the usage queue, charged at `price` (the
     model's price in force when the call started, `price_for`)."""
@@ -100,6 +101,7 @@ def usage_event(
         "cached_input_tokens": cached_tokens,
         "cache_write_tokens": cache_write_tokens,
         "tokens_counted": tokens_counted,
+        "usage_anomaly": usage_anomaly,
         "latency_ms": latency_ms,
         "status": status,
         "error": error[:300],

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
-from django.db.models import Sum
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -22,49 +20,19 @@ from budgets.reservations import rules_of_tenant, spend_now
 from budgets.services import set_budget
 from identity.services import mint_member_token
 from kernel.errors import InvalidInput, NotFound
-from metering.models import UsageEvent
-from metering.usage_queue import record_queued_usage
 from models_catalog.services.access import grant_model
 from models_catalog.services.catalog import set_price
 from tenants.services import add_business_unit
+from tests.budgets.priced import CALL_COST, PROMPT, priced_tenant, recorded_spend
 from tests.gateway.upstreams import Upstream, upstream_model
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# The test upstream reports 11 prompt + 2 completion tokens per call: at 5000 per million tokens
-# each call costs 0.065. The prompt below is estimated generously (28 tokens) for the reservation.
-PROMPT = [{"role": "user", "content": "x" * 60}]
-CALL_COST = Decimal("0.065")
-
 
 @pytest.fixture
-def priced(asgi_url, make_tenant, make_user) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    upstream = Upstream()
-    model = upstream_model("priced-model", upstream)
-    set_price(model=model, input_per_million="5000", output_per_million="5000", currency="USD",
-              effective_from=timezone.now() - timezone.timedelta(days=1), actor="test")  # fmt: skip
-    acme = make_tenant("acme")
-    grant_model(model_name="priced-model", tenants=[acme], actor="test")
-    token = mint_member_token(user=make_user("bea", roles={acme: "member"}), tenant=acme)
-    client = httpx.Client(
-        base_url=f"{asgi_url}/t/{acme.slug}/v1", timeout=60,
-        headers={"Authorization": f"Bearer {token}"},
-        limits=httpx.Limits(max_connections=64),
-    )  # fmt: skip
-
-    def call() -> httpx.Response:
-        body = {"model": "priced-model", "messages": PROMPT, "max_tokens": 2}
-        return client.post("/chat/completions", json=body)
-
-    yield call, acme
-    client.close()
-    upstream.server.shutdown()
-
-
-def recorded_spend(tenant_id: int) -> Decimal:
-    record_queued_usage()
-    events = UsageEvent.objects.unscoped().filter(tenant_id=tenant_id)
-    return events.aggregate(total=Sum("cost"))["total"] or Decimal(0)
+def priced(request, asgi_url, make_tenant, make_user):  # type: ignore[no-untyped-def]
+    acme = priced_tenant(request, asgi_url, make_tenant, make_user)
+    return acme.call, acme.tenant
 
 
 def test_fifty_concurrent_calls_cannot_overspend_a_budget_for_ten(priced) -> None:

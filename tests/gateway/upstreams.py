@@ -20,6 +20,7 @@ class Upstream:
         self.pieces: list[str] | None = None  # what a stream says (default: "w0 ", "w1 ", ...)
         self.answer = "Hello there"  # what a whole answer says
         self.cached_tokens: int | None = None  # prompt tokens a whole answer says were cached
+        self.usage: dict[str, Any] | None = None  # a whole answer's usage, if not 11 + 2
         self.piece_delay = 0.0
         self.disconnected = threading.Event()
         upstream = self
@@ -59,7 +60,7 @@ class Upstream:
                                     "finish_reason": "stop",
                                 }
                             ],
-                            "usage": {
+                            "usage": upstream.usage or {
                                 "prompt_tokens": 11,
                                 "completion_tokens": 2,
                                 **(

@@ -1,0 +1,47 @@
+"""Usage a provider reports that cannot be true (negative, or billions of tokens for a short
+prompt) is replaced by the gateway's estimate and flagged: the client still gets its answer, the
+call is billed once, and the budget counter settles to the recorded cost."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from prometheus_client import REGISTRY
+
+from budgets.reservations import rules_of_tenant, spend_now
+from budgets.services import set_budget
+from tests.budgets.priced import priced_tenant, recorded_spend
+from tests.gateway.recorded import event_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize(
+    ("reported", "charged"),
+    [
+        ({"prompt_tokens": 3_000_000_000, "completion_tokens": 2}, (28, 2)),
+        ({"prompt_tokens": 11, "completion_tokens": -5}, (11, 2)),
+    ],
+)
+def test_implausible_usage_is_charged_at_the_estimate_and_flagged(
+    request, asgi_url, make_tenant, make_user, reported, charged
+) -> None:
+    priced = priced_tenant(request, asgi_url, make_tenant, make_user)
+    acme = priced.tenant
+    set_budget(tenant=acme, business_unit=None, monthly_limit="10", currency="USD", actor="r")
+    priced.upstream.usage = reported
+    labels = {"tenant": acme.slug, "model": "priced-model"}
+
+    answer = priced.call()
+
+    assert answer.status_code == 200
+    assert answer.json()["choices"][0]["message"]["content"] == "Hello there"
+    event = event_of(answer.json()["id"])
+    assert (event.input_tokens, event.output_tokens) == charged
+    assert f"={next(v for v in reported.values() if v not in charged)}" in event.usage_anomaly
+    assert event.cost == Decimal(sum(charged)) * 5000 / 1_000_000
+    (rule,) = rules_of_tenant(acme.pk)
+    assert spend_now(rule, timezone.now()) == recorded_spend(acme.pk) == event.cost
+    assert REGISTRY.get_sample_value("atrium_gateway_usage_anomalies_total", labels) == 1
