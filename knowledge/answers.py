@@ -40,11 +40,18 @@ def answer(
         raise InvalidInput("max_tokens: a whole number of at least 1.")
     caller = calls.Caller(located.tenant, principal)
     resolved = calls.resolve(located.tenant, model, Modality.CHAT)  # refuse before any work
-    cached = answer_cache.exact(located, model, query)
+    max_tokens = min(max_tokens, resolved.entry.max_output_tokens)
+    filters = filters or Filters()
+    version = resolved.version.pk if resolved.version else None
+    scope = answer_cache.Scope(
+        model=model, served_by=f"{resolved.entry.pk}/{version}", top_k=top_k, mode=mode,
+        filters=filters, max_tokens=max_tokens,
+    )  # fmt: skip
+    cached = answer_cache.exact(located, scope, query)
     if cached is not None:
         return {**cached, "cached": "exact"}
     vector = embed_query(located, principal, query)
-    cached = answer_cache.similar(located, model, vector)
+    cached = answer_cache.similar(located, scope, vector)
     if cached is not None:
         return {**cached, "cached": "semantic"}
     hits = retrieve(located, query=query, principal=principal, top_k=top_k, mode=mode,
@@ -54,7 +61,7 @@ def answer(
                 "citations": [], "usage": None, "cached": None}  # fmt: skip
     chat = ChatRequest(
         messages=(Message("system", passages_prompt(hits)), Message("user", query)),
-        max_tokens=min(max_tokens, resolved.entry.max_output_tokens), temperature=0.1,
+        max_tokens=max_tokens, temperature=0.1,
     )  # fmt: skip
     call = calls.start_chat(caller, resolved, model, chat)
     result = async_to_sync(calls.complete)(call)
@@ -68,5 +75,5 @@ def answer(
                   "completion_tokens": result.usage.completion_tokens},
         "request_id": call.request_id,
     }  # fmt: skip
-    answer_cache.remember(located, model, query, vector, reply)
+    answer_cache.remember(located, scope, query, vector, reply)
     return {**reply, "cached": None}
