@@ -155,7 +155,8 @@ def _act(body: dict[str, Any]) -> dict[str, Any]:
     """What a model that really follows tools and response formats would answer: a tool result
     in the last message is reported back; otherwise each tool named in the last user message is
     called (the chosen one, or the first, if none is named), with arguments valid for its
-    schema; a response format gets a JSON instance of its schema."""
+    schema; a response format gets a JSON instance of its schema (JSON mode: of the schema the
+    system message gives, if any)."""
     messages = body["messages"]
     last = messages[-1]
     tools = body.get("tools") or []
@@ -180,9 +181,27 @@ def _act(body: dict[str, Any]) -> dict[str, Any]:
         schema = response_format["json_schema"].get("schema") or {"type": "object"}
         return {"content": json.dumps(instance_of(schema)), "finish": "stop"}
     if response_format.get("type") == "json_object":
-        return {"content": json.dumps({"answer": "Paris"}), "finish": "stop"}
+        schema = schema_in_prompt(messages)
+        answer = instance_of(schema) if schema else {"answer": "Paris"}
+        return {"content": json.dumps(answer), "finish": "stop"}
     results = [m["content"] for m in messages if m["role"] == "tool"]
     return {"content": "The tools said: " + "; ".join(results), "finish": "stop"}
+
+
+def schema_in_prompt(messages: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The JSON Schema a system message asks the answer to follow (JSON mode carries no schema
+    of its own: clients such as instructor write it into the prompt), or None."""
+    for message in messages:
+        text = message.get("content")
+        if message["role"] != "system" or not isinstance(text, str) or "{" not in text:
+            continue
+        try:
+            found, _ = json.JSONDecoder().raw_decode(text[text.index("{") :])
+        except ValueError:
+            continue
+        if isinstance(found, dict) and "properties" in found:
+            return found
+    return None
 
 
 def _whole_act(act: dict[str, Any]) -> dict[str, Any]:
