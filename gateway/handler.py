@@ -22,7 +22,8 @@ from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 
 from gateway import api
-from kernel.http_errors import error_body
+from kernel.http_errors import domain_error_response, error_body
+from kernel.outages import dependency_outage
 from kernel.pool_threads import pooled
 
 logger = logging.getLogger("django.request")
@@ -73,10 +74,20 @@ class GatewayHandler(ASGIHandler):
         try:
             with pooled():
                 response: HttpResponseBase = await view(request)
-        except Exception:  # a bug: logged like Django's handler does, answered in OpenAI's shape
-            logger.exception("Internal Server Error: %s", request.path)
-            response = JsonResponse(
-                error_body("The gateway failed unexpectedly; the error is logged.", 500), status=500
-            )
+        except Exception as error:
+            response = _unexpected(request, error)
         with contextlib.suppress(asyncio.CancelledError):  # the client left while we sent
             await self.send_response(response, send)
+
+
+def _unexpected(request: HttpRequest, error: Exception) -> HttpResponseBase:
+    """A dead PostgreSQL or Redis: a 503 with Retry-After. Anything else is a bug: logged like
+    Django's handler does, answered in OpenAI's shape."""
+    outage = dependency_outage(error)
+    if outage is not None:
+        logger.warning("%s %s: %s (%s)", request.method, request.path, outage.message, error)
+        return domain_error_response(outage)
+    logger.exception("Internal Server Error: %s", request.path)
+    return JsonResponse(
+        error_body("The gateway failed unexpectedly; the error is logged.", 500), status=500
+    )

