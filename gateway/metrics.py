@@ -18,6 +18,7 @@ from prometheus_client import (
     multiprocess,
 )
 
+from metering.selectors import dead_letters_waiting
 from metering.usage_queue import queued_usage
 
 CALLS = Counter(
@@ -32,6 +33,10 @@ LATENCY = Histogram(
 USAGE_QUEUE = Gauge(
     "atrium_usage_queue_length", "Usage events waiting in Redis for the recorder (a growing "
     "number means the beat task or its worker is down).", multiprocess_mode="max",
+)  # fmt: skip
+DEAD_LETTERS = Gauge(
+    "atrium_usage_dead_letters", "Usage events the recorder could not write and set aside (not "
+    "replayed yet): see `manage.py usage_dead_letters`.", multiprocess_mode="max",
 )  # fmt: skip
 TOKENS = Counter(
     "atrium_gateway_tokens_total", "Tokens in and out, as charged.",
@@ -69,6 +74,7 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     if not _allowed(request):
         return HttpResponseForbidden("Metrics are served to the monitoring network only.")
     USAGE_QUEUE.set(queued_usage())
+    DEAD_LETTERS.set(dead_letters_waiting())
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)

@@ -114,3 +114,25 @@ class RollupWatermark(models.Model):
 
     def __str__(self) -> str:
         return f"rolled up to {self.until:%Y-%m-%d %H:%M:%S}"
+
+
+class UsageDeadLetter(models.Model):
+    """A queued usage event the recorder could not write, set aside so that it never holds up
+    the events queued with it. Platform administrators see them in the admin and with
+    `manage.py usage_dead_letters`, mend the payload if need be, and replay them (a replayed
+    event already recorded is skipped: one event a request id)."""
+
+    entry_id = models.CharField(max_length=40, help_text="Its id in the usage stream.")
+    request_id = models.CharField(max_length=64, blank=True, db_index=True)
+    tenant_id = models.BigIntegerField(null=True, blank=True)
+    payload = models.TextField(help_text="The queued event (JSON), as the gateway wrote it.")
+    error = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    replayed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["replayed_at"])]
+
+    def __str__(self) -> str:
+        return f"usage event {self.request_id or self.entry_id}: {self.error[:80]}"

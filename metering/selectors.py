@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Max, Q, Sum, Value
+from django.db.models import Count, DecimalField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 
-from metering.models import RollupWatermark, UsageEvent, UsageRollup
+from metering.models import RollupWatermark, UsageDeadLetter, UsageEvent, UsageRollup
 from tenants.models import BusinessUnit, Tenant
 
 ZERO = Decimal(0)
@@ -282,3 +282,14 @@ def _report(
         totals=[CostTotal(currency, *by_currency[currency].values()) for currency in priced_first],
         as_of=as_of,
     )
+
+
+def dead_letters_waiting() -> int:
+    """Usage events the recorder set aside, not replayed yet (`atrium_usage_dead_letters`)."""
+    return UsageDeadLetter.objects.filter(replayed_at__isnull=True).count()
+
+
+def dead_letters(ids: list[int] | None = None) -> QuerySet[UsageDeadLetter]:
+    """Set-aside usage events not replayed yet (only `ids`, if given), oldest first."""
+    letters = UsageDeadLetter.objects.filter(replayed_at__isnull=True).order_by("pk")
+    return letters.filter(pk__in=ids) if ids else letters

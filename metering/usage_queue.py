@@ -5,24 +5,33 @@ events into UsageEvent in batches (`record_queued_usage`, a Celery beat task eve
 Nothing is lost and nothing counts twice: an event is in Redis (append-only file) before the
 answer goes out; a recorder acknowledges entries only after their rows are committed; entries a
 recorder took and never acknowledged (it died) are claimed again by the next one after
-CLAIM_IDLE_MS; the unique request id turns a second insert into a no-op.
+CLAIM_IDLE_MS; the unique request id turns a second insert into a no-op. An event the table
+refuses (a value out of range, a text it cannot hold) never wedges the recorder: a batch that
+fails for its data is halved until the bad event is alone, and that one is set aside as a
+UsageDeadLetter, to be mended and replayed.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 import redis
-from django.db import connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
+from django.utils import timezone
 
 from kernel.redis_client import shared_redis
 from kernel.redis_keys import platform_key
-from metering.models import UsageEvent
+from metering.models import UsageDeadLetter, UsageEvent
+
+logger = logging.getLogger("atrium.metering")
 
 STREAM = platform_key("usage")
 GROUP = "recorders"
@@ -106,6 +115,55 @@ def _next_batch(client: redis.Redis, consumer: str, size: int) -> list[tuple[byt
     return list(answer[0][1]) if answer else []
 
 
+# What a row's own data can make PostgreSQL (or the COPY's adaptation of it) refuse; anything else
+# (the database gone) propagates, and the batch is taken again later.
+BAD_DATA = (
+    DataError, IntegrityError, psycopg.DataError, psycopg.IntegrityError, ValueError, TypeError,
+    KeyError, AttributeError,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Queued:
+    entry_id: str
+    raw: bytes
+
+
+def _text(value: str | bytes) -> str:
+    """Storable text of anything (PostgreSQL text holds no NUL)."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "backslashreplace")
+    return value.replace("\x00", "\\x00")
+
+
+def _set_aside(queued: Queued, error: Exception) -> None:
+    try:
+        fields = json.loads(queued.raw)
+        request_id, tenant_id = str(fields.get("request_id", ""))[:64], fields.get("tenant_id")
+    except (ValueError, AttributeError):
+        request_id, tenant_id = "", None
+    UsageDeadLetter.objects.create(
+        entry_id=queued.entry_id, request_id=_text(request_id),
+        tenant_id=tenant_id if isinstance(tenant_id, int) and abs(tenant_id) < 2**63 else None,
+        payload=_text(queued.raw), error=_text(f"{type(error).__name__}: {error}")[:2000],
+    )  # fmt: skip
+    logger.error("usage event %s set aside: %s", request_id or queued.entry_id, error)
+
+
+def _record(batch: list[Queued]) -> None:
+    """Store `batch`; when its data is refused, halve it until each bad event is alone, and set
+    that one aside (a poison event costs log2(batch) failed transactions, once)."""
+    try:
+        _store([_row(queued.raw) for queued in batch])
+    except BAD_DATA as error:
+        if len(batch) == 1:
+            _set_aside(batch[0], error)
+            return
+        middle = len(batch) // 2
+        _record(batch[:middle])
+        _record(batch[middle:])
+
+
 def record_queued_usage(*, batch_size: int = 2000, limit: int = 1_000_000) -> int:
     """Move queued usage events into the table; returns how many entries were handled."""
     client = shared_redis()
@@ -116,7 +174,10 @@ def record_queued_usage(*, batch_size: int = 2000, limit: int = 1_000_000) -> in
         entries = _next_batch(client, consumer, batch_size)
         if not entries:
             break
-        _store([_row(fields[b"event"]) for _, fields in entries if fields])
+        _record([
+            Queued(entry_id.decode(), fields.get(b"event", b""))
+            for entry_id, fields in entries if fields
+        ])  # fmt: skip
         ids = [entry_id for entry_id, _ in entries]
         with client.pipeline(transaction=False) as pipe:
             pipe.xack(STREAM, GROUP, *ids)
@@ -124,6 +185,27 @@ def record_queued_usage(*, batch_size: int = 2000, limit: int = 1_000_000) -> in
             pipe.execute()
         handled += len(entries)
     return handled
+
+
+def replay_dead_letters(ids: list[int] | None = None) -> tuple[int, int]:
+    """Write the set-aside events again (`ids`, or all not replayed yet), each as its payload
+    now reads; answers (recorded, still refused). A refused one keeps its new error."""
+    letters = UsageDeadLetter.objects.filter(replayed_at__isnull=True)
+    if ids is not None:
+        letters = letters.filter(pk__in=ids)
+    recorded = refused = 0
+    for letter in letters.order_by("pk"):
+        try:
+            _store([_row(letter.payload.encode())])
+        except BAD_DATA as error:
+            letter.error = _text(f"{type(error).__name__}: {error}")[:2000]
+            letter.save(update_fields=["error"])
+            refused += 1
+            continue
+        letter.replayed_at = timezone.now()
+        letter.save(update_fields=["replayed_at"])
+        recorded += 1
+    return recorded, refused
 
 
 def queued_usage() -> int:
