@@ -30,6 +30,7 @@ from kernel.errors import DomainError
 from kernel.hot_cache import cached
 from kernel.pool_threads import run_in_pool
 from metering.services import price_for, worst_case_cost
+from kernel.redis_client import shared_redis
 from models_catalog.models import Modality
 from models_catalog.selectors import ResolvedModel, decide, model_snapshot
 from providers.types import (
@@ -73,27 +74,35 @@ def resolve(tenant: Tenant, name: str, modality: str) -> ResolvedModel:
 
 
 def _meter(
+def _give_back(reservation: rate_limits.Reservation) -> None:
+    with shared_redis().pipeline(transaction=False) as pipe:
+        reservation.settle(0, pipe)
+        pipe.execute()
+
+
     caller: Caller, resolved: ResolvedModel, routes: list[routing.Route], request_id: str,
     operation: str, streamed: bool, prompt_tokens: int, max_output_tokens: int,
 ) -> Meter:  # fmt: skip
-    """Reserve the worst case on the budgets and the rate limits, then start metering. Any route
-    may be the one that answers, so the worst case is priced at the dearest: a fallback to a
-    dearer model cannot push spend past a hard limit."""
+    """Take the rate limits, then reserve the worst case on the budgets, then start metering.
+    In that order, a call the rate limit refuses never holds (even for a moment) budget that a
+    call within the limit needs, and a refusal names its real cause. Any route may be the one
+    that answers, so the worst case is priced at the dearest: a fallback to a dearer model
+    cannot push spend past a hard limit."""
     now = timezone.now()
     price = price_for(resolved.entry, now)
     prices = [price, *(price_for(route.entry, now) for route in routes[1:])]
     worst_case = max(worst_case_cost(each, prompt_tokens, max_output_tokens) for each in prices)
-    budget = reserve_budgets(
-        tenant_id=caller.tenant.pk, business_unit_id=caller.principal.business_unit_id,
-        cost=worst_case, at=now,
+    reservation = rate_limits.take(
+        tenant=caller.tenant, grant=resolved.grant, model_name=resolved.entry.name,
+        tokens=prompt_tokens + max_output_tokens,
     )  # fmt: skip
     try:
-        reservation = rate_limits.take(
-            tenant=caller.tenant, grant=resolved.grant, model_name=resolved.entry.name,
-            tokens=prompt_tokens + max_output_tokens,
+        budget = reserve_budgets(
+            tenant_id=caller.tenant.pk, business_unit_id=caller.principal.business_unit_id,
+            cost=worst_case, at=now,
         )  # fmt: skip
-    except DomainError:
-        budget.release()
+    except BaseException:
+        _give_back(reservation)  # the call never runs: its tokens were not used
         raise
     return Meter.start(
         request_id=request_id, tenant=caller.tenant, principal=caller.principal,
@@ -197,8 +206,9 @@ def start_chat(
     ]  # fmt: skip
     meter = _meter(caller, resolved, routes, request_id, "chat", stream, prompt, chat.max_tokens)
     return ChatCall(
+    capture = captures(caller.tenant)  # before the reservations: nothing may fail after them
         name, resolved, chat, stream, include_usage, meter, routes, request_id, policy,
-        caller=caller, capture=captures(caller.tenant), legacy_functions=legacy_functions,
+        caller=caller, capture=capture, legacy_functions=legacy_functions,
     )  # fmt: skip
 
 

@@ -1,0 +1,44 @@
+"""Admission takes the rate limit before the budget: a burst past the rate limit is refused for
+the rate limit, and never holds budget that the calls within the limit need."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+import pytest
+
+from budgets.services import set_budget
+from tests.budgets.priced import CALL_COST, WORST_CASE, priced_tenant, recorded_spend
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_calls_refused_by_the_rate_limit_hold_no_budget(
+    request, asgi_url, make_tenant, make_user
+) -> None:
+    priced = priced_tenant(request, asgi_url, make_tenant, make_user)
+    acme = priced.tenant
+    acme.requests_per_minute = 3
+    acme.save()
+    # Room for exactly the three calls the rate limit lets through, at their worst case.
+    set_budget(tenant=acme, business_unit=None, monthly_limit=WORST_CASE * 3, currency="USD",
+               actor="root")  # fmt: skip
+    answers: list[httpx.Response] = []
+    start = threading.Barrier(20)
+
+    def one() -> None:
+        start.wait()
+        answers.append(priced.call())
+
+    threads = [threading.Thread(target=one) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    codes = sorted(
+        "ok" if answer.status_code == 200 else answer.json()["error"]["code"] for answer in answers
+    )
+    assert codes == ["ok"] * 3 + ["rate_limit_exceeded"] * 17
+    assert recorded_spend(acme.pk) == CALL_COST * 3
