@@ -29,8 +29,8 @@ from identity.principals import Principal
 from kernel.errors import DomainError
 from kernel.hot_cache import cached
 from kernel.pool_threads import run_in_pool
-from metering.services import price_for, worst_case_cost
 from kernel.redis_client import shared_redis
+from metering.services import price_for, worst_case_cost
 from models_catalog.models import Modality
 from models_catalog.selectors import ResolvedModel, decide, model_snapshot
 from providers.types import (
@@ -73,13 +73,13 @@ def resolve(tenant: Tenant, name: str, modality: str) -> ResolvedModel:
     return resolved
 
 
-def _meter(
 def _give_back(reservation: rate_limits.Reservation) -> None:
     with shared_redis().pipeline(transaction=False) as pipe:
         reservation.settle(0, pipe)
         pipe.execute()
 
 
+def _meter(
     caller: Caller, resolved: ResolvedModel, routes: list[routing.Route], request_id: str,
     operation: str, streamed: bool, prompt_tokens: int, max_output_tokens: int,
 ) -> Meter:  # fmt: skip
@@ -204,9 +204,9 @@ def start_chat(
         route for index, route in enumerate(routing.routes_for(resolved))
         if index == 0 or unmet_need(route.entry, chat, stream) is None
     ]  # fmt: skip
+    capture = captures(caller.tenant)  # before the reservations: nothing may fail after them
     meter = _meter(caller, resolved, routes, request_id, "chat", stream, prompt, chat.max_tokens)
     return ChatCall(
-    capture = captures(caller.tenant)  # before the reservations: nothing may fail after them
         name, resolved, chat, stream, include_usage, meter, routes, request_id, policy,
         caller=caller, capture=capture, legacy_functions=legacy_functions,
     )  # fmt: skip
