@@ -275,6 +275,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 2)
+# When `up` stops, the web server drains its requests for up to this long, then the workers get
+# as long to finish their tasks in hand; then Redis stops, and PostgreSQL last.
+SHUTDOWN_SECONDS = env_int("ATRIUM_SHUTDOWN_SECONDS", 30)
 
 # Rate limits for a tenant that sets none (0: unlimited); per model, a grant may set tighter ones.
 ATRIUM_DEFAULT_REQUESTS_PER_MINUTE = env_int("ATRIUM_DEFAULT_REQUESTS_PER_MINUTE", 600)

@@ -182,3 +182,21 @@ def test_up_without_demo_data_creates_no_tenants(tmp_path: Path) -> None:
     finally:
         assert up.stop() == 0, up.output
     assert "sign in as" not in up.output
+
+
+def test_up_notices_its_embedded_postgres_died_and_stops_the_others(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    up = UpProcess(data_dir, "--no-demo")
+    try:
+        up.wait_ready()
+        children = descendants(up.process.pid)
+        postmaster = PostmasterInfo.read_from_pgdata(data_dir / "pg")
+        assert postmaster is not None
+        postmaster.process.kill()
+        code = up.process.wait(120)
+    finally:
+        if up.process.poll() is None:
+            up.stop()
+    assert code == 1
+    assert re.search(r"embedded PostgreSQL \(pid \d+\) is gone; stopping the other", up.output)
+    assert [c for c in children if alive(c)] == []

@@ -20,9 +20,13 @@ from django.db import connections
 from identity.services import ensure_portal_client
 from portal.demo import seed_demo_data
 from portal.embedded import ensure_postgres, start_redis
-from portal.supervisor import Child, Supervisor
+from portal.supervisor import Child, Supervisor, Watched
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# The web server first (it stops accepting and drains its requests, whose usage goes to Redis),
+# then the workers and beat (each finishes and acknowledges its task in hand), then Redis;
+# the embedded PostgreSQL stops last, when `up` exits.
+STOP_ORDER = (("web",), ("beat", "worker"), ("redis",))
 
 
 class Command(BaseCommand):
@@ -68,15 +72,15 @@ class Command(BaseCommand):
             self._print_banner(url, time.monotonic() - started, options)
             dead = self._watch(supervisor, stop_requested)
             if dead is not None:
-                self.stderr.write(
-                    f"atrium: {dead.name} exited with status {dead.process.returncode}; "
-                    "stopping the other processes."
-                )
+                self.stderr.write(f"atrium: {dead.why_gone()}; stopping the other processes.")
                 exit_code = 1
         finally:
             if signalled:
-                self.stdout.write(f"atrium: {signalled[0]} received, stopping.")
-            supervisor.stop_all()
+                self.stdout.write(
+                    f"atrium: {signalled[0]} received, stopping: draining the web server's "
+                    "requests, then the workers' tasks."
+                )
+            supervisor.stop_all(STOP_ORDER)
             connections.close_all()
             self.stdout.write("atrium: stopped.")
         if exit_code:
@@ -102,6 +106,7 @@ class Command(BaseCommand):
         else:
             pgdata = Path(settings.DATABASES["default"]["EMBEDDED_PGDATA"])
             server = ensure_postgres(pgdata)
+            supervisor.watch("embedded PostgreSQL", server.postmaster_pid)
             env["DATABASE_URL"] = server.url()
             self.stdout.write(f"atrium: embedded PostgreSQL in {pgdata}")
 
@@ -109,7 +114,7 @@ class Command(BaseCommand):
             self.stdout.write("atrium: Redis from REDIS_URL")
         else:
             redis = start_redis(data_dir / "redis", start_new_session=True)
-            supervisor.adopt("redis", redis.process)
+            supervisor.adopt("redis", redis.process, stop_seconds=15)
             env["REDIS_URL"] = redis.url
             settings.REDIS_URL = redis.url  # this process invalidates caches while it seeds
             self.stdout.write(f"atrium: embedded Redis on {redis.url}")
@@ -137,8 +142,10 @@ class Command(BaseCommand):
                 python, "-m", "uvicorn", "portal.asgi:application",
                 "--host", options["host"], "--port", str(options["port"]),
                 "--lifespan", "off", "--workers", env.get("WEB_CONCURRENCY", "1"),
+                "--timeout-graceful-shutdown", str(settings.SHUTDOWN_SECONDS),
             ],
             env=env,
+            stop_seconds=settings.SHUTDOWN_SECONDS + 10,
         )  # fmt: skip
         workers_env = {**env, "ATRIUM_DB_POOL": "false"}  # they fork: no pool threads to inherit
         supervisor.start(
@@ -149,6 +156,7 @@ class Command(BaseCommand):
                 "--hostname", f"atrium-{options['port']}@%h",
             ],
             env=workers_env,
+            stop_seconds=settings.SHUTDOWN_SECONDS,
         )  # fmt: skip
         supervisor.start(
             "beat",
@@ -167,16 +175,14 @@ class Command(BaseCommand):
         while not stop.is_set():
             dead = supervisor.first_exited()
             if dead is not None:
-                raise CommandError(
-                    f"{dead.name} exited with status {dead.process.returncode} while starting"
-                )
+                raise CommandError(f"{dead.why_gone()} while starting")
             if _answers_healthz(options["host"], options["port"]):
                 return
             if time.monotonic() > deadline:
                 raise CommandError("the web server did not answer /healthz within 120 s")
             stop.wait(0.2)
 
-    def _watch(self, supervisor: Supervisor, stop: threading.Event) -> Child | None:
+    def _watch(self, supervisor: Supervisor, stop: threading.Event) -> Child | Watched | None:
         while not stop.wait(0.5):
             dead = supervisor.first_exited()
             if dead is not None:
