@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import redis
+
 from budgets.reservations import BudgetHold
 from gateway import metrics
 from gateway.rate_limits import Reservation
@@ -16,7 +18,7 @@ from kernel.pool_threads import start_in_pool
 from kernel.redis_client import shared_redis
 from metering.services import Invocation, price_for, usage_event
 from metering.usage_checks import checked_usage
-from metering.usage_queue import enqueue
+from metering.usage_queue import enqueue, record_now
 from models_catalog.models import FoundationModel, ModelPrice
 from providers.local import LOCAL_EMBEDDINGS
 from providers.types import ChatRequest, Usage
@@ -118,11 +120,18 @@ class Meter:
             error=error,
             usage_anomaly=checked.anomaly,
         )
-        with shared_redis().pipeline(transaction=False) as pipe:
-            budgets = self.budget.settle(event["cost"], pipe)
-            self.reservation.settle(usage.total_tokens, pipe)
-            enqueue(pipe, event)
-            totals = pipe.execute()[:budgets]
+        try:
+            with shared_redis().pipeline(transaction=False) as pipe:
+                budgets = self.budget.settle(event["cost"], pipe)
+                self.reservation.settle(usage.total_tokens, pipe)
+                enqueue(pipe, event)
+                totals = pipe.execute()[:budgets]
+        except redis.RedisError as error:
+            # The upstream answered: the call is billed even with Redis gone (its reservations
+            # are put right by the budgets' reconciliation).
+            logger.warning("usage of %s recorded directly: %s", call.request_id, error)
+            record_now(event)
+            totals = []
         if totals:
             self.budget.alerts(totals)
         self._report(event, seconds)

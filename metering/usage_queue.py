@@ -24,7 +24,7 @@ from typing import Any
 
 import psycopg
 import redis
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from kernel.redis_client import shared_redis
@@ -206,6 +206,18 @@ def replay_dead_letters(ids: list[int] | None = None) -> tuple[int, int]:
         letter.save(update_fields=["replayed_at"])
         recorded += 1
     return recorded, refused
+
+
+def record_now(event: dict[str, Any]) -> None:
+    """Write one call's event straight to the table, when the queue cannot take it (Redis
+    down): idempotent by its request id, so the copy the queue may still hold (a pipeline that
+    failed after its XADD) is skipped when recorded. Set aside if its data is refused; only if
+    PostgreSQL is down too is it left to the log, whole, for an operator to replay."""
+    raw = json.dumps(event, default=_encode).encode()
+    try:
+        _record([Queued(entry_id="direct", raw=raw)])
+    except DatabaseError:
+        logger.critical("usage event not recorded (Redis and PostgreSQL down): %s", raw.decode())
 
 
 def queued_usage() -> int:

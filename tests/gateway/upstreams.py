@@ -21,6 +21,7 @@ class Upstream:
         self.answer = "Hello there"  # what a whole answer says
         self.cached_tokens: int | None = None  # prompt tokens a whole answer says were cached
         self.usage: dict[str, Any] | None = None  # a whole answer's usage, if not 11 + 2
+        self.hold: threading.Event | None = None  # if set, answers wait for it (at most 30 s)
         self.piece_delay = 0.0
         self.disconnected = threading.Event()
         upstream = self
@@ -33,6 +34,8 @@ class Upstream:
                 upstream.requests.append(
                     {"path": self.path, "body": body, "auth": self.headers.get("Authorization")}
                 )
+                if upstream.hold is not None:
+                    upstream.hold.wait(30)
                 failing = upstream.status != 200 and upstream.failures_left != 0
                 if failing:
                     upstream.failures_left -= 1
