@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
@@ -21,27 +23,51 @@ class AccountState:
     business_unit_id: int | None
 
 
-_accounts: dict[str, tuple[float, AccountState | None]] = {}
+_FIELDS = ("id", "name", "tenant_id", "role", "business_unit_id")
+_accounts: dict[tuple[Any, ...], tuple[float, AccountState | None]] = {}
 _accounts_lock = threading.Lock()
 
 
 def active_service_account(client_id: str) -> AccountState | None:
+    """One of ours, by the client id of the built-in provider's tokens."""
+    return _remembered(
+        ("builtin", client_id),
+        lambda: ServiceAccount.objects.filter(client_id=client_id, revoked_at__isnull=True),
+    )
+
+
+def active_external_client(tenant_id: int, issuer: str, client_id: str) -> AccountState | None:
+    """The account `tenant_id` registered for a client of the enterprise IdP, if any."""
+    return _remembered(
+        (tenant_id, issuer, client_id),
+        lambda: ServiceAccount.objects.filter(
+            external_client__tenant_id=tenant_id,
+            external_client__issuer=issuer,
+            external_client__client_id=client_id,
+            revoked_at__isnull=True,
+        ),
+    )
+
+
+def _remembered(key: tuple[Any, ...], rows: Callable[[], Any]) -> AccountState | None:
     now = time.monotonic()
-    cached = _accounts.get(client_id)
+    cached = _accounts.get(key)
     if cached is not None and now - cached[0] < settings.ATRIUM_PRINCIPAL_CACHE_SECONDS:
         return cached[1]
-    row = (
-        ServiceAccount.objects.filter(client_id=client_id, revoked_at__isnull=True)
-        .values("id", "name", "tenant_id", "role", "business_unit_id")
-        .first()
-    )
+    row = rows().values(*_FIELDS).first()
     state = AccountState(**row) if row else None
     with _accounts_lock:
-        _accounts[client_id] = (now, state)
+        _accounts[key] = (now, state)
     return state
 
 
 def forget_service_account(client_id: str) -> None:
     """Drop this process's cached state (the revoking process applies a revocation at once)."""
     with _accounts_lock:
-        _accounts.pop(client_id, None)
+        _accounts.pop(("builtin", client_id), None)
+
+
+def forget_external_client(tenant_id: int, issuer: str, client_id: str) -> None:
+    """As forget_service_account, for a registration (made or revoked) of an external client."""
+    with _accounts_lock:
+        _accounts.pop((tenant_id, issuer, client_id), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from tenants.models import Role, Tenant
+from tenants.models import Role, ServiceAccount, Tenant
 
 
 class ExternalIdentity(models.Model):
@@ -18,6 +18,12 @@ class ExternalIdentity(models.Model):
     issuer = models.CharField(max_length=300)
     subject = models.CharField(max_length=255)
     groups_digest = models.CharField(max_length=64, blank=True)
+    groups_synced_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Issue time of the token whose groups were applied last: an older token "
+        "never changes the roles again.",
+    )
     grants_platform_admin = models.BooleanField(
         default=False, help_text="Platform administrator through a group mapping."
     )
@@ -69,3 +75,29 @@ class GroupMapping(models.Model):
     def __str__(self) -> str:
         where = f" of {self.tenant.slug}" if self.tenant_id else ""
         return f"{self.group} -> {self.get_grant_display()}{where}"
+
+
+class ExternalClient(models.Model):
+    """A client of the enterprise IdP registered as one of a tenant's service accounts: its
+    client-credentials tokens act as that account in that tenant (role, business unit,
+    revocation), instead of as a person named after their subject."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="external_clients")
+    service_account = models.OneToOneField(
+        ServiceAccount, on_delete=models.CASCADE, related_name="external_client"
+    )
+    issuer = models.CharField(max_length=300)
+    client_id = models.CharField(
+        max_length=255, help_text="The token's `client_id` claim, or its `sub`."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "issuer", "client_id"], name="unique_external_client"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} @ {self.issuer} as {self.service_account}"

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from identity.account_cache import active_service_account
+from identity.account_cache import AccountState, active_external_client, active_service_account
 from identity.roles import ROLE_RANK, business_unit_in_tenant, role_in_tenant
 from identity.services import IdentityError, sign_in_identity
 from identity.tokens import SERVICE_ACCOUNT
@@ -53,10 +53,11 @@ def resolve_principal(token: VerifiedToken, tenant: Tenant) -> Principal:
             raise InvalidToken("The service account behind this token has been revoked.")
         if account.tenant_id != tenant.pk:
             raise AccessDenied(NO_ACCESS)
-        return Principal(
-            SERVICE_ACCOUNT, account.id, account.name, account.role, tenant.slug,
-            account.business_unit_id,
-        )  # fmt: skip
+        return _service_account(account, tenant)
+    if not token.builtin:
+        registered = _registered_client(token, tenant)
+        if registered is not None:
+            return _service_account(registered, tenant)
 
     if token.builtin:
         user_id = _int_or_none(token.subject)
@@ -79,6 +80,26 @@ def resolve_principal(token: VerifiedToken, tenant: Tenant) -> Principal:
     if token.builtin and claimed_role in ROLE_RANK and ROLE_RANK[claimed_role] < ROLE_RANK[role]:
         role = claimed_role  # a token minted for a lesser role does not grow with the person
     return Principal("user", pk, username, role, tenant.slug, business_unit_id)
+
+
+def _service_account(account: AccountState, tenant: Tenant) -> Principal:
+    return Principal(
+        SERVICE_ACCOUNT, account.id, account.name, account.role, tenant.slug,
+        account.business_unit_id,
+    )  # fmt: skip
+
+
+def _registered_client(token: VerifiedToken, tenant: Tenant) -> AccountState | None:
+    """The service account this tenant registered for the token's client (its `client_id`
+    claim or its `sub`). Only this tenant's registrations count: another tenant's cannot turn a
+    person's token into a program here, nor lock anyone out of this tenant."""
+    issuer = token.issuer.rstrip("/")
+    for candidate in (token.claims.get("client_id"), token.subject):
+        if isinstance(candidate, str) and candidate:
+            account = active_external_client(tenant.pk, issuer, candidate)
+            if account is not None:
+                return account
+    return None
 
 
 def _user_role(

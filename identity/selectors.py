@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from identity.models import ExternalClient
+from identity.tokens import builtin_issuer
 from tenants.models import Membership, ServiceAccount, Tenant
 
 
 def active_service_accounts(tenant: Tenant) -> QuerySet[ServiceAccount]:
-    return ServiceAccount.objects.filter(tenant=tenant, revoked_at__isnull=True)
+    return ServiceAccount.objects.filter(tenant=tenant, revoked_at__isnull=True).select_related(
+        "external_client", "business_unit"
+    )
+
+
+def external_client_of(account: ServiceAccount) -> ExternalClient | None:
+    """The enterprise IdP's client whose tokens act as `account` (None: one of ours)."""
+    return getattr(account, "external_client", None)
+
+
+def client_of(account: ServiceAccount) -> tuple[str, str]:
+    """(issuer, client id) of the tokens that act as `account`."""
+    external = external_client_of(account)
+    if external is not None:
+        return external.issuer, external.client_id
+    return builtin_issuer(), account.client_id
 
 
 def revoked_service_accounts(tenant: Tenant) -> QuerySet[ServiceAccount]:
@@ -29,5 +46,10 @@ def service_account_of(tenant: Tenant, account_id: int) -> ServiceAccount | None
 
 
 def membership_of(tenant: Tenant, membership_id: object) -> Membership | None:
-    """One of the tenant's memberships (None: no such membership, or another tenant's)."""
-    return Membership.objects.filter(pk=membership_id, tenant=tenant).first()
+    """One of the tenant's memberships (None: no such membership, or another tenant's, or an
+    id that is not a number)."""
+    try:
+        key = int(str(membership_id))
+    except ValueError:
+        return None
+    return Membership.objects.filter(pk=key, tenant=tenant).first()

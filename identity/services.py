@@ -7,6 +7,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -18,18 +19,22 @@ from django.utils import timezone
 from oauth2_provider.models import Application
 
 from activity.services import record_activity
-from identity.account_cache import forget_service_account
-from identity.models import ExternalIdentity, GroupMapping
+from identity.account_cache import forget_external_client, forget_service_account
+from identity.models import ExternalClient, ExternalIdentity, GroupMapping
 from identity.roles import ROLE_RANK, role_in_tenant
+from identity.selectors import client_of, external_client_of
+from identity.signals import service_account_registered, service_account_revoked
 from identity.tokens import USER, builtin_issuer, sign_access_token
+from kernel.errors import InvalidInput
 from tenants.models import Membership, Role, ServiceAccount, Tenant
 from tenants.schemas import in_tenant_schema
+from tenants.selectors import business_units_of
 
 PORTAL_CLIENT_ID = "atrium-portal"
 
 
-class IdentityError(Exception):
-    """Refused, with a message a person can act on."""
+class IdentityError(InvalidInput):
+    """Refused, with a message a person can act on (a 400 on the API)."""
 
 
 # --- People -----------------------------------------------------------------------------------
@@ -42,8 +47,9 @@ def sign_in_identity(*, issuer: str, subject: str, claims: dict[str, Any]) -> Ab
     """The user for (issuer, subject), created on first sight; profile and roles from claims.
 
     The built-in provider's subjects are our own user ids; an enterprise IdP's people get a user
-    of their own on first sign-in (or first API call). Group mappings are re-applied whenever
-    the groups in the claims change.
+    of their own on first sign-in (or first API call). Group mappings are re-applied when the
+    claims carry the groups claim and come from a token no older than the last one applied: a
+    token without the claim, or an older still-valid one, leaves the roles as they are.
     """
     user_model = get_user_model()
     builtin = issuer == builtin_issuer()
@@ -72,15 +78,42 @@ def sign_in_identity(*, issuer: str, subject: str, claims: dict[str, Any]) -> Ab
             raise IdentityError("This account is disabled.")
         if not builtin:
             _update_profile(user, claims)
-        groups = claims.get(settings.OIDC_GROUPS_CLAIM) or []
-        if isinstance(groups, str):
-            groups = [groups]
-        digest = hashlib.sha256(json.dumps(sorted(groups)).encode()).hexdigest()
-        if digest != identity.groups_digest:
-            sync_group_roles(user=user, identity=identity, groups=groups)
-            identity.groups_digest = digest
+        groups = _groups_in(claims)
+        issued_at = _issued_at(claims)
+        if groups is not None and _not_older(issued_at, identity.groups_synced_at):
+            digest = hashlib.sha256(json.dumps(sorted(groups)).encode()).hexdigest()
+            if digest != identity.groups_digest:
+                sync_group_roles(user=user, identity=identity, groups=groups)
+                identity.groups_digest = digest
+            identity.groups_synced_at = issued_at or identity.groups_synced_at
         identity.save()
     return user
+
+
+def _groups_in(claims: dict[str, Any]) -> list[str] | None:
+    """The groups in the configured claim; None when the token does not carry it (some IdPs
+    leave it out of some tokens, which says nothing about the person's groups)."""
+    groups = claims.get(settings.OIDC_GROUPS_CLAIM)
+    if isinstance(groups, str):
+        return [groups]
+    if isinstance(groups, list):
+        return [group for group in groups if isinstance(group, str)]
+    return None
+
+
+def _issued_at(claims: dict[str, Any]) -> datetime | None:
+    """When the IdP wrote these claims: `iat`, else `auth_time`."""
+    for name in ("iat", "auth_time"):
+        value = claims.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return datetime.fromtimestamp(value, tz=UTC)
+    return None
+
+
+def _not_older(issued_at: datetime | None, last_synced: datetime | None) -> bool:
+    if last_synced is None:
+        return True
+    return issued_at is not None and issued_at >= last_synced
 
 
 def builtin_identity(user: Any) -> ExternalIdentity:
@@ -174,9 +207,89 @@ def mint_member_token(*, user: Any, tenant: Tenant) -> str:
 
 
 def create_service_account(
-    *, tenant: Tenant, name: str, role: str = Role.MEMBER, actor: str = ""
+    *,
+    tenant: Tenant,
+    name: str,
+    role: str = Role.MEMBER,
+    business_unit_id: int | None = None,
+    actor: str = "",
 ) -> tuple[ServiceAccount, str]:
     """Register a program of `tenant`'s. Returns the account and its secret, shown only now."""
+    secret = secrets.token_urlsafe(40)
+    client_id = f"sa-{tenant.slug}-{secrets.token_hex(8)}"
+    with transaction.atomic():
+        application = Application.objects.create(
+            name=f"{tenant.slug}: {name.strip()}",
+            client_id=client_id,
+            client_secret=secret,  # hashed by the model on save
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+            hash_client_secret=True,
+        )
+        account = _new_service_account(
+            tenant=tenant, name=name, role=role, business_unit_id=business_unit_id,
+            client_id=client_id, application=application, actor=actor,
+        )  # fmt: skip
+    return account, secret
+
+
+def register_external_client(
+    *,
+    tenant: Tenant,
+    name: str,
+    client_id: str,
+    role: str = Role.MEMBER,
+    business_unit_id: int | None = None,
+    actor: str = "",
+) -> ServiceAccount:
+    """Make a client-credentials client of the enterprise IdP one of `tenant`'s service
+    accounts: its tokens (`client_id` claim, else `sub`) then act as this account here."""
+    issuer = settings.OIDC_ISSUER
+    if not issuer:
+        raise IdentityError(
+            "No enterprise identity provider is configured (OIDC_ISSUER): register the program "
+            "as a service account of Atrium's own provider instead."
+        )
+    client_id = client_id.strip()
+    if not client_id or len(client_id) > 255:
+        raise IdentityError("An external client id is 1 to 255 characters.")
+    if client_id in _ids_in_peoples_tokens():
+        raise IdentityError(
+            f"{client_id!r} is in every person's token (Atrium's own client or audience): "
+            "register the program's own client instead."
+        )
+    with transaction.atomic():
+        registered = ExternalClient.objects.filter(tenant=tenant, issuer=issuer)
+        if registered.filter(client_id=client_id).exists():
+            raise IdentityError(f"The client {client_id!r} is already a service account here.")
+        account = _new_service_account(
+            tenant=tenant, name=name, role=role, business_unit_id=business_unit_id,
+            client_id=f"ext-{tenant.slug}-{secrets.token_hex(8)}", actor=actor,
+            external=ExternalClient(tenant=tenant, issuer=issuer, client_id=client_id),
+        )  # fmt: skip
+        transaction.on_commit(lambda: forget_external_client(tenant.pk, issuer, client_id))
+    return account
+
+
+def _ids_in_peoples_tokens() -> set[str]:
+    ids = {settings.OIDC_RP_CLIENT_ID}
+    if settings.OIDC_API_AUDIENCE_CLAIM == "client_id":
+        ids.add(settings.OIDC_API_AUDIENCE)
+    return ids
+
+
+def _new_service_account(
+    *,
+    tenant: Tenant,
+    name: str,
+    role: str,
+    business_unit_id: int | None,
+    client_id: str,
+    actor: str,
+    application: Application | None = None,
+    external: ExternalClient | None = None,
+) -> ServiceAccount:
+    """Checks shared by both kinds of service account, the row, its activity and audit entry."""
     name = name.strip()
     if not name:
         raise IdentityError("A service account needs a name.")
@@ -184,54 +297,79 @@ def create_service_account(
         raise IdentityError("A service account's name is at most 100 characters.")
     if role not in Role.values:
         raise IdentityError(f"Unknown role {role!r}: use one of {', '.join(Role.values)}.")
+    if (
+        business_unit_id is not None
+        and not business_units_of(tenant).filter(pk=business_unit_id).exists()
+    ):
+        raise IdentityError(f"This tenant has no business unit {business_unit_id}.")
     if ServiceAccount.objects.filter(tenant=tenant, name=name, revoked_at__isnull=True).exists():
         raise IdentityError(f"This tenant already has a service account called {name!r}.")
-    secret = secrets.token_urlsafe(40)
-    client_id = f"sa-{tenant.slug}-{secrets.token_hex(8)}"
-    with transaction.atomic():
-        application = Application.objects.create(
-            name=f"{tenant.slug}: {name}",
-            client_id=client_id,
-            client_secret=secret,  # hashed by the model on save
-            client_type=Application.CLIENT_CONFIDENTIAL,
-            authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
-            hash_client_secret=True,
+    account = ServiceAccount.objects.create(
+        tenant=tenant,
+        name=name,
+        role=role,
+        business_unit_id=business_unit_id,
+        client_id=client_id,
+        application=application,
+        created_by=actor,
+    )
+    if external is not None:
+        external.service_account = account
+        external.save()
+    with in_tenant_schema(tenant):
+        record_activity(
+            kind="service_account.created",
+            message=f"Service account {name} ({role}) registered.",
+            actor=actor,
         )
-        account = ServiceAccount.objects.create(
-            tenant=tenant,
-            name=name,
-            role=role,
-            client_id=client_id,
-            application=application,
-            created_by=actor,
-        )
-        with in_tenant_schema(tenant):
-            record_activity(
-                kind="service_account.created",
-                message=f"Service account {name} ({role}) registered.",
-                actor=actor,
-            )
-    return account, secret
+    service_account_registered.send(
+        ServiceAccount, account=account, actor=actor, state=service_account_state(account)
+    )
+    return account
+
+
+def service_account_state(account: ServiceAccount) -> dict[str, Any]:
+    """What the audit log keeps of a service account: who it is, what it may do, where it is
+    charged, and which client's tokens act as it."""
+    issuer, client_id = client_of(account)
+    return {
+        "name": account.name,
+        "role": account.role,
+        "business_unit_id": account.business_unit_id,
+        "issuer": issuer,
+        "client_id": client_id,
+        "revoked_at": account.revoked_at.isoformat() if account.revoked_at else None,
+    }
 
 
 def revoke_service_account(*, account: ServiceAccount, actor: str = "") -> None:
-    """No new tokens at once; outstanding tokens refused within the principal cache's lifetime."""
+    """No new tokens at once (ours: the OAuth client is deleted; an external client: its
+    registration is); outstanding tokens refused within the principal cache's lifetime."""
     if account.revoked_at is not None:
         return
     with transaction.atomic():
-        application = account.application
+        before = service_account_state(account)
+        application, external = account.application, external_client_of(account)
         account.revoked_at = timezone.now()
         account.application = None
         account.save(update_fields=["revoked_at", "application"])
         if application is not None:
             application.delete()  # its outstanding token rows go with it
         transaction.on_commit(lambda: forget_service_account(account.client_id))
+        if external is not None:
+            external.delete()  # the client id may be registered again
+            key = (external.tenant_id, external.issuer, external.client_id)
+            transaction.on_commit(lambda: forget_external_client(*key))
         with in_tenant_schema(account.tenant):
             record_activity(
                 kind="service_account.revoked",
                 message=f"Service account {account.name} revoked.",
                 actor=actor,
             )
+        service_account_revoked.send(
+            ServiceAccount, account=account, actor=actor, before=before,
+            after={**before, "revoked_at": account.revoked_at.isoformat()},
+        )  # fmt: skip
 
 
 # --- The portal as a client of the built-in provider ------------------------------------------

@@ -16,6 +16,8 @@ tenant_urlpatterns = [
         name="service-account-revoke",
     ),
     path("v1/whoami", api.whoami, name="api-whoami"),
+    path("v1/service-accounts", api.service_accounts, name="api-service-accounts"),
+    path("v1/service-accounts/<int:account_id>", api.service_account, name="api-service-account"),
 ]
 
 # Mounted on the platform's site, /, by portal.urls_public.

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.views import LoginView
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.views import LoginView, redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
@@ -30,11 +32,13 @@ from identity.services import (
     change_member_role,
     create_service_account,
     mint_member_token,
+    register_external_client,
     remove_member,
     revoke_service_account,
 )
 from identity.tokens import builtin_issuer
 from tenants.models import Role
+from tenants.selectors import business_units_of
 
 NO_SUCH_PAGE = "No such page, or you have no access to it."
 
@@ -127,22 +131,40 @@ def service_accounts(request: HttpRequest) -> HttpResponse:
     }
     status = 200
     if request.method == "POST":
+        external_client_id = request.POST.get("external_client_id", "").strip()
         try:
-            account, secret = create_service_account(
-                tenant=tenant,
-                name=request.POST.get("name", ""),
-                role=request.POST.get("role", Role.MEMBER),
-                actor=request.user.get_username(),
-            )
-            context["created"] = {"account": account, "secret": secret}
+            fields = {
+                "tenant": tenant,
+                "name": request.POST.get("name", ""),
+                "role": request.POST.get("role", Role.MEMBER),
+                "business_unit_id": _unit_id(request.POST.get("business_unit", "")),
+                "actor": request.user.get_username(),
+            }
+            if external_client_id:
+                account = register_external_client(client_id=external_client_id, **fields)
+                context["registered"] = account
+            else:
+                account, secret = create_service_account(**fields)
+                context["created"] = {"account": account, "secret": secret}
         except IdentityError as error:
             context["error"] = str(error)
             status = 400
     context["token_url"] = builtin_issuer() + "/token/"
     context["api_base"] = _api_base(request)
     context["accounts"] = active_service_accounts(tenant)
+    context["business_units"] = business_units_of(tenant)
+    context["external_issuer"] = settings.OIDC_ISSUER
     context["revoked"] = revoked_service_accounts(tenant)
     return render(request, "identity/service_accounts.html", context, status=status)
+
+
+def _unit_id(value: str) -> int | None:
+    """The business unit a form names (empty: none)."""
+    if not value:
+        return None
+    if not value.isdigit():
+        raise IdentityError("Choose a business unit from the list.")
+    return int(value)
 
 
 @require_POST
@@ -153,6 +175,18 @@ def revoke_account(request: HttpRequest, account_id: int) -> HttpResponse:
         raise Http404(NO_SUCH_PAGE)
     revoke_service_account(account=account, actor=request.user.get_username())
     return redirect(f"/t/{account.tenant.slug}/service-accounts/")
+
+
+@never_cache
+def admin_sign_in(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin site's sign-in: people sign in through OpenID Connect. Someone signed in
+    already who may not use the admin is told so: sending them to sign in again would only
+    bring them back here, round and round."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.GET.get("next", "/admin/"))
+    if admin.site.has_permission(request):
+        return redirect("admin:index")
+    return render(request, "identity/admin_refused.html", status=403)
 
 
 provider_login = method_decorator(never_cache, name="dispatch")(ProviderLoginView).as_view()

@@ -1,8 +1,6 @@
 """URLs of the platform's public site, `/`."""
 
 from django.contrib import admin
-from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -10,17 +8,13 @@ from audit import urls as audit
 from gateway import urls as gateway
 from guardrails import urls as guardrails
 from identity import urls as identity
+from identity.views import admin_sign_in
 from metering import urls as metering
 from models_catalog import urls as models_catalog
 from portal import views
 
-
-def admin_sign_in(request: HttpRequest, extra_context: object = None) -> HttpResponse:
-    """The admin has no password form of its own: people sign in through OpenID Connect."""
-    return redirect_to_login(request.GET.get("next", "/admin/"))
-
-
-admin.site.login = admin_sign_in  # type: ignore[method-assign]
+# The admin has no password form of its own: people sign in through OpenID Connect.
+admin.site.login = admin_sign_in  # type: ignore[method-assign,assignment]
 
 urlpatterns = [
     path("", views.home, name="home"),

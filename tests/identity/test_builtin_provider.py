@@ -77,6 +77,7 @@ def test_service_account_gets_a_signed_jwt_and_calls_the_api(portal_url, make_te
         "tenant": {"slug": acme.slug, "name": acme.name},
         "principal": {"type": "service_account", "id": account.pk, "name": "ci-bot"},
         "role": "member",
+        "business_unit": None,
     }
 
 

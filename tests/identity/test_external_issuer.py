@@ -1,100 +1,20 @@
-"""An independent OpenID provider, made here with its own keys, discovery and JWKS served over
-HTTP: configuring OIDC_ISSUER is all it takes for its tokens to work on our API."""
+"""An independent OpenID provider (tests.identity.external_idp: its own keys, discovery and JWKS
+over HTTP): configuring OIDC_ISSUER is all it takes for its tokens to work on our API."""
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from django.test import Client
-from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from identity.models import ExternalIdentity, GroupMapping
 from tenants.models import Membership
+from tests.identity.external_idp import whoami
 from tests.identity.tokens import new_rsa_pem
 
 pytestmark = pytest.mark.django_db
-
-
-class FakeIdP:
-    """Discovery + JWKS over real HTTP; it signs tokens with keys only it holds."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, Any] = {}
-        self.jwks_requests = 0
-        idp = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                if self.path == "/realms/corp/.well-known/openid-configuration":
-                    body = {
-                        "issuer": idp.issuer,
-                        "authorization_endpoint": f"{idp.issuer}/auth",
-                        "token_endpoint": f"{idp.issuer}/token",
-                        "jwks_uri": f"{idp.issuer}/certs",
-                        "id_token_signing_alg_values_supported": ["RS256", "ES256"],
-                    }
-                elif self.path == "/realms/corp/certs":
-                    idp.jwks_requests += 1
-                    body = {"keys": [idp.public_jwk(kid) for kid in idp.keys]}
-                else:
-                    self.send_error(404)
-                    return
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}/realms/corp"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def add_rsa_key(self, kid: str) -> None:
-        self.keys[kid] = ("RS256", new_rsa_pem())
-
-    def add_ec_key(self, kid: str) -> None:
-        self.keys[kid] = ("ES256", ec.generate_private_key(ec.SECP256R1()))
-
-    def public_jwk(self, kid: str) -> dict[str, Any]:
-        alg, private = self.keys[kid]
-        if alg == "RS256":
-            public = serialization.load_pem_private_key(private.encode(), None).public_key()
-            data = json.loads(RSAAlgorithm.to_jwk(public))
-        else:
-            data = json.loads(ECAlgorithm.to_jwk(private.public_key()))
-        return {**data, "kid": kid, "alg": alg, "use": "sig"}
-
-    def token(self, kid: str, **claims: Any) -> str:
-        alg, private = self.keys[kid]
-        now = int(time.time())
-        body = {"iss": self.issuer, "aud": "atrium", "iat": now, "exp": now + 300, **claims}
-        return jwt.encode(body, private, algorithm=alg, headers={"kid": kid})
-
-
-@pytest.fixture
-def idp(settings) -> Iterator[FakeIdP]:
-    provider = FakeIdP()
-    provider.add_rsa_key("k1")
-    settings.OIDC_ISSUER = provider.issuer
-    yield provider
-    provider.server.shutdown()
-
-
-def whoami(slug: str, token: str) -> Any:
-    return Client().get(f"/t/{slug}/v1/whoami", HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
 def test_enterprise_token_signs_a_person_in_with_roles_from_groups(idp, module_tenants) -> None:
@@ -122,6 +42,32 @@ def test_groups_leaving_the_token_remove_the_role(idp, module_tenants) -> None:
     GroupMapping.objects.create(group="acme-users", grant="member", tenant=acme)
     assert whoami(acme.slug, idp.token("k1", sub="u-2", groups=["acme-users"])).status_code == 200
     assert whoami(acme.slug, idp.token("k1", sub="u-2", groups=[])).status_code == 403
+
+
+def test_a_token_without_the_groups_claim_leaves_the_roles_alone(idp, module_tenants) -> None:
+    acme = module_tenants["acme"]
+    GroupMapping.objects.create(group="acme-admins", grant="admin", tenant=acme)
+    assert whoami(acme.slug, idp.token("k1", sub="u-6", groups=["acme-admins"])).json()["role"] == (
+        "admin"
+    )
+    # Entra ID leaves groups out past 200 of them, Keycloak and Okta when no mapper or scope
+    # adds them to this token: it says nothing about the person's groups.
+    response = whoami(acme.slug, idp.token("k1", sub="u-6"))
+    assert response.status_code == 200 and response.json()["role"] == "admin"
+    assert Membership.objects.get(tenant=acme, user__identities__subject="u-6").source == "idp"
+
+
+def test_an_older_token_cannot_restore_a_removed_role(idp, module_tenants) -> None:
+    acme = module_tenants["acme"]
+    GroupMapping.objects.create(group="acme-admins", grant="admin", tenant=acme)
+    now = int(time.time())
+    before_removal = idp.token("k1", sub="u-7", groups=["acme-admins"], iat=now - 60)
+    after_removal = idp.token("k1", sub="u-7", groups=[], iat=now - 30)
+    assert whoami(acme.slug, before_removal).json()["role"] == "admin"
+    assert whoami(acme.slug, after_removal).status_code == 403
+    # Still valid for minutes, but older than the groups already applied: it changes nothing.
+    assert whoami(acme.slug, before_removal).status_code == 403
+    assert not Membership.objects.filter(tenant=acme, user__identities__subject="u-7").exists()
 
 
 def test_key_rotated_in_at_the_idp_is_fetched_once(idp, module_tenants, settings) -> None:
@@ -167,3 +113,15 @@ def test_unreachable_idp_is_a_clear_401(settings, module_tenants) -> None:
     response = whoami(module_tenants["acme"].slug, token)
     assert response.status_code == 401
     assert "cannot be reached" in response.json()["error"]["message"]
+
+
+def test_admin_site_refuses_a_signed_in_person_who_is_not_staff(idp, module_tenants) -> None:
+    assert whoami(module_tenants["acme"].slug, idp.token("k1", sub="u-8")).status_code == 403
+    browser = Client()
+    browser.force_login(ExternalIdentity.objects.get(subject="u-8").user)
+    response = browser.get("/admin/", follow=True)
+    # Once to the admin's sign-in, which answers: no detour through the IdP, and no loop.
+    assert [url for url, _ in response.redirect_chain] == ["/admin/login/?next=/admin/"]
+    assert response.status_code == 403
+    assert "No access to administration" in response.content.decode()
+    assert '<a href="/">Back to Atrium</a>' in response.content.decode()
