@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp import constants as csp
+from kombu import Queue
 
 from identity.signing_keys import load_key_ring
 
@@ -275,6 +277,25 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 2)
+# Short periodic bookkeeping (usage recording, rollups, budget reconciliation, purges) has a queue
+# of its own, served by a worker of its own (`up` starts one), so that a long ingestion never
+# delays the recording of usage; everything else goes to Celery's default queue. A worker
+# started without -Q serves both.
+CELERY_SHORT_QUEUE = "short"
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(CELERY_SHORT_QUEUE))
+CELERY_TASK_ROUTES = {
+    name: {"queue": CELERY_SHORT_QUEUE}
+    for name in (
+        "metering.record_queued_usage",
+        "metering.roll_up_usage",
+        "*.reconcile_*",
+        "guardrails.purge_invocations",
+        "guardrails.purge_tenant_invocations",
+        "response_store.purge_responses",
+        "response_store.purge_tenant_responses",
+    )
+}
 # When `up` stops, the web server drains its requests for up to this long, then the workers get
 # as long to finish their tasks in hand; then Redis stops, and PostgreSQL last.
 SHUTDOWN_SECONDS = env_int("ATRIUM_SHUTDOWN_SECONDS", 30)

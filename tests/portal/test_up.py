@@ -122,7 +122,8 @@ def test_up_serves_demo_tenants_stops_cleanly_and_restarts_without_reseeding(
         commands = [" ".join(child.cmdline()) for child in children]
         for expected in (
             "uvicorn portal.asgi",
-            "celery -A portal worker",
+            "celery -A portal worker --loglevel INFO --queues celery",
+            "celery -A portal worker --loglevel INFO --queues short",
             "celery -A portal beat",
             "redis-server",
         ):
@@ -161,7 +162,7 @@ def test_up_stops_everything_when_a_child_dies(tmp_path: Path) -> None:
         up.wait_ready()
         worker = next(
             child for child in descendants(up.process.pid)
-            if "worker" in child.cmdline() and "celery" in " ".join(child.cmdline())
+            if "--queues celery" in " ".join(child.cmdline()) and child.ppid() == up.process.pid
         )  # fmt: skip
         others = [c for c in descendants(up.process.pid) if c.pid != worker.pid]
         os.killpg(worker.pid, signal.SIGKILL)

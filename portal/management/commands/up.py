@@ -26,7 +26,7 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # The web server first (it stops accepting and drains its requests, whose usage goes to Redis),
 # then the workers and beat (each finishes and acknowledges its task in hand), then Redis;
 # the embedded PostgreSQL stops last, when `up` exits.
-STOP_ORDER = (("web",), ("beat", "worker"), ("redis",))
+STOP_ORDER = (("web",), ("beat", "worker", "worker-short"), ("redis",))
 
 
 class Command(BaseCommand):
@@ -148,16 +148,8 @@ class Command(BaseCommand):
             stop_seconds=settings.SHUTDOWN_SECONDS + 10,
         )  # fmt: skip
         workers_env = {**env, "ATRIUM_DB_POOL": "false"}  # they fork: no pool threads to inherit
-        supervisor.start(
-            "worker",
-            [
-                python, "-m", "celery", "-A", "portal", "worker", "--loglevel", "INFO",
-                "--concurrency", str(settings.CELERY_WORKER_CONCURRENCY),
-                "--hostname", f"atrium-{options['port']}@%h",
-            ],
-            env=workers_env,
-            stop_seconds=settings.SHUTDOWN_SECONDS,
-        )  # fmt: skip
+        for name, command in worker_commands(options["port"]).items():
+            supervisor.start(name, command, env=workers_env, stop_seconds=settings.SHUTDOWN_SECONDS)
         supervisor.start(
             "beat",
             [
@@ -203,6 +195,24 @@ class Command(BaseCommand):
             )
         lines += ["  Press Ctrl-C to stop.", ""]
         self.stdout.write("\n".join(lines))
+
+
+def worker_commands(port: int) -> dict[str, list[str]]:
+    """The Celery workers `up` runs: one on the default queue (ingestion, evaluation jobs...) and
+    one of a single process on the short queue (usage recording, rollups, budget reconciliation,
+    purges), which a long ingestion never keeps waiting."""
+    worker = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel", "INFO"]
+    return {
+        "worker": [
+            *worker, "--queues", settings.CELERY_TASK_DEFAULT_QUEUE,
+            "--concurrency", str(settings.CELERY_WORKER_CONCURRENCY),
+            "--hostname", f"atrium-{port}@%h",
+        ],
+        "worker-short": [
+            *worker, "--queues", settings.CELERY_SHORT_QUEUE, "--concurrency", "1",
+            "--hostname", f"atrium-short-{port}@%h",
+        ],
+    }  # fmt: skip
 
 
 def _answers_healthz(host: str, port: int) -> bool:
