@@ -11,7 +11,6 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
-from csp import constants as csp
 from kombu import Queue
 
 from identity.signing_keys import load_key_ring
