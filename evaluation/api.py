@@ -23,7 +23,8 @@ def feedback(request: Request) -> Response:
     response_id = str(body.get("response_id") or "").strip()
     if not response_id:
         raise InvalidInput("response_id: the id of the response (e.g. chatcmpl-...).")
-    rating = RATINGS.get(body.get("rating"))  # type: ignore[arg-type]
+    given = body.get("rating")
+    rating = RATINGS.get(given) if isinstance(given, str | int) else None
     if rating is None:
         raise InvalidInput("rating: 'up' or 'down'.")
     comment = body.get("comment") or ""

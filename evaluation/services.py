@@ -5,7 +5,6 @@ and evaluation jobs, queued to a Celery worker that runs them in this tenant's s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,7 @@ from gateway import calls
 from guardrails.models import InvocationRecord
 from identity.principals import Principal
 from kernel.errors import Conflict, InvalidInput, NotFound
+from kernel.request_json import read_json
 from metering.models import UsageEvent
 from models_catalog.models import Modality
 from tenants.models import Tenant
@@ -108,9 +108,9 @@ def parse_jsonl(data: bytes) -> list[Pair]:
     pairs = []
     for line, raw in lines:
         try:
-            record = json.loads(raw)
-        except json.JSONDecodeError as error:
-            raise InvalidInput(f"Line {line}: invalid JSON ({error.msg}).") from None
+            record = read_json(raw)
+        except InvalidInput as error:
+            raise InvalidInput(f"Line {line}: {error.message}") from None
         if not isinstance(record, dict):
             raise InvalidInput(f"Line {line}: expected a JSON object with prompt and expected.")
         pairs.append(

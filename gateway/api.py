@@ -8,7 +8,6 @@ pool threads from the hot-path caches, with no database query while nothing chan
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
@@ -24,6 +23,7 @@ from identity.api_auth import authenticate_bearer
 from kernel.errors import DomainError, InvalidInput
 from kernel.http_errors import domain_error_response
 from kernel.pool_threads import run_in_pool
+from kernel.request_json import json_of_request
 from models_catalog.models import Lifecycle, Modality
 from models_catalog.selectors import ResolvedModel, usable_models
 from tenants.selectors import tenant_of_path
@@ -61,10 +61,7 @@ def _body(request: HttpRequest) -> dict[str, Any]:
             f"Send the body as JSON with 'Content-Type: application/json' "
             f"(got '{request.content_type or 'none'}')."
         )
-    try:
-        body = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidInput(f"The request body is not valid JSON: {error}.") from error
+    body = json_of_request(request)
     if not isinstance(body, dict):
         raise InvalidInput("The request body must be a JSON object.")
     return body

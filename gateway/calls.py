@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from budgets.reservations import reserve_budgets
 from gateway import rate_limits, routing
+from gateway.context_window import refuse_past_context_window
 from gateway.parameters import BadParameter, unmet_need
 from gateway.usage import Meter, count_usage
 from guardrails.engine import GuardrailBlocked, StreamGuard, check
@@ -194,6 +195,7 @@ def start_chat(
     """`resolved` by `resolve(..., Modality.CHAT)`; `chat` within its limits (`chat_request`)
     and the model's capabilities (`unmet_need`). `request_id`: the id the caller is answered
     with (`resp_...` for the Responses API), so that its usage event carries the same one."""
+    refuse_past_context_window(resolved.entry, chat)  # before guardrails read it all
     request_id = request_id or f"chatcmpl-{uuid.uuid4().hex}"
     policy = policy_for(caller.tenant)
     chat = _guarded_input(caller, chat, policy)  # before anything is reserved or charged

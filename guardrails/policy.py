@@ -140,6 +140,13 @@ def _re2_reason(error: re2.error) -> str:
     return reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
 
 
+def _listed(raw: dict[str, Any], field: str) -> list[Any]:
+    value = raw.get(field) or []
+    if not isinstance(value, list):
+        raise InvalidInput(f"{field}: a list.", param=field)
+    return value
+
+
 def parse(raw: dict[str, Any], *, saved: bool = False) -> Policy:
     """A policy from its submitted (or, with `saved`, its stored) form; InvalidInput names the
     first bad field."""
@@ -152,7 +159,7 @@ def parse(raw: dict[str, Any], *, saved: bool = False) -> Policy:
         if action not in ACTIONS:
             raise InvalidInput(f"pii.{kind}: {action!r} is not off, mask or block.")
     topics = []
-    for number, topic in enumerate(raw.get("denied_topics") or []):
+    for number, topic in enumerate(_listed(raw, "denied_topics")):
         field = f"denied_topics[{number}]"
         if not isinstance(topic, dict) or not str(topic.get("name", "")).strip():
             raise InvalidInput(f"{field}: each topic needs a name.")
@@ -162,7 +169,7 @@ def parse(raw: dict[str, Any], *, saved: bool = False) -> Policy:
             raise InvalidInput(f"{field}: give example phrases, keywords, or both.")
         topics.append(Topic(str(topic["name"]).strip(), examples, keywords))
     words = [_word_filter(entry, f"word_filters[{number}]", saved=saved)
-             for number, entry in enumerate(raw.get("word_filters") or [])]  # fmt: skip
+             for number, entry in enumerate(_listed(raw, "word_filters"))]  # fmt: skip
     injection = raw.get("prompt_injection", False)
     if not isinstance(injection, bool):
         raise InvalidInput("prompt_injection: true or false.")

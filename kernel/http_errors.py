@@ -18,6 +18,7 @@ ERROR_TYPES = {
     415: "invalid_request_error",
     409: "invalid_request_error",
     410: "not_found_error",
+    413: "invalid_request_error",
     429: "rate_limit_error",
 }
 

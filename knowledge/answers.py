@@ -12,7 +12,7 @@ from gateway import calls
 from identity.principals import Principal
 from kernel.errors import InvalidInput
 from knowledge import answer_cache
-from knowledge.retrieval import Filters, Hit, embed_query, retrieve
+from knowledge.retrieval import Filters, Hit, check_search, embed_query, retrieve
 from knowledge.stores import Located
 from models_catalog.models import Modality
 from providers.types import ChatRequest, Message
@@ -34,6 +34,7 @@ def answer(
     located: Located, *, query: str, model: str, principal: Principal, top_k: int = 4,
     mode: str = "hybrid", filters: Filters | None = None, max_tokens: int = 256,
 ) -> dict[str, Any]:  # fmt: skip
+    check_search(query, top_k, mode)  # before the cache reads them
     if not isinstance(model, str) or not model:
         raise InvalidInput("model: name a chat model this tenant may use.")
     if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:

@@ -10,12 +10,13 @@ from typing import Any
 from django.db.models import Count, Q
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework.decorators import api_view, parser_classes, permission_classes
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from identity.api_auth import IsPlatformAdmin
 from kernel.errors import InvalidInput, NotAllowed, NotFound
+from kernel.request_json import JsonParser
 from knowledge import answers
 from knowledge.models import Document
 from knowledge.retrieval import Filters, retrieve
@@ -163,7 +164,7 @@ def document(request: Request, kb_id: str, document_id: str) -> Response:
 
 @extend_schema(**SCHEMA)
 @api_view(["POST"])
-@parser_classes([JSONParser])
+@parser_classes([JsonParser])
 def retrieve_view(request: Request, kb_id: str) -> Response:
     """{query, top_k (1-50, default 5), mode: vector|hybrid, filters: {document_ids, tags,
     dated_from, dated_to}}: the best-matching chunks with their document and score."""
@@ -179,7 +180,7 @@ def retrieve_view(request: Request, kb_id: str) -> Response:
 
 @extend_schema(**SCHEMA)
 @api_view(["POST"])
-@parser_classes([JSONParser])
+@parser_classes([JsonParser])
 def retrieve_and_generate(request: Request, kb_id: str) -> Response:
     """{query, model, top_k, mode, filters, max_tokens}: an answer from the knowledge base's
     passages, with citations (document, chunk, score)."""
@@ -197,7 +198,7 @@ def retrieve_and_generate(request: Request, kb_id: str) -> Response:
 @extend_schema(**SCHEMA)
 @api_view(["POST"])
 @permission_classes([IsPlatformAdmin])
-@parser_classes([JSONParser])
+@parser_classes([JsonParser])
 def shares(request: Request, kb_id: str) -> Response:
     """Platform administrators: {tenant: slug} may read this pooled knowledge base."""
     located = find_knowledge_base(_tenant(request), kb_id)

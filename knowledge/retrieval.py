@@ -43,10 +43,16 @@ class Filters:
             raise InvalidInput(
                 "filters: an object with document_ids, tags, dated_from and dated_to only."
             )
+        for name in ("document_ids", "tags"):
+            value = raw.get(name)
+            if value is not None and not (
+                isinstance(value, list) and all(isinstance(item, str) for item in value)
+            ):
+                raise InvalidInput(f"filters.{name}: a list of strings.", param=f"filters.{name}")
         try:
             return cls(
-                document_ids=tuple(str(d) for d in raw.get("document_ids") or ()),
-                tags=tuple(str(t) for t in raw.get("tags") or ()),
+                document_ids=tuple(raw.get("document_ids") or ()),
+                tags=tuple(raw.get("tags") or ()),
                 dated_from=date.fromisoformat(raw["dated_from"]) if raw.get("dated_from") else None,
                 dated_to=date.fromisoformat(raw["dated_to"]) if raw.get("dated_to") else None,
             )
@@ -151,18 +157,23 @@ def embed_query(located: Located, principal: Principal, query: str) -> list[floa
     return async_to_sync(calls.embed)(call).vectors[0]
 
 
+def check_search(query: Any, top_k: Any, mode: Any) -> None:
+    """InvalidInput naming the first of a search's query, top_k and mode that is not usable."""
+    if not isinstance(query, str) or not query.strip():
+        raise InvalidInput("query: ask something (a non-empty string).", param="query")
+    if len(query) > 4000:
+        raise InvalidInput("query: at most 4000 characters.", param="query")
+    if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= 50:
+        raise InvalidInput("top_k: a whole number from 1 to 50.", param="top_k")
+    if not isinstance(mode, str) or mode not in MODES:
+        raise InvalidInput("mode: 'vector' or 'hybrid'.", param="mode")
+
+
 def retrieve(
     located: Located, *, query: str, principal: Principal, top_k: int = 5, mode: str = "vector",
     filters: Filters | None = None, vector: list[float] | None = None,
 ) -> list[Hit]:  # fmt: skip
-    if not isinstance(query, str) or not query.strip():
-        raise InvalidInput("query: ask something (a non-empty string).")
-    if len(query) > 4000:
-        raise InvalidInput("query: at most 4000 characters.")
-    if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= 50:
-        raise InvalidInput("top_k: a whole number from 1 to 50.")
-    if mode not in MODES:
-        raise InvalidInput("mode: 'vector' or 'hybrid'.")
+    check_search(query, top_k, mode)
     filters = filters or Filters()
     vector = vector or embed_query(located, principal, query)
     hierarchical = located.kb.chunking.get("kind") == "hierarchical"

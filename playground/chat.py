@@ -83,20 +83,20 @@ def prepare(tenant: Tenant, principal: Principal, body: dict[str, Any]) -> Prepa
     system = str(body.get("system") or "")
     parameters = {name: body[name] for name in PARAMETERS if body.get(name) not in (None, "")}
     kb_id = body.get("knowledge_base_id") or None
+    located = find_knowledge_base(tenant, kb_id) if kb_id else None  # before anything is saved
     if body.get("conversation_id"):
         conversation = selectors.conversation_of(principal.id, body["conversation_id"])
     else:
         conversation = services.start_conversation(
             owner_id=principal.id, first_prompt=prompt, model=model, system_prompt=system,
-            parameters=parameters, knowledge_base_id=kb_id,
+            parameters=parameters, knowledge_base_id=str(located.kb.pk) if located else None,
         )  # fmt: skip
     messages = [*_history(conversation), {"role": "user", "content": prompt}]
     services.add_question(conversation, prompt)
     try:
         resolved = calls.resolve(tenant, model, Modality.CHAT)
         citations: list[dict[str, Any]] = []
-        if kb_id:
-            located = find_knowledge_base(tenant, kb_id)
+        if located is not None:
             hits = retrieve(located, query=prompt, principal=principal, top_k=4, mode="hybrid")
             citations = [{**h.as_dict(), "number": n} for n, h in enumerate(hits, start=1)]
             system = f"{passages_prompt(hits)}\n\n{system}".strip() if hits else system

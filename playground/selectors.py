@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -32,8 +33,13 @@ class Choice:
 
 
 def conversation_of(owner_id: int, conversation_id: Any) -> Conversation:
-    """One of the person's own conversations, or NotFound (also for someone else's)."""
-    found = Conversation.objects.filter(owner_id=owner_id, pk=conversation_id).first()
+    """One of the person's own conversations, or NotFound (also for someone else's, and for an
+    id that is not a UUID)."""
+    try:
+        key = conversation_id if isinstance(conversation_id, UUID) else UUID(str(conversation_id))
+    except ValueError:
+        raise NotFound("No such conversation of yours.") from None
+    found = Conversation.objects.filter(owner_id=owner_id, pk=key).first()
     if found is None:
         raise NotFound("No such conversation of yours.")
     return found

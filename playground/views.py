@@ -5,7 +5,6 @@ the CSRF token (a turn streamed as server-sent events, a verdict on an answer)."
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +25,7 @@ from identity.principals import Principal, person_in_tenant
 from identity.roles import business_unit_in_tenant
 from kernel.errors import DomainError, InvalidInput, NotFound
 from kernel.pool_threads import run_in_pool
+from kernel.request_json import json_of_request
 from playground import selectors, services
 from playground.chat import explain, prepare, stream_events
 from playground.models import PromptTemplate
@@ -165,11 +165,8 @@ def template_page(request: HttpRequest, template_id: int) -> HttpResponse:
 def fill_template(request: HttpRequest, template_id: int) -> JsonResponse:
     """{values: {variable: text}} -> {prompt}: the template's current version, filled in."""
     try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        body = None
-    values = body.get("values") if isinstance(body, dict) else None
-    try:
+        body = json_of_request(request, empty_is_object=True)
+        values = body.get("values") if isinstance(body, dict) else None
         prompt = selectors.filled_prompt(template_id, values)
     except DomainError as error:
         return JsonResponse({"error": explain(error)}, status=error.status_code)
@@ -177,10 +174,7 @@ def fill_template(request: HttpRequest, template_id: int) -> JsonResponse:
 
 
 def _json(request: HttpRequest) -> dict[str, Any]:
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        raise InvalidInput("The request was not valid JSON.") from None
+    body = json_of_request(request, empty_is_object=True)
     if not isinstance(body, dict):
         raise InvalidInput("The request must be a JSON object.")
     return body

@@ -140,6 +140,7 @@ TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "portal.outages.DependencyOutages",  # outermost: probes, and 503s while a store is down
+    "portal.input_guard.RefuseUnstorableInput",  # before the path or a form reaches a query
     "portal.middleware.TenantSubfolderRouting",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -417,7 +418,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["kernel.request_json.JsonParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["identity.api_auth.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["identity.api_auth.IsTenantPrincipal"],
     "EXCEPTION_HANDLER": "portal.api_errors.openai_error_handler",

@@ -9,6 +9,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
@@ -177,6 +178,14 @@ def make_user(db):  # type: ignore[no-untyped-def]
 def asgi_url(transactional_db, settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The portal's ASGI application (gateway handler included) served by uvicorn in a thread
     of the test process, on the test database: real HTTP, streaming included."""
+    with serving_asgi() as url:
+        yield url
+
+
+@contextmanager
+def serving_asgi() -> Iterator[str]:
+    """The portal's ASGI application served by uvicorn in a thread of this process, for as long
+    as the block runs (it sees what is committed to the test database)."""
     from portal.asgi import application
 
     port = free_loopback_port()
@@ -191,6 +200,8 @@ def asgi_url(transactional_db, settings) -> Iterator[str]:  # type: ignore[no-un
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
