@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2.rfc6749.errors import InvalidTokenError
 
 from tenants.models import ServiceAccount
 
@@ -22,6 +23,17 @@ class AtriumOAuth2Validator(OAuth2Validator):
             "email": user.email,
             "groups": sorted(user.groups.values_list("name", flat=True)),
         }
+
+    def get_userinfo_claims(self, request: Any) -> dict[str, Any]:
+        """Claims about the person the token was issued to; a token issued to a client alone
+        (client credentials) describes no one: 401 with Bearer's invalid_token (OIDC Core
+        5.3.3), not a crash."""
+        if request.user is None:
+            raise InvalidTokenError(
+                description="This access token was issued to a client, not to a person: "
+                "there is no one to describe."
+            )
+        return dict(super().get_userinfo_claims(request))
 
     def validate_grant_type(
         self, client_id: str, grant_type: str, client: Any, request: Any, *args: Any, **kw: Any

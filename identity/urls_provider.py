@@ -14,7 +14,7 @@ urlpatterns = [
     path("authorize/", views.ProviderAuthorizationView.as_view(), name="authorize"),
     path("token/", toolkit_views.TokenView.as_view(), name="token"),
     path("revoke_token/", toolkit_views.RevokeTokenView.as_view(), name="revoke-token"),
-    path("introspect/", toolkit_views.IntrospectTokenView.as_view(), name="introspect"),
+    path("introspect/", views.ProviderIntrospectionView.as_view(), name="introspect"),
     *toolkit_urls.oidc_urlpatterns,
     *toolkit_urls.metadata_urlpatterns,
 ]

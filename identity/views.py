@@ -8,13 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import LoginView, redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
-from oauth2_provider.views import AuthorizationView
+from oauth2_provider.views import AuthorizationView, IntrospectTokenView
+from oauth2_provider.www_authenticate import build_bearer_challenge, challenge_status
 
 from identity.issuers import IssuerUnavailable
 from identity.permissions import tenant_role_required
@@ -75,6 +76,33 @@ class ProviderAuthorizationView(AuthorizationView):
     """django-oauth-toolkit's authorize endpoint, sending people to the provider's own form."""
 
     login_url = "/idp/login/"
+
+
+class ProviderIntrospectionView(IntrospectTokenView):
+    """Token introspection (RFC 7662). A caller that is neither one of the provider's clients
+    nor the holder of a token with the `introspection` scope is answered 401 with OAuth's JSON
+    error (RFC 7662 section 2.3, RFC 6749 section 5.2), not the toolkit's empty 403."""
+
+    def unauthenticated_response(
+        self, request: HttpRequest, oauthlib_request: Any = None
+    ) -> HttpResponse:
+        bearer_error = getattr(oauthlib_request, "oauth2_error", None) or None
+        if bearer_error:  # a token was sent: Bearer's challenge (403 for a scope it lacks)
+            status = challenge_status(bearer_error)
+            challenge = build_bearer_challenge(
+                request, oauth2_error=bearer_error, resource_metadata_url=None
+            )
+            body = {"error": bearer_error.get("error", "invalid_token")}
+        else:
+            status, challenge = 401, 'Basic realm="idp"'
+            body = {"error": "invalid_client"}
+        body["error_description"] = (
+            "Authenticate as a client of this provider (HTTP Basic), or send a bearer token "
+            "with the introspection scope."
+        )
+        response = JsonResponse(body, status=status)
+        response["WWW-Authenticate"] = challenge
+        return response
 
 
 def _api_base(request: HttpRequest) -> str:
