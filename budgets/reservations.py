@@ -6,13 +6,20 @@ model's prices) is reserved for every budget that applies (the tenant's, the cal
 unit's) by one Lua script that checks all of them and takes all or none; after the call the
 reservation is settled to the real cost in the round trip that queues the usage event.
 
-A counter that does not exist yet (a new month, a new budget, Redis emptied) is seeded from the
-recorded events of the month before it is used. Alerts fire once per threshold and month.
+Beside each counter, two hashes say what it holds beyond the recorded events: `holds` (each
+running call's reservation, by request id, with when it was taken) and `unrecorded` (each settled
+call's cost until the recorder has written its event). PostgreSQL's events are the truth: the
+counter is reconciled to recorded spend + unrecorded costs + live holds (`reconcile_budget`)
+when it is missing (a new month, a new budget, Redis emptied or replaced), periodically (beat,
+one task per tenant) and when beat starts, so a Redis restored from an older file, failed over
+or leaking reservations cannot let spend pass a hard limit for long. Alerts fire once per
+threshold and month.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_CEILING, Decimal
@@ -33,18 +40,48 @@ logger = logging.getLogger("atrium.metering")
 UNITS = Decimal(1_000_000_000)  # counters hold billionths: costs have 9 decimal places
 COUNTER_TTL = 40 * 24 * 3600
 
-# KEYS: counters. ARGV: (limit, amount, hard) per key. -i: key i needs seeding; i: refused.
+# A reservation older than this belongs to a call that died before settling (its process was
+# killed): reconciliation lets it go.
+HOLD_SECONDS = 3600
+
+# KEYS: (counter, holds) per budget. ARGV: request id, now, ttl, then (limit, amount, hard) per
+# budget. Answers -i: counter i needs reconciling; i: refused by budget i; 0: all reserved.
 RESERVE = """
-for i, key in ipairs(KEYS) do
-  local current = redis.call('GET', key)
+local budgets = #KEYS / 2
+for i = 1, budgets do
+  local current = redis.call('GET', KEYS[2 * i - 1])
   if not current then return -i end
-  local limit, amount = tonumber(ARGV[3 * i - 2]), tonumber(ARGV[3 * i - 1])
-  if ARGV[3 * i] == '1' and tonumber(current) + amount > limit then return i end
+  local limit, amount = tonumber(ARGV[3 * i + 1]), tonumber(ARGV[3 * i + 2])
+  if ARGV[3 * i + 3] == '1' and tonumber(current) + amount > limit then return i end
 end
-for i, key in ipairs(KEYS) do
-  redis.call('INCRBY', key, ARGV[3 * i - 1])
+for i = 1, budgets do
+  redis.call('INCRBY', KEYS[2 * i - 1], ARGV[3 * i + 2])
+  redis.call('HSET', KEYS[2 * i], ARGV[1], ARGV[3 * i + 2] .. ':' .. ARGV[2])
+  redis.call('EXPIRE', KEYS[2 * i], ARGV[3])
 end
 return 0
+"""
+
+# KEYS: counter, holds, unrecorded. ARGV: recorded spend, holds taken before this are let go,
+# ttl, '1' to leave an existing counter alone. Answers the counter.
+RECONCILE = """
+if ARGV[4] == '1' then
+  local current = redis.call('GET', KEYS[1])
+  if current then return tonumber(current) end
+end
+local total = tonumber(ARGV[1])
+for _, cost in ipairs(redis.call('HVALS', KEYS[3])) do total = total + tonumber(cost) end
+local holds = redis.call('HGETALL', KEYS[2])
+for i = 1, #holds, 2 do
+  local amount, taken = string.match(holds[i + 1], '^(%-?%d+):(%d+)$')
+  if amount and tonumber(taken) >= tonumber(ARGV[2]) then
+    total = total + tonumber(amount)
+  else
+    redis.call('HDEL', KEYS[2], holds[i])
+  end
+end
+redis.call('SET', KEYS[1], string.format('%d', total), 'EX', ARGV[3])
+return total
 """
 
 
@@ -72,6 +109,12 @@ class BudgetRule:
 
     def counter(self, at: datetime) -> str:
         return tenant_key(self.tenant_id, "budget", self.id, f"{at:%Y%m}")
+
+    def holds(self, at: datetime) -> str:
+        return f"{self.counter(at)}:holds"
+
+    def unrecorded(self, at: datetime) -> str:
+        return f"{self.counter(at)}:unrecorded"
 
 
 def month_start(at: datetime) -> datetime:
@@ -130,45 +173,95 @@ def spent_in_month(rule: BudgetRule, at: datetime) -> Decimal:
     return events.aggregate(total=Sum("cost"))["total"] or Decimal(0)
 
 
-def _seed(client: redis.Redis, rule: BudgetRule, at: datetime) -> None:
-    client.set(rule.counter(at), to_units(spent_in_month(rule, at)), nx=True, ex=COUNTER_TTL)
+def _recorded_among(request_ids: list[bytes]) -> list[str]:
+    """Those of `request_ids` whose usage event PostgreSQL has."""
+    ids = [request_id.decode() for request_id in request_ids]
+    events = UsageEvent.objects.unscoped().values_list("request_id", flat=True)
+    found: list[str] = []
+    for start in range(0, len(ids), 5000):
+        found += events.filter(request_id__in=ids[start : start + 5000])
+    return found
+
+
+def reconcile_budget(
+    rule: BudgetRule,
+    at: datetime,
+    *,
+    only_if_missing: bool = False,
+    client: redis.Redis | None = None,
+) -> Decimal:
+    """Set the counter of `rule`'s month to recorded spend + unrecorded costs + live holds, and
+    answer it (`only_if_missing`: leave an existing counter as it is). Costs and holds whose
+    event is recorded are dropped first, after the spend that includes them is read, so nothing
+    is counted twice or missed; a call settling meanwhile is at worst counted twice until the
+    next reconciliation (never too little)."""
+    client = client or shared_redis()
+    current = client.get(rule.counter(at)) if only_if_missing else None
+    if current is not None:
+        return from_units(int(current))
+    with client.pipeline(transaction=False) as pipe:
+        pipe.hkeys(rule.unrecorded(at))
+        pipe.hkeys(rule.holds(at))
+        unrecorded, holds = pipe.execute()
+    recorded = _recorded_among([*unrecorded, *holds])  # before the spend: it includes them
+    spent = to_units(spent_in_month(rule, at))
+    if recorded:
+        with client.pipeline(transaction=False) as pipe:
+            for start in range(0, len(recorded), 1000):
+                pipe.hdel(rule.unrecorded(at), *recorded[start : start + 1000])
+                pipe.hdel(rule.holds(at), *recorded[start : start + 1000])
+            pipe.execute()
+    keys = [rule.counter(at), rule.holds(at), rule.unrecorded(at)]
+    live_since = int(time.time()) - HOLD_SECONDS
+    total = client.eval(
+        RECONCILE, len(keys), *keys, spent, live_since, COUNTER_TTL, "1" if only_if_missing else "0"
+    )
+    return from_units(int(total))
 
 
 def spend_now(rule: BudgetRule, at: datetime) -> Decimal:
     """Spent and reserved this month, as enforcement sees it."""
-    client = shared_redis()
-    raw = client.get(rule.counter(at))
+    raw = shared_redis().get(rule.counter(at))
     if raw is None:
-        _seed(client, rule, at)
-        raw = client.get(rule.counter(at))
-    return from_units(int(raw or 0))
+        return reconcile_budget(rule, at, only_if_missing=True)
+    return from_units(int(raw))
 
 
 @dataclass
 class BudgetHold:
-    """The worst case reserved on each applicable budget; settled once."""
+    """The worst case reserved on each applicable budget for call `request_id`; settled once."""
 
     rules: list[BudgetRule]
     at: datetime
     reserved: int
+    request_id: str = ""
     settled: bool = False
 
     def settle(self, cost: Decimal | None, pipe: redis.client.Pipeline) -> int:
         """Queue the correction on `pipe` as its first commands (how many: returned), whose
-        results — the new totals — `alerts()` reads."""
-        if self.settled or not self.rules:
-            return 0
-        self.settled = True
-        delta = (to_units(cost) if cost is not None else 0) - self.reserved
-        for rule in self.rules:
-            pipe.incrby(rule.counter(self.at), delta)
-        return len(self.rules)
+        results — the new totals — `alerts()` reads; the cost is kept as unrecorded until the
+        recorder has written the call's event (queued in the same round trip)."""
+        units = to_units(cost) if cost is not None else 0
+        return self._settle(units, pipe, unrecorded=units)
 
     def release(self) -> None:
         """The call never ran: give the whole reservation back."""
         with shared_redis().pipeline(transaction=False) as pipe:
-            if self.settle(Decimal(0), pipe):
+            if self._settle(0, pipe, unrecorded=0):
                 pipe.execute()
+
+    def _settle(self, units: int, pipe: redis.client.Pipeline, *, unrecorded: int) -> int:
+        if self.settled or not self.rules:
+            return 0
+        self.settled = True
+        for rule in self.rules:
+            pipe.incrby(rule.counter(self.at), units - self.reserved)
+        for rule in self.rules:  # the cost is kept before the hold goes: never neither
+            if unrecorded:
+                pipe.hset(rule.unrecorded(self.at), self.request_id, unrecorded)
+                pipe.expire(rule.unrecorded(self.at), COUNTER_TTL)
+            pipe.hdel(rule.holds(self.at), self.request_id)
+        return len(self.rules)
 
     def alerts(self, totals: list[int]) -> None:
         """Raise each threshold crossed this month, once (the first settle past it wins)."""
@@ -196,9 +289,10 @@ def _announce(rule: BudgetRule, percent: int, spent: Decimal, at: datetime) -> N
 
 
 def reserve_budgets(
-    *, tenant_id: int, business_unit_id: int | None, cost: Decimal, at: datetime
+    *, tenant_id: int, business_unit_id: int | None, cost: Decimal, at: datetime, request_id: str
 ) -> BudgetHold:
-    """Reserve `cost` on every budget that applies, or refuse with 429 naming the budget."""
+    """Reserve `cost` for call `request_id` on every budget that applies, or refuse with 429
+    naming the budget."""
     rules = [
         rule
         for rule in rules_of_tenant(tenant_id)
@@ -206,17 +300,25 @@ def reserve_budgets(
     ]
     amount = to_units(cost)
     if not rules:
-        return BudgetHold([], at, amount)
+        return BudgetHold([], at, amount, request_id)
     client = shared_redis()
-    keys = [rule.counter(at) for rule in rules]
-    arguments: list[object] = []
+    keys = [key for rule in rules for key in (rule.counter(at), rule.holds(at))]
+    arguments: list[object] = [request_id, int(time.time()), COUNTER_TTL]
     for rule in rules:
         arguments += [to_units(rule.limit), amount, "1" if rule.hard else "0"]
     for _ in range(len(rules) + 1):
         answer = int(client.eval(RESERVE, len(keys), *keys, *arguments))
         if answer == 0:
-            return BudgetHold(rules, at, amount)
+            return BudgetHold(rules, at, amount, request_id)
         if answer > 0:
             raise BudgetExhausted(rules[answer - 1], at)
-        _seed(client, rules[-answer - 1], at)
-    raise RuntimeError("budget counters could not be seeded")  # only if Redis drops keys at once
+        reconcile_budget(rules[-answer - 1], at, only_if_missing=True, client=client)
+    raise RuntimeError(
+        "budget counters could not be reconciled"
+    )  # only if Redis drops keys at once
+
+
+def reconcile_budgets_of(tenant_id: int, at: datetime) -> dict[int, Decimal]:
+    """Reconcile every budget of the tenant for `at`'s month (the rules read afresh); answers
+    each budget's counter."""
+    return {rule.id: reconcile_budget(rule, at) for rule in _load_rules(tenant_id)}

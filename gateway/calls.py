@@ -100,7 +100,7 @@ def _meter(
     try:
         budget = reserve_budgets(
             tenant_id=caller.tenant.pk, business_unit_id=caller.principal.business_unit_id,
-            cost=worst_case, at=now,
+            cost=worst_case, at=now, request_id=request_id,
         )  # fmt: skip
     except BaseException:
         _give_back(reservation)  # the call never runs: its tokens were not used

@@ -258,6 +258,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": USAGE_ROLLUP_SECONDS,
         "options": {"expires": USAGE_ROLLUP_SECONDS * 5},
     },
+    "reconcile-budgets": {  # the budgets' Redis counters set to PostgreSQL's recorded spend
+        "task": "budgets.reconcile_budgets",
+        "schedule": float(env_str("BUDGET_RECONCILE_SECONDS", "60")),
+        "options": {"expires": 300},
+    },
     "resume-stalled-documents": {
         "task": "knowledge.resume_stalled_documents",
         "schedule": 60.0,

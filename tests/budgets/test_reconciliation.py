@@ -1,0 +1,67 @@
+"""The budgets' Redis counters follow PostgreSQL's recorded spend: emptied, restored from an
+older file or leaking, a counter is put right (on a miss, by beat's task per tenant), and a hard
+limit still holds."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from budgets.reservations import reserve_budgets, rules_of_tenant, spend_now
+from budgets.services import set_budget
+from budgets.tasks import reconcile_budgets
+from kernel.redis_client import shared_redis
+from tests.budgets.priced import CALL_COST, priced_tenant, recorded_spend
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def spent(request, asgi_url, make_tenant, make_user):  # type: ignore[no-untyped-def]
+    """acme, with three calls recorded and room for no fourth under its hard limit."""
+    priced = priced_tenant(request, asgi_url, make_tenant, make_user)
+    limit = Decimal("0.33")  # 3 calls (0.195) and not a fourth worst case (0.15)
+    set_budget(tenant=priced.tenant, business_unit=None, monthly_limit=limit, currency="USD",
+               actor="root")  # fmt: skip
+    for _ in range(3):
+        assert priced.call().status_code == 200
+    assert recorded_spend(priced.tenant.pk) == CALL_COST * 3
+    return priced
+
+
+def counter_after_reconciling(rule, expected: Decimal) -> Decimal:  # type: ignore[no-untyped-def]
+    """Run beat's dispatcher; the counter once the worker has reconciled it (or time is up)."""
+    reconcile_budgets.delay()
+    deadline = time.monotonic() + 30
+    while (now := spend_now(rule, timezone.now())) != expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return now
+
+
+def test_a_hard_limit_holds_after_redis_is_emptied(spent) -> None:
+    shared_redis().flushall()  # Redis replaced, or restored without the counters
+    refused = spent.call()
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "budget_exhausted"
+    assert recorded_spend(spent.tenant.pk) == CALL_COST * 3
+
+
+def test_beat_reconciles_a_stale_counter_with_recorded_spend_and_live_holds(
+    spent, celery_worker
+) -> None:
+    acme = spent.tenant
+    (rule,) = rules_of_tenant(acme.pk)
+    now = timezone.now()
+    shared_redis().set(rule.counter(now), 0)  # restored from a file older than the spend
+    running = reserve_budgets(tenant_id=acme.pk, business_unit_id=None, cost=Decimal("0.05"),
+                              at=now, request_id="chatcmpl-running")  # fmt: skip
+
+    assert counter_after_reconciling(rule, CALL_COST * 3 + Decimal("0.05")) == (
+        CALL_COST * 3 + Decimal("0.05")
+    )
+    assert spent.call().json()["error"]["code"] == "budget_exhausted"
+    running.release()
+    assert spend_now(rule, timezone.now()) == CALL_COST * 3 == recorded_spend(acme.pk)
