@@ -10,7 +10,6 @@ Writes that bypass model signals (`QuerySet.update()`) must call `bump_generatio
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,12 +17,12 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import redis
+from django.conf import settings
 from django.db import transaction
 
-from kernel.redis_client import shared_redis
+from kernel.errors import DependencyUnavailable
+from kernel.redis_client import redacted_url, shared_redis
 from kernel.redis_keys import platform_key
-
-logger = logging.getLogger(__name__)
 
 KEY = platform_key("hot-cache", "generation")
 MAX_ENTRIES = 10_000
@@ -72,9 +71,14 @@ def _bump() -> None:
     try:
         shared_redis().incr(KEY)
     except redis.RedisError as error:
-        # Without Redis no gateway call gets through (rate limits need it too), so nothing
-        # can be served from a stale entry; the write itself must not fail for it.
-        logger.warning("could not invalidate the hot-path caches: %s", error)
+        # A change the other processes cannot learn of is refused (the write's transaction rolls
+        # back): once Redis is back they would serve their cached copies under the old number,
+        # and a command run with another Redis than the portal's would change nothing it serves.
+        raise DependencyUnavailable(
+            f"Redis at {redacted_url(settings.REDIS_URL)} cannot be reached, so the change was not "
+            "made: every process of the portal must learn of it. Start Redis (or `manage.py up`), "
+            "or set REDIS_URL to the portal's Redis, and try again."
+        ) from error
 
 
 def cached(key: tuple[Any, ...], load: Callable[[], T]) -> T:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlsplit
 
 import redis
 from django.conf import settings
@@ -15,3 +16,13 @@ def _client(url: str) -> redis.Redis:
 
 def shared_redis() -> redis.Redis:
     return _client(settings.REDIS_URL)
+
+
+def redacted_url(url: str) -> str:
+    """The URL without its password, fit for a message or a log line."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return parts._replace(netloc=user + netloc).geturl()

@@ -14,6 +14,7 @@ from celery.schedules import crontab
 from kombu import Queue
 
 from identity.signing_keys import load_key_ring
+from portal.running_portal import running_portal
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -70,6 +71,9 @@ def load_or_create_secret_key(data_dir: Path) -> str:
 
 DEBUG = env_bool("DEBUG", False)
 DATA_DIR = Path(env_str("ATRIUM_DATA_DIR", str(BASE_DIR / "var"))).expanduser().resolve()
+# A process beside a running `manage.py up` on the same data directory (a command, a shell) joins
+# the portal it runs: its Redis and its URL, unless the environment names them.
+RUNNING_PORTAL = running_portal(DATA_DIR)
 SECRET_KEY = os.environ.get("SECRET_KEY") or load_or_create_secret_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -216,7 +220,9 @@ if DATABASE_POOL:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis and Celery ---------------------------------------------------------------------------
-REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = env_str(
+    "REDIS_URL", RUNNING_PORTAL.redis_url if RUNNING_PORTAL else "redis://127.0.0.1:6379/0"
+)
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_RESULT_EXPIRES = 3600
@@ -345,7 +351,9 @@ AUTHENTICATION_BACKENDS = [
 
 # --- Identity: OpenID Connect ---------------------------------------------------------------------
 # Where browsers and programs reach this portal; the built-in provider's issuer is <this>/idp.
-PUBLIC_URL = env_str("ATRIUM_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+PUBLIC_URL = env_str(
+    "ATRIUM_PUBLIC_URL", RUNNING_PORTAL.public_url if RUNNING_PORTAL else "http://127.0.0.1:8000"
+).rstrip("/")
 ACCESS_TOKEN_SECONDS = env_int("ATRIUM_ACCESS_TOKEN_SECONDS", 900)
 OIDC_KEYS_DIR = Path(env_str("OIDC_KEYS_DIR", str(DATA_DIR / "oidc-keys")))
 OIDC_KEEP_RETIRED_KEYS_SECONDS = env_int("OIDC_KEEP_RETIRED_KEYS_SECONDS", 86400)

@@ -21,6 +21,9 @@ import psutil
 import pytest
 from pgserver.utils import PostmasterInfo
 
+from budgets.models import Budget
+from budgets.services import set_budget
+from kernel.errors import DependencyUnavailable
 from portal.embedded import EmbeddedRedis, ensure_postgres, free_loopback_port, start_redis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,3 +167,16 @@ def test_redis_down_answers_503s_and_the_portal_recovers_without_a_restart(
         portal.stores.start_redis()
     assert portal.recovered("/readyz").status_code == 200
     assert portal.recovered("/t/nobody-here/v1/models").status_code == 401  # no token
+
+
+@pytest.mark.django_db
+def test_a_change_the_portal_could_not_learn_of_is_refused_not_made(make_tenant, settings) -> None:
+    """A budget set from a shell that reaches no Redis (the portal's processes would never learn
+    of it) is refused with an error that says what to do, and nothing is saved."""
+    tenant = make_tenant("budgeted")
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_loopback_port()}/0"  # nothing listens there
+    with pytest.raises(DependencyUnavailable, match="so the change was not made"):
+        set_budget(
+            tenant=tenant, business_unit=None, monthly_limit="10", currency="USD", actor="shell"
+        )
+    assert not Budget.objects.unscoped().filter(tenant=tenant).exists()

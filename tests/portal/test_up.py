@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -106,18 +107,32 @@ def test_up_serves_demo_tenants_stops_cleanly_and_restarts_without_reseeding(
         children = descendants(first.process.pid)
         postmaster = PostmasterInfo.read_from_pgdata(data_dir / "pg")
         assert postmaster is not None and alive(postmaster.process)
-        # Another manage.py command, beside the running `up`, uses the same embedded database,
-        # and its exit does not stop the server `up` still needs.
+        # Another manage.py command, beside the running `up`, uses the same embedded database
+        # and Redis, and its exit does not stop the server `up` still needs.
+        beside = {**first.env, "ATRIUM_DATA_DIR": str(data_dir)}
         shell = subprocess.run(
             [
                 sys.executable, "manage.py", "shell", "-v", "0", "-c",
+                "from django.conf import settings; "
                 "from tenants.selectors import customer_tenants; "
-                "print(sorted(customer_tenants().values_list('slug', flat=True)))",
+                "print(sorted(customer_tenants().values_list('slug', flat=True))); "
+                "print(settings.REDIS_URL)",
             ],
-            cwd=ROOT, env={**first.env, "ATRIUM_DATA_DIR": str(data_dir)},
-            capture_output=True, text=True, timeout=120, check=False,
+            cwd=ROOT, env=beside, capture_output=True, text=True, timeout=120, check=False,
         )  # fmt: skip
-        assert shell.stdout.strip() == "['acme', 'globex']", shell.stderr
+        embedded_redis = re.search(r"embedded Redis on (\S+)", first.output)
+        assert embedded_redis is not None, first.output
+        assert shell.stdout.split() == ["['acme',", "'globex']", embedded_redis[1]], shell.stderr
+        # ... and knows the URL `up` serves on.
+        account = subprocess.run(
+            [sys.executable, "manage.py", "create_service_account", "--tenant", "acme",
+             "--name", "beside-up"],
+            cwd=ROOT, env=beside, capture_output=True, text=True, timeout=120, check=True,
+        )  # fmt: skip
+        credentials = json.loads(account.stdout)
+        served = f"http://127.0.0.1:{first.port}"
+        assert credentials["token_url"].startswith(f"{served}/idp/")
+        assert credentials["api_base"] == f"{served}/t/acme/v1"
         assert httpx.get(f"http://127.0.0.1:{first.port}/readyz", timeout=10).status_code == 200
         commands = [" ".join(child.cmdline()) for child in children]
         for expected in (
@@ -131,6 +146,7 @@ def test_up_serves_demo_tenants_stops_cleanly_and_restarts_without_reseeding(
     finally:
         code = first.stop()
     assert code == 0, first.output
+    assert not (data_dir / "up.json").exists()
     assert "demo data created" in first.output
     logins = dict(re.findall(r"sign in as\s+(\w+) / (\S+)", first.output))
     assert set(logins) == {"admin", "alice", "bob"}, first.output

@@ -20,6 +20,11 @@ from django.db import connections
 from identity.services import ensure_portal_client
 from portal.demo import seed_demo_data
 from portal.embedded import ensure_postgres, start_redis
+from portal.running_portal import (
+    announce_running_portal,
+    running_portal,
+    withdraw_running_portal,
+)
 from portal.supervisor import Child, Supervisor, Watched
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -58,12 +63,22 @@ class Command(BaseCommand):
 
         data_dir: Path = settings.DATA_DIR
         data_dir.mkdir(parents=True, exist_ok=True)
+        other = running_portal(data_dir)
+        if other is not None:
+            raise CommandError(
+                f"another `up` (pid {other.pid}) serves {other.public_url} from {data_dir}: "
+                "stop it first, or give this one another --data-dir."
+            )
         supervisor = Supervisor()
         exit_code = 0
         try:
             env = self._prepare_services(data_dir, supervisor, options)
             if stop_requested.is_set():
                 return
+            # Commands run beside `up` (same data directory) now reach its Redis and its URL.
+            announce_running_portal(
+                data_dir, redis_url=env["REDIS_URL"], public_url=settings.PUBLIC_URL
+            )
             self._start_processes(supervisor, env, data_dir, options)
             url = settings.PUBLIC_URL
             self._wait_until_serving(supervisor, options, stop_requested)
@@ -75,6 +90,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"atrium: {dead.why_gone()}; stopping the other processes.")
                 exit_code = 1
         finally:
+            withdraw_running_portal(data_dir)  # before its Redis goes
             if signalled:
                 self.stdout.write(
                     f"atrium: {signalled[0]} received, stopping: draining the web server's "
