@@ -43,7 +43,11 @@ def chat_messages(raw_messages: Any) -> tuple[Message, ...]:
     legacy_ids: dict[str, str] = {}  # legacy `function_call`s have no ids: one per function name
     for index, raw in enumerate(raw_messages):
         where = f"messages[{index}]"
-        if not isinstance(raw, dict) or raw.get("role") not in ROLES:
+        if (
+            not isinstance(raw, dict)
+            or not isinstance(raw.get("role"), str)
+            or raw["role"] not in ROLES
+        ):
             raise BadParameter(
                 f"{where}.role", "must be system, developer, user, assistant or tool."
             )
