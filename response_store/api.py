@@ -10,7 +10,8 @@ it is kept in the tenant's schema, with the conversation that led to it, for
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from gateway import calls
 from gateway.api import api_caller, decorated, endpoint, event_stream, json_body
 from gateway.parameters import BadParameter, require_model, unmet_need
 from gateway.usage import usage_of_event
+from kernel.errors import InvalidInput
 from kernel.pool_threads import run_in_pool
 from models_catalog.models import Modality
 from response_store import openai_format
@@ -45,11 +47,26 @@ class StartedResponse:
                            response=response, conversation=self.conversation)  # fmt: skip
 
 
-def _refusal(error: BadParameter) -> BadParameter:
-    """`unmet_need`'s refusal, naming the Responses API's field."""
+def _refusal(error: InvalidInput) -> InvalidInput:
+    """A refusal of the chat request (by `unmet_need`, the gateway or the provider's
+    translation), naming the Responses API's field."""
     param = error.param or ""
-    name = PARAMS.get(param.split("[", 1)[0], param)
+    name = PARAMS.get(param.split("[", 1)[0].split(".", 1)[0])
+    if name is None:
+        return error
     return BadParameter(name, error.message.split(": ", 1)[-1])
+
+
+@contextmanager
+def _responses_names() -> Iterator[None]:
+    """Refusals raised inside, with the Responses API's names for chat's fields."""
+    try:
+        yield
+    except InvalidInput as error:
+        refusal = _refusal(error)
+        if refusal is error:
+            raise
+        raise refusal from None
 
 
 def _start(request: HttpRequest) -> StartedResponse:
@@ -69,8 +86,9 @@ def _start(request: HttpRequest) -> StartedResponse:
     refusal = unmet_need(resolved.entry, parsed.request, parsed.stream)
     if refusal is not None:
         raise _refusal(refusal)
-    call = calls.start_chat(caller, resolved, name, parsed.request, stream=parsed.stream,
-                            request_id=openai_format.new_item_id("resp"))  # fmt: skip
+    with _responses_names():
+        call = calls.start_chat(caller, resolved, name, parsed.request, stream=parsed.stream,
+                                request_id=openai_format.new_item_id("resp"))  # fmt: skip
     return StartedResponse(call, parsed, caller, [*history, *parsed.input_items])
 
 
@@ -105,7 +123,8 @@ async def create_response(request: HttpRequest) -> HttpResponseBase:
         response = event_stream(_events(started))
         return decorated(response, call.resolved, call.request_id, call.served)
     created_at = int(time.time())
-    result = await calls.complete(call)
+    with _responses_names():  # the provider's translation may refuse what it cannot carry
+        result = await calls.complete(call)
     status, incomplete = openai_format.status_of(result.finish_reason)
     answered = openai_format.response_object(
         call.request_id, call.name, started.parsed.settings, created_at=created_at,

@@ -212,10 +212,7 @@ def _text_format(raw: Any) -> tuple[ResponseFormat | None, dict[str, Any]]:
         return ResponseFormat(kind="json_object"), {"format": {"type": "json_object"}}
     if kind != "json_schema":
         raise BadParameter("text.format.type", "must be text, json_object or json_schema.")
-    _keys(spec, {"type", "name", "schema", "strict", "description"}, "text.format")
-    if spec.get("description") is not None and not isinstance(spec["description"], str):
-        raise BadParameter("text.format.description", "must be a string.")
-    found = schema_format(spec, "text.format")
+    found = schema_format({k: v for k, v in spec.items() if k != "type"}, "text.format")
     return found, {"format": {**spec, "strict": found.strict}}
 
 

@@ -9,6 +9,8 @@ from gateway.parameters.fields import BadParameter
 from gateway.parameters.tools import TOOL_NAME
 from providers.types import ResponseFormat
 
+SCHEMA_FORMAT_KEYS = {"name", "schema", "strict", "description"}
+
 
 def chat_response_format(raw: Any) -> ResponseFormat | None:
     """Chat's `response_format` (None: plain text)."""
@@ -25,10 +27,13 @@ def chat_response_format(raw: Any) -> ResponseFormat | None:
 
 
 def schema_format(spec: Any, param: str) -> ResponseFormat:
-    """A JSON Schema answer format {name, schema, strict}: chat's `response_format.json_schema`,
-    the Responses API's `text.format`."""
+    """A JSON Schema answer format {name, schema, strict, description}: chat's
+    `response_format.json_schema`, the Responses API's `text.format` (less its `type`)."""
     if not isinstance(spec, dict):
         raise BadParameter(param, "must be {name, schema, strict}.")
+    for key in spec:
+        if key not in SCHEMA_FORMAT_KEYS:
+            raise BadParameter(f"{param}.{key}", "is not supported.")
     name = spec.get("name")
     if not isinstance(name, str) or not TOOL_NAME.match(name):
         raise BadParameter(f"{param}.name", "must be 1-64 letters, digits, _ or -.")
@@ -38,4 +43,12 @@ def schema_format(spec: Any, param: str) -> ResponseFormat:
     strict = spec.get("strict") or False
     if not isinstance(strict, bool):
         raise BadParameter(f"{param}.strict", "must be true or false.")
+    description = spec.get("description")
+    if description is not None and not isinstance(description, str):
+        raise BadParameter(f"{param}.description", "must be a string.")
+    if description and description != schema.get("description"):
+        # What the answer is for, told to the model: no provider takes it beside the schema,
+        # every one reads the schema's own description.
+        own = schema.get("description")
+        schema = {**schema, "description": f"{description}\n\n{own}" if own else description}
     return ResponseFormat(kind="json_schema", schema=schema, name=name, strict=strict)
