@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 ARTIFACTS = Path(os.environ.get("ATRIUM_ARTIFACTS_DIR", Path(__file__).parents[2] / "artifacts"))
 CHROMIUM_FLAGS = [
@@ -52,12 +53,31 @@ def browser() -> Iterator[Browser]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+CSP_VIOLATION = re.compile(r"content.security.policy", re.IGNORECASE)
+
+
+def csp_violations(page: Page) -> list[str]:
+    """What the browser's console says it refused under the Content-Security-Policy (an inline
+    script without the nonce, an inline handler, a style or image from elsewhere), as it happens."""
+    refused: list[str] = []
+
+    def seen(message: ConsoleMessage) -> None:
+        if CSP_VIOLATION.search(message.text):
+            refused.append(message.text)
+
+    page.on("console", seen)
+    return refused
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page; the test fails if anything on it broke the Content-Security-Policy."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
+    refused = csp_violations(page)
     yield page
     context.close()
+    assert refused == [], refused
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from metering.rollups import roll_up_usage
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import csp_violations, screenshot
 from tests.browser.test_sign_in import sign_in
 from tests.metering.events import save_events, usage_event
 
@@ -59,7 +59,9 @@ def fortnight_of_usage(tenants: list, today: datetime) -> None:
 
 
 def chart_state(page: Page) -> dict[str, int]:
-    page.wait_for_function("() => Chart.getChart('billing-chart') !== undefined")
+    page.wait_for_function(
+        "() => typeof Chart !== 'undefined' && Chart.getChart('billing-chart') !== undefined"
+    )
     return page.evaluate(CHART)
 
 
@@ -74,6 +76,7 @@ def test_platform_admin_reads_billing_in_the_browser(
     first = (today - timedelta(days=13)).date().isoformat()
 
     platform: Page = browser.new_page(viewport={"width": 1280, "height": 900})
+    refused = csp_violations(platform)  # the chart library runs under the policy
     sign_in(platform, portal_url, acme.slug, "root", "pw-root-123")
     platform.goto(f"{portal_url}/t/{acme.slug}/")
     platform.get_by_role("link", name="Platform").click()
@@ -108,6 +111,7 @@ def test_platform_admin_reads_billing_in_the_browser(
     assert sum(Decimal(row["Cost"]) for row in rows) > 0
 
     tenant_admin: Page = browser.new_page(viewport={"width": 1280, "height": 900})
+    refused_too = csp_violations(tenant_admin)
     sign_in(tenant_admin, portal_url, acme.slug, "xena", "pw-xena-123")
     tenant_admin.goto(f"{portal_url}/t/{acme.slug}/billing/?start={first}&group=person")
     drawn = chart_state(tenant_admin)
@@ -120,3 +124,4 @@ def test_platform_admin_reads_billing_in_the_browser(
     tenant_admin.get_by_role("button", name="Show").click()
     expect(tenant_admin.get_by_role("alert")).to_contain_text("on or before the end date")
     screenshot(tenant_admin, "tenant-billing-bad-range")
+    assert refused + refused_too == []

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import csp_violations, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,9 +33,15 @@ def test_person_signs_in_and_takes_an_api_token(page: Page, portal_url, make_ten
 
     page.get_by_role("link", name="API access").click()
     expect(page.get_by_test_id("api-base")).to_have_text(f"{portal_url}/t/{acme.slug}/v1")
+    refused = csp_violations(page)
     page.get_by_test_id("get-token").click()
     token = page.get_by_test_id("token").input_value()
     screenshot(page, "api-access")
+    # The copy button's script runs under the Content-Security-Policy (it carries the nonce).
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=portal_url)
+    page.get_by_role("button", name="Copy").click()
+    assert page.evaluate("navigator.clipboard.readText()") == token
+    assert refused == []
 
     whoami = httpx.get(
         f"{portal_url}/t/{acme.slug}/v1/whoami", headers={"Authorization": f"Bearer {token}"}
