@@ -264,10 +264,12 @@ class EmbeddingCall:
 
 def start_embedding(
     caller: Caller, name: str, texts: list[str], *, dimensions: int | None = None,
-    resolved: ResolvedModel | None = None,
+    resolved: ResolvedModel | None = None, request_id: str | None = None,
 ) -> EmbeddingCall:  # fmt: skip
+    """`request_id`: the caller's own, when a repeat of the same work must be billed once (its
+    usage event is recorded once per request id)."""
     resolved = resolved or resolve(caller.tenant, name, Modality.EMBEDDING)
-    request_id = f"embd-{uuid.uuid4().hex}"
+    request_id = request_id or f"embd-{uuid.uuid4().hex}"
     tokens = rate_limits.estimate_prompt_tokens(texts)
     routes = routing.routes_for(resolved)
     if dimensions is not None:  # another model's vectors would not be these

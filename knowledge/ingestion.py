@@ -5,11 +5,14 @@ page can show it.
 Resumable and duplicate-free: chunks are numbered deterministically and unique per (document,
 index), so a run that starts again (a worker killed mid-document: the task is acknowledged late
 and redelivered) keeps the chunks it has, re-creates none, and embeds only those still without a
-vector. A document is served by retrieval only once `ready`.
+vector. A batch embedded (and billed) whose vectors were never saved is embedded again under the
+same request id, derived from its chunks, so it is billed once. A document is served by
+retrieval only once `ready`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from asgiref.sync import async_to_sync
@@ -77,11 +80,21 @@ def _uploader(document: Document, located: Located) -> Principal:
     )  # fmt: skip
 
 
+def batch_request_id(batch: list[Chunk]) -> str:
+    """The embedding call's request id for these chunks, the same on every attempt."""
+    chunks = ",".join(str(piece.pk) for piece in batch)
+    digest = hashlib.sha256(f"{batch[0].document_id}:{chunks}".encode()).hexdigest()
+    return f"embd-{digest[:48]}"
+
+
 def _embed_missing(document: Document, located: Located) -> None:
     caller = calls.Caller(located.tenant, _uploader(document, located))
     pending = Chunk.objects.filter(document=document, is_parent=False, embedding__isnull=True)
     while batch := list(pending.order_by("index")[:EMBED_BATCH]):
-        call = calls.start_embedding(caller, located.kb.embedding_model, [c.text for c in batch])
+        call = calls.start_embedding(
+            caller, located.kb.embedding_model, [c.text for c in batch],
+            request_id=batch_request_id(batch),
+        )  # fmt: skip
         result = async_to_sync(calls.embed)(call)
         for piece, vector in zip(batch, result.vectors, strict=True):
             piece.embedding, piece.dimensions = vector, len(vector)

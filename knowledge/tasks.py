@@ -1,19 +1,23 @@
 """Ingestion as tenant-aware Celery tasks: each runs in the schema of the tenant that uploaded,
 and refuses to run in public (`TenantTask`). Beat's resumption of stalled documents fans out: a
 dispatcher in public queues one task per tenant, so one tenant's backlog never holds up
-another's."""
+another's. A resumed document is queued once: not again while that task waits for a worker."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import datetime, timedelta
 
+import redis
 from celery import shared_task
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from kernel.errors import NotFound
+from kernel.redis_client import shared_redis
+from kernel.redis_keys import tenant_key
 from kernel.tenant_tasks import TenantTask
 from knowledge.ingestion import ingest
 from knowledge.models import Document
@@ -30,6 +34,8 @@ UNFINISHED = ("queued", "extracting", "chunking", "embedding")
 def ingest_document_task(knowledge_base_id: str, document_id: str) -> None:
     """Ingest one uploaded document as the tenant that uploaded it (the schema it was queued in)."""
     tenant = connection.tenant
+    with contextlib.suppress(redis.RedisError):  # started: it may be resumed again if it stalls
+        shared_redis().delete(_resumption(tenant.pk, document_id))
     try:
         located = find_knowledge_base(tenant, knowledge_base_id)
     except NotFound:
@@ -61,7 +67,18 @@ def resume_stalled_documents_of_tenant(stalled_seconds: int | None = None) -> in
     found = _stalled(before)  # its own schema: the siloed knowledge bases
     with pooled_store_of(connection.tenant):
         found += _stalled(before)  # its rows of the pooled store
+    queued = 0
     for kb_id, document_id in found:
+        # Once per stall: not again while the queued task waits for a busy worker (a lost one is
+        # queued again when the mark expires).
+        key = _resumption(connection.tenant.pk, document_id)
+        if not shared_redis().set(key, 1, nx=True, ex=max(3 * seconds, 60)):
+            continue
         logger.warning("resuming the ingestion of document %s", document_id)
         ingest_document_task.delay(kb_id, document_id)
-    return len(found)
+        queued += 1
+    return queued
+
+
+def _resumption(tenant_id: int, document_id: str) -> str:
+    return tenant_key(tenant_id, "ingest-resumed", document_id)

@@ -1,0 +1,75 @@
+"""Ingestion after a crash bills each batch once, and beat resumes a stalled document once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from knowledge.ingestion import EMBED_BATCH, ingest
+from knowledge.models import Chunk, Document
+from knowledge.stores import opened
+from knowledge.tasks import resume_stalled_documents_of_tenant
+from metering.models import UsageEvent
+from metering.usage_queue import record_queued_usage
+from portal.celery import app as celery_app
+from tests.knowledge.conftest import knowledge_base
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def stored_document(located, content: bytes) -> Document:  # type: ignore[no-untyped-def]
+    """A document as an upload leaves it (its task not run: the test runs ingestion itself)."""
+    with opened(located):
+        return Document.objects.create(
+            knowledge_base=located.kb, tenant_id=located.tenant.pk, filename="big.md",
+            size=len(content), sha256="0" * 64, content=content, uploaded_by="kim",
+        )  # fmt: skip
+
+
+def test_a_batch_billed_before_a_crash_is_billed_once(make_tenant, handbook) -> None:
+    acme = make_tenant("acme")
+    located = knowledge_base(acme)
+    located.kb.chunking = {"kind": "recursive", "chunk_tokens": 48}
+    with opened(located):
+        located.kb.save(update_fields=["chunking"])
+    content = handbook * 2
+    document = stored_document(located, content)
+    ingest(located, str(document.pk))
+    record_queued_usage()
+    events = UsageEvent.objects.unscoped().filter(tenant_id=acme.pk, operation="embeddings")
+    batches = events.count()
+    with opened(located):
+        chunks = Chunk.objects.filter(document=document, is_parent=False).order_by("-index")
+        assert batches == -(-chunks.count() // EMBED_BATCH) >= 2
+        # A worker killed after the last batch was embedded and billed, before its vectors
+        # were saved:
+        last = chunks.count() % EMBED_BATCH or EMBED_BATCH
+        Chunk.objects.filter(pk__in=[c.pk for c in chunks[:last]]).update(embedding=None)
+        Document.objects.filter(pk=document.pk).update(status="embedding", content=content)
+
+    ingest(located, str(document.pk))  # the redelivered task
+
+    record_queued_usage()
+    assert events.count() == batches
+    with opened(located):
+        assert Document.objects.get(pk=document.pk).status == "ready"
+        assert not chunks.filter(embedding__isnull=True).exists()
+
+
+def test_a_stalled_document_is_queued_once_while_its_task_waits(make_tenant) -> None:
+    acme = make_tenant("acme")
+    located = knowledge_base(acme)
+    document = stored_document(located, b"# Notes\n\nSome text.")
+    with opened(located):
+        Document.objects.filter(pk=document.pk).update(
+            status="embedding", updated_at=timezone.now() - timedelta(hours=1)
+        )
+    try:
+        with tenant_context(acme):  # as a worker runs it; no worker is free for what it queues
+            queued = [resume_stalled_documents_of_tenant(stalled_seconds=600) for _ in range(3)]
+        assert queued == [1, 0, 0]
+    finally:
+        celery_app.control.purge()  # the queued task: no worker in this test
