@@ -4,10 +4,12 @@ responses (GET, DELETE, `store: false`, the purge), refusals, and one usage even
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from datetime import timedelta
 
+import httpx
 import openai
 import pytest
 from django.utils import timezone
@@ -95,10 +97,14 @@ def test_a_streamed_response_reads_with_the_sdks_streaming_api(acme, upstream) -
 
 def test_an_abandoned_stream_is_metered_and_not_stored(acme, upstream) -> None:
     upstream.pieces, upstream.piece_delay = ["word "] * 200, 0.03
-    stream = acme.responses.create(model=MODEL, input="Talk to me", stream=True)
-    seen = [event for _, event in zip(range(6), stream, strict=False)]
-    stream.close()
-    response_id = seen[0].response.id
+    # The client hangs up on its own connection: the SDK's pool may keep one open after close()
+    headers = {"Authorization": f"Bearer {acme.api_key}"}
+    with httpx.Client(base_url=str(acme.base_url), headers=headers) as client:
+        body = {"model": MODEL, "input": "Talk to me", "stream": True}
+        with client.stream("POST", "responses", json=body) as answer:
+            data = (line[6:] for line in answer.iter_lines() if line.startswith("data: "))
+            seen = [json.loads(chunk) for _, chunk in zip(range(6), data, strict=False)]
+    response_id = seen[0]["response"]["id"]
     (event,) = events_of(acme.tenant.slug, 1)
     assert event.request_id == response_id and event.status == "cancelled"
     assert event.output_tokens > 0  # counted, never a silent zero
@@ -155,6 +161,20 @@ def test_images_reach_the_model_as_chat_image_parts(acme, upstream) -> None:
     stored_file = refusal(lambda: acme.responses.create(model=MODEL, input=[{"role": "user",
         "content": [{"type": "input_file", "file_id": "file-1"}]}]))  # fmt: skip
     assert stored_file.body["param"] == "input[0].content[0].type"
+
+
+def test_an_image_at_the_size_limit_fits_the_body_and_a_larger_body_is_a_413(
+    acme, upstream, settings
+) -> None:
+    image = base64.b64encode(b"\x89PNG" + bytes(settings.GATEWAY_IMAGE_MAX_BYTES - 4)).decode()
+    acme.responses.create(model=MODEL, input=[{"role": "user", "content": [
+        {"type": "input_image", "image_url": f"data:image/png;base64,{image}"},
+    ]}])  # fmt: skip
+    (message,) = upstream.requests[-1]["body"]["messages"]
+    assert message["content"][0]["image_url"]["url"].endswith(image[-100:])
+    limit = settings.GATEWAY_BODY_MAX_BYTES
+    too_large = refusal(lambda: acme.responses.create(model=MODEL, input="x" * limit))
+    assert too_large.status_code == 413 and f"{limit:,} bytes" in too_large.body["message"]
 
 
 def refusal(call) -> openai.APIStatusError:  # type: ignore[no-untyped-def]
