@@ -20,6 +20,7 @@ from gateway import calls, openai_format, routing
 from gateway.parameters import chat_request, embedding_request, require_model, unmet_need
 from gateway.usage import usage_of_event
 from identity.api_auth import authenticate_bearer
+from identity.business_units import UNIT_HEADER_META
 from kernel.errors import DomainError, InvalidInput
 from kernel.http_errors import domain_error_response
 from kernel.pool_threads import run_in_pool
@@ -49,7 +50,9 @@ def _caller(request: HttpRequest, method: str) -> calls.Caller:
     the principal the bearer token proves in it; then, the method (an unauthenticated caller
     learns nothing, not even which methods a path takes)."""
     tenant = getattr(request, "tenant", None) or tenant_of_path(request.path)
-    principal = authenticate_bearer(request.META.get("HTTP_AUTHORIZATION", ""), tenant)
+    principal = authenticate_bearer(
+        request.META.get("HTTP_AUTHORIZATION", ""), tenant, request.META.get(UNIT_HEADER_META, "")
+    )
     if request.method != method:
         raise MethodNotAllowed(f"Use {method} for {request.path}.")
     return calls.Caller(tenant, principal)  # type: ignore[arg-type]  # an unknown tenant was refused

@@ -14,12 +14,12 @@ class GatewayConfig(AppConfig):
         from guardrails.models import GuardrailPolicy
         from kernel.hot_cache import bump_generation
         from models_catalog import models as catalog
-        from tenants.models import Domain, Membership, Tenant
+        from tenants.models import BusinessUnit, Domain, Membership, Tenant
 
         watched: list[type[Model]] = [
             catalog.Provider, catalog.FoundationModel, catalog.ModelPrice, catalog.ModelGrant,
             catalog.CustomModel, catalog.ModelVersion, catalog.ModelAlias, Membership, Tenant,
-            Domain, Budget, GuardrailPolicy, get_user_model(),
+            Domain, Budget, GuardrailPolicy, BusinessUnit, get_user_model(),
         ]  # fmt: skip
         for model in watched:
             post_save.connect(bump_generation, sender=model, dispatch_uid=f"hot-{model._meta}")

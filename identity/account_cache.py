@@ -21,6 +21,7 @@ class AccountState:
     tenant_id: int
     role: str
     business_unit_id: int | None
+    extra_business_unit_ids: frozenset[int] = frozenset()
 
 
 _FIELDS = ("id", "name", "tenant_id", "role", "business_unit_id")
@@ -55,10 +56,19 @@ def _remembered(key: tuple[Any, ...], rows: Callable[[], Any]) -> AccountState |
     if cached is not None and now - cached[0] < settings.ATRIUM_PRINCIPAL_CACHE_SECONDS:
         return cached[1]
     row = rows().values(*_FIELDS).first()
-    state = AccountState(**row) if row else None
+    state = AccountState(**row, extra_business_unit_ids=_extra_units(row["id"])) if row else None
     with _accounts_lock:
         _accounts[key] = (now, state)
     return state
+
+
+def _extra_units(account_id: int) -> frozenset[int]:
+    through = ServiceAccount.extra_business_units.through
+    return frozenset(
+        through.objects.filter(serviceaccount_id=account_id).values_list(
+            "businessunit_id", flat=True
+        )
+    )
 
 
 def forget_service_account(client_id: str) -> None:

@@ -5,8 +5,9 @@ from identity.models import ExternalIdentity, GroupMapping
 
 @admin.register(GroupMapping)
 class GroupMappingAdmin(admin.ModelAdmin):
-    list_display = ["group", "grant", "tenant", "created_at"]
+    list_display = ["group", "grant", "tenant", "business_unit", "created_at"]
     list_filter = ["grant", "tenant"]
+    list_select_related = ["tenant", "business_unit"]
     search_fields = ["group"]
 
 

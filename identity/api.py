@@ -1,4 +1,5 @@
-"""The identity part of the tenant API: who am I, and the tenant's service accounts."""
+"""The identity part of the tenant API: who am I, the tenant's service accounts, its business
+units and which units its people and programs belong to."""
 
 from __future__ import annotations
 
@@ -8,17 +9,25 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from identity.api_auth import IsTenantAdmin
+from identity.api_auth import IsTenantAdmin, IsTenantAdminToChange
+from identity.business_units import Assignee, assign_business_units
 from identity.principals import Principal
-from identity.selectors import active_service_accounts, client_of, service_account_of
+from identity.selectors import (
+    active_service_accounts,
+    client_of,
+    members_of,
+    membership_of,
+    service_account_of,
+)
 from identity.services import (
     create_service_account,
     register_external_client,
     revoke_service_account,
 )
 from kernel.errors import NotFound
-from tenants.models import Role, ServiceAccount
-from tenants.selectors import business_units_of
+from tenants.models import BusinessUnit, Role, ServiceAccount
+from tenants.selectors import business_unit_of, business_units_of
+from tenants.services import add_business_unit, change_business_unit
 
 
 class WhoAmISerializer(serializers.Serializer):
@@ -53,7 +62,24 @@ def whoami(request: Request) -> Response:
     )
 
 
-class ServiceAccountSerializer(serializers.Serializer):
+class UnitNameSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class UnitsOfSerializer(serializers.Serializer):
+    """A principal's units: its default one and the extra ones it may charge per call."""
+
+    business_unit = UnitNameSerializer(
+        allow_null=True, help_text="Charged when a call names no unit (null: the tenant)."
+    )
+    extra_business_units = UnitNameSerializer(
+        many=True, source="extra_business_units.all",
+        help_text="Also chargeable, one call at a time, with the X-Atrium-Business-Unit header.",
+    )  # fmt: skip
+
+
+class ServiceAccountSerializer(UnitsOfSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     role = serializers.CharField()
@@ -115,13 +141,152 @@ def service_accounts(request: Request) -> Response:
     return Response(body, status=201)
 
 
-@extend_schema(request=None, responses={204: None}, tags=["identity"])
-@api_view(["DELETE"])
+class UnitsAssignmentSerializer(serializers.Serializer):
+    business_unit_id = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The default unit (null: the tenant's)."
+    )
+    extra_business_unit_ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, max_length=100,
+        help_text="Units it may also charge per call, with the X-Atrium-Business-Unit header.",
+    )  # fmt: skip
+
+
+def _assigned(request: Request, assignee: Assignee) -> Assignee:
+    """Apply a PATCH of units; a field left out keeps its value."""
+    serializer = UnitsAssignmentSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    extras = data.get("extra_business_unit_ids")
+    return assign_business_units(
+        assignee=assignee,
+        business_unit_id=data.get("business_unit_id", assignee.business_unit_id),
+        extra_business_unit_ids=(
+            extras
+            if extras is not None
+            else assignee.extra_business_units.values_list("pk", flat=True)
+        ),
+        actor=_principal(request).name,
+    )
+
+
+@extend_schema(
+    methods=["PATCH"], request=UnitsAssignmentSerializer, responses=ServiceAccountSerializer,
+    tags=["identity"],
+)  # fmt: skip
+@extend_schema(methods=["DELETE"], request=None, responses={204: None}, tags=["identity"])
+@api_view(["PATCH", "DELETE"])
 @permission_classes([IsTenantAdmin])
 def service_account(request: Request, account_id: int) -> Response:
-    """Revoke a service account: its tokens are refused from now on."""
+    """PATCH: the account's business units. DELETE: revoke it (its tokens are refused from now
+    on)."""
     account = service_account_of(request._request.tenant, account_id)  # type: ignore[attr-defined]
-    if account is None:
+    if account is None or not account.is_active:
         raise NotFound("This tenant has no such service account.")
+    if request.method == "PATCH":
+        return Response(ServiceAccountSerializer(_assigned(request, account)).data)
     revoke_service_account(account=account, actor=_principal(request).name)
     return Response(status=204)
+
+
+# --- Business units and members ---------------------------------------------------------------
+
+
+class BusinessUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    cost_centre = serializers.CharField()
+    archived = serializers.SerializerMethodField(help_text="Archived: nobody may charge it.")
+    created_at = serializers.DateTimeField()
+    archived_at = serializers.DateTimeField(allow_null=True)
+
+    def get_archived(self, unit: BusinessUnit) -> bool:
+        return not unit.is_active
+
+
+class NewBusinessUnitSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    cost_centre = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class BusinessUnitChangeSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False)
+    cost_centre = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    archived = serializers.BooleanField(
+        required=False,
+        help_text="true: archive (refused while it is someone's unit); false: restore.",
+    )
+
+
+@extend_schema(
+    request=NewBusinessUnitSerializer,
+    responses={200: BusinessUnitSerializer(many=True), 201: BusinessUnitSerializer},
+    tags=["identity"],
+)
+@api_view(["GET", "POST"])
+@permission_classes([IsTenantAdminToChange])
+def business_units(request: Request) -> Response:
+    """The tenant's business units, archived ones included (any principal); create one
+    (administrators)."""
+    tenant = request._request.tenant  # type: ignore[attr-defined]
+    if request.method == "GET":
+        return Response(BusinessUnitSerializer(business_units_of(tenant), many=True).data)
+    serializer = NewBusinessUnitSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    unit = add_business_unit(
+        tenant=tenant, actor=_principal(request).name, **serializer.validated_data
+    )
+    return Response(BusinessUnitSerializer(unit).data, status=201)
+
+
+@extend_schema(
+    request=BusinessUnitChangeSerializer, responses=BusinessUnitSerializer, tags=["identity"]
+)
+@api_view(["GET", "PATCH"])
+@permission_classes([IsTenantAdminToChange])
+def business_unit(request: Request, unit_id: int) -> Response:
+    """One business unit (any principal); rename, re-cost or archive/restore it
+    (administrators)."""
+    unit = business_unit_of(request._request.tenant, unit_id)  # type: ignore[attr-defined]
+    if unit is None:
+        raise NotFound("This tenant has no such business unit.")
+    if request.method == "PATCH":
+        serializer = BusinessUnitChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        change_business_unit(unit=unit, actor=_principal(request).name, **serializer.validated_data)
+    return Response(BusinessUnitSerializer(unit).data)
+
+
+class MemberSerializer(UnitsOfSerializer):
+    id = serializers.IntegerField(help_text="The membership's id.")
+    user = serializers.CharField(source="user.get_username")
+    email = serializers.EmailField(source="user.email")
+    role = serializers.CharField()
+    managed_by = serializers.CharField(
+        source="source", help_text="manual, or idp (the role comes from the IdP's groups)."
+    )
+    units_from_idp = serializers.BooleanField(
+        help_text="The units come from the IdP's groups (change them there)."
+    )
+
+
+@extend_schema(responses=MemberSerializer(many=True), tags=["identity"])
+@api_view(["GET"])
+@permission_classes([IsTenantAdmin])
+def members(request: Request) -> Response:
+    """The tenant's people, their roles and business units."""
+    tenant = request._request.tenant  # type: ignore[attr-defined]
+    listed = (
+        members_of(tenant).select_related("business_unit").prefetch_related("extra_business_units")
+    )
+    return Response(MemberSerializer(listed, many=True).data)
+
+
+@extend_schema(request=UnitsAssignmentSerializer, responses=MemberSerializer, tags=["identity"])
+@api_view(["PATCH"])
+@permission_classes([IsTenantAdmin])
+def member(request: Request, membership_id: int) -> Response:
+    """Set a person's business units (default and extra)."""
+    membership = membership_of(request._request.tenant, membership_id)  # type: ignore[attr-defined]
+    if membership is None:
+        raise NotFound("This tenant has no such member.")
+    return Response(MemberSerializer(_assigned(request, membership)).data)

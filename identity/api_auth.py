@@ -6,9 +6,10 @@ from typing import Any
 
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
+from identity.business_units import UNIT_HEADER_META, charged_principal
 from identity.principals import NO_ACCESS, AccessDenied, Principal, resolve_principal
 from identity.roles import PLATFORM_ADMIN
 from identity.verification import InvalidToken, verify_access_token
@@ -53,21 +54,24 @@ class TokenRefused(DomainError):
         return {"WWW-Authenticate": self.challenge}
 
 
-def authenticate_bearer(header: str, tenant: Tenant | None) -> Principal:
+def authenticate_bearer(header: str, tenant: Tenant | None, business_unit: str = "") -> Principal:
     """The principal an `Authorization` header proves in `tenant` (None: no such tenant), or
     TokenRefused (401) / NotAllowed (403). An unknown tenant is refused exactly like one the
-    caller may not use, so that probing does not reveal which tenants exist."""
+    caller may not use, so that probing does not reveal which tenants exist. `business_unit`:
+    the X-Atrium-Business-Unit header: the unit this call is charged to
+    (identity.business_units)."""
     if not header:
         raise TokenRefused(None)
     try:
         token = verify_access_token(bearer_from_header(header))
         if tenant is None:
             raise AccessDenied(NO_ACCESS)
-        return resolve_principal(token, tenant)
+        principal = resolve_principal(token, tenant)
     except InvalidToken as error:
         raise TokenRefused(str(error)) from error
     except AccessDenied as error:
         raise NotAllowed(str(error)) from error
+    return charged_principal(principal, tenant, business_unit)
 
 
 class TokenRejected(exceptions.AuthenticationFailed):
@@ -84,7 +88,11 @@ class BearerTokenAuthentication(BaseAuthentication):
         if not header:
             return None
         try:
-            principal = authenticate_bearer(header, request._request.tenant)  # type: ignore[attr-defined]
+            principal = authenticate_bearer(
+                header,
+                request._request.tenant,  # type: ignore[attr-defined]
+                request.META.get(UNIT_HEADER_META, ""),
+            )
         except TokenRefused as error:
             raise TokenRejected(error.message) from error
         except NotAllowed as error:
@@ -109,6 +117,17 @@ class IsPlatformAdmin(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return isinstance(request.user, Principal) and request.user.role == PLATFORM_ADMIN
+
+
+class IsTenantAdminToChange(BasePermission):
+    """Any principal of the tenant reads; its administrators change."""
+
+    message = "Only this tenant's administrators may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not isinstance(request.user, Principal):
+            return False
+        return request.method in SAFE_METHODS or request.user.has_role(Role.ADMIN)
 
 
 class IsTenantAdmin(BasePermission):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from tenants.models import Role, ServiceAccount, Tenant
+from tenants.models import BusinessUnit, Role, ServiceAccount, Tenant
 
 
 class ExternalIdentity(models.Model):
@@ -40,13 +41,16 @@ class ExternalIdentity(models.Model):
 
 
 class GroupMapping(models.Model):
-    """An identity-provider group and the role it gives, e.g. `lob-retail-admins` -> tenant
-    administrator of acme, or `atrium-platform-admins` -> platform administrator."""
+    """An identity-provider group and what it gives: a role, e.g. `lob-retail-admins` -> tenant
+    administrator of acme, or `atrium-platform-admins` -> platform administrator; and/or a
+    business unit of the tenant, e.g. `dept-wealth` -> Wealth Management of acme (with the
+    grant "business unit only", the role comes from other groups)."""
 
     class Grant(models.TextChoices):
         PLATFORM_ADMIN = "platform_admin", "Platform administrator"
         TENANT_ADMIN = Role.ADMIN.value, "Tenant administrator"
         MEMBER = Role.MEMBER.value, "Member"
+        BUSINESS_UNIT = "business_unit", "Business unit only (no role)"
 
     group = models.CharField(max_length=200)
     grant = models.CharField(max_length=20, choices=Grant.choices)
@@ -56,6 +60,14 @@ class GroupMapping(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         help_text="The tenant the role is in; empty for platform administrator.",
+    )
+    business_unit = models.ForeignKey(
+        BusinessUnit,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="group_mappings",
+        help_text="The tenant's business unit the group's people are charged to (optional).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -70,11 +82,22 @@ class GroupMapping(models.Model):
                 ),
                 name="group_mapping_tenant_matches_grant",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(grant="business_unit", business_unit__isnull=True),
+                name="group_mapping_unit_only_names_a_unit",
+            ),
         ]
 
     def __str__(self) -> str:
         where = f" of {self.tenant.slug}" if self.tenant_id else ""
-        return f"{self.group} -> {self.get_grant_display()}{where}"
+        unit = f" in {self.business_unit.name}" if self.business_unit_id else ""
+        return f"{self.group} -> {self.get_grant_display()}{where}{unit}"
+
+    def clean(self) -> None:
+        if self.business_unit_id is not None and (
+            self.business_unit is None or self.business_unit.tenant_id != self.tenant_id
+        ):
+            raise ValidationError({"business_unit": "Choose a business unit of the tenant."})
 
 
 class ExternalClient(models.Model):

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from identity.account_cache import AccountState, active_external_client, active_service_account
-from identity.roles import ROLE_RANK, business_unit_in_tenant, role_in_tenant
+from identity.roles import ROLE_RANK, role_in_tenant, units_in_tenant
 from identity.services import IdentityError, sign_in_identity
 from identity.tokens import SERVICE_ACCOUNT
 from identity.verification import InvalidToken, VerifiedToken
@@ -36,6 +36,8 @@ class Principal:
     role: str  # "platform_admin", "admin" or "member"
     tenant_slug: str
     business_unit_id: int | None = None  # where the usage is charged
+    # Units it may also charge, one call at a time (X-Atrium-Business-Unit).
+    extra_business_unit_ids: frozenset[int] = frozenset()
 
     is_authenticated = True
 
@@ -64,7 +66,7 @@ def resolve_principal(token: VerifiedToken, tenant: Tenant) -> Principal:
         known = cached(("principal", user_id, tenant.pk), lambda: _user_role(user_id, tenant))
         if known is None:
             raise InvalidToken("The account behind this token is disabled.")
-        pk, username, role, business_unit_id = known
+        pk, username, role, (business_unit_id, extra_units) = known
         if role is None:
             raise AccessDenied(NO_ACCESS)
     else:
@@ -73,19 +75,19 @@ def resolve_principal(token: VerifiedToken, tenant: Tenant) -> Principal:
         except IdentityError as error:
             raise InvalidToken(str(error)) from error
         pk, username, role = user.pk, user.get_username(), role_in_tenant(user, tenant)
-        business_unit_id = business_unit_in_tenant(user.pk, tenant)
+        business_unit_id, extra_units = units_in_tenant(user.pk, tenant)
         if role is None:
             raise AccessDenied(NO_ACCESS)
     claimed_role = token.claims.get("role")
     if token.builtin and claimed_role in ROLE_RANK and ROLE_RANK[claimed_role] < ROLE_RANK[role]:
         role = claimed_role  # a token minted for a lesser role does not grow with the person
-    return Principal("user", pk, username, role, tenant.slug, business_unit_id)
+    return Principal("user", pk, username, role, tenant.slug, business_unit_id, extra_units)
 
 
 def _service_account(account: AccountState, tenant: Tenant) -> Principal:
     return Principal(
         SERVICE_ACCOUNT, account.id, account.name, account.role, tenant.slug,
-        account.business_unit_id,
+        account.business_unit_id, account.extra_business_unit_ids,
     )  # fmt: skip
 
 
@@ -104,13 +106,13 @@ def _registered_client(token: VerifiedToken, tenant: Tenant) -> AccountState | N
 
 def _user_role(
     user_id: int | None, tenant: Tenant
-) -> tuple[int, str, str | None, int | None] | None:
-    """(id, user name, role here, business unit here) of an active user, or None."""
+) -> tuple[int, str, str | None, tuple[int | None, frozenset[int]]] | None:
+    """(id, user name, role here, (default unit, extra units) here) of an active user, or None."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return None
     role = role_in_tenant(user, tenant)
-    return user.pk, user.get_username(), role, business_unit_in_tenant(user.pk, tenant)
+    return user.pk, user.get_username(), role, units_in_tenant(user.pk, tenant)
 
 
 def _int_or_none(value: str) -> int | None:
@@ -126,5 +128,5 @@ def person_in_tenant(user: Any, tenant: Tenant, role: str | None = None) -> Prin
     role = role or role_in_tenant(user, tenant)
     if role is None:
         return None
-    unit = business_unit_in_tenant(user.pk, tenant)
-    return Principal("user", user.pk, user.get_username(), role, tenant.slug, unit)
+    unit, extra_units = units_in_tenant(user.pk, tenant)
+    return Principal("user", user.pk, user.get_username(), role, tenant.slug, unit, extra_units)

@@ -37,6 +37,15 @@ def business_unit_in_tenant(user_id: int, tenant: Tenant) -> int | None:
     )
 
 
+def units_in_tenant(user_id: int, tenant: Tenant) -> tuple[int | None, frozenset[int]]:
+    """A person's default unit in `tenant` and the extra units they may charge per call."""
+    rows = Membership.objects.filter(user_id=user_id, tenant_id=tenant.pk).values_list(
+        "business_unit_id", "extra_business_units"
+    )
+    default = rows[0][0] if rows else None
+    return default, frozenset(extra for _, extra in rows if extra is not None)
+
+
 def at_least(role: str | None, required: str) -> bool:
     return role is not None and ROLE_RANK[role] >= ROLE_RANK[required]
 

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from identity.models import ExternalClient
 from identity.tokens import builtin_issuer
-from tenants.models import Membership, ServiceAccount, Tenant
+from tenants.models import BusinessUnit, Membership, ServiceAccount, Tenant
+from tenants.selectors import business_units_of
 
 
 def active_service_accounts(tenant: Tenant) -> QuerySet[ServiceAccount]:
-    return ServiceAccount.objects.filter(tenant=tenant, revoked_at__isnull=True).select_related(
-        "external_client", "business_unit"
+    return (
+        ServiceAccount.objects.filter(tenant=tenant, revoked_at__isnull=True)
+        .select_related("external_client", "business_unit")
+        .prefetch_related("extra_business_units")
+    )
+
+
+def business_units_with_principals(tenant: Tenant) -> QuerySet[BusinessUnit]:
+    """The tenant's units (open first), each with how many people and active service accounts
+    have it as their default unit."""
+    return (
+        business_units_of(tenant)
+        .annotate(
+            people=Count("membership", distinct=True),
+            programs=Count(
+                "serviceaccount", filter=Q(serviceaccount__revoked_at__isnull=True), distinct=True
+            ),
+        )
+        .order_by(F("archived_at").asc(nulls_first=True), "name")
     )
 
 

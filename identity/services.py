@@ -20,6 +20,7 @@ from oauth2_provider.models import Application
 
 from activity.services import record_activity
 from identity.account_cache import forget_external_client, forget_service_account
+from identity.business_units import mapped_units, sync_group_units
 from identity.models import ExternalClient, ExternalIdentity, GroupMapping
 from identity.roles import ROLE_RANK, role_in_tenant
 from identity.selectors import client_of, external_client_of
@@ -28,7 +29,7 @@ from identity.tokens import USER, builtin_issuer, sign_access_token
 from kernel.errors import InvalidInput
 from tenants.models import Membership, Role, ServiceAccount, Tenant
 from tenants.schemas import in_tenant_schema
-from tenants.selectors import business_units_of
+from tenants.selectors import active_business_units
 
 PORTAL_CLIENT_ID = "atrium-portal"
 
@@ -147,18 +148,21 @@ def _update_profile(user: Any, claims: dict[str, Any]) -> None:
 
 
 def sync_group_roles(*, user: Any, identity: ExternalIdentity, groups: Iterable[str]) -> None:
-    """Make the user's IdP-managed roles match the group mappings of `groups`.
+    """Make the user's IdP-managed roles and units match the group mappings of `groups`.
 
     Memberships an administrator added by hand are left alone; IdP-managed ones are created,
-    changed or removed; platform administration follows its mapping too.
+    changed or removed; platform administration follows its mapping too. Units mapped from
+    groups apply to every membership of the tenant (identity.business_units.sync_group_units).
     """
-    mappings = list(GroupMapping.objects.filter(group__in=list(groups)))
+    mappings = list(
+        GroupMapping.objects.filter(group__in=list(groups)).select_related("business_unit")
+    )
     wanted: dict[int, str] = {}
     platform_admin = False
     for mapping in mappings:
         if mapping.grant == GroupMapping.Grant.PLATFORM_ADMIN:
             platform_admin = True
-        elif mapping.tenant_id is not None:
+        elif mapping.grant != GroupMapping.Grant.BUSINESS_UNIT and mapping.tenant_id is not None:
             current = wanted.get(mapping.tenant_id)
             if current is None or ROLE_RANK[mapping.grant] > ROLE_RANK[current]:
                 wanted[mapping.tenant_id] = mapping.grant
@@ -176,6 +180,8 @@ def sync_group_roles(*, user: Any, identity: ExternalIdentity, groups: Iterable[
     for tenant_id, membership in existing.items():
         if membership.source == Membership.Source.IDP and tenant_id not in wanted:
             membership.delete()
+    units = (mapping.business_unit for mapping in mappings if mapping.business_unit is not None)
+    sync_group_units(user=user, unit_ids_by_tenant=mapped_units(units))
 
     if platform_admin != identity.grants_platform_admin:
         user.is_staff = user.is_superuser = platform_admin
@@ -299,9 +305,9 @@ def _new_service_account(
         raise IdentityError(f"Unknown role {role!r}: use one of {', '.join(Role.values)}.")
     if (
         business_unit_id is not None
-        and not business_units_of(tenant).filter(pk=business_unit_id).exists()
+        and not active_business_units(tenant).filter(pk=business_unit_id).exists()
     ):
-        raise IdentityError(f"This tenant has no business unit {business_unit_id}.")
+        raise IdentityError(f"This tenant has no business unit {business_unit_id} open to use.")
     if ServiceAccount.objects.filter(tenant=tenant, name=name, revoked_at__isnull=True).exists():
         raise IdentityError(f"This tenant already has a service account called {name!r}.")
     account = ServiceAccount.objects.create(

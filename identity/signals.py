@@ -9,3 +9,6 @@ from django.dispatch import Signal
 service_account_registered = Signal()
 # Sent with `account`, `actor`, `before` and `after`.
 service_account_revoked = Signal()
+# Sent with `assignee` (a Membership or a ServiceAccount), `actor`, `before` and `after`
+# (identity.business_units.units_state).
+business_units_assigned = Signal()

@@ -9,6 +9,7 @@ tenant_urlpatterns = [
     path("api-access/", views.api_access, name="api-access"),
     path("api-access/token", views.issue_token, name="api-access-token"),
     path("members/", views.members, name="members"),
+    path("business-units/", views.business_units, name="business-units"),
     path("service-accounts/", views.service_accounts, name="service-accounts"),
     path(
         "service-accounts/<int:account_id>/revoke",
@@ -18,6 +19,10 @@ tenant_urlpatterns = [
     path("v1/whoami", api.whoami, name="api-whoami"),
     path("v1/service-accounts", api.service_accounts, name="api-service-accounts"),
     path("v1/service-accounts/<int:account_id>", api.service_account, name="api-service-account"),
+    path("v1/business-units", api.business_units, name="api-business-units"),
+    path("v1/business-units/<int:unit_id>", api.business_unit, name="api-business-unit"),
+    path("v1/members", api.members, name="api-members"),
+    path("v1/members/<int:membership_id>", api.member, name="api-member"),
 ]
 
 # Mounted on the platform's site, /, by portal.urls_public.

@@ -17,18 +17,19 @@ from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 from oauth2_provider.views import AuthorizationView, IntrospectTokenView
 from oauth2_provider.www_authenticate import build_bearer_challenge, challenge_status
 
+from identity.business_units import assign_business_units
 from identity.issuers import IssuerUnavailable
 from identity.permissions import tenant_role_required
 from identity.rp_config import rp_setting
 from identity.selectors import (
     active_service_accounts,
+    business_units_with_principals,
     members_of,
     membership_of,
     revoked_service_accounts,
     service_account_of,
 )
 from identity.services import (
-    IdentityError,
     add_member,
     change_member_role,
     create_service_account,
@@ -38,8 +39,10 @@ from identity.services import (
     revoke_service_account,
 )
 from identity.tokens import builtin_issuer
+from kernel.errors import InvalidInput
 from tenants.models import Role
-from tenants.selectors import business_units_of
+from tenants.selectors import active_business_units, business_unit_of
+from tenants.services import add_business_unit, change_business_unit
 
 NO_SUCH_PAGE = "No such page, or you have no access to it."
 
@@ -161,6 +164,12 @@ def service_accounts(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         external_client_id = request.POST.get("external_client_id", "").strip()
         try:
+            if request.POST.get("action") == "units":
+                account = service_account_of(tenant, _int_or_zero(request.POST.get("account")))
+                if account is None or not account.is_active:
+                    raise Http404(NO_SUCH_PAGE)
+                _assign_units(request, account)
+                return redirect(f"/t/{tenant.slug}/service-accounts/")
             fields = {
                 "tenant": tenant,
                 "name": request.POST.get("name", ""),
@@ -174,16 +183,20 @@ def service_accounts(request: HttpRequest) -> HttpResponse:
             else:
                 account, secret = create_service_account(**fields)
                 context["created"] = {"account": account, "secret": secret}
-        except IdentityError as error:
-            context["error"] = str(error)
+        except InvalidInput as error:
+            context["error"] = error.message
             status = 400
     context["token_url"] = builtin_issuer() + "/token/"
     context["api_base"] = _api_base(request)
     context["accounts"] = active_service_accounts(tenant)
-    context["business_units"] = business_units_of(tenant)
+    context["business_units"] = active_business_units(tenant)
     context["external_issuer"] = settings.OIDC_ISSUER
     context["revoked"] = revoked_service_accounts(tenant)
     return render(request, "identity/service_accounts.html", context, status=status)
+
+
+def _int_or_zero(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
 
 
 def _unit_id(value: str) -> int | None:
@@ -191,7 +204,7 @@ def _unit_id(value: str) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise IdentityError("Choose a business unit from the list.")
+        raise InvalidInput("Choose a business unit from the list.")
     return int(value)
 
 
@@ -224,7 +237,7 @@ provider_login = method_decorator(never_cache, name="dispatch")(ProviderLoginVie
 @tenant_role_required(Role.ADMIN)
 @never_cache
 def members(request: HttpRequest) -> HttpResponse:
-    """A tenant administrator's view of the tenant's people."""
+    """A tenant administrator's view of the tenant's people: roles and business units."""
     tenant = request.tenant  # type: ignore[attr-defined]
     actor = request.user.get_username()
     error = None
@@ -240,17 +253,75 @@ def members(request: HttpRequest) -> HttpResponse:
                     raise Http404(NO_SUCH_PAGE)
                 if action == "remove":
                     remove_member(membership=membership, actor=actor)
+                elif action == "units":
+                    _assign_units(request, membership)
                 else:
                     change_member_role(membership=membership, role=request.POST.get("role", ""),
                                        actor=actor)  # fmt: skip
             return redirect(f"/t/{tenant.slug}/members/")
-        except IdentityError as failure:
-            error = str(failure)
+        except InvalidInput as failure:
+            error = failure.message
     context = {
         "tenant": tenant,
         "role": request.tenant_role,  # type: ignore[attr-defined]
         "roles": Role.choices,
-        "members": members_of(tenant),
+        "members": members_of(tenant)
+        .select_related("business_unit")
+        .prefetch_related("extra_business_units"),
+        "business_units": active_business_units(tenant),
         "error": error,
     }
     return render(request, "identity/members.html", context, status=400 if error else 200)
+
+
+def _assign_units(request: HttpRequest, assignee: Any) -> None:
+    """The units form of a member or a service account: a default unit and extra ones."""
+    assign_business_units(
+        assignee=assignee,
+        business_unit_id=_unit_id(request.POST.get("business_unit", "")),
+        extra_business_unit_ids=[
+            unit for value in request.POST.getlist("extra_business_units")
+            if (unit := _unit_id(value)) is not None
+        ],
+        actor=request.user.get_username(),
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_role_required(Role.ADMIN)
+@never_cache
+def business_units(request: HttpRequest) -> HttpResponse:
+    """A tenant administrator's business units: create, rename (and re-cost), archive, restore."""
+    tenant = request.tenant  # type: ignore[attr-defined]
+    actor = request.user.get_username()
+    error = None
+    if request.method == "POST":
+        try:
+            action = request.POST.get("action")
+            if action == "create":
+                add_business_unit(
+                    tenant=tenant,
+                    name=request.POST.get("name", ""),
+                    cost_centre=request.POST.get("cost_centre", ""),
+                    actor=actor,
+                )
+            else:
+                unit = business_unit_of(tenant, request.POST.get("unit"))
+                if unit is None:
+                    raise Http404(NO_SUCH_PAGE)
+                change_business_unit(
+                    unit=unit, actor=actor,
+                    name=request.POST.get("name") if action == "rename" else None,
+                    cost_centre=request.POST.get("cost_centre") if action == "rename" else None,
+                    archived={"archive": True, "restore": False}.get(action or ""),
+                )  # fmt: skip
+            return redirect(f"/t/{tenant.slug}/business-units/")
+        except InvalidInput as failure:
+            error = failure.message
+    context = {
+        "tenant": tenant,
+        "role": request.tenant_role,  # type: ignore[attr-defined]
+        "units": business_units_with_principals(tenant),
+        "error": error,
+    }
+    return render(request, "tenants/business_units.html", context, status=400 if error else 200)

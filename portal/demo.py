@@ -1,5 +1,6 @@
 """Demo data for `manage.py up`: the tenants acme and globex, and three people: a platform
-administrator, an acme administrator and a globex member, whose roles come from group mappings.
+administrator, an acme administrator and a globex member, whose roles and business units come
+from group mappings (so their usage is charged to a unit, not to "No business unit").
 
 Idempotent: what exists is left alone, so a second `up` on the same data directory just starts.
 """
@@ -49,10 +50,10 @@ DEMO_PEOPLE = (
     DemoPerson("bob", "member of globex", "globex-research"),
 )
 DEMO_MODELS = ("local/gemma-3-270m", "local/all-minilm-l6-v2")
-DEMO_GROUP_MAPPINGS = (
-    ("atrium-platform-admins", GroupMapping.Grant.PLATFORM_ADMIN, None),
-    ("lob-retail-admins", GroupMapping.Grant.TENANT_ADMIN, "acme"),
-    ("globex-research", GroupMapping.Grant.MEMBER, "globex"),
+DEMO_GROUP_MAPPINGS = (  # (group, grant, tenant, business unit)
+    ("atrium-platform-admins", GroupMapping.Grant.PLATFORM_ADMIN, None, None),
+    ("lob-retail-admins", GroupMapping.Grant.TENANT_ADMIN, "acme", "Retail Banking"),
+    ("globex-research", GroupMapping.Grant.MEMBER, "globex", "Research"),
 )
 
 
@@ -70,9 +71,15 @@ def seed_demo_data(*, credentials_file: Path) -> DemoSeed:
     demo_tenants = list(Tenant.objects.filter(slug__in=[spec.slug for spec in DEMO_TENANTS]))
     for model_name in DEMO_MODELS:  # the local models work offline: every demo tenant gets them
         grant_model(model_name=model_name, tenants=demo_tenants, actor="demo data")
-    for group, grant, slug in DEMO_GROUP_MAPPINGS:
+    for group, grant, slug, unit_name in DEMO_GROUP_MAPPINGS:
         tenant = Tenant.objects.get(slug=slug) if slug else None
-        GroupMapping.objects.get_or_create(group=group, tenant=tenant, defaults={"grant": grant})
+        unit = BusinessUnit.objects.get(tenant=tenant, name=unit_name) if unit_name else None
+        mapping, _ = GroupMapping.objects.get_or_create(
+            group=group, tenant=tenant, defaults={"grant": grant, "business_unit": unit}
+        )
+        if mapping.business_unit_id is None and unit is not None:  # demo data of before units
+            mapping.business_unit = unit
+            mapping.save(update_fields=["business_unit"])
     known = _read_credentials(credentials_file)
     people = [(person, _ensure_person(person, known, created)) for person in DEMO_PEOPLE]
     _write_private(credentials_file, json.dumps(known))

@@ -64,12 +64,16 @@ class Domain(DomainMixin):
 
 
 class BusinessUnit(models.Model):
-    """A part of a tenant that is charged separately (its own cost centre and, later, budget)."""
+    """A part of a tenant that is charged separately (its own cost centre and budget).
+
+    Units are archived, never deleted: usage and budgets keep naming them. An archived unit is
+    nobody's default and cannot be chosen for a call."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="business_units")
     name = models.CharField(max_length=100)
     cost_centre = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -79,6 +83,16 @@ class BusinessUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant.slug} / {self.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.archived_at is None
+
+
+EXTRA_UNITS_HELP = (
+    "Units this principal may also charge, one call at a time, with the X-Atrium-Business-Unit "
+    "header."
+)
 
 
 class Role(models.TextChoices):
@@ -103,6 +117,13 @@ class Membership(models.Model):
         "BusinessUnit", null=True, blank=True, on_delete=models.SET_NULL,
         help_text="Where this person's usage is charged (and whose budget it counts against).",
     )  # fmt: skip
+    extra_business_units = models.ManyToManyField(
+        "BusinessUnit", blank=True, related_name="extra_members", help_text=EXTRA_UNITS_HELP
+    )
+    units_from_idp = models.BooleanField(
+        default=False,
+        help_text="The business units come from identity-provider groups (group mappings).",
+    )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -129,6 +150,12 @@ class ServiceAccount(models.Model):
         "BusinessUnit", null=True, blank=True, on_delete=models.SET_NULL,
         help_text="Where this program's usage is charged (and whose budget it counts against).",
     )  # fmt: skip
+    extra_business_units = models.ManyToManyField(
+        "BusinessUnit",
+        blank=True,
+        related_name="extra_service_accounts",
+        help_text=EXTRA_UNITS_HELP,
+    )
     application = models.OneToOneField(
         settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
         null=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -17,7 +18,37 @@ def customer_tenants() -> QuerySet[Tenant]:
 
 
 def business_units_of(tenant: Tenant) -> QuerySet[BusinessUnit]:
+    """Every unit of the tenant, archived ones included (usage and budgets still name them)."""
     return BusinessUnit.objects.filter(tenant=tenant)
+
+
+def active_business_units(tenant: Tenant) -> QuerySet[BusinessUnit]:
+    """The units a principal may be assigned to or charge."""
+    return business_units_of(tenant).filter(archived_at__isnull=True)
+
+
+def business_unit_of(tenant: Tenant, unit_id: object) -> BusinessUnit | None:
+    """One of the tenant's units (None: no such unit, another tenant's, or not a number)."""
+    try:
+        key = int(str(unit_id))
+    except ValueError:
+        return None
+    return business_units_of(tenant).filter(pk=key).first()
+
+
+@dataclass(frozen=True)
+class UnitReference:
+    id: int
+    name: str
+    active: bool
+
+
+def business_unit_references(tenant: Tenant) -> dict[str, UnitReference]:
+    """How a caller may name each of the tenant's units: by its id (as text) or its exact name
+    (unit names are never all digits, so the two cannot clash; an id wins if an old one does)."""
+    rows = business_units_of(tenant).values_list("id", "name", "archived_at")
+    units = [UnitReference(pk, name, archived_at is None) for pk, name, archived_at in rows]
+    return {unit.name: unit for unit in units} | {str(unit.id): unit for unit in units}
 
 
 def tenant_routed_by(subfolder: str) -> Tenant | None:

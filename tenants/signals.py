@@ -1,10 +1,16 @@
-"""Keep the platform's own tenant row: subfolder routing resolves `/` to it."""
+"""Keep the platform's own tenant row (subfolder routing resolves `/` to it); and what tenants
+announce to the floors above: the audit log records it in the transaction of the write."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import connections
+from django.dispatch import Signal
+
+# Sent with `unit` (the BusinessUnit), `action` ("created", "renamed", "archived", "restored"),
+# `actor`, `before` (None on creation) and `after` (business_unit_state).
+business_unit_changed = Signal()
 
 
 def ensure_platform_tenant(using: str = "default", **kwargs: Any) -> None:
