@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import http_date
@@ -58,13 +59,16 @@ def _caller(request: HttpRequest, method: str) -> calls.Caller:
     return calls.Caller(tenant, principal)  # type: ignore[arg-type]  # an unknown tenant was refused
 
 
-def _body(request: HttpRequest) -> dict[str, Any]:
+def _body(request: HttpRequest, *, images: bool = False) -> dict[str, Any]:
+    """The JSON object body; one that may carry images (chat, Responses) may be as large as an
+    image at GATEWAY_IMAGE_MAX_BYTES needs (GATEWAY_BODY_MAX_BYTES), the others 413 sooner."""
     if request.content_type != "application/json":
         raise UnsupportedMediaType(
             f"Send the body as JSON with 'Content-Type: application/json' "
             f"(got '{request.content_type or 'none'}')."
         )
-    body = json_of_request(request)
+    limit = settings.GATEWAY_BODY_MAX_BYTES if images else None
+    body = json_of_request(request, max_bytes=limit)
     if not isinstance(body, dict):
         raise InvalidInput("The request body must be a JSON object.")
     return body
@@ -137,7 +141,7 @@ async def not_found(request: HttpRequest, rest: str = "") -> HttpResponseBase:
 
 def _start_chat(request: HttpRequest) -> calls.ChatCall:
     caller = _caller(request, "POST")
-    body = _body(request)
+    body = _body(request, images=True)
     name = require_model(body)
     resolved = calls.resolve(caller.tenant, name, Modality.CHAT)
     parsed = chat_request(body, resolved.entry)
@@ -211,9 +215,9 @@ def api_caller(request: HttpRequest, method: str) -> calls.Caller:
     return _caller(request, method)
 
 
-def json_body(request: HttpRequest) -> dict[str, Any]:
-    """The request's JSON object body, or a 400/415 saying what is wrong with it."""
-    return _body(request)
+def json_body(request: HttpRequest, *, images: bool = False) -> dict[str, Any]:
+    """The request's JSON object body, or a 400/413/415 saying what is wrong with it."""
+    return _body(request, images=images)
 
 
 def decorated(

@@ -34,9 +34,9 @@ def _size_limit() -> int | None:
     return limit
 
 
-def too_large() -> BodyTooLarge:
-    """The refusal of a body over the size limit (Django's DATA_UPLOAD_MAX_MEMORY_SIZE)."""
-    limit = _size_limit()
+def too_large(limit: int | None = None) -> BodyTooLarge:
+    """The refusal of a body over `limit` (by default Django's DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    limit = _size_limit() if limit is None else limit
     return BodyTooLarge(
         f"The request body is larger than the {limit:,} bytes this server accepts."
         if limit is not None
@@ -126,12 +126,29 @@ def read_json(raw: bytes | str) -> Any:
     return value
 
 
-def json_of_request(request: HttpRequest, *, empty_is_object: bool = False) -> Any:
-    """The request's body as JSON (`read_json`); 413 over the size limit. An empty body is an
-    error, or `{}` where `empty_is_object` (the pages' scripts send none when they have nothing
-    to say)."""
+def _body_within(request: HttpRequest, limit: int) -> bytes:
+    """The body, read here rather than by `request.body` (which holds every body to Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE), or 413 past `limit` whether or not a length was declared."""
     try:
-        raw = request.body
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise InvalidInput("Content-Length: not a number of bytes.") from None
+    if declared > limit:
+        raise too_large(limit)
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
+        raise too_large(limit)
+    return raw
+
+
+def json_of_request(
+    request: HttpRequest, *, empty_is_object: bool = False, max_bytes: int | None = None
+) -> Any:
+    """The request's body as JSON (`read_json`); 413 over the size limit (`max_bytes` where an
+    endpoint takes larger bodies than the others). An empty body is an error, or `{}` where
+    `empty_is_object` (the pages' scripts send none when they have nothing to say)."""
+    try:
+        raw = request.body if max_bytes is None else _body_within(request, max_bytes)
     except RequestDataTooBig:
         raise too_large() from None
     if not raw and empty_is_object:

@@ -341,6 +341,11 @@ GATEWAY_BACKOFF_SECONDS = float(env_str("GATEWAY_BACKOFF_SECONDS", "0.25"))
 # upstreams fetch them (off: a URL would have the provider reach the internet on a caller's say).
 GATEWAY_IMAGE_MAX_BYTES = env_int("GATEWAY_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 GATEWAY_FETCH_IMAGE_URLS = env_bool("GATEWAY_FETCH_IMAGE_URLS", False)
+# Chat and Responses bodies may carry such an image: base64 makes it 4/3 larger, and the rest of
+# the request needs room too; the other bodies keep Django's DATA_UPLOAD_MAX_MEMORY_SIZE.
+GATEWAY_BODY_MAX_BYTES = env_int(
+    "GATEWAY_BODY_MAX_BYTES", GATEWAY_IMAGE_MAX_BYTES * 14 // 10 + 1024 * 1024
+)
 
 # The Responses API keeps stored responses (for previous_response_id) this many days.
 RESPONSES_RETENTION_DAYS = env_int("RESPONSES_RETENTION_DAYS", 30)

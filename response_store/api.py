@@ -71,7 +71,7 @@ def _responses_names() -> Iterator[None]:
 
 def _start(request: HttpRequest) -> StartedResponse:
     caller = api_caller(request, "POST")
-    body = json_body(request)
+    body = json_body(request, images=True)
     name = require_model(body)
     resolved = calls.resolve(caller.tenant, name, Modality.CHAT)
     history: list[dict[str, Any]] = []

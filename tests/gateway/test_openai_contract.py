@@ -5,6 +5,7 @@ honoured or refused with a 400 that names it — never accepted and ignored."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 
@@ -168,6 +169,32 @@ def test_an_image_reaches_an_image_model_and_a_text_model_refuses_it(client, ups
     body = refusal(client, model="agent", messages=[{"role": "user", "content": web}])
     assert body["param"] == "messages[0].content[0].image_url.url"
     assert len(upstream.requests) == sent  # refusals never reach the upstream
+
+
+def test_an_image_at_the_size_limit_fits_the_body_and_a_larger_body_is_a_413(
+    client, upstream, tenant, settings
+) -> None:
+    """The image limit is 5 MB while Django's body limit is 2.5 MB: chat bodies have their own,
+    large enough for such an image in base64; past it, and on embeddings past Django's, 413."""
+    image = base64.b64encode(b"\x89PNG" + bytes(settings.GATEWAY_IMAGE_MAX_BYTES - 4)).decode()
+    url = f"data:image/png;base64,{image}"
+    content = [{"type": "text", "text": "What is this?"},
+               {"type": "image_url", "image_url": {"url": url}}]  # fmt: skip
+    client.chat.completions.create(model="agent", messages=[{"role": "user", "content": content}])
+    assert upstream.requests[-1]["body"]["messages"][0]["content"][1]["image_url"]["url"].endswith(
+        image[-100:]
+    )
+    sent = len(upstream.requests)
+    limit = settings.GATEWAY_BODY_MAX_BYTES
+    headers = {"Authorization": f"Bearer {tenant.token}", "Content-Type": "application/json"}
+    past = json.dumps({"model": "agent", "messages": [{"role": "user", "content": "x" * limit}]})
+    refused = httpx.post(f"{tenant.base}/chat/completions", content=past, headers=headers)
+    assert refused.status_code == 413, refused.text[:300]
+    assert f"{limit:,} bytes" in refused.json()["error"]["message"]
+    three_mb = json.dumps({"model": "local/all-minilm-l6-v2", "input": "x" * 3_000_000})
+    refused = httpx.post(f"{tenant.base}/embeddings", content=three_mb, headers=headers)
+    assert refused.status_code == 413, refused.text[:300]
+    assert len(upstream.requests) == sent
 
 
 BEYOND_A_PLAIN_MODEL = [
