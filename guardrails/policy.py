@@ -110,6 +110,9 @@ def whole_word(word: str) -> Matcher:
     return cast(Matcher, re2.compile(_whole_word(word), _RE2_OPTIONS))
 
 
+_MATCHES_EVERYTHING = cast(Matcher, re2.compile("", _RE2_OPTIONS))
+
+
 def _word_filter(entry: Any, field: str, *, saved: bool) -> WordFilter:
     if not isinstance(entry, dict) or not str(entry.get("pattern", "")).strip():
         raise InvalidInput(f"{field}: each filter needs a pattern.")
@@ -118,7 +121,7 @@ def _word_filter(entry: Any, field: str, *, saved: bool) -> WordFilter:
     if not entry.get("regex"):
         return WordFilter(name, _whole_word(pattern), whole_word(pattern))
     try:
-        legacy = re.compile(pattern, re.IGNORECASE)
+        re.compile(pattern)
     except re.error as error:
         raise InvalidInput(f"{field}.pattern: not a valid regular expression ({error}).") from None
     try:
@@ -129,10 +132,13 @@ def _word_filter(entry: Any, field: str, *, saved: bool) -> WordFilter:
                 f"{field}.pattern: {_re2_reason(error)}; guardrail patterns must run in linear "
                 "time, so backreferences and lookaround (?=, ?!, ?<=, ?<!) are not supported."
             ) from None
-    # Saved before patterns had to suit RE2: kept in force rather than silently dropped, until an
-    # administrator saves the policy again (which refuses it).
+    # Saved before patterns had to suit RE2. Running it on Python's backtracking engine would keep
+    # the shared process open to a catastrophic pattern, and dropping it would let through what it
+    # blocked: the filter fails closed, and its refusal says what to do.
     logger.warning("guardrails: %s %r predates the RE2 rule; re-save the policy", field, pattern)
-    return WordFilter(name, pattern, legacy)
+    return WordFilter(
+        f"{name} (an administrator must re-save this pattern for RE2)", pattern, _MATCHES_EVERYTHING
+    )
 
 
 def _re2_reason(error: re2.error) -> str:

@@ -120,11 +120,11 @@ def test_plain_words_match_whole_words_in_any_script_and_case() -> None:
     assert check(policy, "cafés, décafé, gehälterliste", "input").text
 
 
-def test_a_stored_pattern_from_before_the_linear_engine_stays_in_force() -> None:
+def test_a_stored_pattern_from_before_the_linear_engine_fails_closed() -> None:
     raw = {"word_filters": [{"name": "old", "pattern": "secret(?!ary)", "regex": True}]}
     with pytest.raises(InvalidInput):
         parse(raw)
     stored_policy = parse(raw, saved=True)
-    with pytest.raises(GuardrailBlocked, match="word filter: old"):
-        check(stored_policy, "the secret plan", "input")
-    assert check(stored_policy, "the secretary", "input").text == "the secretary"
+    for text in ("the secret plan", "the secretary", "(a+)+$ " + "a" * 40):
+        with pytest.raises(GuardrailBlocked, match=r"word filter: old .*must re-save"):
+            check(stored_policy, text, "input")
