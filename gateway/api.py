@@ -71,7 +71,8 @@ def _body(request: HttpRequest, *, images: bool = False) -> dict[str, Any]:
     body = json_of_request(request, max_bytes=limit)
     if not isinstance(body, dict):
         raise InvalidInput("The request body must be a JSON object.")
-    return body
+    # OpenAI's API reads a top-level null as a field not given (clients send `"stop": null`)
+    return {name: value for name, value in body.items() if value is not None}
 
 
 def _decorate(

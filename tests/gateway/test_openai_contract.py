@@ -156,6 +156,17 @@ def test_optional_parameters_and_extra_fields_travel(client, upstream) -> None:
     assert sent["logit_bias"] == {"50256": -100} and sent["frequency_penalty"] == 0.5
 
 
+def test_a_null_field_is_a_field_not_given(client, upstream) -> None:
+    """Clients send `"stop": null` for an unset option: OpenAI reads it as absent, and so do we
+    (a refused field would be a null one of these, a forwarded null a change of meaning)."""
+    client.chat.completions.create(
+        model="agent", messages=[{"role": "user", "content": "Hi"}],
+        extra_body={"stop": None, "tools": None, "temperature": None, "prompt_cache_key": None},
+    )  # fmt: skip
+    sent = upstream.requests[-1]["body"]
+    assert not {"stop", "tools", "temperature", "prompt_cache_key"} & set(sent)
+
+
 def test_an_image_reaches_an_image_model_and_a_text_model_refuses_it(client, upstream) -> None:
     pixel = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAfbLI3wAAAABJRU5ErkJggg=="  # noqa: E501
     content = [{"type": "text", "text": "What is this?"},
