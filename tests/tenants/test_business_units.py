@@ -108,6 +108,8 @@ def test_members_page_and_api_assign_units_of_this_tenant_only(module_tenants, m
         "patch", acme, f"members/{kim.pk}", admin, extra_business_unit_ids=[globex_unit.pk]
     )
     assert refused.status_code == 400
+    huge = api("patch", acme, f"members/{kim.pk}", admin, extra_business_unit_ids=[2**70])
+    assert huge.status_code == 400
     moved = api("patch", acme, f"members/{kim.pk}", admin, business_unit_id=wealth.pk)
     assert moved.json()["business_unit"]["name"] == "Wealth"
     assert moved.json()["extra_business_units"] == []  # the default is not also an extra
