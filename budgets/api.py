@@ -3,10 +3,12 @@ set their business units' budgets; the tenant-wide budget is the platform admini
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiTypes, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,9 +17,33 @@ from budgets.selectors import budgets_of_tenant
 from budgets.services import TENANT_WIDE, may_manage, remove_budget, set_budget
 from identity.api_auth import IsTenantAdmin
 from kernel.errors import InvalidInput, NotAllowed
+from kernel.openapi import error_responses
 
 
-@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, tags=["metering"])
+@extend_schema(methods=["GET"], responses=OpenApiTypes.OBJECT, tags=["metering"])
+@extend_schema(
+    methods=["PUT"],
+    request=inline_serializer(
+        "BudgetChange",
+        {
+            "business_unit": serializers.CharField(
+                allow_null=True, required=False, help_text="null: the whole tenant."
+            ),
+            "monthly_limit": serializers.DecimalField(
+                max_digits=14, decimal_places=2, min_value=Decimal("0.01"), coerce_to_string=True
+            ),
+            "currency": serializers.CharField(min_length=3, max_length=3, help_text="ISO 4217."),
+            "alert_thresholds": serializers.ListField(
+                child=serializers.IntegerField(min_value=1, max_value=100),
+                max_length=10,
+                required=False,
+            ),
+            "hard_limit": serializers.BooleanField(required=False, default=True),
+        },
+    ),
+    responses={200: OpenApiTypes.OBJECT, **error_responses(404)},
+    tags=["metering"],
+)
 @api_view(["GET", "PUT"])
 @permission_classes([IsTenantAdmin])
 def budgets(request: Request) -> Response:

@@ -3,7 +3,8 @@ API responses (by its id), for evaluation datasets."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiTypes, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +16,18 @@ from kernel.errors import InvalidInput
 RATINGS = {"up": 1, "down": -1, 1: 1, -1: -1}
 
 
-@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, tags=["feedback"])
+@extend_schema(
+    request=inline_serializer(
+        "Feedback",
+        {
+            "response_id": serializers.CharField(min_length=1, help_text="e.g. chatcmpl-..."),
+            "rating": serializers.ChoiceField(choices=["up", "down"]),
+            "comment": serializers.CharField(required=False, allow_blank=True, max_length=4000),
+        },
+    ),
+    responses={201: OpenApiTypes.OBJECT},
+    tags=["feedback"],
+)
 @api_view(["POST"])
 def feedback(request: Request) -> Response:
     """{response_id, rating: up|down, comment}: giving it again replaces the earlier verdict."""

@@ -12,11 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from guardrails.selectors import floor_row, stored, tenant_row
+from guardrails.serializers import FloorPolicySerializer, TenantPolicySerializer
 from guardrails.services import set_floor, set_tenant_policy
 from identity.api_auth import IsPlatformAdmin, IsTenantAdmin
 from kernel.errors import InvalidInput
 
-SCHEMA = {"request": OpenApiTypes.OBJECT, "responses": OpenApiTypes.OBJECT, "tags": ["guardrails"]}
+SCHEMA = {"responses": OpenApiTypes.OBJECT, "tags": ["guardrails"]}
 
 
 def _body(request: Request) -> dict[str, Any]:
@@ -33,6 +34,7 @@ def _with_capture(row: Any) -> dict[str, Any]:
 
 
 @extend_schema(**SCHEMA)
+@extend_schema(methods=["PUT"], request=TenantPolicySerializer)
 @api_view(["GET", "PUT"])
 @permission_classes([IsTenantAdmin])
 def tenant_policy(request: Request) -> Response:
@@ -46,6 +48,7 @@ def tenant_policy(request: Request) -> Response:
 
 
 @extend_schema(**SCHEMA)
+@extend_schema(methods=["PUT"], request=FloorPolicySerializer)
 @api_view(["GET", "PUT"])
 @permission_classes([IsPlatformAdmin])
 def floor_policy(request: Request) -> Response:

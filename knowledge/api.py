@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q
-from drf_spectacular.utils import OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -16,8 +16,10 @@ from rest_framework.response import Response
 
 from identity.api_auth import IsPlatformAdmin
 from kernel.errors import InvalidInput, NotAllowed, NotFound
+from kernel.openapi import error_responses
 from kernel.request_json import JsonParser
 from knowledge import answers
+from knowledge import serializers as s
 from knowledge.models import Document
 from knowledge.retrieval import Filters, retrieve
 from knowledge.services import (
@@ -32,7 +34,10 @@ from knowledge.services import (
 from knowledge.stores import Located, find_knowledge_base, knowledge_bases_of, opened
 from tenants.models import Role, Tenant
 
-SCHEMA = {"request": OpenApiTypes.OBJECT, "responses": OpenApiTypes.OBJECT, "tags": ["knowledge"]}
+TAGS = ["knowledge"]
+OBJECT = OpenApiTypes.OBJECT
+# Searching embeds the query, answering calls a chat model: the gateway's refusals apply.
+MODEL_CALL_ERRORS = error_responses(410, 429)
 
 
 def _tenant(request: Request) -> Tenant:
@@ -78,8 +83,13 @@ def document_data(document: Document) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@extend_schema(**SCHEMA)
-@extend_schema(methods=["GET"], operation_id="knowledge_bases_list")
+@extend_schema(methods=["GET"], operation_id="knowledge_bases_list", responses=OBJECT, tags=TAGS)
+@extend_schema(
+    methods=["POST"],
+    request=s.NewKnowledgeBaseSerializer,
+    responses={201: OBJECT, **error_responses(404, 409, 410)},
+    tags=TAGS,
+)
 @api_view(["GET", "POST"])
 def knowledge_bases(request: Request) -> Response:
     """GET: the tenant's knowledge bases (and pooled ones shared with it). POST {name,
@@ -99,7 +109,8 @@ def knowledge_bases(request: Request) -> Response:
     return Response(knowledge_base_data(located), status=201)
 
 
-@extend_schema(**SCHEMA)
+@extend_schema(methods=["GET"], responses=OBJECT, tags=TAGS)
+@extend_schema(methods=["DELETE"], responses={204: None}, tags=TAGS)
 @api_view(["GET", "DELETE"])
 def knowledge_base(request: Request, kb_id: str) -> Response:
     located = find_knowledge_base(_tenant(request), kb_id)
@@ -119,8 +130,18 @@ def _dated(raw: Any) -> date | None:
         raise InvalidInput("dated: a date as YYYY-MM-DD.") from None
 
 
-@extend_schema(**SCHEMA)
-@extend_schema(methods=["GET"], operation_id="knowledge_base_documents_list")
+@extend_schema(
+    methods=["GET"], operation_id="knowledge_base_documents_list", responses=OBJECT, tags=TAGS
+)
+@extend_schema(
+    methods=["POST"],
+    request={"multipart/form-data": s.UploadSerializer},
+    responses={
+        202: OpenApiResponse(OBJECT, description="At least one file accepted (queued)."),
+        400: OpenApiResponse(OBJECT, description="No file accepted: each one's refusal."),
+    },
+    tags=TAGS,
+)
 @api_view(["GET", "POST"])
 @parser_classes([MultiPartParser, FormParser])
 def documents(request: Request, kb_id: str) -> Response:
@@ -150,7 +171,8 @@ def documents(request: Request, kb_id: str) -> Response:
     return Response({"object": "list", "data": data}, status=status)
 
 
-@extend_schema(**SCHEMA)
+@extend_schema(methods=["GET"], responses=OBJECT, tags=TAGS)
+@extend_schema(methods=["DELETE"], responses={204: None}, tags=TAGS)
 @api_view(["GET", "DELETE"])
 def document(request: Request, kb_id: str, document_id: str) -> Response:
     located = find_knowledge_base(_tenant(request), kb_id)
@@ -162,7 +184,9 @@ def document(request: Request, kb_id: str, document_id: str) -> Response:
         return Response(document_data(document_of(located, document_id)))
 
 
-@extend_schema(**SCHEMA)
+@extend_schema(
+    request=s.RetrieveSerializer, responses={200: OBJECT, **MODEL_CALL_ERRORS}, tags=TAGS
+)
 @api_view(["POST"])
 @parser_classes([JsonParser])
 def retrieve_view(request: Request, kb_id: str) -> Response:
@@ -178,7 +202,11 @@ def retrieve_view(request: Request, kb_id: str) -> Response:
     return Response({"object": "list", "data": [hit.as_dict() for hit in hits]})
 
 
-@extend_schema(**SCHEMA)
+@extend_schema(
+    request=s.RetrieveAndGenerateSerializer,
+    responses={200: OBJECT, **MODEL_CALL_ERRORS},
+    tags=TAGS,
+)
 @api_view(["POST"])
 @parser_classes([JsonParser])
 def retrieve_and_generate(request: Request, kb_id: str) -> Response:
@@ -195,7 +223,7 @@ def retrieve_and_generate(request: Request, kb_id: str) -> Response:
     return Response(reply)
 
 
-@extend_schema(**SCHEMA)
+@extend_schema(request=s.ShareSerializer, responses={201: OBJECT}, tags=TAGS)
 @api_view(["POST"])
 @permission_classes([IsPlatformAdmin])
 @parser_classes([JsonParser])

@@ -27,6 +27,7 @@ _DEFAULTS: dict[str, dict[str, int]] = {
     "recursive": {"chunk_tokens": 200},
     "hierarchical": {"chunk_tokens": 128, "parent_tokens": 800},
 }
+CHUNKING_KINDS = tuple(_DEFAULTS)
 # Children overlap by an eighth of their size, so a sentence cut at a window edge is still
 # matched whole in one of them.
 _CHILD_OVERLAP_DIVISOR = 8

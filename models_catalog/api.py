@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from identity.api_auth import IsPlatformAdmin, IsTenantAdmin, IsTenantPrincipal
 from kernel.errors import InvalidInput, NotFound
+from kernel.openapi import error_responses
 from models_catalog import serializers as s
 from models_catalog.models import CustomModel, FoundationModel, ModelGrant, Provider
 from models_catalog.selectors import (
@@ -61,7 +62,11 @@ def catalogue(request: Request) -> Response:
     return Response(s.ModelSerializer(models, many=True).data)
 
 
-@extend_schema(request=s.NewPriceSerializer, responses={201: s.PriceSerializer}, tags=["catalogue"])
+@extend_schema(
+    request=s.NewPriceSerializer,
+    responses={201: s.PriceSerializer, **error_responses(404, 409)},
+    tags=["catalogue"],
+)
 @api_view(["POST"])
 @permission_classes([IsPlatformAdmin])
 def add_price(request: Request) -> Response:
@@ -78,7 +83,11 @@ def add_price(request: Request) -> Response:
     return Response(s.PriceSerializer(price).data, status=201)
 
 
-@extend_schema(request=s.LifecycleSerializer, responses=s.ModelSerializer, tags=["catalogue"])
+@extend_schema(
+    request=s.LifecycleSerializer,
+    responses={200: s.ModelSerializer, **error_responses(404)},
+    tags=["catalogue"],
+)
 @api_view(["POST"])
 @permission_classes([IsPlatformAdmin])
 def set_lifecycle(request: Request) -> Response:
@@ -99,7 +108,11 @@ def request_queue(request: Request) -> Response:
     return Response(s.AccessRequestSerializer(pending_requests(), many=True).data)
 
 
-@extend_schema(request=s.DecisionSerializer, responses=s.GrantSerializer, tags=["access"])
+@extend_schema(
+    request=s.DecisionSerializer,
+    responses={200: s.GrantSerializer, **error_responses(409)},
+    tags=["access"],
+)
 @api_view(["POST"])
 @permission_classes([IsPlatformAdmin])
 def approve(request: Request, request_id: int) -> Response:
@@ -113,7 +126,11 @@ def approve(request: Request, request_id: int) -> Response:
     return Response(s.GrantSerializer(grant).data)
 
 
-@extend_schema(request=s.DecisionSerializer, responses=s.AccessRequestSerializer, tags=["access"])
+@extend_schema(
+    request=s.DecisionSerializer,
+    responses={200: s.AccessRequestSerializer, **error_responses(409)},
+    tags=["access"],
+)
 @api_view(["POST"])
 @permission_classes([IsPlatformAdmin])
 def reject(request: Request, request_id: int) -> Response:
@@ -124,9 +141,11 @@ def reject(request: Request, request_id: int) -> Response:
     return Response(s.AccessRequestSerializer(decided).data)
 
 
+@extend_schema(methods=["GET"], responses=s.GrantSerializer(many=True), tags=["access"])
 @extend_schema(
+    methods=["POST"],
     request=s.NewGrantSerializer,
-    responses={200: s.GrantSerializer(many=True), 201: s.GrantSerializer(many=True)},
+    responses={201: s.GrantSerializer(many=True), **error_responses(404, 409)},
     tags=["access"],
 )
 @api_view(["GET", "POST"])
@@ -151,7 +170,9 @@ def grants(request: Request) -> Response:
     return Response(s.GrantSerializer(made, many=True).data, status=201)
 
 
-@extend_schema(request=None, responses=s.GrantSerializer, tags=["access"])
+@extend_schema(
+    request=None, responses={200: s.GrantSerializer, **error_responses(409)}, tags=["access"]
+)
 @api_view(["POST"])
 @permission_classes([IsPlatformAdmin])
 def revoke(request: Request, grant_id: int) -> Response:
@@ -159,9 +180,11 @@ def revoke(request: Request, grant_id: int) -> Response:
     return Response(s.GrantSerializer(grant).data)
 
 
+@extend_schema(methods=["GET"], responses=s.CustomModelSerializer(many=True), tags=["registry"])
 @extend_schema(
+    methods=["POST"],
     request=s.NewCustomModelSerializer,
-    responses={200: s.CustomModelSerializer(many=True), 201: s.CustomModelSerializer},
+    responses={201: s.CustomModelSerializer, **error_responses(409)},
     tags=["registry"],
 )
 @api_view(["GET", "POST"])
@@ -183,11 +206,11 @@ def custom_models(request: Request) -> Response:
     return Response(s.CustomModelSerializer(model).data, status=201)
 
 
+@extend_schema(methods=["GET"], responses=s.VersionSerializer(many=True), tags=["registry"])
 @extend_schema(
-    request=s.NewVersionSerializer,
-    responses={200: s.VersionSerializer(many=True), 201: s.VersionSerializer},
+    methods=["POST"], request=s.NewVersionSerializer, responses={201: s.VersionSerializer},
     tags=["registry"],
-)
+)  # fmt: skip
 @api_view(["GET", "POST"])
 @permission_classes([IsPlatformAdmin])
 def versions(request: Request, name: str) -> Response:
@@ -223,7 +246,11 @@ def delete_version(request: Request, name: str, number: int) -> Response:
     return Response(status=204)
 
 
-@extend_schema(request=s.DeploySerializer, responses=s.AliasSerializer, tags=["registry"])
+@extend_schema(
+    request=s.DeploySerializer,
+    responses={200: s.AliasSerializer, **error_responses(409)},
+    tags=["registry"],
+)
 @api_view(["POST"])
 @permission_classes([IsPlatformAdmin])
 def deploy(request: Request, name: str) -> Response:
@@ -235,7 +262,11 @@ def deploy(request: Request, name: str) -> Response:
     return Response(s.AliasSerializer(alias).data)
 
 
-@extend_schema(request=s.RollbackSerializer, responses=s.AliasSerializer, tags=["registry"])
+@extend_schema(
+    request=s.RollbackSerializer,
+    responses={200: s.AliasSerializer, **error_responses(409)},
+    tags=["registry"],
+)
 @api_view(["POST"])
 @permission_classes([IsPlatformAdmin])
 def rollback(request: Request, name: str) -> Response:
@@ -263,8 +294,12 @@ def tenant_catalogue(request: Request) -> Response:
 
 
 @extend_schema(
+    methods=["GET"], responses=s.AccessRequestSerializer(many=True), tags=["tenant catalogue"]
+)
+@extend_schema(
+    methods=["POST"],
     request=s.NewAccessRequestSerializer,
-    responses={200: s.AccessRequestSerializer(many=True), 201: s.AccessRequestSerializer},
+    responses={201: s.AccessRequestSerializer, **error_responses(404, 409)},
     tags=["tenant catalogue"],
 )
 @api_view(["GET", "POST"])

@@ -471,6 +471,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PiiActionEnum": "guardrails.policy.ACTIONS",
+        "ChunkingKindEnum": "knowledge.chunking.CHUNKING_KINDS",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kernel.openapi.declare_error_responses",  # every operation's error statuses
+    ],
 }
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
