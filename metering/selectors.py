@@ -14,12 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, DecimalField, Max, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
 from metering.models import RollupWatermark, UsageDeadLetter, UsageEvent, UsageRollup
 from tenants.models import BusinessUnit, Tenant
 
 ZERO = Decimal(0)
+MAX_DAYS = 366  # the longest range a page or the API sums at once
 NO_UNIT = "No business unit"
 
 
@@ -154,12 +155,67 @@ def platform_costs(period: DateRange, dimension: Dimension) -> CostReport:
 
 def tenant_costs(tenant: Tenant, period: DateRange, dimension: Dimension) -> CostReport:
     """`tenant`'s cost per day by `dimension`, from its own events only."""
+    events = usage_events(period, UsageFilter(tenant_id=tenant.pk))
+    entries = list(grouped_usage(events, ("day", *dimension.fields)))
+    return _report(period, dimension, entries, _namer(dimension, entries, tenant=tenant))
+
+
+# What the usage API groups by, and the event fields (or computed day/month) each group is.
+USAGE_GROUPS: dict[str, tuple[str, ...]] = {
+    "day": ("day",),
+    "month": ("month",),
+    "tenant": ("tenant_id",),
+    "business_unit": ("tenant_id", "business_unit_id"),
+    "principal": ("tenant_id", "principal_type", "principal_id"),
+    "model": ("model_name",),
+    "provider": ("provider_name",),
+}
+
+
+@dataclass(frozen=True)
+class UsageFilter:
+    """Which events count: of one tenant (None: every tenant), one business unit (or those of
+    none), one principal, model, provider, status; empty fields filter nothing."""
+
+    tenant_id: int | None = None
+    business_unit_id: int | None = None
+    without_business_unit: bool = False
+    principal: tuple[str, int] | None = None
+    model_name: str = ""
+    provider_name: str = ""
+    status: str = ""
+
+
+def usage_events(period: DateRange, only: UsageFilter) -> QuerySet[UsageEvent]:
+    """The events started within `period` that `only` keeps."""
     events = UsageEvent.objects.unscoped().filter(
-        tenant_id=tenant.pk, started_at__gte=period.start, started_at__lt=period.end
+        started_at__gte=period.start, started_at__lt=period.end
     )
-    grouped = (
-        events.annotate(day=TruncDate("started_at", tzinfo=UTC))
-        .values("day", *dimension.fields, "currency")
+    if only.tenant_id is not None:
+        events = events.filter(tenant_id=only.tenant_id)
+    if only.without_business_unit:
+        events = events.filter(business_unit_id__isnull=True)
+    elif only.business_unit_id is not None:
+        events = events.filter(business_unit_id=only.business_unit_id)
+    if only.principal is not None:
+        events = events.filter(principal_type=only.principal[0], principal_id=only.principal[1])
+    for field in ("model_name", "provider_name", "status"):
+        if value := getattr(only, field):
+            events = events.filter(**{field: value})
+    return events
+
+
+def grouped_usage(events: QuerySet[UsageEvent], fields: tuple[str, ...]) -> QuerySet[Any]:
+    """The one sum of usage (billing pages, their CSVs, the usage API): calls, failed calls,
+    tokens and cost of `events` per `fields` x currency, ordered by them (a stable order)."""
+    computed = {
+        "day": TruncDate("started_at", tzinfo=UTC),
+        "month": TruncMonth("started_at", tzinfo=UTC),
+    }
+    wanted = {name: value for name, value in computed.items() if name in fields}
+    return (
+        events.annotate(**wanted)
+        .values(*fields, "currency")
         .annotate(
             n_calls=Count("id"),
             n_failed=Count("id", filter=~Q(status=UsageEvent.Status.OK)),
@@ -168,10 +224,93 @@ def tenant_costs(tenant: Tenant, period: DateRange, dimension: Dimension) -> Cos
             total_cost=Coalesce(Sum("cost"), Value(ZERO), output_field=DecimalField()),
             person=Max("principal_name"),
         )
-        .order_by()
+        .order_by(*fields, "currency")
     )
-    entries = list(grouped)
-    return _report(period, dimension, entries, _namer(dimension, entries, tenant=tenant))
+
+
+@dataclass(frozen=True)
+class UsageLine:
+    """One group's usage in one currency; `group` names it by each group-by asked."""
+
+    group: dict[str, Any]
+    currency: str
+    calls: int
+    failed_calls: int
+    input_tokens: int
+    output_tokens: int
+    cost: Decimal
+
+
+@dataclass(frozen=True)
+class UsagePage:
+    lines: list[UsageLine]
+    totals: list[CostTotal]  # of the whole range and filter, one per currency
+    has_more: bool
+
+
+def usage_page(
+    period: DateRange, group_by: tuple[str, ...], only: UsageFilter, *, page: int, page_size: int
+) -> UsagePage:
+    """Page `page` (from 1) of the usage in `period` grouped by `group_by` (keys of
+    USAGE_GROUPS), ordered by the groups then currency; totals per currency for all pages."""
+    fields = tuple(dict.fromkeys(field for key in group_by for field in USAGE_GROUPS[key]))
+    events = usage_events(period, only)
+    offset = (page - 1) * page_size
+    entries = list(grouped_usage(events, fields)[offset : offset + page_size + 1])
+    has_more = len(entries) > page_size
+    entries = entries[:page_size]
+    names = _group_namer(group_by, entries)
+    lines = [
+        UsageLine(names(entry), entry["currency"], *_entry_sums(entry).values())
+        for entry in entries
+    ]
+    currencies = sorted(grouped_usage(events, ()), key=lambda e: (not e["currency"], e["currency"]))
+    totals = [CostTotal(entry["currency"], *_entry_sums(entry).values()) for entry in currencies]
+    return UsagePage(lines=lines, totals=totals, has_more=has_more)
+
+
+def _entry_sums(entry: Mapping[str, Any]) -> _Sums:
+    sums = _Sums()
+    sums.add(
+        entry["n_calls"] or 0, entry["n_failed"] or 0, entry["n_input"] or 0,
+        entry["n_output"] or 0, entry["total_cost"] or ZERO,
+    )  # fmt: skip
+    return sums
+
+
+def _group_namer(
+    group_by: tuple[str, ...], entries: list[dict[str, Any]]
+) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """How each group-by of an entry is shown: days and months as ISO text, tenants, business
+    units and principals by id and name (names looked up once per page)."""
+    tenants = _tenant_names(entries) if {"tenant", "business_unit"} & set(group_by) else {}
+    units = (
+        _unit_names(entry["business_unit_id"] for entry in entries)
+        if "business_unit" in group_by
+        else {}
+    )
+    people = _principal_names(entries) if "principal" in group_by else {}
+
+    def named(entry: Mapping[str, Any]) -> dict[str, Any]:
+        shown: dict[str, Any] = {}
+        for key in group_by:
+            if key == "day":
+                shown[key] = entry["day"].isoformat()
+            elif key == "month":
+                shown[key] = entry["month"].astimezone(UTC).strftime("%Y-%m")
+            elif key == "tenant":
+                shown[key] = {"id": entry["tenant_id"], "name": tenants.get(entry["tenant_id"])}
+            elif key == "business_unit":
+                unit = entry["business_unit_id"]
+                shown[key] = {"id": unit, "name": units.get(unit, NO_UNIT)}
+            elif key == "principal":
+                principal = (entry["principal_type"], entry["principal_id"])
+                shown[key] = {"type": principal[0], "id": principal[1], "name": people[principal]}
+            else:
+                shown[key] = entry[USAGE_GROUPS[key][0]]
+        return shown
+
+    return named
 
 
 Namer = Callable[[Mapping[str, Any]], str]
@@ -213,16 +352,21 @@ def _unit_names(ids: Iterable[int | None]) -> dict[int | None, str]:
 
 def _person_namer(entries: list[dict[str, Any]]) -> Namer:
     """A person by one name even if it changed within the range; service accounts marked."""
-    names: dict[tuple[str, int], str] = {}
-    for entry in entries:
-        key = (entry["principal_type"], entry["principal_id"])
-        names[key] = max(names.get(key, ""), entry["person"])
+    names = _principal_names(entries)
 
     def name(entry: Mapping[str, Any]) -> str:
         person = names[(entry["principal_type"], entry["principal_id"])]
         return f"{person} (service account)" if entry["principal_type"] != "user" else person
 
     return name
+
+
+def _principal_names(entries: list[dict[str, Any]]) -> dict[tuple[str, int], str]:
+    names: dict[tuple[str, int], str] = {}
+    for entry in entries:
+        key = (entry["principal_type"], entry["principal_id"])
+        names[key] = max(names.get(key, ""), entry["person"])
+    return names
 
 
 @dataclass
@@ -256,10 +400,8 @@ def _report(
     """Fold the grouped entries into rows (two ids may share one name), groups and totals."""
     rows_summed: dict[tuple[date, str, str], _Sums] = {}
     for entry in entries:
-        rows_summed.setdefault((entry["day"], namer(entry), entry["currency"]), _Sums()).add(
-            entry["n_calls"] or 0, entry["n_failed"] or 0, entry["n_input"] or 0,
-            entry["n_output"] or 0, entry["total_cost"] or ZERO,
-        )  # fmt: skip
+        key = (entry["day"], namer(entry), entry["currency"])
+        rows_summed.setdefault(key, _Sums()).add(*_entry_sums(entry).values())
     rows = [CostRow(*key, *sums.values()) for key, sums in rows_summed.items()]
     rows.sort(key=lambda row: (row.day, row.group.casefold(), row.currency))
     by_group: dict[tuple[str, str], _Sums] = {}

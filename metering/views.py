@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from identity.permissions import platform_admin_required, tenant_role_required
 from metering.selectors import (
+    MAX_DAYS,
     PLATFORM_DIMENSIONS,
     TENANT_DIMENSIONS,
     CostReport,
@@ -27,7 +28,6 @@ from metering.selectors import (
 )
 from tenants.models import Role
 
-MAX_DAYS = 366
 MICRO = Decimal("0.000001")
 
 

@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from gateway import urls as gateway
 from guardrails import urls as guardrails
+from metering import urls as metering
 from models_catalog import urls as models_catalog
 from portal import urls_tenant
 
@@ -21,6 +22,7 @@ def _documented(pattern: URLPattern | URLResolver) -> bool:
 
 urlpatterns = [
     *guardrails.platform_urlpatterns,
+    *metering.platform_api_urlpatterns,
     path("api/", include(models_catalog.platform_api_urlpatterns)),
     path(
         "t/<slug:tenant>/",
