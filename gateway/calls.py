@@ -9,6 +9,7 @@ and fallbacks, and exactly one usage event.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -214,20 +215,56 @@ def start_chat(
     )  # fmt: skip
 
 
+# Provider calls whose client hung up, still running so that their answer is billed: held here,
+# since the event loop keeps only weak references to its tasks.
+_ABANDONED: set[asyncio.Task[Any]] = set()
+
+
 async def _settled(
     meter: Meter, served: routing.Served, attempt: Awaitable[T], usage_of: Callable[[T], Usage]
 ) -> T:
-    """Await the provider; settle the call (usage event, reservations) whatever happens."""
+    """Await the provider; settle the call (usage event, reservations) whatever happens. A client
+    that hangs up does not cancel the provider's call: the provider answers (and charges) all
+    the same, so its answer is awaited in the background and billed as a cancelled call."""
+    provider_call = asyncio.ensure_future(attempt)
     try:
-        result = await attempt
-    except DomainError as error:
-        await run_in_pool(
-            meter.finish, usage=None, counted=False, status="error", error=error.message
+        result = await asyncio.shield(provider_call)
+    except asyncio.CancelledError:
+        settling = asyncio.ensure_future(
+            _settle(meter, served, provider_call, usage_of, answered="cancelled")
         )
+        _ABANDONED.add(settling)
+        settling.add_done_callback(_ABANDONED.discard)
         raise
-    meter.served_by(served.route.entry if served.route else None)
-    await run_in_pool(meter.finish, usage=usage_of(result), counted=False, status="ok")
+    except Exception:
+        await _settle(meter, served, provider_call, usage_of, answered="ok")
+        raise
+    await _settle(meter, served, provider_call, usage_of, answered="ok")
     return result
+
+
+async def _settle(
+    meter: Meter,
+    served: routing.Served,
+    provider_call: asyncio.Future[T],
+    usage_of: Callable[[T], Usage],
+    *,
+    answered: str,
+) -> None:
+    """One usage event for the provider's call once it is over: its usage when it answered, an
+    uncharged error when it failed."""
+    try:
+        result = await provider_call
+    except DomainError as error:
+        await run_in_pool(meter.finish, usage=None, counted=False, status="error",
+                          error=error.message)  # fmt: skip
+        return
+    except Exception as error:  # a fault of ours: settled (reservations freed), then raised
+        await run_in_pool(meter.finish, usage=None, counted=False, status="error",
+                          error=f"{type(error).__name__}: {error}")  # fmt: skip
+        return
+    meter.served_by(served.route.entry if served.route else None)
+    await run_in_pool(meter.finish, usage=usage_of(result), counted=False, status=answered)
 
 
 async def complete(call: ChatCall) -> ChatResult:

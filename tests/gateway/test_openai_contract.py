@@ -6,8 +6,12 @@ honoured or refused with a 400 that names it — never accepted and ignored."""
 from __future__ import annotations
 
 import base64
+import http.client
 import json
+import threading
+import time
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import httpx
 import openai
@@ -165,6 +169,28 @@ def test_a_null_field_is_a_field_not_given(client, upstream) -> None:
     )  # fmt: skip
     sent = upstream.requests[-1]["body"]
     assert not {"stop", "tools", "temperature", "prompt_cache_key"} & set(sent)
+
+
+def test_a_client_that_hangs_up_before_the_answer_is_billed_once(tenant, upstream) -> None:
+    """The provider answers (and charges) a call whose client left: the gateway waits for that
+    answer in the background and bills it, as a cancelled call."""
+    upstream.hold = threading.Event()
+    url = urlsplit(tenant.base)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    body = json.dumps({"model": "agent", "messages": ASK})
+    connection.request(
+        "POST",
+        f"{url.path}/chat/completions",
+        body,
+        {"Authorization": f"Bearer {tenant.token}", "Content-Type": "application/json"},
+    )
+    while not upstream.requests:  # the provider has the call...
+        time.sleep(0.05)
+    connection.close()  # ...and the client hangs up before it answers
+    upstream.hold.set()
+    (event,) = events_of(tenant.slug, 1)
+    assert event.status == "cancelled" and not event.tokens_counted
+    assert (event.input_tokens, event.output_tokens) == (11, 2)  # what the provider reported
 
 
 def test_an_image_reaches_an_image_model_and_a_text_model_refuses_it(client, upstream) -> None:
