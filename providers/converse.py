@@ -26,6 +26,7 @@ from providers.types import (
     ToolCall,
     ToolCallDelta,
     Usage,
+    reported_tokens,
 )
 
 DATA_URL = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp);base64,(.*)$", re.S)
@@ -246,11 +247,12 @@ def _finish(stop_reason: str | None, answer_tool: str | None) -> str:
 def _usage(raw: dict[str, Any]) -> Usage:
     """Bedrock counts prompt-cache reads and writes apart from `inputTokens`; our prompt tokens
     are all of them, each kind priced on its own."""
-    cached = int(raw.get("cacheReadInputTokens") or 0)
-    written = int(raw.get("cacheWriteInputTokens") or 0)
+    cached = max(reported_tokens(raw.get("cacheReadInputTokens")), 0)
+    written = max(reported_tokens(raw.get("cacheWriteInputTokens")), 0)
+    fresh = reported_tokens(raw.get("inputTokens"))
     return Usage(
-        prompt_tokens=int(raw.get("inputTokens", 0)) + cached + written,
-        completion_tokens=int(raw.get("outputTokens", 0)),
+        prompt_tokens=fresh + cached + written if fresh >= 0 else -1,
+        completion_tokens=reported_tokens(raw.get("outputTokens")),
         cached_tokens=cached,
         cache_write_tokens=written,
     )

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from providers.errors import UpstreamError, UpstreamThrottled, UpstreamTimeout
-from providers.openai_wire import DONE, chat_body, chunk_from_sse, result_from
+from providers.openai_wire import DONE, chat_body, chunk_from_sse, result_from, usage_from
 from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
 
 TIMEOUT = httpx.Timeout(connect=5.0, read=120.0, write=30.0, pool=10.0)
@@ -95,7 +95,7 @@ class OpenAICompatibleProvider:
         ordered = sorted(data["data"], key=lambda item: item["index"])
         return EmbeddingResult(
             vectors=[item["embedding"] for item in ordered],
-            prompt_tokens=int((data.get("usage") or {}).get("prompt_tokens", 0)),
+            prompt_tokens=usage_from(data.get("usage")).prompt_tokens,
         )
 
 

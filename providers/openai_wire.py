@@ -18,6 +18,7 @@ from providers.types import (
     ToolCall,
     ToolCallDelta,
     Usage,
+    reported_tokens,
 )
 
 
@@ -105,15 +106,18 @@ def chat_body(request: ChatRequest, *, stream: bool, model: str | None = None) -
     return body
 
 
-def usage_from(raw: dict[str, Any]) -> Usage:
+def usage_from(raw: Any) -> Usage:
     """OpenAI's usage, with the cached prompt tokens and reasoning tokens it details."""
-    prompt = raw.get("prompt_tokens_details") or {}
-    completion = raw.get("completion_tokens_details") or {}
+    raw = raw if isinstance(raw, dict) else {}
+    prompt, completion = (
+        details if isinstance(details, dict) else {}
+        for details in (raw.get("prompt_tokens_details"), raw.get("completion_tokens_details"))
+    )
     return Usage(
-        prompt_tokens=int(raw.get("prompt_tokens", 0)),
-        completion_tokens=int(raw.get("completion_tokens", 0)),
-        cached_tokens=int(prompt.get("cached_tokens") or 0),
-        reasoning_tokens=int(completion.get("reasoning_tokens") or 0),
+        prompt_tokens=reported_tokens(raw.get("prompt_tokens")),
+        completion_tokens=reported_tokens(raw.get("completion_tokens")),
+        cached_tokens=max(reported_tokens(prompt.get("cached_tokens")), 0),
+        reasoning_tokens=max(reported_tokens(completion.get("reasoning_tokens")), 0),
     )
 
 

@@ -116,6 +116,23 @@ class ChatRequest:
         return sum(len(message.images) for message in self.messages)
 
 
+def reported_tokens(value: Any) -> int:
+    """A token count as a provider reported it (absent: 0). What cannot be a count (a word, a
+    fraction, a list) is -1, which the gateway's usage checks replace with their estimate and
+    flag: the call the provider answered is still billed, never a 500."""
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return -1
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return -1
+
+
 @dataclass(frozen=True)
 class Usage:
     """Tokens as the provider reported them. `prompt_tokens` counts every input token, those
