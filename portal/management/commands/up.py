@@ -198,19 +198,32 @@ class Command(BaseCommand):
         return None
 
     def _print_banner(self, url: str, seconds: float, options: dict[str, Any]) -> None:
-        lines = [
-            "",
-            f"  Atrium is ready in {seconds:.1f} s at {url}/",
-            f"    platform administration  {url}/admin/",
-            f"    tenants                  {url}/t/acme/   {url}/t/globex/",
+        people = getattr(self, "_demo_people", [])
+        self.stdout.write("\n".join(banner_lines(url, seconds, people, settings.OIDC_ISSUER)))
+
+
+def banner_lines(url: str, seconds: float, people: list[Any], issuer: str) -> list[str]:
+    """What `up` prints once ready: where things are, and how people sign in there. With an
+    external provider (OIDC_ISSUER) the demo passwords sign nobody in, so they are not shown."""
+    lines = [
+        "",
+        f"  Atrium is ready in {seconds:.1f} s at {url}/",
+        f"    platform administration  {url}/admin/",
+        f"    tenants                  {url}/t/acme/   {url}/t/globex/",
+    ]
+    if issuer:
+        lines += [
+            f"    sign in through          {issuer} (OIDC_ISSUER)",
+            f"    roles and units from     the '{settings.OIDC_GROUPS_CLAIM}' claim, mapped on "
+            "each tenant's Members page (docs/identity.md)",
         ]
-        for person, password in getattr(self, "_demo_people", []):
+    else:
+        for person, password in people:
             shown = password or "(unchanged; reset with manage.py changepassword)"
             lines.append(
                 f"    sign in as               {person.username} / {shown}  ({person.description})"
             )
-        lines += ["  Press Ctrl-C to stop.", ""]
-        self.stdout.write("\n".join(lines))
+    return [*lines, "  Press Ctrl-C to stop.", ""]
 
 
 def worker_commands(port: int) -> dict[str, list[str]]:
