@@ -144,15 +144,16 @@ def _start_chat(request: HttpRequest) -> calls.ChatCall:
     caller = _caller(request, "POST")
     body = _body(request, images=True)
     name = require_model(body)
-    resolved = calls.resolve(caller.tenant, name, Modality.CHAT)
-    parsed = chat_request(body, resolved.entry)
-    refusal = unmet_need(resolved.entry, parsed.request, parsed.stream)
-    if refusal is not None:
-        raise refusal
-    return calls.start_chat(
-        caller, resolved, name, parsed.request, stream=parsed.stream,
-        include_usage=parsed.include_usage, legacy_functions=parsed.legacy_functions,
-    )  # fmt: skip
+    with calls.refusals_recorded(caller, name, "chat"):
+        resolved = calls.resolve(caller.tenant, name, Modality.CHAT)
+        parsed = chat_request(body, resolved.entry)
+        refusal = unmet_need(resolved.entry, parsed.request, parsed.stream)
+        if refusal is not None:
+            raise refusal
+        return calls.start_chat(
+            caller, resolved, name, parsed.request, stream=parsed.stream,
+            include_usage=parsed.include_usage, legacy_functions=parsed.legacy_functions,
+        )  # fmt: skip
 
 
 @endpoint
@@ -194,9 +195,10 @@ def _start_embedding(request: HttpRequest) -> tuple[calls.EmbeddingCall, str]:
     caller = _caller(request, "POST")
     body = _body(request)
     name = require_model(body)
-    resolved = calls.resolve(caller.tenant, name, Modality.EMBEDDING)
-    texts, encoding, dimensions = embedding_request(body, resolved.entry)
-    call = calls.start_embedding(caller, name, texts, dimensions=dimensions, resolved=resolved)
+    with calls.refusals_recorded(caller, name, "embeddings"):
+        resolved = calls.resolve(caller.tenant, name, Modality.EMBEDDING)
+        texts, encoding, dimensions = embedding_request(body, resolved.entry)
+        call = calls.start_embedding(caller, name, texts, dimensions=dimensions, resolved=resolved)
     return call, encoding
 
 

@@ -11,29 +11,30 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from django.utils import timezone
 
-from budgets.reservations import reserve_budgets
+from budgets.reservations import BudgetExhausted, reserve_budgets
 from gateway import rate_limits, routing
 from gateway.context_window import refuse_past_context_window
 from gateway.parameters import BadParameter, unmet_need
-from gateway.usage import Meter, count_usage
+from gateway.usage import Meter, count_usage, record_refusal
 from guardrails.engine import GuardrailBlocked, StreamGuard, check
 from guardrails.interventions import note
 from guardrails.invocation_log import as_record, capture, captures
 from guardrails.policy import NO_POLICY, Policy
 from guardrails.selectors import policy_for
 from identity.principals import Principal
-from kernel.errors import DomainError
+from kernel.errors import DomainError, Gone, NotAllowed, NotFound
 from kernel.hot_cache import cached
 from kernel.pool_threads import run_in_pool
 from kernel.redis_client import shared_redis
 from metering.services import price_for, worst_case_cost
-from models_catalog.models import Modality
+from models_catalog.models import FoundationModel, Modality
 from models_catalog.selectors import ResolvedModel, decide, model_snapshot
 from providers.types import (
     ChatChunk,
@@ -75,6 +76,38 @@ def resolve(tenant: Tenant, name: str, modality: str) -> ResolvedModel:
     return resolved
 
 
+# The refusals of admission that are usage a tenant should see (failed, uncharged events):
+# not granted, retired, over a rate or budget limit, blocked by an input guardrail. Malformed
+# requests (400) and unknown models (404) are not: their "model" may be any text at all.
+RECORDED_REFUSALS = (NotAllowed, Gone, rate_limits.RateLimited, BudgetExhausted, GuardrailBlocked)
+
+
+@contextmanager
+def refusals_recorded(caller: Caller, name: str, operation: str) -> Iterator[None]:
+    """Around a call's admission (after the caller is authenticated: an anonymous refusal has
+    no one to charge): each RECORDED_REFUSALS refusal becomes a failed, uncharged usage event
+    of `caller`, then is raised on."""
+    at = timezone.now()
+    try:
+        yield
+    except RECORDED_REFUSALS as refusal:
+        entry = _catalogue_entry(caller.tenant, name)
+        if entry is not None:
+            record_refusal(
+                request_id=f"refused-{uuid.uuid4().hex}", tenant=caller.tenant,
+                principal=caller.principal, model=entry, requested_model=name,
+                operation=operation, streamed=False, error=refusal, at=at,
+            )  # fmt: skip
+        raise
+
+
+def _catalogue_entry(tenant: Tenant, name: str) -> FoundationModel | None:
+    try:
+        return cached(("model", tenant.pk, name), lambda: model_snapshot(tenant, name)).entry
+    except NotFound:
+        return None
+
+
 def _give_back(reservation: rate_limits.Reservation) -> None:
     with shared_redis().pipeline(transaction=False) as pipe:
         reservation.settle(0, pipe)
@@ -83,7 +116,7 @@ def _give_back(reservation: rate_limits.Reservation) -> None:
 
 def _meter(
     caller: Caller, resolved: ResolvedModel, routes: list[routing.Route], request_id: str,
-    operation: str, streamed: bool, prompt_tokens: int, max_output_tokens: int,
+    operation: str, streamed: bool, prompt_tokens: int, max_output_tokens: int, name: str,
 ) -> Meter:  # fmt: skip
     """Take the rate limits, then reserve the worst case on the budgets, then start metering.
     In that order, a call the rate limit refuses never holds (even for a moment) budget that a
@@ -110,6 +143,7 @@ def _meter(
         request_id=request_id, tenant=caller.tenant, principal=caller.principal,
         model=resolved.entry, operation=operation, streamed=streamed, reservation=reservation,
         budget=budget, price=price, estimate=Usage(prompt_tokens, max_output_tokens),
+        requested_model=name, model_version=resolved.version.number if resolved.version else None,
     )  # fmt: skip
 
 
@@ -208,7 +242,9 @@ def start_chat(
         if index == 0 or unmet_need(route.entry, chat, stream) is None
     ]  # fmt: skip
     capture = captures(caller.tenant)  # before the reservations: nothing may fail after them
-    meter = _meter(caller, resolved, routes, request_id, "chat", stream, prompt, chat.max_tokens)
+    meter = _meter(
+        caller, resolved, routes, request_id, "chat", stream, prompt, chat.max_tokens, name
+    )
     return ChatCall(
         name, resolved, chat, stream, include_usage, meter, routes, request_id, policy,
         caller=caller, capture=capture, legacy_functions=legacy_functions,
@@ -311,7 +347,7 @@ def start_embedding(
     routes = routing.routes_for(resolved)
     if dimensions is not None:  # another model's vectors would not be these
         routes = routes[:1]
-    meter = _meter(caller, resolved, routes, request_id, "embeddings", False, tokens, 0)
+    meter = _meter(caller, resolved, routes, request_id, "embeddings", False, tokens, 0, name)
     return EmbeddingCall(name, resolved, texts, meter, routes, request_id, dimensions=dimensions)
 
 

@@ -91,15 +91,16 @@ def _start(request: HttpRequest) -> calls.ChatCall:
     caller = api_caller(request, "POST")
     body = json_body(request)
     name = require_model(body)
-    resolved = calls.resolve(caller.tenant, name, Modality.CHAT)
-    chat, stream, include_usage = completion_request(body, resolved.entry)
-    refusal = unmet_need(resolved.entry, chat, stream)
-    if refusal is not None:
-        raise refusal
-    return calls.start_chat(
-        caller, resolved, name, chat, stream=stream, include_usage=include_usage,
-        request_id=f"cmpl-{uuid.uuid4().hex}",
-    )  # fmt: skip
+    with calls.refusals_recorded(caller, name, "chat"):
+        resolved = calls.resolve(caller.tenant, name, Modality.CHAT)
+        chat, stream, include_usage = completion_request(body, resolved.entry)
+        refusal = unmet_need(resolved.entry, chat, stream)
+        if refusal is not None:
+            raise refusal
+        return calls.start_chat(
+            caller, resolved, name, chat, stream=stream, include_usage=include_usage,
+            request_id=f"cmpl-{uuid.uuid4().hex}",
+        )  # fmt: skip
 
 
 def _completion(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 import redis
@@ -14,9 +15,11 @@ from budgets.reservations import BudgetHold
 from gateway import metrics
 from gateway.rate_limits import Reservation
 from identity.principals import Principal
+from kernel.errors import DomainError
 from kernel.pool_threads import start_in_pool
 from kernel.redis_client import shared_redis
-from metering.services import Invocation, price_for, usage_event
+from kernel.redis_keys import tenant_key
+from metering.services import Invocation, price_for, refused_event, usage_event
 from metering.usage_checks import checked_usage
 from metering.usage_queue import enqueue, record_now
 from models_catalog.models import FoundationModel, ModelPrice
@@ -63,7 +66,8 @@ class Meter:
     def start(
         cls, *, request_id: str, tenant: Tenant, principal: Principal, model: FoundationModel,
         operation: str, streamed: bool, reservation: Reservation, budget: BudgetHold,
-        price: ModelPrice | None, estimate: Usage,
+        price: ModelPrice | None, estimate: Usage, requested_model: str = "",
+        model_version: int | None = None,
     ) -> Meter:  # fmt: skip
         return cls(
             reservation=reservation,
@@ -82,13 +86,15 @@ class Meter:
                 operation=operation,
                 streamed=streamed,
                 started_at=budget.at,
+                requested_model=requested_model,
+                model_version=model_version,
             ),
         )
 
     def served_by(self, model: FoundationModel | None) -> None:
         """The call was answered by a fallback: charge what answered, at its price."""
         if model is not None and model.pk != self.invocation.model.pk:
-            self.invocation = replace(self.invocation, model=model)
+            self.invocation = replace(self.invocation, model=model, model_version=None)
             self.repriced = True  # looked up in `finish`, off the event loop
 
     def finish(
@@ -176,3 +182,42 @@ class Meter:
             self.finish(usage=final, counted=counted, status=status, error=error)
 
         start_in_pool(run)
+
+
+# Refused calls recorded per principal and minute: a client hammering a limit (one refusal
+# after another) queues this many events a minute, not one per refusal; the rest are counted
+# in the metrics only (`atrium_gateway_calls_total{status="refused"}`).
+REFUSALS_RECORDED_PER_MINUTE = 60
+
+
+def record_refusal(
+    *, request_id: str, tenant: Tenant, principal: Principal, model: FoundationModel,
+    requested_model: str, operation: str, streamed: bool, error: DomainError, at: datetime,
+) -> dict[str, Any] | None:  # fmt: skip
+    """Queue the usage event of a call refused at admission (failed, uncharged, never against
+    a budget), within REFUSALS_RECORDED_PER_MINUTE for its principal; the event, or None."""
+    call = Invocation(
+        request_id=request_id, tenant_id=tenant.pk, tenant_slug=tenant.slug,
+        business_unit_id=principal.business_unit_id, principal_type=principal.kind,
+        principal_id=principal.id, principal_name=principal.name, model=model,
+        operation=operation, streamed=streamed, started_at=at, requested_model=requested_model,
+    )  # fmt: skip
+    event = refused_event(call=call, code=error.code, message=error.message)
+    metrics.observe(
+        tenant=tenant.slug, model=model.name, operation=operation, status="refused",
+        seconds=0.0, input_tokens=0, output_tokens=0,
+    )  # fmt: skip
+    this_minute = int(at.timestamp()) // 60
+    minute = tenant_key(tenant.pk, "refusals", principal.kind, principal.id, this_minute)
+    try:
+        with shared_redis().pipeline(transaction=False) as pipe:
+            pipe.incr(minute)
+            pipe.expire(minute, 120)
+            if pipe.execute()[0] > REFUSALS_RECORDED_PER_MINUTE:
+                return None
+            enqueue(pipe, event)
+            pipe.execute()
+    except redis.RedisError as failure:  # a refusal's record is not worth a 500
+        logger.warning("refusal %s not recorded: %s", request_id, failure)
+        return None
+    return event

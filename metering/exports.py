@@ -98,6 +98,9 @@ USAGE_COLUMNS = (
     _Column("cache_write_tokens", pa.int64()),
     _Column("cached_input_price_per_million", pa.decimal128(12, 6)),
     _Column("cache_write_price_per_million", pa.decimal128(12, 6)),
+    # What served the call: the model as named, and the custom model's version (added later).
+    _Column("requested_model", pa.string()),
+    _Column("model_version", pa.int64()),
 )
 
 AUDIT_COLUMNS = (

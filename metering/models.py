@@ -12,6 +12,9 @@ class UsageEvent(models.Model):
         OK = "ok", "Answered"
         ERROR = "error", "Failed"
         CANCELLED = "cancelled", "Client left"
+        # Refused before any provider was asked (not granted, retired, rate or budget limit,
+        # a guardrail): no tokens, no cost, never against a budget; `error` says why.
+        REFUSED = "refused", "Refused"
 
     request_id = models.CharField(max_length=64, unique=True)  # idempotency: one event a call
     tenant_id = models.BigIntegerField(db_index=True)
@@ -20,7 +23,17 @@ class UsageEvent(models.Model):
     principal_type = models.CharField(max_length=20)
     principal_id = models.BigIntegerField()
     principal_name = models.CharField(max_length=200)
-    model_name = models.CharField(max_length=200, db_index=True)
+    model_name = models.CharField(max_length=200, db_index=True)  # the entry that answered
+    requested_model = models.CharField(
+        max_length=200, blank=True, default="",
+        help_text="The model as the call named it (custom/x@staging); not model_name when a "
+        "fallback answered.",
+    )  # fmt: skip
+    model_version = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="The custom model's version that served the call (none: not a custom model, "
+        "or a fallback answered).",
+    )  # fmt: skip
     provider_name = models.CharField(max_length=50)
     provider_kind = models.CharField(max_length=20)
     region = models.CharField(max_length=30, blank=True)

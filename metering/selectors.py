@@ -67,6 +67,7 @@ TENANT_DIMENSIONS = {
     dimension.key: dimension
     for dimension in (
         Dimension("model", "Model", ("model_name",)),
+        Dimension("model_version", "Model version", ("model_name", "model_version")),
         Dimension("person", "Person", ("principal_type", "principal_id")),
         Dimension("business_unit", "Business unit", ("tenant_id", "business_unit_id")),
     )
@@ -168,6 +169,7 @@ USAGE_GROUPS: dict[str, tuple[str, ...]] = {
     "business_unit": ("tenant_id", "business_unit_id"),
     "principal": ("tenant_id", "principal_type", "principal_id"),
     "model": ("model_name",),
+    "model_version": ("model_name", "model_version"),
     "provider": ("provider_name",),
 }
 
@@ -303,6 +305,8 @@ def _group_namer(
             elif key == "business_unit":
                 unit = entry["business_unit_id"]
                 shown[key] = {"id": unit, "name": units.get(unit, NO_UNIT)}
+            elif key == "model_version":
+                shown[key] = {"model": entry["model_name"], "version": entry["model_version"]}
             elif key == "principal":
                 principal = (entry["principal_type"], entry["principal_id"])
                 shown[key] = {"type": principal[0], "id": principal[1], "name": people[principal]}
@@ -321,6 +325,8 @@ def _namer(dimension: Dimension, entries: list[dict[str, Any]], tenant: Tenant |
     tenants and business units are looked up once, not per entry."""
     if dimension.key == "person":
         return _person_namer(entries)
+    if dimension.key == "model_version":
+        return _versioned_name
     if dimension.key not in {"tenant", "business_unit"}:
         field = dimension.fields[0]
         return lambda entry: str(entry[field])
@@ -338,6 +344,12 @@ def _namer(dimension: Dimension, entries: list[dict[str, Any]], tenant: Tenant |
         return unit if tenant is not None else f"{tenant_name(entry)} / {unit}"
 
     return unit_name
+
+
+def _versioned_name(entry: Mapping[str, Any]) -> str:
+    """A custom model with the version that served: custom/claims v3."""
+    version = entry["model_version"]
+    return entry["model_name"] + (f" v{version}" if version is not None else "")
 
 
 def _tenant_names(entries: Iterable[Mapping[str, Any]]) -> dict[int, str]:

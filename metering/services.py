@@ -7,6 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+
 from kernel.hot_cache import cached
 from models_catalog.models import FoundationModel, ModelPrice
 from models_catalog.selectors import price_in_force, prices_of
@@ -27,6 +29,8 @@ class Invocation:
     operation: str
     streamed: bool
     started_at: datetime
+    requested_model: str = ""  # as the call named it
+    model_version: int | None = None  # the custom model's version serving `model`
 
 
 def price_for(model: FoundationModel, at: datetime) -> ModelPrice | None:
@@ -63,6 +67,16 @@ def worst_case_cost(price: ModelPrice | None, input_tokens: int, output_tokens: 
     ) / MILLION
 
 
+def refused_event(*, call: Invocation, code: str, message: str) -> dict[str, Any]:
+    """The UsageEvent of a call refused before any provider was asked: failed, no tokens, no
+    cost (`error` is the refusal's code and message)."""
+    event = usage_event(
+        call=call, price=None, input_tokens=0, output_tokens=0, tokens_counted=False,
+        latency_ms=0, status="refused", error=f"{code}: {message}",
+    )  # fmt: skip
+    return {**event, "cost": Decimal(0), "currency": settings.BILLING_CURRENCY}
+
+
 def usage_event(
     *,
     call: Invocation,
@@ -91,6 +105,8 @@ def usage_event(
         "principal_id": call.principal_id,
         "principal_name": call.principal_name,
         "model_name": model.name,
+        "requested_model": call.requested_model,
+        "model_version": call.model_version,
         "provider_name": model.provider.name,
         "provider_kind": model.provider.kind,
         "region": model.provider.region,

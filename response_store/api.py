@@ -73,7 +73,8 @@ def _start(request: HttpRequest) -> StartedResponse:
     caller = api_caller(request, "POST")
     body = json_body(request, images=True)
     name = require_model(body)
-    resolved = calls.resolve(caller.tenant, name, Modality.CHAT)
+    with calls.refusals_recorded(caller, name, "chat"):
+        resolved = calls.resolve(caller.tenant, name, Modality.CHAT)
     history: list[dict[str, Any]] = []
     previous = body.get("previous_response_id")
     if previous is not None:
@@ -86,7 +87,7 @@ def _start(request: HttpRequest) -> StartedResponse:
     refusal = unmet_need(resolved.entry, parsed.request, parsed.stream)
     if refusal is not None:
         raise _refusal(refusal)
-    with _responses_names():
+    with _responses_names(), calls.refusals_recorded(caller, name, "chat"):
         call = calls.start_chat(caller, resolved, name, parsed.request, stream=parsed.stream,
                                 request_id=openai_format.new_item_id("resp"))  # fmt: skip
     return StartedResponse(call, parsed, caller, [*history, *parsed.input_items])
