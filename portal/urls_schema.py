@@ -15,11 +15,6 @@ def _documented(pattern: URLPattern | URLResolver) -> bool:
     return str(pattern.pattern).startswith("v1/") and pattern not in gateway.unknown_api_urlpatterns
 
 
-def _documented(pattern: URLPattern | URLResolver) -> bool:
-    """A tenant API route (the catch-all for unknown v1/ paths is not one)."""
-    return str(pattern.pattern).startswith("v1/") and pattern not in gateway.unknown_api_urlpatterns
-
-
 urlpatterns = [
     *guardrails.platform_urlpatterns,
     *metering.platform_api_urlpatterns,
