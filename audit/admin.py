@@ -6,9 +6,9 @@ from audit.models import AuditEntry
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "tenant_slug", "target_type", "target_id"]
+    list_display = ["created_at", "actor", "action", "tenant_slug", "target"]
     list_filter = ["action", "tenant_slug"]
-    search_fields = ["actor", "action", "target_id"]
+    search_fields = ["actor", "action", "target_label", "target_id"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

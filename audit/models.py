@@ -30,6 +30,9 @@ class AuditEntry(models.Model):
     tenant_slug = models.CharField(max_length=40, blank=True)
     target_type = models.CharField(max_length=100)
     target_id = models.CharField(max_length=100)
+    # The target as people name it when the entry is written ("Provider 'bedrock-eu'"): it is
+    # still readable after the target is renamed or deleted.
+    target_label = models.CharField(max_length=300, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
 
@@ -41,7 +44,7 @@ class AuditEntry(models.Model):
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -50,3 +53,8 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnly("audit entries cannot be deleted")
+
+    @property
+    def target(self) -> str:
+        """What the entry is about, in words; entries written before labels by type and id."""
+        return self.target_label or f"{self.target_type} #{self.target_id}"

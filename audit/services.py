@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.text import capfirst
 
 from audit.models import AuditEntry
 from tenants.models import Tenant
@@ -18,9 +19,11 @@ def record_audit(
     tenant: Tenant | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    target_label: str = "",
 ) -> AuditEntry:
     """Append who did what to which object, with its state before and after (from any context:
-    the platform's writes and a tenant's land in the same log)."""
+    the platform's writes and a tenant's land in the same log). The target is named as
+    `target_label` says, by default its kind and name: "Service account 'ci-bot'"."""
     entry = AuditEntry(
         actor=actor or "system",
         action=action,
@@ -28,6 +31,7 @@ def record_audit(
         tenant_slug=tenant.slug if tenant else "",
         target_type=target._meta.label,
         target_id=str(target.pk),
+        target_label=(target_label or f"{capfirst(target._meta.verbose_name)} '{target}'")[:300],
         before=before,
         after=after,
     )

@@ -1,5 +1,6 @@
-"""The catalogue in the Django admin: providers and models. Prices are added, never edited;
-lifecycle dates go through the service so that they are audited."""
+"""The catalogue in the Django admin: providers and models. Every save and delete goes through the
+catalogue's services, so each is in the audit log once, by the signed-in administrator. Prices
+are added, never edited."""
 
 from __future__ import annotations
 
@@ -7,14 +8,36 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from models_catalog.models import FoundationModel, ModelGrant, ModelPrice, Provider
-from models_catalog.services.catalog import set_lifecycle
+from models_catalog.services.catalog import (
+    CatalogEntry,
+    add_price,
+    delete_catalog_entry,
+    save_catalog_entry,
+)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Saves and deletes (one, or the selected ones) through the audited services."""
+
+    def save_model(
+        self, request: HttpRequest, obj: CatalogEntry, form: forms.ModelForm, change: bool
+    ) -> None:
+        save_catalog_entry(obj, actor=request.user.get_username())
+
+    def delete_model(self, request: HttpRequest, obj: CatalogEntry) -> None:
+        delete_catalog_entry(obj, actor=request.user.get_username())
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(AuditedAdmin):
     list_display = ["name", "kind", "region", "endpoint_url", "credentials_env"]
 
 
@@ -31,29 +54,20 @@ class PriceInline(admin.TabularInline):
 
 
 @admin.register(FoundationModel)
-class FoundationModelAdmin(admin.ModelAdmin):
+class FoundationModelAdmin(AuditedAdmin):
     list_display = ["name", "provider", "kind", "modality", "deprecated_at", "end_of_life_at"]
     list_filter = ["provider", "kind", "modality"]
     search_fields = ["name", "display_name"]
     inlines = [PriceInline]
 
-    def save_model(
-        self, request: HttpRequest, obj: FoundationModel, form: forms.ModelForm, change: bool
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
     ) -> None:
-        lifecycle_changed = {"deprecated_at", "end_of_life_at"} & set(form.changed_data)
-        if change and lifecycle_changed:
-            deprecated_at, end_of_life_at = obj.deprecated_at, obj.end_of_life_at
-            stored = FoundationModel.objects.get(pk=obj.pk)
-            obj.deprecated_at, obj.end_of_life_at = stored.deprecated_at, stored.end_of_life_at
-            super().save_model(request, obj, form, change)
-            set_lifecycle(
-                model=obj,
-                deprecated_at=deprecated_at,
-                end_of_life_at=end_of_life_at,
-                actor=request.user.get_username(),
-            )
+        if formset.model is not ModelPrice:
+            super().save_formset(request, form, formset, change)
             return
-        super().save_model(request, obj, form, change)
+        for price in formset.save(commit=False):  # new rows only: prices are never changed
+            add_price(price, actor=request.user.get_username())
 
 
 @admin.register(ModelGrant)

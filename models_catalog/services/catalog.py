@@ -1,20 +1,37 @@
-"""Providers, models and prices."""
+"""Providers, models and prices: every write here is in the audit log, once, with the changed
+fields before and after (a provider names the environment variables of its credentials, never a
+secret, so all of its fields may be recorded)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from audit.services import record_audit
 from kernel.errors import Conflict, InvalidInput
-from models_catalog.models import CURRENCIES, FoundationModel, ModelPrice
+from models_catalog.models import CURRENCIES, FoundationModel, ModelPrice, Provider
 
 CURRENCY_CODES = {code for code, _ in CURRENCIES}
+
+CatalogEntry = Provider | FoundationModel
+# How the audit log names each kind of entry: its actions ("model.changed") and targets.
+NOUNS: dict[type[models.Model], str] = {Provider: "provider", FoundationModel: "model"}
+NOT_AUDITED = {"id", "created_at"}
+LIFECYCLE_FIELDS = {"deprecated_at", "end_of_life_at"}
+PRICE_FIELDS = (
+    "currency",
+    "input_per_million",
+    "output_per_million",
+    "cached_input_per_million",
+    "cache_write_per_million",
+    "effective_from",
+    "source",
+)
 
 
 def parse_price(value: Any, field: str) -> Decimal:
@@ -55,19 +72,15 @@ def set_price(
         price.full_clean()
     except ValidationError as error:
         raise InvalidInput("; ".join(error.messages)) from None
+    add_price(price, actor=actor)
+    return price
+
+
+def add_price(price: ModelPrice, *, actor: str) -> ModelPrice:
+    """Save a new, validated price (from `set_price` or the admin's price rows), audited."""
     with transaction.atomic():
         price.save()
-        record_audit(
-            actor=actor,
-            action="model.price_set",
-            target=model,
-            after={
-                "currency": currency,
-                "input_per_million": str(price.input_per_million),
-                "output_per_million": str(price.output_per_million),
-                "effective_from": price.effective_from.isoformat(),
-            },
-        )
+        _record(actor, "price_set", price.model, after=_state(price, PRICE_FIELDS))
     return price
 
 
@@ -85,18 +98,71 @@ def set_lifecycle(
     with transaction.atomic():
         model.deprecated_at, model.end_of_life_at = deprecated_at, end_of_life_at
         model.save(update_fields=["deprecated_at", "end_of_life_at"])
-        record_audit(
-            actor=actor,
-            action="model.lifecycle_set",
-            target=model,
-            before=before,
-            after=_lifecycle_dates(model),
-        )
+        _record(actor, "lifecycle_set", model, before=before, after=_lifecycle_dates(model))
     return model
 
 
-def _lifecycle_dates(model: FoundationModel) -> dict[str, str | None]:
-    return {
-        "deprecated_at": model.deprecated_at.isoformat() if model.deprecated_at else None,
-        "end_of_life_at": model.end_of_life_at.isoformat() if model.end_of_life_at else None,
-    }
+def save_catalog_entry(entry: CatalogEntry, *, actor: str) -> CatalogEntry:
+    """Create or change a provider or model (validated by the caller, e.g. the admin's form):
+    audited as `<noun>.created`, or `<noun>.changed` with the fields that changed, before and
+    after (`model.lifecycle_set` when only its dates did); a save that changes nothing is not."""
+    fields = _audited_fields(entry)
+    stored = type(entry).objects.filter(pk=entry.pk).first() if entry.pk else None
+    with transaction.atomic():
+        entry.save()
+        if stored is None:
+            _record(actor, "created", entry, after=_state(entry, fields))
+            return entry
+        before, after = _state(stored, fields), _state(entry, fields)
+        changed = [name for name in fields if before[name] != after[name]]
+        if changed:
+            verb = "lifecycle_set" if set(changed) <= LIFECYCLE_FIELDS else "changed"
+            _record(actor, verb, entry, before={name: before[name] for name in changed},
+                    after={name: after[name] for name in changed})  # fmt: skip
+    return entry
+
+
+def delete_catalog_entry(entry: CatalogEntry, *, actor: str) -> None:
+    """Delete a provider or model, audited with what it was (a model's prices go with it)."""
+    with transaction.atomic():
+        _record(actor, "deleted", entry, before=_state(entry, _audited_fields(entry)))
+        entry.delete()
+
+
+def _record(
+    actor: str,
+    verb: str,
+    entry: CatalogEntry,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    noun = NOUNS[type(entry)]
+    record_audit(actor=actor, action=f"{noun}.{verb}", target=entry, before=before, after=after,
+                 target_label=f"{noun.capitalize()} '{entry}'")  # fmt: skip
+
+
+def _audited_fields(entry: CatalogEntry) -> tuple[str, ...]:
+    return tuple(
+        field.name for field in entry._meta.concrete_fields if field.name not in NOT_AUDITED
+    )
+
+
+def _state(obj: models.Model, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The fields' values as JSON: related rows by name, dates in UTC ISO 8601, decimals as text."""
+    state: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, name)
+        if field.is_relation:
+            value = str(value) if value is not None else None
+        elif isinstance(value, datetime):
+            value = value.astimezone(UTC).isoformat()
+        elif isinstance(value, Decimal):  # as stored, whatever was typed: "0.25" is "0.250000"
+            value = f"{value:.{getattr(field, 'decimal_places', 6)}f}"
+        state[name] = value
+    return state
+
+
+def _lifecycle_dates(model: FoundationModel) -> dict[str, Any]:
+    return _state(model, ("deprecated_at", "end_of_life_at"))
