@@ -2,7 +2,8 @@
 
 The platform's report reads the daily rollups (every tenant, cheap at any range); a tenant's
 report reads that tenant's events, since only they know the person behind each call. Both
-answer the same `CostReport`, so the pages, their charts and their CSV share one shape.
+answer the same `CostReport`, so the pages, their charts and their CSV share one shape: money as
+shown (`shown_cost`), every total the sum of the rows shown, so a person can re-add it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, DecimalField, Max, Q, QuerySet, Sum, Value
@@ -22,6 +23,14 @@ from tenants.models import BusinessUnit, Tenant
 ZERO = Decimal(0)
 MAX_DAYS = 366  # the longest range a page or the API sums at once
 NO_UNIT = "No business unit"
+SHOWN_COST = Decimal("0.000001")  # the billing pages and their CSVs show money to the millionth
+
+
+def shown_cost(amount: Decimal) -> Decimal:
+    """Money as the billing pages, their charts and CSVs show it: to the millionth, half up.
+    Their totals add rows rounded by this, never round the exact sum (docs/metering.md,
+    "Rounding"); the usage API and the export keep the events' 9 decimals."""
+    return amount.quantize(SHOWN_COST, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -76,7 +85,8 @@ TENANT_DIMENSIONS = {
 
 @dataclass(frozen=True)
 class CostRow:
-    """One day's usage of one group in one currency ("" for calls no price covered)."""
+    """One day's usage of one group in one currency ("" for calls no price covered); `cost` as
+    shown (`shown_cost`)."""
 
     day: date
     group: str
@@ -90,7 +100,8 @@ class CostRow:
 
 @dataclass(frozen=True)
 class CostTotal:
-    """The range's usage in one currency: of one group, or of all (`group` None)."""
+    """The range's usage in one currency: of one group, or of all (`group` None). In a
+    `CostReport`, `cost` is the sum of the rows' shown costs; in the usage API, the exact sum."""
 
     currency: str
     calls: int
@@ -401,6 +412,11 @@ class _Sums:
     def values(self) -> tuple[int, int, int, int, Decimal]:
         return self.calls, self.failed_calls, self.input_tokens, self.output_tokens, self.cost
 
+    def shown(self) -> tuple[int, int, int, int, Decimal]:
+        """The values with the cost rounded as the billing pages show it."""
+        calls, failed, input_tokens, output_tokens, cost = self.values()
+        return calls, failed, input_tokens, output_tokens, shown_cost(cost)
+
 
 def _report(
     period: DateRange,
@@ -409,12 +425,13 @@ def _report(
     namer: Namer,
     as_of: datetime | None = None,
 ) -> CostReport:
-    """Fold the grouped entries into rows (two ids may share one name), groups and totals."""
+    """Fold the grouped entries into rows (two ids may share one name), each row's cost as shown,
+    then groups and totals as sums of those rows: what a person re-adding them gets."""
     rows_summed: dict[tuple[date, str, str], _Sums] = {}
     for entry in entries:
         key = (entry["day"], namer(entry), entry["currency"])
         rows_summed.setdefault(key, _Sums()).add(*_entry_sums(entry).values())
-    rows = [CostRow(*key, *sums.values()) for key, sums in rows_summed.items()]
+    rows = [CostRow(*key, *sums.shown()) for key, sums in rows_summed.items()]
     rows.sort(key=lambda row: (row.day, row.group.casefold(), row.currency))
     by_group: dict[tuple[str, str], _Sums] = {}
     by_currency: dict[str, _Sums] = {}

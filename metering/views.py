@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import asdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,11 +24,10 @@ from metering.selectors import (
     DateRange,
     Dimension,
     platform_costs,
+    shown_cost,
     tenant_costs,
 )
 from tenants.models import Role
-
-MICRO = Decimal("0.000001")
 
 
 class BillingFilter(forms.Form):
@@ -67,7 +66,7 @@ class BillingFilter(forms.Form):
 
 def money(amount: Decimal) -> str:
     """To the millionth, with at least two decimals: 1,234.50 · 0.0123 · 0.000035."""
-    whole, fraction = f"{amount.quantize(MICRO, rounding=ROUND_HALF_UP):,f}".split(".")
+    whole, fraction = f"{shown_cost(amount):,f}".split(".")
     return f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"
 
 
@@ -122,7 +121,8 @@ def _context(billing: BillingFilter, report: CostReport) -> dict[str, Any]:
 
 
 def _cells(line: Any) -> dict[str, Any]:
-    """A row or a total as shown: money rounded to the millionth, as in the CSV."""
+    """A row or a total as shown: money to the millionth, as in the CSV (a total's cost already
+    adds the rows' shown costs, see `metering.selectors.shown_cost`)."""
     return {**asdict(line), "cost": money(line.cost), "currency": line.currency or "unpriced"}
 
 
@@ -134,7 +134,7 @@ def _chart(report: CostReport) -> dict[str, Any]:
     for row in report.rows:
         if row.currency:
             costs = series.setdefault((row.group, row.currency), ["0"] * len(days))
-            costs[index[row.day]] = str(row.cost.quantize(MICRO))
+            costs[index[row.day]] = f"{shown_cost(row.cost):f}"
     order = {group: n for n, group in enumerate(report.groups)}
     return {
         "days": [day.isoformat() for day in days],

@@ -8,7 +8,7 @@ import csv
 import io
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
@@ -95,8 +95,8 @@ def billing_csv(client: Client, path: str, group: str) -> list[dict[str, str]]:
 
 
 def rounded(cost: str) -> str:
-    """As the billing pages show it (money(), without thousands separators)."""
-    whole, fraction = f"{Decimal(cost).quantize(Decimal('0.000001')):f}".split(".")
+    """As the billing pages show a row (to the millionth, half up; no thousands separators)."""
+    whole, fraction = f"{Decimal(cost).quantize(Decimal('0.000001'), ROUND_HALF_UP):f}".split(".")
     return f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"
 
 
@@ -129,6 +129,12 @@ def test_a_tenants_usage_equals_its_billing_page_and_the_export(
     assert Decimal(usd["cost"]) == exported[acme.pk] == sum(Decimal(x["cost"]) for x in lines)
     assert usd["cost"] == "0.037037100"  # 0.000123457 x (1 + ... + 24), nine decimals kept
     assert usd["failed_calls"] == 1 and usd["calls"] == 25
+    shown = sum(Decimal(row["Cost"]) for row in rows if row["Currency"] == "USD")
+    assert shown == sum(Decimal(rounded(line["cost"])) for line in lines if line["currency"])
+    assert (
+        f'data-testid="total-cost">{rounded(str(shown))} <span'
+        in admin.get(f"/t/{acme.slug}/billing/", {**RANGE, "group": "model"}).content.decode()
+    )  # the page's total adds its rows (docs/metering.md, "Rounding")
 
 
 def test_the_platforms_usage_equals_its_billing_page(usage, make_user) -> None:
@@ -142,6 +148,10 @@ def test_the_platforms_usage_equals_its_billing_page(usage, make_user) -> None:
     ) == sorted((row["Day"], row["Tenant"], int(row["Calls"]), row["Cost"]) for row in rows)
     assert sum(line["calls"] for line in lines) == 30
     assert [total["cost"] for total in totals] == ["1.703703765"]  # + 5 x 0.333333333
+    shown = sum(Decimal(row["Cost"]) for row in rows)  # Globex's rows lose 0.000000665
+    assert shown == Decimal("1.703703") != Decimal(totals[0]["cost"]).quantize(Decimal("1e-6"))
+    page = root.get("/billing/", {**RANGE, "group": "tenant"}).content.decode()
+    assert f'data-testid="total-cost">{shown} <span' in page  # the sum of the rows shown
 
 
 def test_groups_and_filters(usage, make_user) -> None:
