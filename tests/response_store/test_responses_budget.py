@@ -32,5 +32,8 @@ def test_a_worst_case_past_the_budget_is_refused_before_the_call(acme, upstream)
     assert upstream.requests == []
     # Within the budget: answered, and charged once (11 + 2 tokens at that price).
     answer = acme.responses.create(model=MODEL, input="Hi", max_output_tokens=100)
-    (event,) = events_of(acme.tenant.slug, 1)
+    events = events_of(acme.tenant.slug, 3)  # the two refusals are usage too: failed, free
+    refused = [event for event in events if event.status == "refused"]
+    assert len(refused) == 2 and all(event.cost == 0 for event in refused)
+    (event,) = [event for event in events if event.status != "refused"]
     assert event.request_id == answer.id and event.cost == Decimal("0.065")
