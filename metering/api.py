@@ -39,7 +39,7 @@ def tenant_usage(request: Request) -> Response:
     """Calls, failed calls, tokens and cost of this tenant over whole UTC days, by any of day,
     month, business unit, principal, model and provider, per currency; the billing page's sums."""
     tenant = request._request.tenant  # type: ignore[attr-defined]  # set by the tenant routing
-    return _answer(request, UsageQuery(data=request.query_params), tenant.pk)
+    return _answer(request, UsageQuery(data=request.query_params), tenant.pk, every_tenant=False)
 
 
 @extend_schema(
@@ -64,14 +64,16 @@ def platform_usage(request: Request) -> Response:
         if tenant is None:
             raise NotFound(f"No tenant called {slug!r}.")
         tenant_id = tenant.pk
-    return _answer(request, query, tenant_id)
+    return _answer(request, query, tenant_id, every_tenant=tenant_id is None)
 
 
-def _answer(request: Request, query: UsageQuery, tenant_id: int | None) -> Response:
+def _answer(
+    request: Request, query: UsageQuery, tenant_id: int | None, *, every_tenant: bool
+) -> Response:
     query.is_valid(raise_exception=True)
     data = query.validated_data
     page = usage_page(
-        query.period, data["group_by"], query.usage_filter(tenant_id),
+        query.period, data["group_by"], query.usage_filter(tenant_id, every_tenant=every_tenant),
         page=data["page"], page_size=data["page_size"],
     )  # fmt: skip
     return Response({

@@ -191,6 +191,7 @@ class UsageFilter:
     none), one principal, model, provider, status; empty fields filter nothing."""
 
     tenant_id: int | None = None
+    every_tenant: bool = False  # the platform's reads only: with no tenant_id, all of them
     business_unit_id: int | None = None
     without_business_unit: bool = False
     principal: tuple[str, int] | None = None
@@ -200,12 +201,16 @@ class UsageFilter:
 
 
 def usage_events(period: DateRange, only: UsageFilter) -> QuerySet[UsageEvent]:
-    """The events started within `period` that `only` keeps."""
-    events = UsageEvent.objects.unscoped().filter(
-        started_at__gte=period.start, started_at__lt=period.end
-    )
+    """The events started within `period` that `only` keeps. Without a tenant named, and unless
+    every tenant is asked for by name, the tenant in context's: a caller that forgets the tenant
+    fails closed (NoTenantInContext), it never reads everyone's."""
     if only.tenant_id is not None:
-        events = events.filter(tenant_id=only.tenant_id)
+        events = UsageEvent.objects.unscoped().filter(tenant_id=only.tenant_id)
+    elif only.every_tenant:
+        events = UsageEvent.objects.unscoped()
+    else:
+        events = UsageEvent.objects.all()
+    events = events.filter(started_at__gte=period.start, started_at__lt=period.end)
     if only.without_business_unit:
         events = events.filter(business_unit_id__isnull=True)
     elif only.business_unit_id is not None:

@@ -74,13 +74,14 @@ class UsageQuery(serializers.Serializer):
             raise serializers.ValidationError({"end": f"A range of at most {MAX_DAYS} days."})
         return attrs
 
-    def usage_filter(self, tenant_id: int | None) -> UsageFilter:
+    def usage_filter(self, tenant_id: int | None, *, every_tenant: bool = False) -> UsageFilter:
         data = self.validated_data
         unit = data.get("business_unit", "")
         principal = data.get("principal")
         kind, _, number = principal.partition(":") if principal else ("", "", "")
         return UsageFilter(
             tenant_id=tenant_id,
+            every_tenant=every_tenant,
             business_unit_id=int(unit) if unit.isdigit() else None,
             without_business_unit=unit == "none",
             principal=(kind, int(number)) if principal else None,
