@@ -8,20 +8,18 @@ APIs are answered in OpenAI's error shape (the OpenID provider in OAuth's), page
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.deprecation import MiddlewareMixin
 
 from kernel.errors import DomainError, InvalidInput
-from kernel.http_errors import domain_error_body
 from kernel.request_json import first_unstorable, too_large
+from portal.error_shapes import shaped_error
 
-API_PATH = re.compile(r"^/api/|^/t/[^/]+/v1/")
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
@@ -51,18 +49,17 @@ def refusal_of(request: HttpRequest) -> DomainError | None:
         return InvalidInput(f"The form could not be read: {error}")
 
 
-def answer(request: HttpRequest, refusal: DomainError) -> HttpResponse:
+def answer(request: HttpRequest, refusal: DomainError) -> HttpResponseBase:
     """The refusal in the shape the path's clients read."""
-    if API_PATH.match(request.path):
-        return JsonResponse(domain_error_body(refusal), status=refusal.status_code)
-    if request.path.startswith("/idp/"):  # OAuth 2.0's error response (RFC 6749, 5.2)
-        body = {"error": "invalid_request", "error_description": refusal.message}
-        return JsonResponse(body, status=refusal.status_code)
-    context = {"message": refusal.message}
-    return render(request, "portal/bad_request.html", context, status=refusal.status_code)
+
+    def page() -> HttpResponseBase:
+        context = {"message": refusal.message}
+        return render(request, "portal/bad_request.html", context, status=refusal.status_code)
+
+    return shaped_error(request, refusal, oauth_error="invalid_request", page=page)
 
 
 class RefuseUnstorableInput(MiddlewareMixin):
-    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+    def process_request(self, request: HttpRequest) -> HttpResponseBase | None:
         refusal = refusal_of(request)
         return None if refusal is None else answer(request, refusal)

@@ -15,24 +15,22 @@ The gateway's own ASGI handler, which has no middleware, answers outages with th
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from django.core.signals import got_request_exception
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils.deprecation import MiddlewareMixin
 
 from kernel.errors import DependencyUnavailable
-from kernel.http_errors import domain_error_response
 from kernel.outages import dependency_outage
+from portal.error_shapes import shaped_error
 from portal.views import healthz, readyz
 
 logger = logging.getLogger(__name__)
 
-API_PATH = re.compile(r"^/api/|^/t/[^/]+/v1/")
 PROBES: dict[str, Callable[[HttpRequest], HttpResponseBase]] = {
     "/healthz": healthz,
     "/readyz": readyz,
@@ -43,17 +41,12 @@ NOTED = "dependency_outage"  # the request attribute that carries a middleware's
 def outage_response(request: HttpRequest, outage: DependencyUnavailable) -> HttpResponseBase:
     """The 503 in the shape the path's clients read. The page is rendered without the request:
     its context processors would read the session and the user from the database."""
-    if API_PATH.match(request.path):
-        return domain_error_response(outage)
-    if request.path.startswith("/idp/"):  # OAuth 2.0's error body (RFC 6749, 5.2)
-        body = {"error": "temporarily_unavailable", "error_description": outage.message}
-        response: HttpResponseBase = JsonResponse(body, status=outage.status_code)
-    else:
-        page = render_to_string("portal/unavailable.html", {"message": outage.message})
-        response = HttpResponse(page, status=outage.status_code)
-    for name, value in outage.headers().items():
-        response[name] = value
-    return response
+
+    def page() -> HttpResponseBase:
+        text = render_to_string("portal/unavailable.html", {"message": outage.message})
+        return HttpResponse(text, status=outage.status_code)
+
+    return shaped_error(request, outage, oauth_error="temporarily_unavailable", page=page)
 
 
 def _note_outage(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
