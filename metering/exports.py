@@ -20,14 +20,14 @@ from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from audit.models import AuditEntry
 from audit.services import record_audit
 from kernel.errors import InvalidInput
 from metering.models import UsageEvent
-from tenants.models import Tenant
+from tenants.models import BusinessUnit, Tenant
 
 # Rows are read from a server-side cursor this many at a time, and written as Parquet row groups
 # of this many rows: a large day never needs all its rows in memory, and Athena gets row groups
@@ -101,6 +101,8 @@ USAGE_COLUMNS = (
     # What served the call: the model as named, and the custom model's version (added later).
     _Column("requested_model", pa.string()),
     _Column("model_version", pa.int64()),
+    # The business unit's name as the day is exported (added later): finance reads names.
+    _Column("business_unit", pa.string()),
 )
 
 AUDIT_COLUMNS = (
@@ -128,7 +130,11 @@ def export_usage(day: date | None = None, *, bucket: str | None = None) -> Expor
     _check_bucket(s3, bucket)
     start = datetime.combine(day, time.min, tzinfo=UTC)
     end = start + timedelta(days=1)
-    usage = UsageEvent.objects.unscoped().filter(started_at__gte=start, started_at__lt=end)
+    usage = (
+        UsageEvent.objects.unscoped()
+        .filter(started_at__gte=start, started_at__lt=end)
+        .annotate(business_unit=_business_unit_name())
+    )
     audit = AuditEntry.objects.unscoped().filter(created_at__gte=start, created_at__lt=end)
     usage_key = _key(day, "usage")
     audit_key = _key(day, "audit")
@@ -161,6 +167,12 @@ def export_usage(day: date | None = None, *, bucket: str | None = None) -> Expor
         },
     )
     return result
+
+
+def _business_unit_name() -> Subquery:
+    """The name of the event's unit: events keep only its id, and units are never deleted."""
+    units = BusinessUnit.objects.filter(pk=OuterRef("business_unit_id"))
+    return Subquery(units.values("name")[:1])
 
 
 def _s3_client() -> BaseClient:
