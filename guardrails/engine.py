@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from guardrails import bedrock
@@ -28,9 +29,15 @@ INJECTION = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 LABELS = {"email": "EMAIL", "phone": "PHONE", "card": "CARD NUMBER", "iban": "IBAN",
-          "ssn": "SSN", "ip": "IP ADDRESS"}  # fmt: skip
+          "ssn": "SSN", "ip": "IP ADDRESS", "nino": "NI NUMBER", "steuer_id": "STEUER-ID",
+          "nir": "NIR", "dni_nie": "DNI/NIE", "codice_fiscale": "CODICE FISCALE",
+          "bsn": "BSN"}  # fmt: skip
 NAMES = {"email": "email address", "phone": "phone number", "card": "payment card number",
-         "iban": "IBAN", "ssn": "US social security number", "ip": "IP address"}  # fmt: skip
+         "iban": "IBAN", "ssn": "US social security number", "ip": "IP address",
+         "nino": "UK National Insurance number", "steuer_id": "German tax ID (Steuer-ID)",
+         "nir": "French social security number (NIR)", "dni_nie": "Spanish DNI/NIE",
+         "codice_fiscale": "Italian codice fiscale",
+         "bsn": "Dutch citizen service number (BSN)"}  # fmt: skip
 
 
 class GuardrailBlocked(DomainError):
@@ -83,9 +90,14 @@ def blocking_rule(policy: Policy, text: str, direction: str) -> str | None:
         for topic in policy.topics:
             if _on_topic(topic, text, vector):
                 return f"denied topic: {topic.name}"
-    for finding in find_pii(text, {k for k, a in policy.pii.items() if a == "block"}):
+    for finding in _findings(policy, text, "block"):
         return f"PII: {NAMES[finding.kind]}"
     return None
+
+
+def _findings(policy: Policy, text: str, action: str) -> Iterator[Finding]:
+    kinds = {kind for kind, set_to in policy.pii.items() if set_to == action}
+    return find_pii(text, kinds, policy.phone_regions)
 
 
 def _masked(text: str, findings: list[Finding]) -> str:
@@ -113,7 +125,7 @@ def check(policy: Policy, text: str, direction: str) -> Verdict:
     rule = blocking_rule(policy, text, direction)
     if rule is not None:
         raise GuardrailBlocked(rule, direction)
-    findings = list(find_pii(text, {k for k, a in policy.pii.items() if a == "mask"}))
+    findings = list(_findings(policy, text, "mask"))
     masked = [(f"PII: {NAMES[f.kind]}", "mask") for f in findings]
     verdict = _through_bedrock(policy, _masked(text, findings), direction)
     return Verdict(verdict.text, masked + verdict.interventions)
@@ -121,13 +133,19 @@ def check(policy: Policy, text: str, direction: str) -> Verdict:
 
 class StreamGuard:
     """Output checks over a stream: text is held back WINDOW characters, so that an identifier
-    (at most ~45 characters, an IBAN with spaces) is seen whole before any of it is released."""
+    (at most ~45 characters, an IBAN with spaces) is seen whole before any of it is released,
+    and further back to the start of an unbroken run of characters (an email address, up to
+    MAX_RUN characters). The last CONTEXT characters released are read again as context, so a
+    "part no." or "Tel." already sent still scores the number after it."""
 
     WINDOW = 64
+    MAX_RUN = 320  # an email address is at most 254 characters
+    CONTEXT = 40
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.pending = ""
+        self.released_tail = ""
         self.interventions: list[tuple[str, str]] = []
 
     def feed(self, text: str) -> str:
@@ -145,18 +163,29 @@ class StreamGuard:
         rule = blocking_rule(self.policy, self.pending, "output")
         if rule is not None:
             raise GuardrailBlocked(rule, "output")
-        cut = len(self.pending) if final else max(0, len(self.pending) - self.WINDOW)
-        kinds = {k for k, a in self.policy.pii.items() if a == "mask"}
-        findings = list(find_pii(self.pending, kinds))
+        cut = len(self.pending) if final else self._unfinished_from()
+        read = self.released_tail + self.pending
+        shift = len(self.released_tail)
+        findings = [Finding(f.kind, f.start - shift, f.end - shift)
+                    for f in _findings(self.policy, read, "mask") if f.start >= shift]  # fmt: skip
         for finding in findings:
             if finding.start < cut < finding.end:
                 cut = finding.start  # never release part of an identifier
         released = [f for f in findings if f.end <= cut]
         self.interventions += [(f"PII: {NAMES[f.kind]}", "mask") for f in released]
         out = _masked(self.pending[:cut], released)
+        self.released_tail = (self.released_tail + self.pending[:cut])[-self.CONTEXT :]
         self.pending = self.pending[cut:]
         if out and self.policy.bedrock:
             verdict = _through_bedrock(self.policy, out, "output")
             self.interventions += verdict.interventions
             out = verdict.text
         return out
+
+    def _unfinished_from(self) -> int:
+        """Where the text that a later chunk could still turn into an identifier begins."""
+        cut = max(0, len(self.pending) - self.WINDOW)
+        run_start = cut
+        while run_start > 0 and not self.pending[run_start - 1].isspace():
+            run_start -= 1
+        return run_start if cut - run_start <= self.MAX_RUN else cut

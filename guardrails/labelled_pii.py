@@ -151,10 +151,10 @@ def _nino(fake: Faker, pick: random.Random) -> str:
 
 def _steuer_id(fake: Faker, pick: random.Random) -> str:
     # Ten digits, the first not 0, one digit twice and eight others once; then ISO 7064 11,10.
-    digits = pick.sample("0123456789", 9)
-    digits.insert(pick.randrange(1, 10), pick.choice(digits))
-    if digits[0] == "0":
-        digits[0], digits[1] = digits[1], digits[0]
+    digits = ["0"]
+    while digits[0] == "0":
+        digits = pick.sample("0123456789", 9)
+        digits.insert(pick.randrange(1, 10), pick.choice(digits))
     body = "".join(digits)
     number = body + mod_11_10.calc_check_digit(body)
     return pick.choice([number, f"{number[:2]} {number[2:5]} {number[5:8]} {number[8:]}"])

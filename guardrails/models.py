@@ -12,6 +12,10 @@ class GuardrailPolicy(models.Model):
     denied_topics = models.JSONField(default=list, help_text="[{name, examples, keywords}]")
     word_filters = models.JSONField(default=list, help_text="[{name, pattern, regex}]")
     prompt_injection = models.BooleanField(default=False)
+    phone_regions = models.JSONField(
+        default=list, blank=True, help_text="Regions whose national phone formats are matched "
+        '(["CH", "AT"]); empty: US, GB, DE, FR, ES, IT, NL, JP.'
+    )  # fmt: skip
     bedrock_guardrail = models.JSONField(
         default=dict, blank=True, help_text="{provider, identifier, version}: also apply this "
         "Amazon Bedrock guardrail (ApplyGuardrail)."

@@ -14,13 +14,16 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
+import phonenumbers
 import re2
 
+from guardrails.recognizers import DEFAULT_PHONE_REGIONS
 from kernel.errors import InvalidInput
 
 logger = logging.getLogger("atrium.guardrails")
 
-PII_KINDS = ("email", "phone", "card", "iban", "ssn", "ip")
+PII_KINDS = ("email", "phone", "card", "iban", "ssn", "ip", "nino", "steuer_id", "nir",
+             "dni_nie", "codice_fiscale", "bsn")  # fmt: skip
 ACTIONS = ("off", "mask", "block")
 STRICTNESS = {action: rank for rank, action in enumerate(ACTIONS)}
 
@@ -57,6 +60,7 @@ class Policy:
     words: tuple[WordFilter, ...]
     injection: bool
     bedrock: tuple[BedrockGuardrail, ...] = ()
+    phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
 
     @property
     def empty(self) -> bool:
@@ -146,6 +150,16 @@ def _re2_reason(error: re2.error) -> str:
     return reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
 
 
+def _phone_regions(raw: Any) -> tuple[str, ...]:
+    if not raw:
+        return DEFAULT_PHONE_REGIONS
+    regions = _strings(raw, "phone_regions")
+    unknown = [r for r in regions if r.upper() not in phonenumbers.SUPPORTED_REGIONS]
+    if unknown:
+        raise InvalidInput(f"phone_regions: {unknown[0]!r} is not a region code (US, GB, DE, ...).")
+    return tuple(dict.fromkeys(r.upper() for r in regions))
+
+
 def _listed(raw: dict[str, Any], field: str) -> list[Any]:
     value = raw.get(field) or []
     if not isinstance(value, list):
@@ -180,7 +194,8 @@ def parse(raw: dict[str, Any], *, saved: bool = False) -> Policy:
     if not isinstance(injection, bool):
         raise InvalidInput("prompt_injection: true or false.")
     return Policy(dict(pii), tuple(topics), tuple(words), injection,
-                  _bedrock(raw.get("bedrock_guardrail")))  # fmt: skip
+                  _bedrock(raw.get("bedrock_guardrail")),
+                  _phone_regions(raw.get("phone_regions")))  # fmt: skip
 
 
 def weakenings(floor: Policy, proposed: Policy) -> list[str]:
@@ -210,5 +225,6 @@ def combined(floor: Policy, own: Policy) -> Policy:
     topics = {t.name: t for t in (*floor.topics, *own.topics)}
     words = {w.source: w for w in (*floor.words, *own.words)}
     bedrock = tuple(dict.fromkeys((*floor.bedrock, *own.bedrock)))
+    regions = tuple(dict.fromkeys((*floor.phone_regions, *own.phone_regions)))
     return Policy(pii, tuple(topics.values()), tuple(words.values()),
-                  floor.injection or own.injection, bedrock)  # fmt: skip
+                  floor.injection or own.injection, bedrock, regions)  # fmt: skip

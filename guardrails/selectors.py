@@ -15,10 +15,11 @@ from tenants.schemas import in_public_schema, in_tenant_schema
 def stored(row: GuardrailPolicy | None) -> dict[str, Any]:
     if row is None:
         return {"pii": {}, "denied_topics": [], "word_filters": [], "prompt_injection": False,
-                "bedrock_guardrail": {}}  # fmt: skip
+                "bedrock_guardrail": {}, "phone_regions": []}  # fmt: skip
     return {"pii": row.pii, "denied_topics": row.denied_topics, "word_filters": row.word_filters,
             "prompt_injection": row.prompt_injection,
-            "bedrock_guardrail": row.bedrock_guardrail}  # fmt: skip
+            "bedrock_guardrail": row.bedrock_guardrail,
+            "phone_regions": row.phone_regions}  # fmt: skip
 
 
 def floor_row() -> GuardrailPolicy | None:

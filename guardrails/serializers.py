@@ -37,6 +37,11 @@ class FloorPolicySerializer(serializers.Serializer):
     denied_topics = DeniedTopicSerializer(many=True, required=False)
     word_filters = WordFilterSerializer(many=True, required=False)
     prompt_injection = serializers.BooleanField(required=False)
+    phone_regions = serializers.ListField(
+        child=serializers.CharField(min_length=2, max_length=2),
+        required=False,
+        help_text="Region codes whose national phone formats are matched; empty: the default set.",
+    )
     bedrock_guardrail = BedrockGuardrailSerializer(required=False)
 
 
