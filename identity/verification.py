@@ -3,6 +3,8 @@ Each refusal says what was wrong, never what the token was expected to say."""
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,9 +86,50 @@ def verify_jwt(raw: str, *, audience: str, audience_claim: str = "aud") -> Verif
 
 
 def verify_access_token(raw: str) -> VerifiedToken:
-    """An access token for our API."""
-    return verify_jwt(
-        raw,
-        audience=settings.OIDC_API_AUDIENCE,
-        audience_claim=settings.OIDC_API_AUDIENCE_CLAIM,
-    )
+    """An access token for our API. A program sends the same token on every call for its
+    lifetime: once its signature has verified, later calls only check that it has not expired and
+    that its issuer still publishes the key that signed it (so a key withdrawn from the JWKS
+    refuses its tokens at once). Revocation of the account behind it is checked on every call by
+    identity.principals, not here."""
+    audience, claim = settings.OIDC_API_AUDIENCE, settings.OIDC_API_AUDIENCE_CLAIM
+    known = _verified.get(raw, audience, claim)
+    if known is not None:
+        return known
+    token = verify_jwt(raw, audience=audience, audience_claim=claim)
+    _verified.put(raw, audience, claim, token)
+    return token
+
+
+class _VerifiedTokens:
+    """Tokens whose signature verified, until they expire; bounded, oldest dropped first."""
+
+    LIMIT = 10_000
+
+    def __init__(self) -> None:
+        self._tokens: dict[tuple[str, str, str], tuple[VerifiedToken, str | None, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, raw: str, audience: str, claim: str) -> VerifiedToken | None:
+        entry = self._tokens.get((raw, audience, claim))
+        if entry is None:
+            return None
+        token, kid, expires = entry
+        if time.time() >= expires + settings.OIDC_CLOCK_SKEW_SECONDS:
+            return None  # the full check says "expired"
+        try:
+            issuer = trusted_issuer(token.issuer)
+            if issuer is None or issuer.key_for(kid) is None:
+                return None  # the full check says why
+        except IssuerUnavailable:
+            return None
+        return token
+
+    def put(self, raw: str, audience: str, claim: str, token: VerifiedToken) -> None:
+        kid = jwt.get_unverified_header(raw).get("kid")
+        with self._lock:
+            if len(self._tokens) >= self.LIMIT:
+                del self._tokens[next(iter(self._tokens))]
+            self._tokens[(raw, audience, claim)] = (token, kid, float(token.claims["exp"]))
+
+
+_verified = _VerifiedTokens()

@@ -1,18 +1,31 @@
-"""Any OpenAI-compatible server (vLLM, Ollama, llama.cpp, ...), over pooled HTTP connections."""
+"""Any OpenAI-compatible server (vLLM, Ollama, llama.cpp, ...), over pooled HTTP connections.
+
+The upstream client is aiohttp: per call it costs about a third of httpx's CPU (httpcore scans
+its pool and checks every pooled connection's expiry on each request), and this call is the
+gateway's hot path (docs/performance.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import urllib.request
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
+import orjson
 
 from providers.errors import UpstreamError, UpstreamThrottled, UpstreamTimeout
 from providers.openai_wire import DONE, chat_body, chunk_from_sse, result_from, usage_from
 from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
 
-TIMEOUT = httpx.Timeout(connect=5.0, read=120.0, write=30.0, pool=10.0)
+# No overall limit (a long answer streams for minutes); connecting, and each read, are bounded.
+TIMEOUT = aiohttp.ClientTimeout(total=None, connect=5.0, sock_connect=5.0, sock_read=120.0)
+POOL_SIZE = 200
+# One SSE line may carry a whole tool call's arguments: allow lines far past aiohttp's 64 KiB.
+READ_BUFFER_BYTES = 8 * 1024 * 1024
+JSON = {"Content-Type": "application/json"}
 
 
 class OpenAICompatibleProvider:
@@ -20,78 +33,96 @@ class OpenAICompatibleProvider:
         self.base_url = base_url.rstrip("/")
         self.model_id = model_id
         self.api_key_env = api_key_env
-        self._clients: dict[int, httpx.AsyncClient] = {}
+        self._sessions: dict[int, tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
+        self._proxy = _proxy_for(self.base_url)
 
-    def _client(self) -> httpx.AsyncClient:
-        """One pooled client per event loop (an AsyncClient is bound to the loop it runs on)."""
-        import asyncio
+    def _session(self) -> aiohttp.ClientSession:
+        """One pooled session per event loop (a session is bound to the loop it was made on)."""
+        loop = asyncio.get_running_loop()
+        known = self._sessions.get(id(loop))
+        if known is not None and known[0] is loop and not known[1].closed:
+            return known[1]
+        self._forget_dead_loops()
+        headers = dict(JSON)
+        key = os.environ.get(f"{self.api_key_env}_API_KEY") if self.api_key_env else None
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        session = aiohttp.ClientSession(
+            headers=headers,
+            timeout=TIMEOUT,
+            connector=aiohttp.TCPConnector(limit=POOL_SIZE, ttl_dns_cache=300),
+            read_bufsize=READ_BUFFER_BYTES,
+            # The proxy is chosen once (_proxy_for): aiohttp's trust_env reads ~/.netrc and the
+            # environment again on every request.
+            trust_env=False,
+        )
+        self._sessions[id(loop)] = (loop, session)
+        return session
 
-        loop_id = id(asyncio.get_running_loop())
-        client = self._clients.get(loop_id)
-        if client is None:
-            headers = {}
-            key = os.environ.get(f"{self.api_key_env}_API_KEY") if self.api_key_env else None
-            if key:
-                headers["Authorization"] = f"Bearer {key}"
-            client = httpx.AsyncClient(
-                base_url=self.base_url,
-                headers=headers,
-                timeout=TIMEOUT,
-                limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
-            )
-            self._clients[loop_id] = client
-        return client
+    def _forget_dead_loops(self) -> None:
+        """Sessions of loops that have closed (a worker's asyncio.run per task) are dropped."""
+        for loop_id, (loop, _) in list(self._sessions.items()):
+            if loop.is_closed():
+                del self._sessions[loop_id]
 
-    def _body(self, request: ChatRequest, stream: bool) -> dict[str, Any]:
-        return chat_body(request, stream=stream, model=self.model_id)
+    def _url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    async def _post_json(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            async with self._session().post(
+                self._url(path), data=orjson.dumps(body), proxy=self._proxy
+            ) as response:
+                raw = await response.read()
+                _raise_for_status(response.status, response.headers, raw)
+        except (TimeoutError, aiohttp.ServerTimeoutError) as error:
+            raise UpstreamTimeout(f"{self.base_url} did not answer in time.") from error
+        except aiohttp.ClientError as error:
+            raise UpstreamError(
+                f"{self.base_url} could not be reached: {_describe(error)}", retryable=True
+            ) from error
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            raise UpstreamError(
+                f"{self.base_url} answered something that is not JSON: {raw[:200]!r}",
+                retryable=True,
+            ) from error
+        if not isinstance(data, dict):
+            raise UpstreamError(f"{self.base_url} answered JSON that is not an object.")
+        return data
 
     async def chat(self, request: ChatRequest) -> ChatResult:
-        try:
-            response = await self._client().post(
-                "/chat/completions", json=self._body(request, False)
-            )
-        except httpx.TimeoutException as error:
-            raise UpstreamTimeout(f"{self.base_url} did not answer in time.") from error
-        except httpx.HTTPError as error:
-            raise UpstreamError(
-                f"{self.base_url} could not be reached: {error}", retryable=True
-            ) from error
-        _raise_for_status(response)
-        return result_from(response.json())
+        return result_from(await self._post_json("/chat/completions", chat_body(
+            request, stream=False, model=self.model_id
+        )))  # fmt: skip
 
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
+        body = orjson.dumps(chat_body(request, stream=True, model=self.model_id))
         try:
-            async with self._client().stream(
-                "POST", "/chat/completions", json=self._body(request, True)
+            async with self._session().post(
+                self._url("/chat/completions"), data=body, proxy=self._proxy
             ) as response:
-                if response.status_code >= 400:
-                    await response.aread()
-                    _raise_for_status(response)
-                async for line in response.aiter_lines():
-                    chunk = chunk_from_sse(line)
+                if response.status >= 400:
+                    _raise_for_status(response.status, response.headers, await response.read())
+                async for line in response.content:
+                    chunk = chunk_from_sse(line.decode())
                     if chunk is DONE:
                         break
                     if isinstance(chunk, ChatChunk):
                         yield chunk
-        except httpx.TimeoutException as error:
+        except (TimeoutError, aiohttp.ServerTimeoutError) as error:
             raise UpstreamTimeout(f"{self.base_url} stopped answering mid-stream.") from error
-        except httpx.HTTPError as error:
+        except aiohttp.ClientError as error:
             raise UpstreamError(
-                f"{self.base_url} failed mid-stream: {error}", retryable=True
+                f"{self.base_url} failed mid-stream: {_describe(error)}", retryable=True
             ) from error
 
     async def embed(self, texts: list[str], dimensions: int | None = None) -> EmbeddingResult:
         body: dict[str, Any] = {"model": self.model_id, "input": texts}
         if dimensions is not None:
             body["dimensions"] = dimensions
-        try:
-            response = await self._client().post("/embeddings", json=body)
-        except httpx.HTTPError as error:
-            raise UpstreamError(
-                f"{self.base_url} could not be reached: {error}", retryable=True
-            ) from error
-        _raise_for_status(response)
-        data = response.json()
+        data = await self._post_json("/embeddings", body)
         ordered = sorted(data["data"], key=lambda item: item["index"])
         return EmbeddingResult(
             vectors=[item["embedding"] for item in ordered],
@@ -99,16 +130,29 @@ class OpenAICompatibleProvider:
         )
 
 
-def _raise_for_status(response: httpx.Response) -> None:
-    if response.status_code < 400:
+def _proxy_for(url: str) -> str | None:
+    """The proxy HTTP(S)_PROXY / NO_PROXY choose for `url` (as httpx honoured them), or None."""
+    parts = urlsplit(url)
+    if urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return urllib.request.getproxies_environment().get(parts.scheme)
+
+
+def _describe(error: aiohttp.ClientError) -> str:
+    return str(error) or type(error).__name__
+
+
+def _raise_for_status(status: int, headers: Any, raw: bytes) -> None:
+    if status < 400:
         return
-    if response.status_code == 429:
-        retry_after = response.headers.get("retry-after", "1")
+    if status == 429:
+        retry_after = headers.get("retry-after", "1")
         raise UpstreamThrottled(
             "The model's server is busy; retry shortly.",
             retry_after=int(retry_after) if retry_after.isdigit() else 1,
         )
+    text = raw.decode(errors="replace")
     raise UpstreamError(
-        f"The model's server answered {response.status_code}: {response.text[:200]}",
-        retryable=response.status_code >= 500,
+        f"The model's server answered {status}: {text[:200]}",
+        retryable=status >= 500,
     )
