@@ -1,17 +1,28 @@
-"""What this process knows about service accounts, for at most ATRIUM_PRINCIPAL_CACHE_SECONDS:
-so the API path needs no query per call, and a revocation still reaches every replica quickly."""
+"""What this process knows about service accounts, so the API path needs no query per call.
+
+A change (revocation, new role or unit, an external client registered or withdrawn) is pushed to
+every process over the invalidation channel when its transaction commits (`kernel.invalidation`):
+every replica refuses a revoked account as soon as the message arrives. Should the channel be
+down, no entry is trusted for longer than ATRIUM_PRINCIPAL_CACHE_SECONDS, and when it is back the
+whole cache is dropped (messages may have been missed)."""
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 from django.conf import settings
 
+from kernel import invalidation
 from tenants.models import ServiceAccount
+
+logger = logging.getLogger("atrium.identity")
 
 
 @dataclass(frozen=True)
@@ -72,12 +83,36 @@ def _extra_units(account_id: int) -> frozenset[int]:
 
 
 def forget_service_account(client_id: str) -> None:
-    """Drop this process's cached state (the revoking process applies a revocation at once)."""
-    with _accounts_lock:
-        _accounts.pop(("builtin", client_id), None)
+    """Drop every process's cached state of the account (after the change has committed)."""
+    _forget_everywhere(("builtin", client_id))
 
 
 def forget_external_client(tenant_id: int, issuer: str, client_id: str) -> None:
     """As forget_service_account, for a registration (made or revoked) of an external client."""
+    _forget_everywhere((tenant_id, issuer, client_id))
+
+
+def _forget_everywhere(key: tuple[Any, ...]) -> None:
+    _forget(key)  # this process at once, whatever the channel does
+    try:
+        invalidation.publish("account", json.dumps(key))
+    except redis.RedisError as error:
+        logger.warning(
+            "could not announce a service account change (%s): other processes apply it within "
+            "ATRIUM_PRINCIPAL_CACHE_SECONDS",
+            error,
+        )
+
+
+def _forget(key: tuple[Any, ...]) -> None:
     with _accounts_lock:
-        _accounts.pop((tenant_id, issuer, client_id), None)
+        _accounts.pop(key, None)
+
+
+def _forget_all() -> None:
+    with _accounts_lock:
+        _accounts.clear()
+
+
+invalidation.on_message("account", lambda payload: _forget(tuple(json.loads(payload))))
+invalidation.on_resync(_forget_all)

@@ -2,9 +2,11 @@
 process and dropped everywhere at once when anything it depends on changes.
 
 Every change of a catalogue, grant, membership or user row bumps one generation number in Redis
-(`post_save`/`post_delete` signals, and again when the write's transaction commits); cached entries
-are keyed by that number, so a revocation holds from the very next request on every replica.
-Reading the number is one Redis GET per lookup.
+(`post_save`/`post_delete` signals, and again when the write's transaction commits) and publishes
+the new number on the invalidation channel (`kernel.invalidation`); cached entries are keyed by
+that number, so a revocation holds on every replica as soon as the message arrives. While this
+process listens to the channel, the number costs no Redis read at all; when it does not (its
+subscription is down or starting), each lookup reads the number with one GET, as the truth.
 Writes that bypass model signals (`QuerySet.update()`) must call `bump_generation()` themselves.
 """
 
@@ -20,16 +22,27 @@ import redis
 from django.conf import settings
 from django.db import transaction
 
+from kernel import invalidation
 from kernel.errors import DependencyUnavailable
-from kernel.redis_client import redacted_url, shared_redis
+from kernel.redis_client import redacted_url, run_script, shared_redis
 from kernel.redis_keys import platform_key
 
 KEY = platform_key("hot-cache", "generation")
 MAX_ENTRIES = 10_000
 T = TypeVar("T")
 
+# INCR and PUBLISH in one step, so no process can see the number before it is announced.
+BUMP = """
+local value = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', ARGV[1], 'generation:' .. value)
+return value
+"""
+
 _entries: dict[tuple[Any, ...], tuple[int, Any]] = {}
 _lock = threading.Lock()
+# The number as the channel announced it (None: read it from Redis), and this process's last bump.
+_known: int | None = None
+_own_bump: int | None = None
 # Inside `one_generation()`: a holder filled by the first read (empty: not read yet).
 _pinned: ContextVar[list[int] | None] = ContextVar("hot_cache_pinned_generation", default=None)
 
@@ -38,10 +51,38 @@ def generation() -> int:
     holder = _pinned.get()
     if holder:
         return holder[0]
-    current = int(shared_redis().get(KEY) or 0)
+    known = _known
+    current = known if known is not None and invalidation.listening() else _read()
     if holder is not None:
         holder.append(current)
     return current
+
+
+def _read() -> int:
+    return int(shared_redis().get(KEY) or 0)
+
+
+def _resync() -> None:
+    """The subscription (re)started: messages may have been missed, so read the truth."""
+    global _known
+    _known = _read()
+
+
+def _announced(payload: str) -> None:
+    """Another process (or this one) bumped the number. Numbers only grow; a smaller one than
+    ours (not explained by our own bump racing an older message) means Redis lost its data:
+    read the truth again."""
+    global _known
+    value = int(payload)
+    with _lock:
+        if _known is None or value > _known:
+            _known = value
+        elif value < _known and _known != _own_bump:
+            _known = _read()
+
+
+invalidation.on_resync(_resync)
+invalidation.on_message("generation", _announced)
 
 
 @contextmanager
@@ -68,8 +109,11 @@ def bump_generation(**kwargs: Any) -> None:
 
 
 def _bump() -> None:
+    global _known, _own_bump
     try:
-        shared_redis().incr(KEY)
+        value = int(run_script(BUMP, [KEY], [invalidation.CHANNEL]))
+        with _lock:
+            _known = _own_bump = value  # this process's next lookup sees it, message or not
     except redis.RedisError as error:
         # A change the other processes cannot learn of is refused (the write's transaction rolls
         # back): once Redis is back they would serve their cached copies under the old number,
