@@ -30,7 +30,7 @@ from django.db.models import Sum
 from budgets.models import Budget
 from kernel.errors import DomainError
 from kernel.hot_cache import cached
-from kernel.redis_client import shared_redis
+from kernel.redis_client import run_script, shared_redis
 from kernel.redis_keys import tenant_key
 from metering.models import UsageEvent
 from tenants.schemas import in_tenant_schema
@@ -307,7 +307,7 @@ def reserve_budgets(
     for rule in rules:
         arguments += [to_units(rule.limit), amount, "1" if rule.hard else "0"]
     for _ in range(len(rules) + 1):
-        answer = int(client.eval(RESERVE, len(keys), *keys, *arguments))
+        answer = int(run_script(RESERVE, keys, arguments, client))
         if answer == 0:
             return BudgetHold(rules, at, amount, request_id)
         if answer > 0:

@@ -21,7 +21,7 @@ import redis
 from django.conf import settings
 
 from kernel.errors import DomainError
-from kernel.redis_client import shared_redis
+from kernel.redis_client import run_script
 from kernel.redis_keys import tenant_key
 from models_catalog.models import ModelGrant
 from tenants.models import Tenant
@@ -165,7 +165,7 @@ def take(
     arguments: list[str | int] = [clock, WINDOW_SECONDS * 1000, call]
     for counter in counters:
         arguments += [counter.limit, counter.amount]
-    refused, wait_ms = shared_redis().eval(TAKE, len(keys), *keys, *arguments)
+    refused, wait_ms = run_script(TAKE, keys, arguments)
     if refused:
         counter = counters[int(refused) - 1]
         retry_after = max(1, math.ceil(int(wait_ms) / 1000))

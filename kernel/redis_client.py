@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import redis
@@ -16,6 +18,19 @@ def _client(url: str) -> redis.Redis:
 
 def shared_redis() -> redis.Redis:
     return _client(settings.REDIS_URL)
+
+
+def run_script(
+    source: str, keys: Sequence[Any], args: Sequence[Any], client: redis.Redis | None = None
+) -> Any:
+    """Run a Lua script by its SHA1 (EVALSHA), sending its text only when Redis does not know it
+    yet (after a restart): the hot path's scripts are kilobytes, the hash is 40 bytes."""
+    return _registered(client or shared_redis(), source)(keys=keys, args=args)
+
+
+@functools.cache
+def _registered(client: redis.Redis, source: str) -> Any:
+    return client.register_script(source)
 
 
 def redacted_url(url: str) -> str:
