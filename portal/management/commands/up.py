@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -152,15 +153,17 @@ class Command(BaseCommand):
         self, supervisor: Supervisor, env: dict[str, str], data_dir: Path, options: dict[str, Any]
     ) -> None:
         python = sys.executable
+        web_env = web_environment(env, data_dir)
         supervisor.start(
             "web",
             [
                 python, "-m", "uvicorn", "portal.asgi:application",
                 "--host", options["host"], "--port", str(options["port"]),
-                "--lifespan", "off", "--workers", env.get("WEB_CONCURRENCY", "1"),
+                "--lifespan", "off", "--workers", web_env["WEB_CONCURRENCY"],
                 "--timeout-graceful-shutdown", str(settings.SHUTDOWN_SECONDS),
+                *([] if web_env.get("ATRIUM_ACCESS_LOG") == "true" else ["--no-access-log"]),
             ],
-            env=env,
+            env=web_env,
             stop_seconds=settings.SHUTDOWN_SECONDS + 10,
         )  # fmt: skip
         workers_env = {**env, "ATRIUM_DB_POOL": "false"}  # they fork: no pool threads to inherit
@@ -224,6 +227,23 @@ def banner_lines(url: str, seconds: float, people: list[Any], issuer: str) -> li
                 f"    sign in as               {person.username} / {shown}  ({person.description})"
             )
     return [*lines, "  Press Ctrl-C to stop.", ""]
+
+
+def web_environment(env: dict[str, str], data_dir: Path) -> dict[str, str]:
+    """The web server's environment: one worker process per available core unless
+    WEB_CONCURRENCY says otherwise (the gateway's Python is CPU-bound per process), and, with
+    more than one, a fresh Prometheus multiprocess folder so /metrics adds every worker's
+    samples. The per-call access log is off (the gateway writes one structured line per call)
+    unless ATRIUM_ACCESS_LOG=true."""
+    web_env = dict(env)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    web_env.setdefault("WEB_CONCURRENCY", str(max(1, cores or 1)))
+    if int(web_env["WEB_CONCURRENCY"]) > 1 and not web_env.get("PROMETHEUS_MULTIPROC_DIR"):
+        folder = data_dir / "prometheus"
+        shutil.rmtree(folder, ignore_errors=True)  # the last run's samples are not this one's
+        folder.mkdir(parents=True)
+        web_env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return web_env
 
 
 def worker_commands(port: int) -> dict[str, list[str]]:
