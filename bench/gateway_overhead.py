@@ -1,8 +1,17 @@
-"""What the gateway adds to a model call: direct calls to a fast OpenAI-compatible upstream
-against the same calls through Atrium (`manage.py up`: authentication, tenant routing,
-allowlist, model resolution), at several concurrencies. Prints p50/p99 latency and throughput.
+"""What the gateway adds to a model call, measured so that it cannot flatter us.
 
-    python bench/gateway_overhead.py [--requests 400] [--concurrency 1 16 64] [--litellm BIN]
+A fake OpenAI-compatible upstream runs in its own process; Atrium runs as `manage.py up` (every
+check on: bearer-token authentication, tenant routing, allowlist, rate limits, a hard monthly
+budget reserved and settled on every call, a guardrail policy masking PII and filtering words
+on input and output, metering); the load comes from processes of its own (bench/load.py), which
+check every answer and count every error. For each concurrency the same load goes to the
+upstream directly and through Atrium. Printed per cell: p50/p99 latency (≥ 2,000 samples),
+requests per second, errors, and the CPU milliseconds Atrium's web workers spent per call (from
+the processes' own CPU time: stable on a noisy machine), and Redis + PostgreSQL per call beside.
+The run fails (exit 1) if any call errs or any call's usage event is missing.
+
+    python bench/gateway_overhead.py [--requests 2000] [--concurrency 1 16 64]
+        [--load-processes 2] [--web-concurrency N] [--litellm BIN]
 
 With --litellm (the `litellm` command of a separate venv: pip install 'litellm[proxy]'), LiteLLM's
 proxy runs against the same upstream and gets its own columns and the ratio of added latencies.
@@ -11,123 +20,70 @@ proxy runs against the same upstream and gets its own columns and the ratio of a
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.load import Cell, load  # noqa: E402
+from bench.server_cpu import cpu_by_role  # noqa: E402
 from portal.embedded import free_loopback_port  # noqa: E402
 
 LOG = open(os.environ.get("BENCH_LOG", os.devnull), "w")  # noqa: SIM115
-ANSWER = json.dumps(
-    {
-        "id": "x",
-        "object": "chat.completion",
-        "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}
-        ],
-        "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6},
-    }
-).encode()
-
-
-async def upstream_app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
-    """The fastest honest OpenAI-compatible server: reads the body, answers a fixed completion."""
-    if scope["type"] != "http":
-        return
-    more = True
-    while more:
-        message = await receive()
-        more = message.get("more_body", False)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [(b"content-type", b"application/json")],
-        }
-    )
-    await send({"type": "http.response.body", "body": ANSWER})
-
-
-def start_upstream() -> str:
-    port = free_loopback_port()
-    config = uvicorn.Config(
-        upstream_app, host="127.0.0.1", port=port, log_level="error", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.02)
-    return f"http://127.0.0.1:{port}/v1"
-
+BODY = {
+    "model": "bench-model",
+    "messages": [
+        {"role": "system", "content": "You answer in one word."},
+        {"role": "user", "content": "Is the quarterly report for the Lisbon office ready?"},
+    ],
+    "max_tokens": 16,
+}
 
 SETUP = """
 import json
+from decimal import Decimal
 from models_catalog.models import FoundationModel, Provider
 from models_catalog.services.access import grant_model
+from models_catalog.services.catalog import set_price
 from identity.services import create_service_account
+from budgets.services import set_budget
+from guardrails.services import set_tenant_policy
 from tenants.models import Tenant
 provider, _ = Provider.objects.update_or_create(
-    name="bench-upstream", defaults={"kind": "openai_compatible", "endpoint_url": "%s"})
-FoundationModel.objects.get_or_create(name="bench-model", defaults={
+    name="bench-upstream", defaults={"kind": "openai_compatible", "endpoint_url": "%(upstream)s"})
+model, made = FoundationModel.objects.get_or_create(name="bench-model", defaults={
     "provider": provider, "provider_model_id": "bench", "display_name": "bench",
     "modality": "chat"})
+if made:
+    set_price(model=model, input_per_million="0.50", output_per_million="1.50",
+              currency="USD", actor="bench")
 acme = Tenant.objects.get(slug="acme")
-# Limits stay on (they are checked on every call) but high enough for the benchmark's burst.
+# Limits stay on (checked on every call) but high enough for the benchmark's burst.
 acme.requests_per_minute = acme.tokens_per_minute = 2_000_000_000
 acme.save()
+set_budget(tenant=acme, business_unit=None, monthly_limit="100000", currency="USD",
+           alert_thresholds=[80, 100], hard_limit=True, actor="bench")
+set_tenant_policy(tenant=acme, actor="bench", raw={
+    "pii": {"email": "mask", "phone": "mask", "card": "block"},
+    "word_filters": [{"name": "codename", "pattern": "Project Falcon"}]})
 grant_model(model_name="bench-model", tenants=[acme], actor="bench")
-account, secret = create_service_account(tenant=acme, name="bench-%d", actor="bench")
+account, secret = create_service_account(tenant=acme, name="bench-%(tag)s", actor="bench")
 print(json.dumps({"client_id": account.client_id, "secret": secret}))
 """
 
-
-async def measure(url: str, headers: dict[str, str], total: int, concurrency: int) -> dict:
-    body = {
-        "model": "bench-model",
-        "messages": [{"role": "user", "content": "hi"}],
-        "max_tokens": 1,
-    }
-    latencies: list[float] = []
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        for _ in range(min(20, total)):  # warm-up: connections, caches, JIT-free but lazy imports
-            (await client.post(url, json=body, headers=headers)).raise_for_status()
-        queue: asyncio.Queue[int] = asyncio.Queue()
-        for index in range(total):
-            queue.put_nowait(index)
-
-        async def worker() -> None:
-            while not queue.empty():
-                queue.get_nowait()
-                started = time.perf_counter()
-                response = await client.post(url, json=body, headers=headers)
-                response.raise_for_status()
-                latencies.append(time.perf_counter() - started)
-
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - began
-    latencies.sort()
-    return {
-        "p50": statistics.median(latencies) * 1000,
-        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-        "rps": total / elapsed,
-    }
-
+COUNT_EVENTS = """
+from metering.models import UsageEvent
+print(UsageEvent.objects.unscoped().filter(model_name="bench-model", status="ok").count())
+"""
 
 LITELLM_CONFIG = """model_list:
   - model_name: bench-model
@@ -136,12 +92,40 @@ LITELLM_CONFIG = """model_list:
       api_base: {upstream}
       api_key: none
 """
-
-
 LITELLM_KEY = f"sk-bench-{os.getpid()}"
 
 
-def start_litellm(binary: str, upstream: str, folder: str) -> tuple[subprocess.Popen, str]:
+def wait_until_ok(url: str, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{what} did not start within {seconds:.0f} s")
+
+
+def start_upstream() -> tuple[subprocess.Popen[bytes], str]:
+    port = free_loopback_port()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "fake_upstream.py"), "--port", str(port)],
+        stdout=LOG,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.post(f"{url}/chat/completions", json={}, timeout=2)
+            return process, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit("the fake upstream did not start")
+
+
+def start_litellm(binary: str, upstream: str, folder: str) -> tuple[subprocess.Popen[bytes], str]:
     config = Path(folder) / "litellm.yaml"
     config.write_text(LITELLM_CONFIG.format(upstream=upstream))
     port = free_loopback_port()
@@ -158,80 +142,66 @@ def start_litellm(binary: str, upstream: str, folder: str) -> tuple[subprocess.P
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health/liveliness", timeout=2).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    process.kill()
-    raise SystemExit("LiteLLM's proxy did not start within 180 s")
+    wait_until_ok(f"{url}/health/liveliness", 180, "LiteLLM's proxy")
+    return process, url
 
 
-COUNT_EVENTS = """
-from metering.models import UsageEvent
-print(UsageEvent.objects.unscoped().filter(model_name="bench-model", status="ok").count())
-"""
-
-
-def manage_shell(env: dict[str, str], tmp: str, base: str, code: str) -> str:
+def manage_shell(env: dict[str, str], code: str) -> str:
     """Run `code` in `manage.py shell` against the benchmark's Atrium; its stdout."""
-    return subprocess.run(
+    done = subprocess.run(
         [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
-        cwd=ROOT,
-        env={**env, "ATRIUM_DATA_DIR": f"{tmp}/var", "ATRIUM_PUBLIC_URL": base},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    if done.returncode:
+        raise SystemExit(f"manage.py shell failed:\n{done.stderr[-3000:]}")
+    return done.stdout
 
 
-def recorded_events(env: dict[str, str], tmp: str, base: str, expected: int) -> int:
+def recorded_events(env: dict[str, str], expected: int) -> int:
     """Metering was on: every call's event reaches the table (the beat task records the queue
     every USAGE_RECORD_SECONDS)."""
-    deadline, count = time.monotonic() + 60, 0
+    deadline, count = time.monotonic() + 120, 0
     while time.monotonic() < deadline:
-        count = int(manage_shell(env, tmp, base, COUNT_EVENTS).split()[-1])
+        count = int(manage_shell(env, COUNT_EVENTS).split()[-1])
         if count >= expected:
             break
         time.sleep(2)
     return count
 
 
+def errors_of(cell: Cell) -> str:
+    return ", ".join(f"{n} {kind}" for kind, n in cell.errors.most_common()) or "0"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
+    parser.add_argument("--load-processes", type=int, default=2)
+    parser.add_argument("--web-concurrency", type=int, help="WEB_CONCURRENCY for up")
     parser.add_argument("--litellm", help="path of the `litellm` command (its own venv)")
     args = parser.parse_args()
-    upstream = start_upstream()
+    upstream_process, upstream = start_upstream()
     with tempfile.TemporaryDirectory() as tmp:
         port = free_loopback_port()
+        base = f"http://127.0.0.1:{port}"
         env = {
             k: v
             for k, v in os.environ.items()
             if k not in {"DATABASE_URL", "REDIS_URL", "ATRIUM_DATA_DIR"}
         }
+        if args.web_concurrency:
+            env["WEB_CONCURRENCY"] = str(args.web_concurrency)
+        shell_env = {**env, "ATRIUM_DATA_DIR": f"{tmp}/var", "ATRIUM_PUBLIC_URL": base}
         up = subprocess.Popen(
             [sys.executable, "manage.py", "up", "--data-dir", f"{tmp}/var", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=LOG,
-            stderr=subprocess.STDOUT,
-        )
-        litellm: tuple[subprocess.Popen, str] | None = None
+            cwd=ROOT, env=env, stdout=LOG, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        litellm = None
+        failed = False
         try:
-            base = f"http://127.0.0.1:{port}"
-            while True:
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.2)
-            setup = manage_shell(env, tmp, base, SETUP % (upstream, port))
+            wait_until_ok(f"{base}/readyz", 300, "Atrium")
+            setup = manage_shell(shell_env, SETUP % {"upstream": upstream, "tag": port})
             credentials = json.loads(setup.strip().splitlines()[-1])
             token = httpx.post(
                 f"{base}/idp/token/",
@@ -241,49 +211,64 @@ def main() -> None:
             auth = {"Authorization": f"Bearer {token}"}
             litellm = start_litellm(args.litellm, upstream, tmp) if args.litellm else None
             header = (
-                f"{'concurrency':>11} | {'direct p50':>10} {'p99':>7} {'rps':>7} | "
-                f"{'atrium p50':>10} {'p99':>7} {'rps':>7} | {'added p50 ms':>12}"
+                f"{'conc':>4} | {'direct p50':>10} {'p99':>6} {'rps':>6} | {'atrium p50':>10} "
+                f"{'p99':>6} {'rps':>6} {'errors':>6} | {'added p50':>9} | "
+                f"{'web CPU ms/call':>15} {'redis':>5} {'pg':>5}"
             )
             if litellm:
-                header += f" | {'litellm p50':>11} {'p99':>7} {'rps':>6} | {'added':>7} | ratio"
-            print(header)
+                header += f" | {'litellm p50':>11} {'p99':>6} {'rps':>6} | {'added':>6} | ratio"
+            print(header, flush=True)
+            calls = 0
             for concurrency in args.concurrency:
-                direct = asyncio.run(
-                    measure(f"{upstream}/chat/completions", {}, args.requests, concurrency)
-                )
-                atrium = asyncio.run(
-                    measure(f"{base}/t/acme/v1/chat/completions", auth, args.requests, concurrency)
-                )
-                added = atrium["p50"] - direct["p50"]
+                shape = {"total": args.requests, "concurrency": concurrency,
+                         "processes": args.load_processes}  # fmt: skip
+                direct = load(f"{upstream}/chat/completions", {}, BODY, **shape)
+                before = cpu_by_role(up.pid, f"{tmp}/var")
+                atrium = load(f"{base}/t/acme/v1/chat/completions", auth, BODY, **shape)
+                used = cpu_by_role(up.pid, f"{tmp}/var") - before
+                done = atrium.ok + sum(atrium.errors.values())
+                calls += done + 20 * min(args.load_processes, concurrency)  # with warm-ups
+                per_call = {role: used[role] * 1000 / max(done, 1) for role in used}
+                added = atrium.percentile(0.5) - direct.percentile(0.5)
                 line = (
-                    f"{concurrency:>11} | {direct['p50']:>10.2f} {direct['p99']:>7.2f} "
-                    f"{direct['rps']:>7.0f} | {atrium['p50']:>10.2f} {atrium['p99']:>7.2f} "
-                    f"{atrium['rps']:>7.0f} | {added:>12.2f}"
+                    f"{concurrency:>4} | {direct.percentile(0.5):>10.2f} "
+                    f"{direct.percentile(0.99):>6.2f} {direct.rps:>6.0f} | "
+                    f"{atrium.percentile(0.5):>10.2f} {atrium.percentile(0.99):>6.2f} "
+                    f"{atrium.rps:>6.0f} {errors_of(atrium):>6} | {added:>9.2f} | "
+                    f"{per_call.get('web', 0):>15.2f} {per_call.get('redis', 0):>5.2f} "
+                    f"{per_call.get('postgres', 0):>5.2f}"
                 )
+                failed |= bool(atrium.errors or direct.errors)
                 if litellm:
-                    other = asyncio.run(
-                        measure(
-                            f"{litellm[1]}/chat/completions",
-                            {"Authorization": f"Bearer {LITELLM_KEY}"},
-                            args.requests,
-                            concurrency,
-                        )
+                    other = load(
+                        f"{litellm[1]}/chat/completions",
+                        {"Authorization": f"Bearer {LITELLM_KEY}"},
+                        BODY,
+                        **shape,
                     )
-                    their = other["p50"] - direct["p50"]
+                    theirs = other.percentile(0.5) - direct.percentile(0.5)
                     line += (
-                        f" | {other['p50']:>11.2f} {other['p99']:>7.2f} {other['rps']:>6.0f}"
-                        f" | {their:>7.2f} | {added / their if their else float('nan'):.2f}"
+                        f" | {other.percentile(0.5):>11.2f} {other.percentile(0.99):>6.2f} "
+                        f"{other.rps:>6.0f} | {theirs:>6.2f} | "
+                        f"{added / theirs if theirs else float('nan'):.2f}"
                     )
-                print(line)
-            calls = len(args.concurrency) * (args.requests + min(20, args.requests))
-            print(f"usage events recorded for Atrium's {calls} calls: ", end="", flush=True)
-            print(recorded_events(env, tmp, base, calls))
+                print(line, flush=True)
+                if direct.errors:
+                    print(f"     direct errors: {errors_of(direct)}")
+            print(f"usage events of the {calls} answered calls: ", end="", flush=True)
+            recorded = recorded_events(shell_env, calls)
+            print(recorded)
+            failed |= recorded != calls
         finally:
             if litellm:
                 litellm[0].terminate()
                 litellm[0].wait(30)
             up.send_signal(signal.SIGTERM)
             up.wait(60)
+            upstream_process.terminate()
+            upstream_process.wait(10)
+    if failed:
+        raise SystemExit("FAILED: errors, or usage events missing (see above)")
 
 
 if __name__ == "__main__":
