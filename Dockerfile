@@ -46,7 +46,7 @@ ENV PATH=/opt/venv/bin:$PATH \
 RUN groupadd --system --gid 10001 atrium \
     && useradd --system --uid 10001 --gid atrium --home-dir /var/lib/atrium --no-create-home \
        --shell /usr/sbin/nologin atrium \
-    && install -d -o atrium -g atrium -m 0700 /var/lib/atrium
+    && install -d -o atrium -g atrium -m 0700 /var/lib/atrium /var/lib/atrium/oidc-keys
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /opt/atrium /opt/atrium
 WORKDIR /app

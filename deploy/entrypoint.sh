@@ -20,7 +20,8 @@ case "$role" in
     fi
     workers="${WEB_CONCURRENCY:-1}"
     if [ "$workers" -gt 1 ] && [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
-      # The last run's samples are not this one's (the folder outlives a container restart).
+      # The last run's samples are not this one's (the folder may outlive a container restart).
+      mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
       find "$PROMETHEUS_MULTIPROC_DIR" -mindepth 1 -delete
     fi
     access_log="--no-access-log"
