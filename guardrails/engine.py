@@ -7,27 +7,19 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from guardrails import bedrock
 from guardrails.detectors import Finding, find_pii
+from guardrails.injection import is_injection
+from guardrails.normalise import readings
 from guardrails.policy import Policy, Topic, whole_word
+from guardrails.similarity import Vector, on_topic_by_meaning, window_vectors
 from kernel.errors import DomainError
-from kernel.vectors import cosine
 
 logger = logging.getLogger("atrium.guardrails")
 
-TOPIC_SIMILARITY = 0.6
-INJECTION = re.compile(
-    r"\b(ignore|disregard|forget)\b.{0,40}\b(previous|prior|above|earlier|all)\b.{0,20}"
-    r"\b(instructions?|rules|prompts?)\b"
-    r"|\b(reveal|print|show|repeat)\b.{0,30}\b(system prompt|hidden instructions|your instructions)"
-    r"|\byou are now\b.{0,30}\b(dan|unfiltered|jailbroken|developer mode)\b"
-    r"|\bpretend (that )?you (have|are under) no (rules|restrictions)\b",
-    re.IGNORECASE | re.DOTALL,
-)
 LABELS = {"email": "EMAIL", "phone": "PHONE", "card": "CARD NUMBER", "iban": "IBAN",
           "ssn": "SSN", "ip": "IP ADDRESS", "nino": "NI NUMBER", "steuer_id": "STEUER-ID",
           "nir": "NIR", "dni_nie": "DNI/NIE", "codice_fiscale": "CODICE FISCALE",
@@ -57,38 +49,26 @@ class Verdict:
     interventions: list[tuple[str, str]] = field(default_factory=list)  # (policy, action)
 
 
-@functools.lru_cache(maxsize=256)
-def _example_vectors(examples: tuple[str, ...]) -> list[list[float]]:
-    from providers.local import LOCAL_EMBEDDINGS
-
-    return LOCAL_EMBEDDINGS._embed(list(examples)).vectors
-
-
-def _on_topic(topic: Topic, text: str, vector: list[float] | None) -> bool:
-    if any(whole_word(keyword).search(text) for keyword in topic.keywords):
+def _on_topic(topic: Topic, seen: tuple[str, ...], vectors: Callable[[], list[Vector]]) -> bool:
+    if any(whole_word(keyword).search(reading) for keyword in topic.keywords
+           for reading in seen):  # fmt: skip
         return True
-    if vector is None or not topic.examples:
-        return False
-    return any(cosine(vector, e) >= TOPIC_SIMILARITY for e in _example_vectors(topic.examples))
-
-
-def _text_vector(text: str) -> list[float]:
-    from providers.local import LOCAL_EMBEDDINGS
-
-    return LOCAL_EMBEDDINGS._embed([text[:2000]]).vectors[0]
+    return bool(topic.examples) and on_topic_by_meaning(topic, vectors())
 
 
 def blocking_rule(policy: Policy, text: str, direction: str) -> str | None:
     """The name of the first rule that blocks `text`, or None."""
+    seen = readings(text)
     for word in policy.words:
-        if word.matcher.search(text):
+        matchers = (word.matcher, word.spelt_together) if word.spelt_together else (word.matcher,)
+        if any(matcher.search(reading) for matcher in matchers for reading in seen):
             return f"word filter: {word.name}"
-    if direction == "input" and policy.injection and INJECTION.search(text):
+    vectors = functools.cache(lambda: window_vectors(text))  # one embedding for both checks
+    if direction == "input" and policy.injection and is_injection(text, vectors):
         return "prompt-injection protection"
-    if direction == "input" and policy.topics:
-        vector = _text_vector(text) if any(t.examples for t in policy.topics) else None
+    if direction == "input":
         for topic in policy.topics:
-            if _on_topic(topic, text, vector):
+            if _on_topic(topic, seen, vectors):
                 return f"denied topic: {topic.name}"
     for finding in _findings(policy, text, "block"):
         return f"PII: {NAMES[finding.kind]}"

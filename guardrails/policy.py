@@ -33,6 +33,7 @@ class Topic:
     name: str
     examples: tuple[str, ...]
     keywords: tuple[str, ...]
+    counter_examples: tuple[str, ...] = ()  # close to the topic and allowed: calibrate on them
 
 
 class Matcher(Protocol):
@@ -44,6 +45,7 @@ class WordFilter:
     name: str
     source: str  # the regular expression as compiled: a filter's identity across policies
     matcher: Matcher
+    spelt_together: Matcher | None = None  # a plain phrase with its spaces left out
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,9 @@ def _word_filter(entry: Any, field: str, *, saved: bool) -> WordFilter:
     pattern = str(entry["pattern"])
     name = str(entry.get("name") or pattern)
     if not entry.get("regex"):
-        return WordFilter(name, _whole_word(pattern), whole_word(pattern))
+        together = "".join(pattern.split())
+        return WordFilter(name, _whole_word(pattern), whole_word(pattern),
+                          whole_word(together) if together != pattern else None)  # fmt: skip
     try:
         re.compile(pattern)
     except re.error as error:
@@ -187,7 +191,8 @@ def parse(raw: dict[str, Any], *, saved: bool = False) -> Policy:
         keywords = _strings(topic.get("keywords"), f"{field}.keywords")
         if not examples and not keywords:
             raise InvalidInput(f"{field}: give example phrases, keywords, or both.")
-        topics.append(Topic(str(topic["name"]).strip(), examples, keywords))
+        counter = _strings(topic.get("counter_examples"), f"{field}.counter_examples")
+        topics.append(Topic(str(topic["name"]).strip(), examples, keywords, counter))
     words = [_word_filter(entry, f"word_filters[{number}]", saved=saved)
              for number, entry in enumerate(_listed(raw, "word_filters"))]  # fmt: skip
     injection = raw.get("prompt_injection", False)

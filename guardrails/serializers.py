@@ -18,6 +18,11 @@ class DeniedTopicSerializer(serializers.Serializer):
     name = serializers.CharField(min_length=1)
     examples = serializers.ListField(child=serializers.CharField(), required=False)
     keywords = serializers.ListField(child=serializers.CharField(), required=False)
+    counter_examples = serializers.ListField(
+        child=serializers.CharField(), required=False,
+        help_text="Prompts close to the topic that are allowed; the threshold is calibrated "
+        "between them and the examples.",
+    )  # fmt: skip
 
 
 class WordFilterSerializer(serializers.Serializer):

@@ -1,0 +1,80 @@
+"""The readings of a text that word filters, denied topics and prompt-injection checks look at,
+so that the usual evasions do not pass: Unicode compatibility forms folded (NFKC: fullwidth and
+mathematical letters), zero-width characters removed, homoglyphs from other scripts folded to the
+Latin letters they imitate (Unicode's confusables, from `confusable-homoglyphs`), letters spelt
+apart joined ("i g n o r e", "ig-nore"), leetspeak mapped ("1gn0r3"), and segments encoded in
+base64 or ROT13 decoded."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import functools
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import confusable_homoglyphs
+
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
+LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
+                      "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"})  # fmt: skip
+# Single letters split by one separator ("i g n o r e", "i.g.n.o.r.e", "ig-nore" is below).
+SPELT_APART = re.compile(r"(?<![^\W_])(?:[^\W_][ .\-_*/|]){2,}[^\W_](?![^\W_])")
+HYPHENATED = re.compile(r"(?<=[^\W\d_])[-_*.·](?=[^\W\d_])")
+BASE64_SEGMENT = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+MOSTLY_TEXT = re.compile(r"[\w\s.,;:!?'\"()\-]+")
+
+
+@functools.cache
+def _homoglyph_table() -> dict[int, str]:
+    """Every character that Unicode lists as confusable with an ASCII letter or digit, mapped to
+    that letter (Cyrillic a, Greek omicron, ...)."""
+    data = Path(confusable_homoglyphs.__file__).with_name("confusables.json")
+    confusables: dict[str, list[dict[str, str]]] = json.loads(data.read_text(encoding="utf-8"))
+    table: dict[int, str] = {}
+    for character, homoglyphs in confusables.items():
+        if character.isascii() and character.isalnum():
+            for glyph in homoglyphs:
+                if len(glyph["c"]) == 1 and not glyph["c"].isascii():
+                    table.setdefault(ord(glyph["c"]), character.lower())
+    return table
+
+
+def folded(text: str) -> str:
+    """NFKC, lower case, no zero-width characters, homoglyphs as Latin letters, one space."""
+    text = unicodedata.normalize("NFKC", text).translate(ZERO_WIDTH).casefold()
+    return " ".join(text.translate(_homoglyph_table()).split())
+
+
+def joined(text: str) -> str:
+    """Letters spelt apart or hyphenated inside a word put back together, leetspeak mapped."""
+    text = SPELT_APART.sub(lambda m: re.sub(r"[ .\-_*/|]", "", m.group()), text)
+    return HYPHENATED.sub("", text).translate(LEET)
+
+
+def _decoded_base64(segment: str) -> str | None:
+    try:
+        raw = base64.b64decode(segment + "=" * (-len(segment) % 4), validate=True)
+        decoded = raw.decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return decoded if MOSTLY_TEXT.fullmatch(decoded.strip() or "-") else None
+
+
+def decoded(text: str) -> list[str]:
+    """What base64 segments in `text` say (where they decode to text), and `text` in ROT13."""
+    found = [d for s in BASE64_SEGMENT.findall(text) if (d := _decoded_base64(s)) is not None]
+    return [*found, codecs.decode(text, "rot13")]
+
+
+def readings(text: str) -> tuple[str, ...]:
+    """Every reading of `text` a check should look at, the text as written first."""
+    plain = folded(text)
+    variants = [text, plain, joined(plain)]
+    for hidden in decoded(text):
+        hidden_plain = folded(hidden)
+        variants += [hidden_plain, joined(hidden_plain)]
+    return tuple(dict.fromkeys(variants))
