@@ -4,6 +4,8 @@ overlays under deploy/kubernetes, read as an operator's tools read them."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from deploy.image_requirements import (
 
 ROOT = Path(settings.BASE_DIR)
 DEPLOY = ROOT / "deploy"
+KUBERNETES = DEPLOY / "kubernetes"
 ROLES = {"web", "worker", "beat", "migrate"}
 
 
@@ -92,3 +95,72 @@ def test_the_env_example_sets_what_replicas_must_share_and_only_documented_setti
     }
     assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= names
     assert names - {"POSTGRES_PASSWORD"} <= readme_settings()
+
+
+def rendered(overlay: str) -> list[dict[str, Any]]:
+    """The overlay as `kubectl kustomize` renders it (kubectl's own Kustomize)."""
+    kubectl = shutil.which("kubectl")
+    assert kubectl, "kubectl renders the manifests: .ci/run installs it where the machine has none"
+    output = subprocess.run(
+        [kubectl, "kustomize", str(KUBERNETES / overlay)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    return [document for document in yaml.safe_load_all(output) if document]
+
+
+def find(resources: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
+    (found,) = [r for r in resources if r["kind"] == kind and r["metadata"]["name"] == name]
+    return found
+
+
+def test_every_setting_in_readme_is_in_the_config_map_or_the_secret() -> None:
+    base = rendered("base")
+    config = set(find(base, "ConfigMap", "atrium-config")["data"])
+    secret = set(find(base, "Secret", "atrium-secrets")["stringData"])
+    per_pod = {"PROMETHEUS_MULTIPROC_DIR"}  # the web pods' own emptyDir
+    assert readme_settings() - config - secret - per_pod == set()
+    assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= secret
+    assert not config & secret
+
+
+def test_the_production_overlay_renders_without_placeholder_secrets() -> None:
+    production = rendered("overlays/production")
+    kinds = {(r["kind"], r["metadata"]["name"]) for r in production}
+    assert ("Secret", "atrium-secrets") not in kinds  # yours, from your secret store
+    assert all(
+        r["metadata"].get("namespace") == "atrium" for r in production if r["kind"] != "Namespace"
+    )
+
+    web = find(production, "Deployment", "atrium-web")
+    pod = web["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["lifecycle"]["preStop"]
+    multiprocess = {env["name"]: env.get("value") for env in container["env"]}
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    folder = Path(multiprocess["PROMETHEUS_MULTIPROC_DIR"])
+    tmp = mounts[str(folder.parent)]  # the multiprocess folder is on a volume of the pod
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert "emptyDir" in volumes[tmp]
+    assert volumes["oidc-keys"]["secret"]["secretName"] == "atrium-oidc-keys"
+    assert find(production, "HorizontalPodAutoscaler", "atrium-web")["spec"]["minReplicas"] == 3
+    assert find(production, "PodDisruptionBudget", "atrium-web")["spec"]["minAvailable"] == 2
+
+    beat = find(production, "Deployment", "atrium-beat")
+    assert beat["spec"]["replicas"] == 1
+    assert beat["spec"]["strategy"]["type"] == "Recreate"
+    queues = {
+        env["value"]
+        for r in production
+        if r["kind"] == "Deployment"
+        for env in r["spec"]["template"]["spec"]["containers"][0].get("env", [])
+        if env["name"] == "QUEUES"
+    }
+    assert queues == {settings.CELERY_SHORT_QUEUE, settings.CELERY_TASK_DEFAULT_QUEUE}
+    assert find(production, "Job", "atrium-migrate")["spec"]["template"]["spec"]["containers"][0][
+        "args"
+    ] == ["migrate"]
