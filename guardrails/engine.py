@@ -151,9 +151,9 @@ class StreamGuard:
         for finding in findings:
             if finding.start < cut < finding.end:
                 cut = finding.start  # never release part of an identifier
-        released = [f for f in findings if f.end <= cut]
-        self.interventions += [(f"PII: {NAMES[f.kind]}", "mask") for f in released]
-        out = _masked(self.pending[:cut], released)
+        whole = [f for f in findings if f.end <= cut]
+        self.interventions += [(f"PII: {NAMES[f.kind]}", "mask") for f in whole]
+        out = _masked(self.pending[:cut], whole)
         self.released_tail = (self.released_tail + self.pending[:cut])[-self.CONTEXT :]
         self.pending = self.pending[cut:]
         if out and self.policy.bedrock:

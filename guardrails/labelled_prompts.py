@@ -151,13 +151,12 @@ FILTER_EVASIONS = [
 
 
 def _leet(text: str) -> str:
-    return text.translate(str.maketrans({"o": "0", "e": "3", "a": "4", "i": "1", "s": "5"}))
+    return text.translate(str.maketrans("oeais", "03415"))
 
 
 def _homoglyphs(text: str) -> str:
     # Cyrillic letters for their Latin look-alikes
-    cyrillic = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441"}
-    return text.translate(str.maketrans(cyrillic))
+    return text.translate(str.maketrans("aeopc", "\u0430\u0435\u043e\u0440\u0441"))
 
 
 def _spelt_apart(text: str) -> str:

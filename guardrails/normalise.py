@@ -16,7 +16,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-import confusable_homoglyphs
+import confusable_homoglyphs  # type: ignore[import-untyped]  # no stubs; we read its data file
 
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from guardrails.detectors import find_pii
+from guardrails.detectors import Finding, find_pii
 from guardrails.engine import StreamGuard, check
 from guardrails.labelled_pii import hard_negatives, pii_sentences
 from guardrails.measure import flagged_share, pii_scores
@@ -108,7 +108,7 @@ def test_streams_mask_exactly_as_whole_text() -> None:
 
 
 def test_quality_stays_above_its_floors_on_the_fixed_set() -> None:
-    def detect(text: str) -> list:  # type: ignore[type-arg]
+    def detect(text: str) -> list[Finding]:
         return list(find_pii(text, ALL))
 
     scores = pii_scores([*pii_sentences(8, seed=11), *hard_negatives(200, seed=11)], detect)
