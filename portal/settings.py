@@ -304,6 +304,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=1, minute=15),  # yesterday's usage, after late events settled
     },
 }
+# Beat keeps its schedule in Redis (RedBeat) and schedules only while it holds a lock there, so a
+# second beat, started by mistake or by a rolling update, waits instead of sending every job twice.
+# The holder extends the lock at each tick (at least every BEAT_MAX_LOOP_INTERVAL seconds) and lets
+# go of it when it stops; a killed holder's lock expires after REDBEAT_LOCK_TIMEOUT, and a waiting
+# beat tries again every BEAT_MAX_LOOP_INTERVAL seconds.
+CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 5
+CELERY_REDBEAT_REDIS_URL = REDIS_URL
+CELERY_REDBEAT_KEY_PREFIX = "atrium:beat"
+CELERY_REDBEAT_LOCK_TIMEOUT = 30
 CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 2)
 # Short periodic bookkeeping (usage recording, rollups, budget reconciliation, purges) has a queue
 # of its own, served by a worker of its own (`up` starts one), so that a long ingestion never

@@ -173,8 +173,7 @@ class Command(BaseCommand):
             "beat",
             [
                 python, "-m", "celery", "-A", "portal", "beat", "--loglevel", "INFO",
-                "--schedule", str(data_dir / "celerybeat-schedule"),
-            ],
+            ],  # its schedule and its lock live in Redis (RedBeat)
             env=workers_env,
             cwd=data_dir,
         )  # fmt: skip
