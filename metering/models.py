@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 
 from kernel.scoping import TenantScopedManager
@@ -16,14 +17,14 @@ class UsageEvent(models.Model):
         # a guardrail): no tokens, no cost, never against a budget; `error` says why.
         REFUSED = "refused", "Refused"
 
-    request_id = models.CharField(max_length=64, unique=True)  # idempotency: one event a call
-    tenant_id = models.BigIntegerField(db_index=True)
+    request_id = models.CharField(max_length=64)  # unique (Meta): idempotency, one event a call
+    tenant_id = models.BigIntegerField()
     tenant_slug = models.CharField(max_length=40)
     business_unit_id = models.BigIntegerField(null=True, blank=True)
     principal_type = models.CharField(max_length=20)
     principal_id = models.BigIntegerField()
     principal_name = models.CharField(max_length=200)
-    model_name = models.CharField(max_length=200, db_index=True)  # the entry that answered
+    model_name = models.CharField(max_length=200)  # the entry that answered
     requested_model = models.CharField(
         max_length=200, blank=True, default="",
         help_text="The model as the call named it (custom/x@staging); not model_name when a "
@@ -69,9 +70,18 @@ class UsageEvent(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        # Only the indexes reads use: every index costs each of the recorder's inserts (#16).
+        # A constraint, not unique=True: no second (pattern-matching) index on request_id.
+        constraints = [
+            models.UniqueConstraint(fields=["request_id"], name="one_usage_event_per_request"),
+        ]
         indexes = [
+            # A tenant's reads: billing pages, the usage API, budgets (started_at's own index
+            # serves the platform's reads, the export and the rollups).
             models.Index(fields=["tenant_id", "started_at"]),
-            models.Index(fields=["created_at"]),  # the rollups find new events by it
+            # The rollups find new events by it. It only grows with the table (the recorder
+            # stamps now()), so a block-range index serves them at almost no cost per insert.
+            BrinIndex(fields=["created_at"], name="usage_created_brin"),
         ]
 
     def __str__(self) -> str:

@@ -13,15 +13,19 @@ UsageDeadLetter, to be mended and replayed.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
+import queue
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
+import orjson
 import psycopg
 import redis
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
@@ -36,26 +40,39 @@ logger = logging.getLogger("atrium.metering")
 STREAM = platform_key("usage")
 GROUP = "recorders"
 CLAIM_IDLE_MS = 60_000
+BATCH_SIZE = 5000
 
 
 def _encode(value: Any) -> Any:
+    """What orjson cannot write itself (it writes datetimes as ISO 8601, as PostgreSQL reads)."""
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
     raise TypeError(f"cannot queue {type(value).__name__}")
+
+
+def _dumps(event: dict[str, Any]) -> bytes:
+    return orjson.dumps(event, default=_encode)
 
 
 def enqueue(pipe: redis.client.Pipeline, event: dict[str, Any]) -> None:
     """Add one event to `pipe` (executed by the caller, with whatever else that round trip does)."""
-    pipe.xadd(STREAM, {"event": json.dumps(event, default=_encode)})
+    pipe.xadd(STREAM, {"event": _dumps(event)})
 
 
 COLUMNS = [
-    field.column
+    column
     for field in UsageEvent._meta.concrete_fields
-    if field.column not in {"id", "created_at"}
+    if (column := field.column) is not None and column not in {"id", "created_at"}
 ]
+# An event queued before a column existed (by a web process of the previous release) takes the
+# column's default ("" for a text without one), so an upgrade never wedges the recorder on a NOT
+# NULL column. No queued column has a callable default.
+DEFAULTS = {
+    field.column: field.get_default()
+    for field in UsageEvent._meta.concrete_fields
+    if field.column in COLUMNS and not (field.has_default() and callable(field.default))
+}
+_ROW = itemgetter(*COLUMNS)
 # The column names come from the model, never from input.
 STAGE = f"""
 CREATE TEMP TABLE IF NOT EXISTS usage_incoming ON COMMIT DELETE ROWS AS
@@ -66,21 +83,34 @@ INSERT INTO metering_usageevent ({", ".join(COLUMNS)}, created_at)
 SELECT {", ".join(COLUMNS)}, now() FROM usage_incoming
 ON CONFLICT (request_id) DO NOTHING
 """  # noqa: S608
+COPY = f"COPY usage_incoming ({', '.join(COLUMNS)}) FROM STDIN"
 
 
-# An event queued before a column existed (by a web process of the previous release) takes the
-# column's default, so an upgrade never wedges the recorder on a NOT NULL column.
-DEFAULTS = {
-    field.column: field.get_default()
-    for field in UsageEvent._meta.concrete_fields
-    if field.has_default() and not callable(field.default)
-}
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """One queued event: its row for COPY (decimals and times stay text: PostgreSQL parses
+    them), or why it has none."""
+
+    entry_id: str
+    raw: bytes
+    row: tuple[Any, ...] | None
+    unreadable: Exception | None = None
 
 
-def _row(raw: bytes) -> tuple[Any, ...]:
-    """The queued JSON as a row for COPY (decimals and times stay text: PostgreSQL parses them)."""
-    fields = json.loads(raw)
-    return tuple(fields.get(column, DEFAULTS.get(column)) for column in COLUMNS)
+def queued_event(entry_id: str, raw: bytes) -> Queued:
+    try:
+        fields = orjson.loads(raw)
+        try:
+            row = _ROW(fields)
+        except KeyError:  # queued by an older release: a column it did not know
+            row = _ROW({**DEFAULTS, **fields})
+    except (orjson.JSONDecodeError, TypeError) as error:  # not JSON, or not an object
+        return Queued(entry_id, raw, None, error)
+    return Queued(entry_id, raw, row)
+
+
+class UnwritableValue(ValueError):
+    """A queued value COPY cannot adapt to any column type."""
 
 
 def _store(rows: list[tuple[Any, ...]]) -> None:
@@ -88,9 +118,12 @@ def _store(rows: list[tuple[Any, ...]]) -> None:
     recorded: the speed of COPY, the idempotency of ON CONFLICT, in one transaction."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(STAGE)
-        with cursor.cursor.copy(f"COPY usage_incoming ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        with cursor.cursor.copy(COPY) as copy:
+            try:
+                for row in rows:
+                    copy.write_row(row)
+            except psycopg.ProgrammingError as error:  # a JSON object where a column wants text
+                raise UnwritableValue(str(error)) from error
         cursor.execute(MOVE)
 
 
@@ -106,27 +139,95 @@ def _ensure_group(client: redis.Redis) -> None:
             raise
 
 
-def _next_batch(client: redis.Redis, consumer: str, size: int) -> list[tuple[bytes, Any]]:
-    """Entries abandoned by a recorder that died first, then new ones."""
-    claimed = client.xautoclaim(STREAM, GROUP, consumer, CLAIM_IDLE_MS, "0-0", count=size)[1]
-    if claimed:
-        return list(claimed)
-    answer = client.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=size)
+@dataclass(frozen=True)
+class Batch:
+    entry_ids: list[bytes]
+    events: list[Queued]
+
+
+def _batches(client: redis.Redis, consumer: str, size: int) -> Iterator[Batch]:
+    """Entries abandoned by a recorder that died (pending, idle for CLAIM_IDLE_MS), then new
+    ones, `size` at a time, decoded."""
+    cursor: bytes | str = "0-0"
+    while True:
+        answer = client.xautoclaim(STREAM, GROUP, consumer, CLAIM_IDLE_MS, cursor, count=size)
+        cursor = answer[0]
+        if answer[1]:
+            yield _batch(answer[1])
+        if cursor in (b"0-0", "0-0"):
+            break
+    while entries := _new_entries(client, consumer, size):
+        yield _batch(entries)
+
+
+def _new_entries(client: redis.Redis, consumer: str, size: int) -> list[tuple[bytes, Any]]:
+    # The client speaks RESP2: [[stream, [(id, fields), ...]]], or nothing.
+    answer: Any = client.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=size)
     return list(answer[0][1]) if answer else []
 
 
-# What a row's own data can make PostgreSQL (or the COPY's adaptation of it) refuse; anything else
-# (the database gone) propagates, and the batch is taken again later.
+def _batch(entries: list[tuple[bytes, Any]]) -> Batch:
+    # An entry deleted while pending comes back without fields: acknowledged, nothing to write.
+    return Batch(
+        entry_ids=[entry_id for entry_id, _ in entries],
+        events=[
+            queued_event(entry_id.decode(), fields.get(b"event", b""))
+            for entry_id, fields in entries if fields
+        ],
+    )  # fmt: skip
+
+
+# The reader thread's last word: no more entries.
+DONE = object()
+
+
+@contextmanager
+def _read_ahead(client: redis.Redis, size: int, limit: int) -> Iterator[Iterator[Batch]]:
+    """The batches of `_batches`, read by a thread while the caller writes the previous one to
+    PostgreSQL (both wait on a server most of the time, so Python and PostgreSQL overlap).
+    Reading only marks entries pending: a batch read and never written is claimed again later.
+    An error of the reader is raised to the caller."""
+    ahead: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            taken = 0
+            for batch in _batches(client, _consumer(), size):
+                if stop.is_set():
+                    return
+                ahead.put(batch)
+                taken += len(batch.entry_ids)
+                if taken >= limit:
+                    return
+        except Exception as error:  # handed to the writer, which raises it
+            ahead.put(error)
+        finally:
+            ahead.put(DONE)
+
+    def handed() -> Iterator[Batch]:
+        while (item := ahead.get()) is not DONE:
+            if isinstance(item, Exception):
+                raise item
+            yield item
+
+    reader = threading.Thread(target=read, name="usage-reader", daemon=True)
+    reader.start()
+    try:
+        yield handed()
+    finally:
+        stop.set()
+        while reader.is_alive():  # unblock a reader waiting to hand over a batch
+            with suppress(queue.Empty):
+                ahead.get(timeout=0.05)
+        reader.join()
+
+
+# What a row's own data can make PostgreSQL (or the COPY) refuse; anything else (the database
+# gone) propagates, and the batch is taken again later.
 BAD_DATA = (
-    DataError, IntegrityError, psycopg.DataError, psycopg.IntegrityError, ValueError, TypeError,
-    KeyError, AttributeError,
+    DataError, IntegrityError, psycopg.DataError, psycopg.IntegrityError, UnwritableValue,
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Queued:
-    entry_id: str
-    raw: bytes
 
 
 def _text(value: str | bytes) -> str:
@@ -138,7 +239,7 @@ def _text(value: str | bytes) -> str:
 
 def _set_aside(queued: Queued, error: Exception) -> None:
     try:
-        fields = json.loads(queued.raw)
+        fields = orjson.loads(queued.raw)
         request_id, tenant_id = str(fields.get("request_id", ""))[:64], fields.get("tenant_id")
     except (ValueError, AttributeError):
         request_id, tenant_id = "", None
@@ -153,8 +254,16 @@ def _set_aside(queued: Queued, error: Exception) -> None:
 def _record(batch: list[Queued]) -> None:
     """Store `batch`; when its data is refused, halve it until each bad event is alone, and set
     that one aside (a poison event costs log2(batch) failed transactions, once)."""
+    rows = []
+    for queued in batch:
+        if queued.row is None:
+            _set_aside(queued, queued.unreadable or ValueError("no event"))
+        else:
+            rows.append(queued.row)
+    if len(rows) < len(batch):
+        batch = [queued for queued in batch if queued.row is not None]
     try:
-        _store([_row(queued.raw) for queued in batch])
+        _store(rows)
     except BAD_DATA as error:
         if len(batch) == 1:
             _set_aside(batch[0], error)
@@ -164,26 +273,25 @@ def _record(batch: list[Queued]) -> None:
         _record(batch[middle:])
 
 
-def record_queued_usage(*, batch_size: int = 2000, limit: int = 1_000_000) -> int:
+def _acknowledge(client: redis.Redis, entry_ids: list[bytes]) -> None:
+    with client.pipeline(transaction=False) as pipe:
+        pipe.xack(STREAM, GROUP, *entry_ids)
+        pipe.xdel(STREAM, *entry_ids)
+        pipe.execute()
+
+
+def record_queued_usage(*, batch_size: int = BATCH_SIZE, limit: int = 1_000_000) -> int:
     """Move queued usage events into the table; returns how many entries were handled."""
     client = shared_redis()
     _ensure_group(client)
-    consumer = _consumer()
     handled = 0
-    while handled < limit:
-        entries = _next_batch(client, consumer, batch_size)
-        if not entries:
-            break
-        _record([
-            Queued(entry_id.decode(), fields.get(b"event", b""))
-            for entry_id, fields in entries if fields
-        ])  # fmt: skip
-        ids = [entry_id for entry_id, _ in entries]
-        with client.pipeline(transaction=False) as pipe:
-            pipe.xack(STREAM, GROUP, *ids)
-            pipe.xdel(STREAM, *ids)
-            pipe.execute()
-        handled += len(entries)
+    with _read_ahead(client, batch_size, limit) as batches:
+        for batch in batches:
+            _record(batch.events)
+            # Acknowledged only now, the rows committed: a recorder that dies before this line
+            # leaves the entries pending, and their second insert is a no-op.
+            _acknowledge(client, batch.entry_ids)
+            handled += len(batch.entry_ids)
     return handled
 
 
@@ -195,9 +303,14 @@ def replay_dead_letters(ids: list[int] | None = None) -> tuple[int, int]:
         letters = letters.filter(pk__in=ids)
     recorded = refused = 0
     for letter in letters.order_by("pk"):
-        try:
-            _store([_row(letter.payload.encode())])
-        except BAD_DATA as error:
+        queued = queued_event(letter.entry_id, letter.payload.encode())
+        error = queued.unreadable
+        if queued.row is not None:
+            try:
+                _store([queued.row])
+            except BAD_DATA as refused_by_table:
+                error = refused_by_table
+        if error is not None:
             letter.error = _text(f"{type(error).__name__}: {error}")[:2000]
             letter.save(update_fields=["error"])
             refused += 1
@@ -213,9 +326,9 @@ def record_now(event: dict[str, Any]) -> None:
     down): idempotent by its request id, so the copy the queue may still hold (a pipeline that
     failed after its XADD) is skipped when recorded. Set aside if its data is refused; only if
     PostgreSQL is down too is it left to the log, whole, for an operator to replay."""
-    raw = json.dumps(event, default=_encode).encode()
+    raw = _dumps(event)
     try:
-        _record([Queued(entry_id="direct", raw=raw)])
+        _record([queued_event("direct", raw)])
     except DatabaseError:
         logger.critical("usage event not recorded (Redis and PostgreSQL down): %s", raw.decode())
 

@@ -1,0 +1,171 @@
+"""The recorder reads the next batch while it writes the previous one (#16) and keeps its
+promises: a batch whose rows are committed but never acknowledged (the recorder died) is taken
+again and counted once; a failure on either side stops it without losing an event; events it
+cannot read are set aside while the rest of their batch is recorded."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import redis
+from django.utils import timezone
+
+from kernel.redis_client import shared_redis
+from metering import usage_queue
+from metering.models import UsageDeadLetter, UsageEvent
+from metering.usage_queue import COLUMNS, GROUP, STREAM, enqueue, record_queued_usage
+from tests.metering.events import usage_event
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TENANT = SimpleNamespace(pk=987_655, slug="recorder")
+
+
+def queued(**fields: Any) -> dict[str, Any]:
+    """A usage event as the gateway queues it."""
+    event = usage_event(TENANT, timezone.now(), **fields)  # type: ignore[arg-type]
+    return {column: getattr(event, column) for column in COLUMNS}
+
+
+def queue(events: list[dict[str, Any]]) -> None:
+    with shared_redis().pipeline(transaction=False) as pipe:
+        for event in events:
+            enqueue(pipe, event)
+        pipe.execute()
+
+
+def recorded_ids() -> list[str]:
+    events = UsageEvent.objects.unscoped().filter(tenant_id=TENANT.pk)
+    return list(events.values_list("request_id", flat=True))
+
+
+def left_in_redis() -> tuple[int, int]:
+    """(entries in the stream, entries read and never acknowledged)."""
+    client = shared_redis()
+    return client.xlen(STREAM), client.xpending(STREAM, GROUP)["pending"]
+
+
+def test_a_batch_committed_but_not_acknowledged_is_recorded_once(monkeypatch) -> None:
+    record_queued_usage()  # what earlier tests left queued
+    events = [queued() for _ in range(200)]
+    queue(events)
+    acknowledge, batches = usage_queue._acknowledge, []
+
+    def dies_at_the_second(client: redis.Redis, entry_ids: list[bytes]) -> None:
+        batches.append(entry_ids)
+        if len(batches) == 2:
+            raise redis.ConnectionError("the recorder died between commit and acknowledgement")
+        acknowledge(client, entry_ids)
+
+    monkeypatch.setattr(usage_queue, "_acknowledge", dies_at_the_second)
+    with pytest.raises(redis.ConnectionError):
+        record_queued_usage(batch_size=50)
+
+    assert len(recorded_ids()) == 100  # two batches committed, one of them acknowledged
+    waiting, pending = left_in_redis()
+    assert waiting == 150 and pending >= 50  # its batch, and what was read ahead, are pending
+
+    monkeypatch.setattr(usage_queue, "_acknowledge", acknowledge)
+    monkeypatch.setattr(usage_queue, "CLAIM_IDLE_MS", 0)  # as if a minute had passed
+    assert record_queued_usage(batch_size=50) == 150
+    assert sorted(recorded_ids()) == sorted(event["request_id"] for event in events)
+    assert left_in_redis() == (0, 0)
+
+
+def test_a_database_failure_mid_run_loses_nothing(monkeypatch) -> None:
+    record_queued_usage()
+    events = [queued() for _ in range(200)]
+    queue(events)
+    store, stored = usage_queue._store, []
+
+    def fails_at_the_third(rows: list[tuple[Any, ...]]) -> None:
+        stored.append(rows)
+        if len(stored) == 3:
+            from django.db import OperationalError
+
+            raise OperationalError("the database went away")
+        store(rows)
+
+    monkeypatch.setattr(usage_queue, "_store", fails_at_the_third)
+    with pytest.raises(Exception, match="went away"):
+        record_queued_usage(batch_size=50)
+    assert len(recorded_ids()) == 100
+    assert not UsageDeadLetter.objects.exists()  # the database's fault, not the events'
+
+    monkeypatch.setattr(usage_queue, "_store", store)
+    monkeypatch.setattr(usage_queue, "CLAIM_IDLE_MS", 0)
+    record_queued_usage(batch_size=50)
+    assert sorted(recorded_ids()) == sorted(event["request_id"] for event in events)
+    assert left_in_redis() == (0, 0)
+
+
+def test_a_redis_failure_while_reading_ahead_reaches_the_caller(monkeypatch) -> None:
+    record_queued_usage()
+    events = [queued() for _ in range(150)]
+    queue(events)
+    read = usage_queue._batch
+    batches: list[Any] = []
+
+    def fails_at_the_second(entries: list[tuple[bytes, Any]]) -> usage_queue.Batch:
+        batches.append(entries)
+        if len(batches) == 2:
+            raise redis.ConnectionError("Redis went away")
+        return read(entries)
+
+    monkeypatch.setattr(usage_queue, "_batch", fails_at_the_second)
+    with pytest.raises(redis.ConnectionError):
+        record_queued_usage(batch_size=50)
+    assert len(recorded_ids()) == 50  # the batch read before the failure is written
+
+    monkeypatch.setattr(usage_queue, "_batch", read)
+    monkeypatch.setattr(usage_queue, "CLAIM_IDLE_MS", 0)
+    record_queued_usage(batch_size=50)
+    assert sorted(recorded_ids()) == sorted(event["request_id"] for event in events)
+    assert left_in_redis() == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"not json",
+        b"[1, 2]",
+        b'"an event"',
+        b'{"request_id": "a"}\n{"request_id": "b"}',  # two objects: not one event
+        b"\xff\xfe",
+        "object-as-text",
+    ],
+)
+def test_events_it_cannot_read_are_set_aside_and_their_batch_recorded(payload) -> None:
+    record_queued_usage()
+    good = [queued() for _ in range(60)]
+    if payload == "object-as-text":  # valid JSON that no column can hold
+        unreadable_id = f"test-{len(good)}-object"
+        payload = usage_queue._dumps(queued(request_id=unreadable_id) | {"error": {"a": 1}})
+    client = shared_redis()
+    queue(good[:30])
+    client.xadd(STREAM, {"event": payload})
+    queue(good[30:])
+
+    assert record_queued_usage(batch_size=1000) == 61
+
+    assert sorted(recorded_ids()) == sorted(event["request_id"] for event in good)
+    (letter,) = UsageDeadLetter.objects.all()
+    assert letter.error and letter.payload
+    assert left_in_redis() == (0, 0)
+
+
+def test_an_event_queued_by_the_previous_release_takes_the_new_columns_defaults() -> None:
+    record_queued_usage()
+    event = queued()
+    for newer in ("usage_anomaly", "requested_model", "model_version", "cache_write_tokens"):
+        del event[newer]
+    queue([event])
+
+    assert record_queued_usage() == 1
+
+    recorded = UsageEvent.objects.unscoped().get(request_id=event["request_id"])
+    assert (recorded.usage_anomaly, recorded.requested_model) == ("", "")
+    assert (recorded.model_version, recorded.cache_write_tokens) == (None, 0)
+    assert not UsageDeadLetter.objects.exists()
