@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 import urllib.request
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,20 +29,38 @@ READ_BUFFER_BYTES = 8 * 1024 * 1024
 JSON = {"Content-Type": "application/json"}
 
 
+@dataclass(frozen=True)
+class _LoopSession:
+    loop: asyncio.AbstractEventLoop
+    session: aiohttp.ClientSession
+    closer: AsyncGenerator[None, None]
+
+
+async def _close_at_loop_shutdown(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    """Started once and left suspended: a loop's shutdown (asyncio.run's end, asgiref's
+    async_to_sync in a worker) closes the async generators it started, and this one closes the
+    session then, while the loop still runs, instead of leaving it to the garbage collector."""
+    try:
+        yield
+    finally:
+        await session.close()
+
+
 class OpenAICompatibleProvider:
     def __init__(self, *, base_url: str, model_id: str, api_key_env: str = "") -> None:
         self.base_url = base_url.rstrip("/")
         self.model_id = model_id
         self.api_key_env = api_key_env
-        self._sessions: dict[int, tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
+        self._sessions: dict[int, _LoopSession] = {}
         self._proxy = _proxy_for(self.base_url)
 
-    def _session(self) -> aiohttp.ClientSession:
-        """One pooled session per event loop (a session is bound to the loop it was made on)."""
+    async def _session(self) -> aiohttp.ClientSession:
+        """One pooled session per event loop (a session is bound to the loop it was made on),
+        closed when its loop shuts down."""
         loop = asyncio.get_running_loop()
         known = self._sessions.get(id(loop))
-        if known is not None and known[0] is loop and not known[1].closed:
-            return known[1]
+        if known is not None and known.loop is loop and not known.session.closed:
+            return known.session
         self._forget_dead_loops()
         headers = dict(JSON)
         key = os.environ.get(f"{self.api_key_env}_API_KEY") if self.api_key_env else None
@@ -56,13 +75,15 @@ class OpenAICompatibleProvider:
             # environment again on every request.
             trust_env=False,
         )
-        self._sessions[id(loop)] = (loop, session)
+        closer = _close_at_loop_shutdown(session)
+        await anext(closer)
+        self._sessions[id(loop)] = _LoopSession(loop, session, closer)
         return session
 
     def _forget_dead_loops(self) -> None:
         """Sessions of loops that have closed (a worker's asyncio.run per task) are dropped."""
-        for loop_id, (loop, _) in list(self._sessions.items()):
-            if loop.is_closed():
+        for loop_id, known in list(self._sessions.items()):
+            if known.loop.is_closed():
                 del self._sessions[loop_id]
 
     def _url(self, path: str) -> str:
@@ -70,7 +91,7 @@ class OpenAICompatibleProvider:
 
     async def _post_json(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         try:
-            async with self._session().post(
+            async with (await self._session()).post(
                 self._url(path), data=orjson.dumps(body), proxy=self._proxy
             ) as response:
                 raw = await response.read()
@@ -100,7 +121,7 @@ class OpenAICompatibleProvider:
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
         body = orjson.dumps(chat_body(request, stream=True, model=self.model_id))
         try:
-            async with self._session().post(
+            async with (await self._session()).post(
                 self._url("/chat/completions"), data=body, proxy=self._proxy
             ) as response:
                 if response.status >= 400:
