@@ -9,6 +9,7 @@ that knowledge base's schema: a pooled store's rows of other knowledge bases are
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,7 +25,15 @@ from knowledge.stores import Located, opened
 
 RRF_K = 60
 MODES = ("vector", "hybrid")
-EF_SEARCH = 200  # HNSW candidates per query: filters prune after the index scan
+# The vector scan, chosen from bench/rag.py's measured curve (docs/knowledge.md, "Benchmark"):
+# below EXACT_BELOW chunks an exact scan is as fast as the HNSW index, and exact; above it the
+# knowledge base's own HNSW index with ef_search candidates: EF_SEARCH_MIN reached recall@10 >=
+# 0.95 on real text at 100k chunks, and twice the rows wanted keeps that margin for larger k.
+# Filters prune after the index scan (pgvector 0.6 cannot resume it), so they get more.
+EXACT_BELOW = 1_000
+EF_SEARCH_MIN = 40
+EF_SEARCH_FILTERED = 200
+EF_SEARCH_MAX = 1_000  # pgvector's own limit
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,10 @@ class Filters:
             )
         except (TypeError, ValueError) as error:
             raise InvalidInput(f"filters: {error} (dates as YYYY-MM-DD).") from None
+
+    @property
+    def narrows(self) -> bool:
+        return bool(self.document_ids or self.tags or self.dated_from or self.dated_to)
 
     def sql(self) -> tuple[str, list[Any]]:
         clauses, params = [], []
@@ -101,19 +114,60 @@ WHERE c.knowledge_base_id = %s AND d.status = 'ready' AND NOT c.is_parent
 """
 
 
-def _vector_ranked(
-    located: Located, vector: list[float], limit: int, filters: Filters
+@dataclass(frozen=True)
+class Scan:
+    """How the nearest chunks are found: exactly (every chunk compared) or by the knowledge
+    base's HNSW index with `ef_search` candidates."""
+
+    exact: bool
+    ef_search: int = 0
+
+
+def _has_fewer_chunks(located: Located, count: int) -> bool:
+    # Counts at most `count` rows through the knowledge_base_id index: cheap at any size.
+    size = located.kb.embedding_dimensions
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM knowledge_chunk WHERE knowledge_base_id = %s "
+            "AND dimensions = %s AND NOT is_parent LIMIT %s) AS first_ones",
+            [located.kb.pk, size, count],
+        )
+        return int(cursor.fetchone()[0]) < count
+
+
+def scan_for(located: Located, limit: int, filters: Filters) -> Scan:
+    """The scan for `limit` nearest chunks (inside `opened(located)`)."""
+    if _has_fewer_chunks(located, EXACT_BELOW):
+        return Scan(exact=True)
+    wanted = EF_SEARCH_FILTERED if filters.narrows else EF_SEARCH_MIN
+    return Scan(exact=False, ef_search=min(EF_SEARCH_MAX, max(wanted, 2 * limit)))
+
+
+def nearest_chunk_ids(
+    located: Located, vector: list[float], limit: int, filters: Filters, scan: Scan
 ) -> list[int]:
+    """Ids of the `limit` chunks nearest `vector` (cosine), nearest first, inside
+    `opened(located)`. The knowledge base's id is a literal in the SQL, as the predicate of its
+    partial HNSW index (knowledge.search_indexes), so that the planner may use that index."""
     size = located.kb.embedding_dimensions
     where, params = filters.sql()
     literal = "[" + ",".join(repr(float(x)) for x in vector) + "]"
+    # Even with server-side parameters (generic plans), the id stays a literal.
+    base = BASE.replace("%s", f"'{uuid.UUID(str(located.kb.pk))}'::uuid", 1)
     sql = (
-        f"SELECT c.id {BASE} AND c.dimensions = {size:d}{where} "
-        f"ORDER BY (c.embedding::vector({size:d})) <=> %s::vector({size:d}) LIMIT %s"
+        f"SELECT c.id {base} AND c.dimensions = {size:d}"
+        f"{where} ORDER BY (c.embedding::vector({size:d})) <=> %s::vector({size:d}) LIMIT %s"
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL hnsw.ef_search = {EF_SEARCH:d}")
-        cursor.execute(sql, [located.kb.pk, *params, literal, limit])
+        if scan.exact:
+            cursor.execute("SET LOCAL enable_indexscan = off")  # the HNSW scan is an index scan
+        else:
+            # Only an index gives rows in distance order, so without sorting the planner takes
+            # the base's HNSW index even where its estimates (the join with documents, a base
+            # small beside its table) would rather sort: we chose the index from measurements.
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {scan.ef_search:d}")
+            cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(sql, [*params, literal, limit])
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -179,7 +233,8 @@ def retrieve(
     hierarchical = located.kb.chunking.get("kind") == "hierarchical"
     wanted = top_k * 4 if hierarchical or mode == "hybrid" else top_k
     with opened(located):
-        by_vector = _vector_ranked(located, vector, wanted, filters)
+        scan = scan_for(located, wanted, filters)
+        by_vector = nearest_chunk_ids(located, vector, wanted, filters, scan)
         if mode == "hybrid":
             scores = _fused([by_vector, _text_ranked(located, query, wanted, filters)])
         else:

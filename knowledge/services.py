@@ -20,12 +20,13 @@ from kernel.errors import Conflict, InvalidInput, NotFound
 from knowledge.chunking import ChunkingStrategy
 from knowledge.extraction import SUPPORTED
 from knowledge.models import Document, KnowledgeBase, KnowledgeShare
+from knowledge.search_indexes import create_search_index, drop_search_index
 from knowledge.stores import Located, opened, store_of
 from models_catalog.models import Modality
 from tenants.models import Tenant
 from tenants.schemas import in_tenant_schema
 
-INDEXED_SIZES = (384, 768, 1024)  # the HNSW indexes of migration 0002
+INDEXED_SIZES = (384, 768, 1024)  # vector sizes an HNSW index takes (knowledge.search_indexes)
 
 
 def create_knowledge_base(
@@ -57,15 +58,20 @@ def create_knowledge_base(
             embedding_model=entry.name, embedding_dimensions=size,
             chunking=strategy.as_dict(), created_by=actor,
         )  # fmt: skip
+    # After the commit: concurrently, so other knowledge bases' writes to the table go on.
+    create_search_index(schema=schema, kb_id=kb.pk, dimensions=size)
     record_audit(actor=actor, action="knowledge_base.create", target=kb, tenant=tenant,
                  after={"name": name, "isolation": isolation, "model": entry.name})  # fmt: skip
     return Located(kb, tenant, schema, True)
 
 
 def delete_knowledge_base(*, located: Located, actor: str) -> None:
+    """Delete a knowledge base, its documents, chunks and search index."""
     located.require_writable()
+    kb_id = located.kb.pk  # delete() forgets it
     with opened(located):
         located.kb.delete()
+    drop_search_index(schema=located.schema_name, kb_id=kb_id)
     record_audit(actor=actor, action="knowledge_base.delete", target=located.kb,
                  tenant=located.tenant, before={"name": located.kb.name})  # fmt: skip
 
