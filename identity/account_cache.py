@@ -62,6 +62,7 @@ def active_external_client(tenant_id: int, issuer: str, client_id: str) -> Accou
 
 
 def _remembered(key: tuple[Any, ...], rows: Callable[[], Any]) -> AccountState | None:
+    invalidation.listening()  # this process hears of changes from now on
     now = time.monotonic()
     cached = _accounts.get(key)
     if cached is not None and now - cached[0] < settings.ATRIUM_PRINCIPAL_CACHE_SECONDS:

@@ -51,8 +51,9 @@ def generation() -> int:
     holder = _pinned.get()
     if holder:
         return holder[0]
+    listening = invalidation.listening()  # first: it starts the subscription
     known = _known
-    current = known if known is not None and invalidation.listening() else _read()
+    current = known if listening and known is not None else _read()
     if holder is not None:
         holder.append(current)
     return current
