@@ -112,36 +112,53 @@ def test_a_revocation_is_refused_by_every_replica_at_once(topology: Topology) ->
         assert eventually(lambda port=port: call(port, token).status_code == 401, 5), port
 
 
-def test_a_web_process_killed_mid_load_loses_no_answered_call(topology: Topology) -> None:
-    ports = list(topology.webs)
-    victim, survivor = ports
-    token = topology.token("loader", survivor)
-    answered: list[str] = []
-    failures: list[str] = []
-    stop = threading.Event()
+class Load:
+    """Threads calling the gateway until stopped, each on the ports `pick(thread, turn)` names:
+    the answered calls' request ids, and every failure (an HTTP error or a status but 200)."""
 
-    def load(port: int) -> None:
-        while not stop.is_set():
+    def __init__(self, token: str, pick: Callable[[int, int], int], threads: int = 3) -> None:
+        self.token, self.pick = token, pick
+        self.answered: list[str] = []
+        self.failures: list[str] = []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, args=(i,)) for i in range(threads)]
+        for thread in self._threads:
+            thread.start()
+
+    def _run(self, index: int) -> None:
+        turn = 0
+        while not self._stop.is_set():
+            port = self.pick(index, turn)
+            turn += 1
             try:
-                answer = call(port, token)
+                answer = call(port, self.token)
             except httpx.HTTPError as error:
-                failures.append(f"{port}: {type(error).__name__}")
+                self.failures.append(f"{port}: {type(error).__name__}: {error}")
                 continue
             if answer.status_code == 200:
-                answered.append(answer.headers["X-Request-Id"])
+                self.answered.append(answer.headers["X-Request-Id"])
+            else:
+                self.failures.append(f"{port}: {answer.status_code}")
 
-    threads = [threading.Thread(target=load, args=(p,)) for p in (victim, victim, survivor)]
-    for thread in threads:
-        thread.start()
-    assert eventually(lambda: len(answered) >= 20, 60)
-    os.killpg(topology.webs[victim].pid, signal.SIGKILL)
-    topology.webs[victim].wait(10)
-    time.sleep(1)
-    stop.set()
-    for thread in threads:
-        thread.join(60)
-    assert any(f.startswith(str(victim)) for f in failures)  # it did die mid-load
-    assert eventually(lambda: every_answer_billed_once(topology, answered)), len(answered)
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(60)
+
+
+def test_a_web_process_killed_mid_load_loses_no_answered_call(topology: Topology) -> None:
+    victim, survivor = list(topology.webs)
+    targets = (victim, victim, survivor)
+    load = Load(topology.token("loader", survivor), lambda thread, _: targets[thread])
+    try:
+        assert eventually(lambda: len(load.answered) >= 20, 60)
+        os.killpg(topology.webs[victim].pid, signal.SIGKILL)
+        topology.webs[victim].wait(10)
+        time.sleep(1)
+    finally:
+        load.stop()
+    assert any(f.startswith(str(victim)) for f in load.failures)  # it did die mid-load
+    assert eventually(lambda: every_answer_billed_once(topology, load.answered))
     topology.start_web(victim)  # for the tests after this one
 
 
@@ -149,30 +166,8 @@ def test_a_rolling_restart_fails_no_request(topology: Topology) -> None:
     """Each replica in turn leaves the rotation (a load balancer's readiness), is stopped with
     SIGTERM (it drains what it holds) and started again; the load never stops."""
     ports = list(topology.webs)
-    token = topology.token("loader", ports[0])
     rotation = list(ports)
-    answered: list[str] = []
-    failures: list[str] = []
-    stop = threading.Event()
-
-    def load() -> None:
-        turn = 0
-        while not stop.is_set():
-            port = rotation[turn % len(rotation)]
-            turn += 1
-            try:
-                answer = call(port, token)
-            except httpx.HTTPError as error:
-                failures.append(f"{port}: {type(error).__name__}: {error}")
-                continue
-            if answer.status_code == 200:
-                answered.append(answer.headers["X-Request-Id"])
-            else:
-                failures.append(f"{port}: {answer.status_code}")
-
-    threads = [threading.Thread(target=load) for _ in range(3)]
-    for thread in threads:
-        thread.start()
+    load = Load(topology.token("loader", ports[0]), lambda _, turn: rotation[turn % len(rotation)])
     try:
         for port in ports:
             rotation.remove(port)
@@ -186,9 +181,7 @@ def test_a_rolling_restart_fails_no_request(topology: Topology) -> None:
             rotation.append(port)
             time.sleep(1)
     finally:
-        stop.set()
-        for thread in threads:
-            thread.join(60)
-    assert failures == []
-    assert len(answered) > 20
-    assert eventually(lambda: every_answer_billed_once(topology, answered)), len(answered)
+        load.stop()
+    assert load.failures == []
+    assert len(load.answered) > 20
+    assert eventually(lambda: every_answer_billed_once(topology, load.answered))
