@@ -185,3 +185,19 @@ def test_a_rolling_restart_fails_no_request(topology: Topology) -> None:
     assert load.failures == []
     assert len(load.answered) > 20
     assert eventually(lambda: every_answer_billed_once(topology, load.answered))
+
+
+def test_a_grant_revoked_elsewhere_is_refused_by_every_replica_at_once(topology: Topology) -> None:
+    """Last: the model is gone for the tenant afterwards."""
+    ports = list(topology.webs)
+    token = topology.token("loader", ports[0])
+    for port in ports:  # both hold the grant in their hot caches
+        assert call(port, token).status_code == 200
+    topology.manage("shell", "-v", "0", "-c", (
+        "from models_catalog.models import ModelGrant; "
+        "from models_catalog.services.access import revoke_grant; "
+        "grant = ModelGrant.objects.get(tenant__slug='acme', model__name='open-model'); "
+        "revoke_grant(grant_id=grant.pk, actor='ops')"
+    ))  # fmt: skip
+    for port in ports:
+        assert eventually(lambda port=port: call(port, token).status_code == 403, 5), port
