@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, F, Q, QuerySet
 
 from identity.models import ExternalClient
+from identity.roles import PLATFORM_ADMIN, is_platform_admin, role_label
 from identity.tokens import builtin_issuer
 from tenants.models import BusinessUnit, Membership, ServiceAccount, Tenant
-from tenants.selectors import business_units_of
+from tenants.selectors import business_units_of, customer_tenants
 
 
 def active_service_accounts(tenant: Tenant) -> QuerySet[ServiceAccount]:
@@ -71,3 +75,36 @@ def membership_of(tenant: Tenant, membership_id: object) -> Membership | None:
     except ValueError:
         return None
     return Membership.objects.filter(pk=key, tenant=tenant).first()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A tenant a person can open, with the role they hold there."""
+
+    name: str
+    slug: str
+    role: str
+
+    @property
+    def url(self) -> str:
+        return f"/t/{self.slug}/"
+
+    @property
+    def role_label(self) -> str:
+        return role_label(self.role)
+
+
+def workspaces_of(user: AbstractBaseUser | AnonymousUser) -> list[Workspace]:
+    """The tenants `user` can open, by name: every one for a platform administrator, their
+    memberships for anyone else (none when signed out)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if is_platform_admin(user):
+        tenants = customer_tenants().order_by("name").values_list("name", "slug")
+        return [Workspace(name, slug, PLATFORM_ADMIN) for name, slug in tenants]
+    rows = (
+        Membership.objects.filter(user_id=user.pk)
+        .order_by("tenant__name")
+        .values_list("tenant__name", "tenant__slug", "role")
+    )
+    return [Workspace(name, slug, role) for name, slug, role in rows]

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from activity.selectors import recent_activity
 from identity.roles import role_in_tenant, role_label
+from identity.selectors import workspaces_of
 from portal.readiness import readiness
 from tenants.selectors import business_units_of
 
@@ -35,7 +36,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    """The platform's front page: the workspaces the signed-in person can open."""
+    return render(request, "portal/home.html", {"workspaces": workspaces_of(request.user)})
 
 
 def tenant_home(request: HttpRequest) -> HttpResponse:
