@@ -113,6 +113,15 @@ class Topology:
             time.sleep(0.3)
         raise AssertionError(f"web {port} never ready: {self.read_log(f'web-{port}')}")
 
+    def restart_web(self, port: int) -> None:
+        """SIGTERM (uvicorn drains, then re-raises the signal it caught, so the status says
+        SIGTERM), then a new process on the same port."""
+        process = self.webs[port]
+        os.killpg(process.pid, signal.SIGTERM)
+        assert process.wait(60) in (0, -signal.SIGTERM)
+        assert "Finished server process" in self.read_log(f"web-{port}")
+        self.start_web(port)
+
     def read_log(self, name: str) -> str:
         return (self.folder / f"{name}.log").read_text(errors="replace")[-4000:]
 
