@@ -166,6 +166,7 @@ def main() -> None:
     args = parser.parse_args()
     port = free_loopback_port()
     os.environ["ATRIUM_PUBLIC_URL"] = f"http://127.0.0.1:{port}"  # the tokens' issuer
+    os.environ["ATRIUM_HTTPS"] = "false"  # plain HTTP on loopback, as `up` serves it there
     with embedded_portal("rag"):
         run(args, port)
 
@@ -363,10 +364,13 @@ def over_http(
                 pass
             time.sleep(0.2)
         account, secret = create_service_account(tenant=tenant, name="bench", actor="bench")
-        token = httpx.post(
+        granted = httpx.post(
             f"{url}/idp/token/", data={"grant_type": "client_credentials"},
             auth=(account.client_id, secret),
-        ).json()["access_token"]  # fmt: skip
+        )  # fmt: skip
+        if granted.status_code != 200:
+            sys.exit(f"no token: {granted.status_code} {granted.text[:300]}")
+        token = granted.json()["access_token"]
         print(f"\nover HTTP, concurrency 1, {len(queries)} queries per base, query embedding "
               f"included; targets: p99 < {TARGET_P99_MS:.0f} ms, "
               f"recall@10 >= {TARGET_RECALL}")  # fmt: skip
