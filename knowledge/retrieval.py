@@ -25,11 +25,12 @@ from knowledge.stores import Located, opened
 
 RRF_K = 60
 MODES = ("vector", "hybrid")
-# The vector scan, chosen from bench/rag.py's measured curve (docs/knowledge.md, "Benchmark"):
-# below EXACT_BELOW chunks an exact scan is as fast as the HNSW index, and exact; above it the
-# knowledge base's own HNSW index with ef_search candidates: EF_SEARCH_MIN reached recall@10 >=
-# 0.95 on real text at 100k chunks, and twice the rows wanted keeps that margin for larger k.
-# Filters prune after the index scan (pgvector 0.6 cannot resume it), so they get more.
+# The vector scan, from bench/rag.py's measured curve (docs/knowledge.md, "Benchmark"): an exact
+# scan costs ~1.5-5 us per chunk here, so below EXACT_BELOW chunks it is about as fast as the
+# HNSW index (1.5-2 ms) and exact; above it the base's own index with ef_search candidates:
+# EF_SEARCH_MIN gave recall@10 0.97 on real text at 10k chunks (0.99 at 80), and twice the rows
+# wanted keeps that margin for larger k. Filters prune after the index scan (pgvector 0.6
+# cannot resume it), so they get more.
 EXACT_BELOW = 1_000
 EF_SEARCH_MIN = 40
 EF_SEARCH_FILTERED = 200
