@@ -37,3 +37,6 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file: no inline script for the CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+handler403 = views.permission_denied
+handler404 = views.page_not_found

@@ -30,3 +30,6 @@ urlpatterns = [
     *response_store.tenant_urlpatterns,
     *gateway.unknown_api_urlpatterns,  # last: every other v1/ path
 ]
+
+handler403 = views.permission_denied
+handler404 = views.page_not_found

@@ -3,14 +3,21 @@ page (the middleware has already chosen the tenant's schema)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_tenants.utils import get_public_schema_name
 
 from activity.selectors import recent_activity
 from identity.roles import role_in_tenant, role_label
 from identity.selectors import workspaces_of
+from kernel.errors import DomainError, NotAllowed, NotFound
+from kernel.http_errors import domain_error_response
+from portal.error_shapes import API_PATH
 from portal.readiness import readiness
 from tenants.selectors import business_units_of
 
@@ -49,3 +56,61 @@ def tenant_home(request: HttpRequest) -> HttpResponse:
         context["business_units"] = list(business_units_of(tenant))
         context["activity"] = list(recent_activity(limit=20))
     return render(request, "tenants/home.html", context)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponseBase:
+    """Django's handler404. The same page whether a workspace does not exist or is not the
+    person's, so that it reveals nothing; inside their own workspace a member is told the page
+    may be for its administrators."""
+    return _refusal(
+        request,
+        NotFound("No such page, or you have no access to it."),
+        title="Page not found",
+        explanation="There is no such page, or it is not yours to open.",
+        to_member="There is no such page in {tenant}, or it is for the workspace's administrators.",
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponseBase:
+    """Django's handler403: what happened, and the way back to the person's workspaces."""
+    return _refusal(
+        request,
+        NotAllowed("You have no access to this."),
+        title="Not allowed",
+        explanation="Your account may not open this page.",
+        to_member="Your role in {tenant} does not allow this page.",
+    )
+
+
+def _refusal(
+    request: HttpRequest, error: DomainError, *, title: str, explanation: str, to_member: str
+) -> HttpResponseBase:
+    if API_PATH.match(request.path):
+        return domain_error_response(error)
+    user = _signed_in_user(request)
+    tenant = getattr(request, "tenant", None)
+    own_tenant = None
+    # A member knows their workspace exists: nothing to hide from them.
+    if (
+        tenant is not None
+        and tenant.schema_name != get_public_schema_name()
+        and role_in_tenant(user, tenant) is not None
+    ):
+        own_tenant = tenant
+        explanation = to_member.format(tenant=tenant.name)
+    context = {
+        "title": title,
+        "explanation": explanation,
+        "own_tenant": own_tenant,
+        "workspaces": workspaces_of(user),
+    }
+    return render(request, "portal/refused.html", context, status=error.status_code)
+
+
+def _signed_in_user(request: HttpRequest) -> AbstractBaseUser | AnonymousUser:
+    """The person asking. An unknown workspace is refused by the tenant routing before the
+    session is read: read it here, or that answer would differ from a known workspace's."""
+    if not hasattr(request, "user"):
+        SessionMiddleware(lambda _: HttpResponse()).process_request(request)
+        AuthenticationMiddleware(lambda _: HttpResponse()).process_request(request)
+    return request.user
