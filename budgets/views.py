@@ -3,10 +3,12 @@ them (tenant administrators: business units; platform administrators: the tenant
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from budgets.models import Budget
 from budgets.selectors import budgets_of_tenant
 from budgets.services import (
     DEFAULT_THRESHOLDS,
@@ -17,6 +19,7 @@ from budgets.services import (
 )
 from identity.permissions import tenant_role_required
 from kernel.errors import DomainError, InvalidInput, NotAllowed
+from kernel.pages import page_message
 from tenants.models import BusinessUnit, Role
 
 
@@ -34,6 +37,13 @@ def _budget_id(raw: str | None) -> int:
         raise InvalidInput("Pick the budget to remove.") from None
 
 
+def _saved(budget: Budget) -> str:
+    scope = budget.business_unit.name if budget.business_unit else "the whole workspace"
+    kind = "hard" if budget.hard_limit else "soft"
+    limit = f"{budget.currency} {budget.monthly_limit:.2f}"
+    return f"Saved: a {kind} monthly limit of {limit} for {scope}."
+
+
 @tenant_role_required(Role.ADMIN)
 def budgets_page(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant  # type: ignore[attr-defined]
@@ -45,10 +55,11 @@ def budgets_page(request: HttpRequest) -> HttpResponse:
             if request.POST.get("action") == "remove":  # the budget's own unit decides
                 remove_budget(tenant=tenant, budget_id=_budget_id(request.POST.get("budget")),
                               actor=request.user.get_username(), role=role)  # fmt: skip
+                messages.success(request, "Budget removed.")
             else:
                 if not may_manage(role, unit):
                     raise NotAllowed(TENANT_WIDE)
-                set_budget(
+                budget = set_budget(
                     tenant=tenant, business_unit=unit,
                     monthly_limit=request.POST.get("monthly_limit", ""),
                     currency=request.POST.get("currency", ""),
@@ -56,9 +67,10 @@ def budgets_page(request: HttpRequest) -> HttpResponse:
                     hard_limit=request.POST.get("hard_limit") == "on",
                     actor=request.user.get_username(),
                 )  # fmt: skip
+                messages.success(request, _saved(budget))
             return redirect(f"/t/{tenant.slug}/budgets/")
         except DomainError as failure:
-            error = failure.message
+            error = page_message(failure)
     context = {
         "tenant": tenant,
         "role": role,

@@ -14,6 +14,7 @@ from gateway import calls
 from gateway.parameters import chat_request, unmet_need
 from identity.principals import Principal
 from kernel.errors import DomainError, InvalidInput
+from kernel.pages import page_message
 from kernel.pool_threads import run_in_pool, start_in_pool
 from knowledge.answers import passages_prompt
 from knowledge.retrieval import retrieve
@@ -52,7 +53,7 @@ def explain(error: DomainError) -> dict[str, Any]:
     advice = ADVICE.get(error.code, "")
     return {
         "title": title,
-        "message": f"{error.message} {advice}".strip(),
+        "message": f"{page_message(error)} {advice}".strip(),
         "code": error.code,
         "status": error.status_code,
     }
