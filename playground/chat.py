@@ -34,6 +34,7 @@ TITLES = {
     "permission_denied": "This model isn't available to your team",
     "not_found": "This model isn't available to your team",
     "upstream_error": "The model's provider is not answering",
+    "provider_not_configured": "This model's provider is not set up yet",
     "upstream_timeout": "The model's provider took too long",
     "guardrail_blocked": "Blocked by your organisation's policy",
 }
@@ -43,17 +44,23 @@ ADVICE = {
     "permission_denied": "Pick another model, or ask your administrator to request this one.",
     "not_found": "Pick another model, or ask your administrator to request this one.",
     "upstream_error": "Try again in a minute, or pick another model.",
+    "provider_not_configured": "The platform team must set the provider's credentials before "
+    "this model can answer; until then, pick another model.",
     "upstream_timeout": "Try again, perhaps with a shorter answer (fewer max tokens).",
 }
+ADVICE_ONLY = {"provider_not_configured"}
 
 
 def explain(error: DomainError) -> dict[str, Any]:
     """A failure as the page shows it: what happened, and what to do."""
     title = TITLES.get(error.code, "That did not work")
     advice = ADVICE.get(error.code, "")
+    # Which setting is missing is the platform team's business: the person only needs to know
+    # that waiting will not help.
+    told = "" if error.code in ADVICE_ONLY else page_message(error)
     return {
         "title": title,
-        "message": f"{page_message(error)} {advice}".strip(),
+        "message": f"{told} {advice}".strip(),
         "code": error.code,
         "status": error.status_code,
     }

@@ -28,7 +28,12 @@ from botocore.exceptions import (
 from kernel.errors import InvalidInput
 from providers.base import refuse_untranslated
 from providers.converse import ConverseCall, StreamReader, converse_call, result_of
-from providers.errors import UpstreamError, UpstreamThrottled, UpstreamTimeout
+from providers.errors import (
+    ProviderNotConfigured,
+    UpstreamError,
+    UpstreamThrottled,
+    UpstreamTimeout,
+)
 from providers.openai_wire import chat_body, chunk_from_sse, result_from
 from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
 
@@ -74,7 +79,7 @@ class AwsClient:
             "aws_session_token": os.environ.get(f"{prefix}_SESSION_TOKEN"),
         }
         if not found["aws_access_key_id"] or not found["aws_secret_access_key"]:
-            raise UpstreamError(
+            raise ProviderNotConfigured(
                 f"The provider's credentials are not configured: set {prefix}_ACCESS_KEY_ID and "
                 f"{prefix}_SECRET_ACCESS_KEY in the environment."
             )

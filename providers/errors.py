@@ -17,6 +17,12 @@ class UpstreamError(DomainError):
         self.retryable = retryable
 
 
+class ProviderNotConfigured(UpstreamError):
+    """The provider has no credentials: only the platform team can fix it, waiting will not."""
+
+    code = "provider_not_configured"
+
+
 class UpstreamTimeout(DomainError):
     status_code = 504
     code = "upstream_timeout"
