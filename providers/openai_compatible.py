@@ -17,7 +17,12 @@ from urllib.parse import urlsplit
 import aiohttp
 import orjson
 
-from providers.errors import UpstreamError, UpstreamThrottled, UpstreamTimeout
+from providers.errors import (
+    ProviderNotConfigured,
+    UpstreamError,
+    UpstreamThrottled,
+    UpstreamTimeout,
+)
 from providers.openai_wire import DONE, chat_body, chunk_from_sse, result_from, usage_from
 from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
 
@@ -63,8 +68,13 @@ class OpenAICompatibleProvider:
             return known.session
         self._forget_dead_loops()
         headers = dict(JSON)
-        key = os.environ.get(f"{self.api_key_env}_API_KEY") if self.api_key_env else None
-        if key:
+        if self.api_key_env:
+            key = os.environ.get(f"{self.api_key_env}_API_KEY")
+            if not key:  # sent without it, the server's 401 would read like a passing fault
+                raise ProviderNotConfigured(
+                    f"The provider's credentials are not configured: set "
+                    f"{self.api_key_env}_API_KEY in the environment."
+                )
             headers["Authorization"] = f"Bearer {key}"
         session = aiohttp.ClientSession(
             headers=headers,

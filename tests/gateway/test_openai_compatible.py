@@ -119,3 +119,18 @@ def test_client_leaving_mid_stream_stops_the_upstream_call(vllm_client, upstream
         pass
     stream.close()
     assert upstream.disconnected.wait(10), "the upstream kept streaming to nobody"
+
+
+def test_a_provider_whose_key_is_not_set_is_refused_as_not_configured(
+    vllm_client, upstream, monkeypatch
+) -> None:
+    monkeypatch.delenv("VLLM_TEST_API_KEY")
+    with pytest.raises(openai.APIStatusError) as refused:
+        vllm_client.chat.completions.create(
+            model="acme-llama", messages=[{"role": "user", "content": "Hi"}], max_tokens=20
+        )
+    assert refused.value.status_code == 502
+    error = refused.value.body
+    assert error["code"] == "provider_not_configured"
+    assert "VLLM_TEST_API_KEY" in error["message"]
+    assert upstream.requests == []  # never called without its key
