@@ -8,7 +8,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
+from kernel.redis_client import shared_redis
 from metering.models import UsageEvent
+from metering.usage_queue import COLUMNS, enqueue
 from tenants.models import Tenant
 
 _numbers = itertools.count()
@@ -49,3 +53,17 @@ def usage_event(tenant: Tenant, started_at: datetime, **fields: Any) -> UsageEve
 
 def save_events(events: list[UsageEvent]) -> list[UsageEvent]:
     return UsageEvent.objects.unscoped().bulk_create(events)
+
+
+def queued_event(tenant: Any, **fields: Any) -> dict[str, Any]:
+    """A usage event of `tenant` now, as the gateway queues it."""
+    event = usage_event(tenant, timezone.now(), **fields)
+    return {column: getattr(event, column) for column in COLUMNS}
+
+
+def queue(events: list[dict[str, Any]]) -> None:
+    """Queue `events` in Redis as the gateway does, in one round trip."""
+    with shared_redis().pipeline(transaction=False) as pipe:
+        for event in events:
+            enqueue(pipe, event)
+        pipe.execute()

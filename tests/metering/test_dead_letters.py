@@ -12,12 +12,10 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
 
-from kernel.redis_client import shared_redis
 from metering.models import UsageDeadLetter, UsageEvent
-from metering.usage_queue import COLUMNS, enqueue, queued_usage, record_queued_usage
-from tests.metering.events import usage_event
+from metering.usage_queue import queued_usage, record_queued_usage
+from tests.metering.events import queue, queued_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,15 +24,7 @@ TENANT = SimpleNamespace(pk=987_654, slug="dead-letters")
 
 def queued(**fields: Any) -> dict[str, Any]:
     """A usage event as the gateway queues it."""
-    event = usage_event(TENANT, timezone.now(), **fields)  # type: ignore[arg-type]
-    return {column: getattr(event, column) for column in COLUMNS}
-
-
-def queue(events: list[dict[str, Any]]) -> None:
-    with shared_redis().pipeline(transaction=False) as pipe:
-        for event in events:
-            enqueue(pipe, event)
-        pipe.execute()
+    return queued_event(TENANT, **fields)
 
 
 def waiting_on_metrics() -> float:

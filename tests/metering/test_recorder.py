@@ -10,13 +10,12 @@ from typing import Any
 
 import pytest
 import redis
-from django.utils import timezone
 
 from kernel.redis_client import shared_redis
 from metering import usage_queue
 from metering.models import UsageDeadLetter, UsageEvent
-from metering.usage_queue import COLUMNS, GROUP, STREAM, enqueue, record_queued_usage
-from tests.metering.events import usage_event
+from metering.usage_queue import GROUP, STREAM, record_queued_usage
+from tests.metering.events import queue, queued_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,15 +24,7 @@ TENANT = SimpleNamespace(pk=987_655, slug="recorder")
 
 def queued(**fields: Any) -> dict[str, Any]:
     """A usage event as the gateway queues it."""
-    event = usage_event(TENANT, timezone.now(), **fields)  # type: ignore[arg-type]
-    return {column: getattr(event, column) for column in COLUMNS}
-
-
-def queue(events: list[dict[str, Any]]) -> None:
-    with shared_redis().pipeline(transaction=False) as pipe:
-        for event in events:
-            enqueue(pipe, event)
-        pipe.execute()
+    return queued_event(TENANT, **fields)
 
 
 def recorded_ids() -> list[str]:
