@@ -9,7 +9,6 @@ that knowledge base's schema: a pooled store's rows of other knowledge bases are
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,6 +20,7 @@ from gateway import calls
 from identity.principals import Principal
 from kernel.errors import InvalidInput
 from knowledge.models import Chunk
+from knowledge.search_indexes import kb_literal
 from knowledge.stores import Located, opened
 
 RRF_K = 60
@@ -154,7 +154,7 @@ def nearest_chunk_ids(
     where, params = filters.sql()
     literal = "[" + ",".join(repr(float(x)) for x in vector) + "]"
     # Even with server-side parameters (generic plans), the id stays a literal.
-    base = BASE.replace("%s", f"'{uuid.UUID(str(located.kb.pk))}'::uuid", 1)
+    base = BASE.replace("%s", kb_literal(located.kb.pk), 1)
     sql = (
         f"SELECT c.id {base} AND c.dimensions = {size:d}"
         f"{where} ORDER BY (c.embedding::vector({size:d})) <=> %s::vector({size:d}) LIMIT %s"

@@ -23,10 +23,16 @@ def index_name(kb_id: uuid.UUID) -> str:
     return f"{PREFIX}{kb_id.hex}"
 
 
+def kb_literal(kb_id: uuid.UUID) -> str:
+    """The knowledge base's id as an SQL literal (a valid UUID by construction): the planner
+    matches a partial index's predicate only against literals, never parameters."""
+    return f"'{uuid.UUID(str(kb_id))}'::uuid"
+
+
 def index_predicate(kb_id: uuid.UUID, dimensions: int) -> str:
     """The rows the index holds; retrieval's WHERE clause implies it."""
     return (
-        f"knowledge_base_id = '{uuid.UUID(str(kb_id))}'::uuid AND dimensions = {int(dimensions):d} "
+        f"knowledge_base_id = {kb_literal(kb_id)} AND dimensions = {int(dimensions):d} "
         "AND NOT is_parent"
     )
 
