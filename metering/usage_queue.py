@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from decimal import Decimal
-from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -72,59 +71,46 @@ DEFAULTS = {
     for field in UsageEvent._meta.concrete_fields
     if field.column in COLUMNS and not (field.has_default() and callable(field.default))
 }
-_ROW = itemgetter(*COLUMNS)
-# The column names come from the model, never from input.
-STAGE = f"""
-CREATE TEMP TABLE IF NOT EXISTS usage_incoming ON COMMIT DELETE ROWS AS
-SELECT {", ".join(COLUMNS)} FROM metering_usageevent WITH NO DATA
-"""  # noqa: S608
+# PostgreSQL reads each queued event itself (jsonb), so the recorder's Python only hands the
+# queued text over: no parsing, no row building per event. `DEFAULTS || event` gives an event
+# queued by an older release the columns it did not know; `metering_flat_event` (migration 0009)
+# refuses anything but an object of plain values (an object where a column wants text would
+# otherwise be stored as its JSON). The column names come from the model, never from input.
+DEFAULTS_JSON = orjson.dumps(DEFAULTS, default=lambda value: str(value)).decode()
 MOVE = f"""
 INSERT INTO metering_usageevent ({", ".join(COLUMNS)}, created_at)
-SELECT {", ".join(COLUMNS)}, now() FROM usage_incoming
+SELECT {", ".join(f"event.{column}" for column in COLUMNS)}, now()
+FROM unnest(%(events)s::text[]) AS queued(text),
+     LATERAL jsonb_populate_record(
+         NULL::metering_usageevent,
+         %(defaults)s::jsonb || metering_flat_event(queued.text::jsonb)
+     ) AS event
 ON CONFLICT (request_id) DO NOTHING
 """  # noqa: S608
-COPY = f"COPY usage_incoming ({', '.join(COLUMNS)}) FROM STDIN"
 
 
 @dataclass(frozen=True, slots=True)
 class Queued:
-    """One queued event: its row for COPY (decimals and times stay text: PostgreSQL parses
-    them), or why it has none."""
+    """One queued event: its JSON text for PostgreSQL, or why it has none."""
 
     entry_id: str
     raw: bytes
-    row: tuple[Any, ...] | None
+    text: str | None
     unreadable: Exception | None = None
 
 
 def queued_event(entry_id: str, raw: bytes) -> Queued:
     try:
-        fields = orjson.loads(raw)
-        try:
-            row = _ROW(fields)
-        except KeyError:  # queued by an older release: a column it did not know
-            row = _ROW({**DEFAULTS, **fields})
-    except (orjson.JSONDecodeError, TypeError) as error:  # not JSON, or not an object
+        return Queued(entry_id, raw, raw.decode())
+    except UnicodeDecodeError as error:
         return Queued(entry_id, raw, None, error)
-    return Queued(entry_id, raw, row)
 
 
-class UnwritableValue(ValueError):
-    """A queued value COPY cannot adapt to any column type."""
-
-
-def _store(rows: list[tuple[Any, ...]]) -> None:
-    """COPY into a session-local staging table, then one INSERT that skips request ids already
-    recorded: the speed of COPY, the idempotency of ON CONFLICT, in one transaction."""
+def _store(events: list[str]) -> None:
+    """One INSERT of the batch that skips request ids already recorded (idempotent), in one
+    transaction; PostgreSQL parses the events and refuses any its table cannot hold."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(STAGE)
-        with cursor.cursor.copy(COPY) as copy:
-            try:
-                for row in rows:
-                    copy.write_row(row)
-            except psycopg.ProgrammingError as error:  # a JSON object where a column wants text
-                raise UnwritableValue(str(error)) from error
-        cursor.execute(MOVE)
+        cursor.execute(MOVE, {"events": events, "defaults": DEFAULTS_JSON})
 
 
 def _consumer() -> str:
@@ -223,10 +209,10 @@ def _read_ahead(client: redis.Redis, size: int, limit: int) -> Iterator[Iterator
         reader.join()
 
 
-# What a row's own data can make PostgreSQL (or the COPY) refuse; anything else (the database
+# What an event's own data can make PostgreSQL refuse; anything else (the database
 # gone) propagates, and the batch is taken again later.
 BAD_DATA = (
-    DataError, IntegrityError, psycopg.DataError, psycopg.IntegrityError, UnwritableValue,
+    DataError, IntegrityError, psycopg.DataError, psycopg.IntegrityError,
 )  # fmt: skip
 
 
@@ -254,16 +240,16 @@ def _set_aside(queued: Queued, error: Exception) -> None:
 def _record(batch: list[Queued]) -> None:
     """Store `batch`; when its data is refused, halve it until each bad event is alone, and set
     that one aside (a poison event costs log2(batch) failed transactions, once)."""
-    rows = []
+    texts = []
     for queued in batch:
-        if queued.row is None:
+        if queued.text is None:
             _set_aside(queued, queued.unreadable or ValueError("no event"))
         else:
-            rows.append(queued.row)
-    if len(rows) < len(batch):
-        batch = [queued for queued in batch if queued.row is not None]
+            texts.append(queued.text)
+    if len(texts) < len(batch):
+        batch = [queued for queued in batch if queued.text is not None]
     try:
-        _store(rows)
+        _store(texts)
     except BAD_DATA as error:
         if len(batch) == 1:
             _set_aside(batch[0], error)
@@ -305,9 +291,9 @@ def replay_dead_letters(ids: list[int] | None = None) -> tuple[int, int]:
     for letter in letters.order_by("pk"):
         queued = queued_event(letter.entry_id, letter.payload.encode())
         error = queued.unreadable
-        if queued.row is not None:
+        if queued.text is not None:
             try:
-                _store([queued.row])
+                _store([queued.text])
             except BAD_DATA as refused_by_table:
                 error = refused_by_table
         if error is not None:
