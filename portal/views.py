@@ -8,18 +8,20 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_tenants.utils import get_public_schema_name
 
-from activity.selectors import recent_activity
 from identity.roles import role_in_tenant, role_label
 from identity.selectors import workspaces_of
 from kernel.errors import DomainError, NotAllowed, NotFound
 from kernel.http_errors import domain_error_response
+from metering.selectors import CostTotal
+from metering.views import money
+from portal.dashboard import tenant_dashboard
 from portal.error_shapes import API_PATH
 from portal.readiness import readiness
-from tenants.selectors import business_units_of
 
 
 @require_GET
@@ -48,14 +50,28 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def tenant_home(request: HttpRequest) -> HttpResponse:
+    """A tenant's dashboard: this month's spend against its budgets, the costliest models, the
+    access requests waiting (administrators); the workspace's recent activity (every member)."""
     tenant = request.tenant  # type: ignore[attr-defined]  # set by the tenant routing middleware
     role = role_in_tenant(request.user, tenant)
     context: dict[str, object] = {"tenant": tenant, "role": role}
     if role is not None:
+        dashboard = tenant_dashboard(tenant, role, timezone.now())
         context["role_label"] = role_label(role)
-        context["business_units"] = list(business_units_of(tenant))
-        context["activity"] = list(recent_activity(limit=20))
+        context["dashboard"] = dashboard
+        context["spend"] = [_shown(total) for total in dashboard.spend]
+        context["top_models"] = [_shown(total) for total in dashboard.top_models]
     return render(request, "tenants/home.html", context)
+
+
+def _shown(total: CostTotal) -> dict[str, object]:
+    """A cost line as the billing page shows it (the same rounding, so the two agree)."""
+    return {
+        "group": total.group,
+        "calls": total.calls,
+        "currency": total.currency or "unpriced",
+        "cost": money(total.cost),
+    }
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponseBase:
