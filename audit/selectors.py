@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
+from django.apps import apps
 from django.db.models import QuerySet
 
 from audit.models import AuditEntry
@@ -64,3 +67,59 @@ def _filtered(entries: QuerySet[AuditEntry], filters: AuditFilters | None) -> Qu
 
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of an entry's diff: its value before and after, as text ("—" for none)."""
+
+    field: str
+    before: str
+    after: str
+
+
+def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[FieldChange]:
+    """The fields an entry changed, before → after (a field equal on both sides is left out,
+    except when the entry has only one side: a creation or a deletion shows every field)."""
+    old, new = before or {}, after or {}
+    one_sided = not old or not new
+    return [
+        FieldChange(field=name, before=_shown(old.get(name)), after=_shown(new.get(name)))
+        for name in sorted({*old, *new})
+        if one_sided or old.get(name) != new.get(name)
+    ]
+
+
+def readable_targets(entries: list[AuditEntry]) -> dict[int, str]:
+    """Each entry's target in words, by entry id. Entries written before targets were labelled
+    are named by the object's own `audit_label` when it still exists (one query per kind)."""
+    unlabelled: dict[str, set[str]] = {}
+    for entry in entries:
+        if not entry.target_label:
+            unlabelled.setdefault(entry.target_type, set()).add(entry.target_id)
+    found: dict[tuple[str, str], str] = {}
+    for target_type, ids in unlabelled.items():
+        try:
+            model = apps.get_model(target_type)
+        except (LookupError, ValueError):
+            continue
+        if not isinstance(getattr(model, "audit_label", None), property):
+            continue  # only kinds that name themselves (and whose rows any context may read)
+        keys = [key for key in ids if key.isdigit()]
+        for obj in model._default_manager.filter(pk__in=keys):
+            label = getattr(obj, "audit_label", None)
+            if isinstance(label, str) and label:
+                found[(target_type, str(obj.pk))] = label
+    return {
+        entry.pk: entry.target_label
+        or found.get((entry.target_type, entry.target_id), entry.target)
+        for entry in entries
+    }
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)

@@ -11,6 +11,14 @@ from audit.models import AuditEntry
 from tenants.models import Tenant
 
 
+def label_of(target: models.Model) -> str:
+    """How the log names an object: its `audit_label` where it has one, else kind and name."""
+    own = getattr(target, "audit_label", None)
+    if isinstance(own, str) and own:
+        return own
+    return f"{capfirst(target._meta.verbose_name)} '{target}'"
+
+
 def record_audit(
     *,
     actor: str,
@@ -23,7 +31,8 @@ def record_audit(
 ) -> AuditEntry:
     """Append who did what to which object, with its state before and after (from any context:
     the platform's writes and a tenant's land in the same log). The target is named as
-    `target_label` says, by default its kind and name: "Service account 'ci-bot'"."""
+    `target_label` says, else as its own `audit_label` ("model Claude 3 Haiku (bedrock)"), else by
+    its kind and name: "Service account 'ci-bot'"."""
     entry = AuditEntry(
         actor=actor or "system",
         action=action,
@@ -31,7 +40,7 @@ def record_audit(
         tenant_slug=tenant.slug if tenant else "",
         target_type=target._meta.label,
         target_id=str(target.pk),
-        target_label=(target_label or f"{capfirst(target._meta.verbose_name)} '{target}'")[:300],
+        target_label=(target_label or label_of(target))[:300],
         before=before,
         after=after,
     )

@@ -17,6 +17,8 @@ from audit.selectors import (
     audit_actions,
     audit_entries_of_all_tenants,
     audit_entries_of_tenant,
+    field_changes,
+    readable_targets,
 )
 from identity.permissions import platform_admin_required, tenant_role_required
 from kernel.errors import InvalidInput
@@ -59,9 +61,17 @@ def _audit_page(request: HttpRequest, *, tenant: Tenant | None) -> HttpResponse:
         entries = audit_entries_of_tenant(tenant, filters)
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     context["page"] = page
+    listed = list(page)
+    targets = readable_targets(listed)
     context["rows"] = [
-        {"entry": entry, "before": _compact(entry.before), "after": _compact(entry.after)}
-        for entry in page
+        {
+            "entry": entry,
+            "target": targets[entry.pk],
+            "changes": field_changes(entry.before, entry.after),
+            "before": _compact(entry.before),
+            "after": _compact(entry.after),
+        }
+        for entry in listed
     ]
     return render(request, "audit/log.html", context)
 

@@ -72,6 +72,10 @@ class Provider(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def audit_label(self) -> str:
+        return f"provider {self.name} ({self.get_kind_display()})"
+
 
 class Modality(models.TextChoices):
     CHAT = "chat", "Chat"
@@ -102,6 +106,9 @@ class FoundationModel(models.Model):
     provider_model_id = models.CharField(max_length=200, help_text="The provider's own id.")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.FOUNDATION)
     display_name = models.CharField(max_length=200)
+    description = models.TextField(
+        blank=True, help_text="The model card tenants read before asking for it (plain text)."
+    )
     modality = models.CharField(max_length=20, choices=Modality.choices)
     context_window = models.PositiveIntegerField(default=8192)
     max_output_tokens = models.PositiveIntegerField(default=4096)
@@ -168,6 +175,10 @@ class FoundationModel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def audit_label(self) -> str:
+        return f"model {self.display_name or self.name} ({self.provider.name})"
 
     def clean(self) -> None:
         names = self.fallbacks
@@ -257,6 +268,10 @@ class ModelPrice(models.Model):
         return f"{self.model}: {self.input_per_million}/{self.output_per_million} {self.currency}"
 
     @property
+    def audit_label(self) -> str:
+        return f"price of {self.model.audit_label} from {self.effective_from:%Y-%m-%d %H:%M} UTC"
+
+    @property
     def cached_input_rate(self) -> Decimal:
         return (
             self.input_per_million
@@ -271,6 +286,11 @@ class ModelPrice(models.Model):
             if self.cache_write_per_million is None
             else self.cache_write_per_million
         )
+
+
+def scope_label(tenant: Tenant, business_unit: BusinessUnit | None) -> str:
+    """Who a grant or request is for, in words: "acme" or "acme / Wealth Management"."""
+    return tenant.slug if business_unit is None else f"{tenant.slug} / {business_unit.name}"
 
 
 class ModelGrant(models.Model):
@@ -299,6 +319,10 @@ class ModelGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} -> {self.tenant.slug}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"grant: {scope_label(self.tenant, self.business_unit)} → {self.model.name}"
 
 
 class AccessRequest(models.Model):
@@ -335,6 +359,10 @@ class AccessRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.tenant.slug} asks for {self.model} ({self.state})"
 
+    @property
+    def audit_label(self) -> str:
+        return f"access request: {scope_label(self.tenant, self.business_unit)} → {self.model.name}"
+
 
 class CustomModel(models.Model):
     """A model the company trained or tuned, served by SageMaker or an OpenAI-compatible server.
@@ -353,6 +381,10 @@ class CustomModel(models.Model):
 
     def __str__(self) -> str:
         return f"custom/{self.name}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"custom model custom/{self.name}"
 
 
 class ModelVersion(models.Model):
@@ -388,6 +420,10 @@ class ModelVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.custom_model}@{self.number}"
 
+    @property
+    def audit_label(self) -> str:
+        return f"version {self.number} of {self.custom_model}"
+
 
 class ModelAlias(models.Model):
     """`production`, `staging`, ...: a name pointing at one version of the same custom model."""
@@ -404,6 +440,10 @@ class ModelAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.custom_model}@{self.name} -> {self.version.number}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"alias {self.custom_model}@{self.name}"
 
 
 class AliasChange(models.Model):

@@ -4,11 +4,13 @@ what the catalogue's and the registry's pages show."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
+from identity.roles import units_in_tenant
 from kernel.errors import Gone, NotAllowed, NotFound
 from models_catalog.models import (
     AccessRequest,
@@ -20,19 +22,28 @@ from models_catalog.models import (
     ModelGrant,
     ModelPrice,
     ModelVersion,
+    Provider,
+    scope_label,
 )
 from tenants.models import BusinessUnit, Tenant
+from tenants.selectors import customer_tenants
 
 CUSTOM_NAME = re.compile(r"^custom/(?P<name>[a-z0-9_-]+)(?:@(?P<ref>[a-z0-9-]+))?$")
 
 
 def active_grants(
-    tenant: Tenant, at: datetime, business_unit: BusinessUnit | None = None
+    tenant: Tenant,
+    at: datetime,
+    business_unit: BusinessUnit | None = None,
+    *,
+    unit_ids: Collection[int] = (),
 ) -> QuerySet[ModelGrant]:
-    """Grants in force for the tenant (tenant-wide, or for this business unit)."""
+    """Grants in force for the tenant: tenant-wide, and for this business unit and the units
+    named by `unit_ids` (a person's default unit and their extra ones)."""
+    units = {*unit_ids, *([business_unit.pk] if business_unit is not None else [])}
     scope = Q(business_unit__isnull=True)
-    if business_unit is not None:
-        scope |= Q(business_unit=business_unit)
+    if units:
+        scope |= Q(business_unit_id__in=units)
     return ModelGrant.objects.filter(
         scope,
         Q(expires_at__isnull=True) | Q(expires_at__gt=at),
@@ -42,10 +53,15 @@ def active_grants(
 
 
 def usable_models(
-    tenant: Tenant, at: datetime, business_unit: BusinessUnit | None = None
+    tenant: Tenant,
+    at: datetime,
+    business_unit: BusinessUnit | None = None,
+    *,
+    unit_ids: Collection[int] = (),
 ) -> QuerySet[FoundationModel]:
-    """Models the tenant may call at `at`: granted, and not past end of life."""
-    granted = active_grants(tenant, at, business_unit).values("model_id")
+    """Models the tenant (and people of `business_unit` / `unit_ids`) may call at `at`: granted
+    tenant-wide or to one of those units, and not past end of life."""
+    granted = active_grants(tenant, at, business_unit, unit_ids=unit_ids).values("model_id")
     return (
         FoundationModel.objects.filter(pk__in=granted)
         .filter(Q(end_of_life_at__isnull=True) | Q(end_of_life_at__gt=at))
@@ -116,21 +132,25 @@ def model_snapshot(tenant: Tenant, name: str) -> ModelSnapshot:
 
 
 def decide(
-    snapshot: ModelSnapshot, at: datetime, business_unit: BusinessUnit | None = None
+    snapshot: ModelSnapshot,
+    at: datetime,
+    business_unit: BusinessUnit | None = None,
+    *,
+    unit_ids: Collection[int] = (),
 ) -> ResolvedModel:
-    """Whether the tenant may use the model at `at`: not retired, and a grant in force."""
+    """Whether the tenant (or a caller of `business_unit` / `unit_ids`) may use the model at
+    `at`: not retired, and a grant in force, tenant-wide or for one of those units."""
     entry = snapshot.entry
     lifecycle = entry.lifecycle(at)
     if lifecycle == Lifecycle.RETIRED:
         raise Gone(
             f"The model {entry.name!r} was retired on {entry.end_of_life_at:%Y-%m-%d %H:%M} UTC."
         )
-    unit_id = business_unit.pk if business_unit is not None else None
+    scopes = {None, *unit_ids, *([business_unit.pk] if business_unit is not None else [])}
     in_force = [
         grant
         for grant in snapshot.grants
-        if (grant.expires_at is None or grant.expires_at > at)
-        and grant.business_unit_id in {None, unit_id}
+        if (grant.expires_at is None or grant.expires_at > at) and grant.business_unit_id in scopes
     ]
     if not in_force:
         raise NotAllowed(
@@ -179,9 +199,40 @@ def catalogue_models() -> QuerySet[FoundationModel]:
     return FoundationModel.objects.select_related("provider").prefetch_related("prices")
 
 
-def usable_models_with_prices(tenant: Tenant, at: datetime) -> QuerySet[FoundationModel]:
-    """The models the tenant may use at `at` (tenant-wide grants), with their prices."""
-    return usable_models(tenant, at).prefetch_related("prices")
+def usable_models_with_prices(
+    tenant: Tenant, at: datetime, *, unit_ids: Collection[int] = ()
+) -> QuerySet[FoundationModel]:
+    """The models the tenant may use at `at` (tenant-wide grants and those of `unit_ids`), with
+    their prices."""
+    return usable_models(tenant, at, unit_ids=unit_ids).prefetch_related("prices")
+
+
+def units_of_person(user_id: int, tenant: Tenant) -> frozenset[int]:
+    """The business units a person works for in `tenant` (default and extra): their models are
+    the tenant's and these units'."""
+    default, extra = units_in_tenant(user_id, tenant)
+    return extra | ({default} if default is not None else set())
+
+
+def unit_grants_of_tenant(tenant: Tenant, at: datetime) -> QuerySet[ModelGrant]:
+    """The tenant's grants in force for one business unit (not the whole tenant)."""
+    return (
+        ModelGrant.objects.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=at),
+            tenant=tenant,
+            business_unit__isnull=False,
+            revoked_at__isnull=True,
+        )
+        .select_related("model__provider", "business_unit", "tenant")
+        .order_by("business_unit__name", "model__name")
+    )
+
+
+def who_can_use(grant: ModelGrant) -> str:
+    """Who a grant lets use its model, in words for the page that made it."""
+    if grant.business_unit is None:
+        return f"everyone in {grant.tenant.name}"
+    return f"people of {grant.business_unit.name} in {grant.tenant.name}"
 
 
 def tenants_by_slug(slugs: list[str]) -> list[Tenant]:
@@ -240,4 +291,108 @@ def alias_history_of_version(version: ModelVersion) -> list[AliasChange]:
         change
         for change in alias_history(version.custom_model)
         if version.pk in {change.from_version_id, change.to_version_id}
+    ]
+
+
+class CellState:
+    GRANTED = "granted"
+    INHERITED = "granted to the whole tenant"
+    REQUESTED = "requested"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    """One tenant (or business unit) and model: granted, requested or none, and what to act on."""
+
+    model: FoundationModel
+    state: str
+    grant: ModelGrant | None = None
+    request: AccessRequest | None = None
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    tenant: Tenant
+    business_unit: BusinessUnit | None
+    cells: list[MatrixCell] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return scope_label(self.tenant, self.business_unit)
+
+
+@dataclass(frozen=True)
+class GrantMatrix:
+    models: list[FoundationModel]
+    rows: list[MatrixRow]
+
+
+def grant_matrix(at: datetime) -> GrantMatrix:
+    """Every customer tenant and each of its business units against every model not retired:
+    who is granted, who has asked, who has neither (four queries, whatever the size)."""
+    models = list(
+        FoundationModel.objects.filter(Q(end_of_life_at__isnull=True) | Q(end_of_life_at__gt=at))
+        .select_related("provider")
+        .order_by("name")
+    )
+    tenants = list(
+        customer_tenants().prefetch_related(
+            Prefetch("business_units", queryset=BusinessUnit.objects.order_by("name"))
+        )
+    )
+    grants = {
+        (grant.tenant_id, grant.business_unit_id, grant.model_id): grant
+        for grant in ModelGrant.objects.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=at), revoked_at__isnull=True
+        ).order_by("granted_at")
+    }
+    pending = {
+        (item.tenant_id, item.business_unit_id, item.model_id): item
+        for item in AccessRequest.objects.filter(state=AccessRequest.State.PENDING)
+    }
+    rows = []
+    for tenant in tenants:
+        for unit in [None, *tenant.business_units.all()]:
+            unit_id = unit.pk if unit is not None else None
+            cells = []
+            for model in models:
+                key = (tenant.pk, unit_id, model.pk)
+                if key in grants:
+                    cells.append(MatrixCell(model, CellState.GRANTED, grant=grants[key]))
+                elif unit is not None and (tenant.pk, None, model.pk) in grants:
+                    cells.append(MatrixCell(model, CellState.INHERITED))
+                elif key in pending:
+                    cells.append(MatrixCell(model, CellState.REQUESTED, request=pending[key]))
+                else:
+                    cells.append(MatrixCell(model, CellState.NONE))
+            rows.append(MatrixRow(tenant, unit, cells))
+    return GrantMatrix(models=models, rows=rows)
+
+
+def providers_list() -> QuerySet[Provider]:
+    """Every provider with how many catalogue models it serves (the platform's page)."""
+    return Provider.objects.annotate(model_count=Count("models")).order_by("name")
+
+
+def find_provider(provider_id: int) -> Provider:
+    found = Provider.objects.filter(pk=provider_id).first()
+    if found is None:
+        raise NotFound("No such provider.")
+    return found
+
+
+def find_model(model_id: int) -> FoundationModel:
+    found = FoundationModel.objects.select_related("provider").filter(pk=model_id).first()
+    if found is None:
+        raise NotFound("No such model.")
+    return found
+
+
+def requestable_models_with_prices(tenant: Tenant, at: datetime) -> list[dict[str, object]]:
+    """What a tenant administrator may ask for, each with its price in force and capabilities,
+    for the request form's searchable list."""
+    found = requestable_models(tenant, at).prefetch_related("prices").order_by("name")
+    return [
+        {"model": model, "price": price_in_force(list(model.prices.all()), at)} for model in found
     ]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
 import markdown
 import nh3
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,17 +19,27 @@ from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from identity.permissions import platform_admin_required, tenant_role_required
-from identity.roles import at_least
+from identity.permissions import tenant_role_required
+from identity.roles import at_least, is_platform_admin
 from kernel.errors import InvalidInput, NotFound
 from kernel.pages import domain_errors_as_messages
 from models_catalog import selectors
-from models_catalog.models import CustomModel
-from models_catalog.services import access, registry
+from models_catalog.forms import ModelEntryForm, PriceForm, ProviderForm
+from models_catalog.models import CustomModel, FoundationModel, Provider
+from models_catalog.services import access, catalog, connection, registry
 from tenants.models import Role
 from tenants.selectors import business_units_of, customer_tenants
 
 NO_SUCH_PAGE = "No such page, or you have no access to it."
+# What the request form's list can be narrowed to (labels of FoundationModel.capability_labels).
+CAPABILITY_FILTERS = (
+    "tools",
+    "parallel tool calls",
+    "streamed tool calls",
+    "JSON",
+    "JSON schema",
+    "images",
+)
 
 
 def _when(value: str) -> datetime | None:
@@ -47,6 +61,35 @@ def _rows(models: Any, now: datetime) -> list[dict[str, Any]]:
 
 def _actor(request: HttpRequest) -> str:
     return request.user.get_username()
+
+
+def platform_admin_required(view: Any) -> Any:
+    """Platform pages: sign in first; then platform administrators only. Anyone else signed in
+    gets 403 and the styled refusal page (the portal's handler403)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_platform_admin(request.user):
+            raise PermissionDenied("Platform administrators only.")
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
+
+    return wrapped
+
+
+def _form_errors(form: BaseForm) -> str:
+    """A form's errors as one message: each field's label and what is wrong with it."""
+    return "; ".join(
+        f"{_label(form, name)}: {' '.join(str(error) for error in errors)}"
+        for name, errors in form.errors.items()
+    )
+
+
+def _label(form: BaseForm, name: str) -> str:
+    field = form.fields.get(name)
+    return str(field.label or name.replace("_", " ").capitalize()) if field else "Form"
 
 
 @platform_admin_required
@@ -90,11 +133,13 @@ def _decide(request: HttpRequest, request_id: int) -> HttpResponse:
     """Approve or reject a tenant's access request."""
     comment = request.POST.get("comment", "")
     if request.POST.get("decision") == "approve":
-        access.approve_request(
+        grant = access.approve_request(
             request_id=request_id, actor=_actor(request), comment=comment,
             expires_at=_when(request.POST.get("expires_at", "")),
         )  # fmt: skip
-        messages.success(request, "Approved: the tenant can use the model now.")
+        messages.success(
+            request, f"Approved: {selectors.who_can_use(grant)} can use {grant.model.name} now."
+        )
     else:
         access.reject_request(request_id=request_id, actor=_actor(request), comment=comment)
         messages.success(request, "Rejected; the requester sees your comment.")
@@ -169,12 +214,15 @@ def tenant_models(request: HttpRequest) -> HttpResponse:
             return redirect(f"/t/{tenant.slug}/models/")
         return _request_model(request)
     now = timezone.now()
+    units = selectors.units_of_person(int(request.user.pk or 0), tenant)
     context = {
         "tenant": tenant,
         "role": role,
         "can_request": at_least(role, Role.ADMIN),
-        "usable": _rows(selectors.usable_models_with_prices(tenant, now), now),
-        "requestable": selectors.requestable_models(tenant, now),
+        "usable": _rows(selectors.usable_models_with_prices(tenant, now, unit_ids=units), now),
+        "unit_grants": selectors.unit_grants_of_tenant(tenant, now),
+        "requestable": selectors.requestable_models_with_prices(tenant, now),
+        "capability_filters": CAPABILITY_FILTERS,
         "requests": selectors.requests_of_tenant(tenant),
         "business_units": business_units_of(tenant),
     }
@@ -193,3 +241,162 @@ def _request_model(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
     messages.success(request, "Requested. Platform administrators will decide.")
     return redirect(f"/t/{tenant.slug}/models/")
+
+
+@platform_admin_required
+@require_http_methods(["GET", "POST"])
+def providers(request: HttpRequest) -> HttpResponse:
+    form = ProviderForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            provider = catalog.save_catalog_entry(form.save(commit=False), actor=_actor(request))
+            messages.success(request, f"Provider {provider.name} added: test its connection.")
+            return redirect(f"/catalog/providers/{provider.pk}/")
+        messages.error(request, _form_errors(form))
+    context = {"providers": selectors.providers_list(), "form": form}
+    return render(request, "models_catalog/providers.html", context)
+
+
+def _provider_or_404(provider_id: int) -> Provider:
+    try:
+        return selectors.find_provider(provider_id)
+    except NotFound:
+        raise Http404(NO_SUCH_PAGE) from None
+
+
+@platform_admin_required
+@require_http_methods(["GET", "POST"])
+def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
+    provider = _provider_or_404(provider_id)
+    form = ProviderForm(request.POST or None, instance=provider)
+    if request.method == "POST":
+        if form.is_valid():
+            catalog.save_catalog_entry(form.save(commit=False), actor=_actor(request))
+            messages.success(request, f"Provider {provider.name} saved.")
+            return redirect(f"/catalog/providers/{provider.pk}/")
+        messages.error(request, _form_errors(form))
+    return render(request, "models_catalog/provider.html", {"provider": provider, "form": form})
+
+
+@platform_admin_required
+@require_http_methods(["POST"])
+def provider_test(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """Call the provider's endpoint now and say on its page what happened."""
+    provider = _provider_or_404(provider_id)
+    check = connection.check_connection(provider)
+    (messages.success if check.ok else messages.error)(request, check.summary)
+    return redirect(f"/catalog/providers/{provider.pk}/")
+
+
+@platform_admin_required
+@require_http_methods(["GET", "POST"])
+def model_new(request: HttpRequest) -> HttpResponse:
+    form = ModelEntryForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            model = catalog.save_catalog_entry(form.save(commit=False), actor=_actor(request))
+            messages.success(request, f"{model.name} added: give it a price.")
+            return redirect(f"/catalog/models/{model.pk}/")
+        messages.error(request, _form_errors(form))
+    return render(request, "models_catalog/model.html", {"form": form, "model": None})
+
+
+@platform_admin_required
+@require_http_methods(["GET", "POST"])
+def model_page(request: HttpRequest, model_id: int) -> HttpResponse:
+    try:
+        model = selectors.find_model(model_id)
+    except NotFound:
+        raise Http404(NO_SUCH_PAGE) from None
+    price_posted = request.method == "POST" and request.POST.get("action") == "price"
+    form = ModelEntryForm(
+        request.POST if request.method == "POST" and not price_posted else None, instance=model
+    )
+    price_form = PriceForm(request.POST if price_posted else None)
+    if price_posted:
+        return _add_price(request, model, price_form)
+    if request.method == "POST":
+        if form.is_valid():
+            catalog.save_catalog_entry(form.save(commit=False), actor=_actor(request))
+            messages.success(request, f"{model.name} saved.")
+            return redirect(f"/catalog/models/{model.pk}/")
+        messages.error(request, _form_errors(form))
+    now = timezone.now()
+    prices = selectors.prices_of(model)
+    context = {
+        "model": model,
+        "form": form,
+        "price_form": price_form,
+        "prices": prices,
+        "price_now": selectors.price_in_force(prices, now),
+        "lifecycle": model.lifecycle(now),
+    }
+    return render(request, "models_catalog/model.html", context)
+
+
+@domain_errors_as_messages
+def _add_price(request: HttpRequest, model: FoundationModel, form: PriceForm) -> HttpResponse:
+    """A new price row from a date on; the older rows stay (usage is charged as it was)."""
+    if not form.is_valid():
+        raise InvalidInput(_form_errors(form))
+    data = form.cleaned_data
+    price = catalog.set_price(
+        model=model, input_per_million=data["input_per_million"],
+        output_per_million=data["output_per_million"], currency=data["currency"],
+        effective_from=data["effective_from"], source=data["source"], actor=_actor(request),
+    )  # fmt: skip
+    messages.success(
+        request, f"New price for {model.name} from {price.effective_from:%Y-%m-%d %H:%M} UTC."
+    )
+    return redirect(f"/catalog/models/{model.pk}/")
+
+
+@platform_admin_required
+@require_http_methods(["GET", "POST"])
+def grant_matrix(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _act_on_cell(request)
+    context = {"matrix": selectors.grant_matrix(timezone.now())}
+    return render(request, "models_catalog/grants.html", context)
+
+
+def _number(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput(f"{value!r} is not an id.")
+    return int(value)
+
+
+@domain_errors_as_messages
+def _act_on_cell(request: HttpRequest) -> HttpResponse:
+    """Grant, approve, reject or revoke, in place in the matrix."""
+    post, actor = request.POST, _actor(request)
+    action = post.get("action")
+    if action == "grant":
+        grant = access.grant_to_scope(
+            model_id=_number(post.get("model_id")) or 0,
+            tenant_id=_number(post.get("tenant_id")) or 0,
+            business_unit_id=_number(post.get("business_unit_id")), actor=actor,
+        )  # fmt: skip
+        messages.success(request, f"Granted: {selectors.who_can_use(grant)} can use it now.")
+    elif action == "approve":
+        grant = access.approve_request(request_id=_number(post.get("request_id")) or 0, actor=actor)
+        messages.success(
+            request, f"Approved: {selectors.who_can_use(grant)} can use {grant.model.name} now."
+        )
+    elif action == "reject":
+        access.reject_request(
+            request_id=_number(post.get("request_id")) or 0, actor=actor,
+            comment=post.get("comment", ""),
+        )  # fmt: skip
+        messages.success(request, "Rejected; the requester sees your comment.")
+    elif action == "revoke":
+        grant = access.revoke_grant(grant_id=_number(post.get("grant_id")) or 0, actor=actor)
+        messages.success(
+            request,
+            f"Revoked: {selectors.who_can_use(grant)} can no longer use {grant.model.name}.",
+        )
+    else:
+        raise InvalidInput("Choose grant, approve, reject or revoke.")
+    return redirect("/catalog/grants/")

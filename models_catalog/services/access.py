@@ -213,8 +213,8 @@ def revoke_grant(*, grant_id: int, actor: str, now: datetime | None = None) -> M
     now = now or timezone.now()
     with transaction.atomic():
         grant = (
-            ModelGrant.objects.select_for_update()
-            .select_related("tenant", "model")
+            ModelGrant.objects.select_for_update(of=("self",))
+            .select_related("tenant", "model", "business_unit")
             .filter(pk=grant_id)
             .first()
         )
@@ -231,5 +231,51 @@ def revoke_grant(*, grant_id: int, actor: str, now: datetime | None = None) -> M
             tenant=grant.tenant,
             before={"model": grant.model.name, "revoked": False},
             after={"model": grant.model.name, "revoked": True},
+        )
+    return grant
+
+
+def grant_to_scope(
+    *,
+    model_id: int,
+    tenant_id: int,
+    business_unit_id: int | None,
+    actor: str,
+    expires_at: datetime | None = None,
+    now: datetime | None = None,
+) -> ModelGrant:
+    """Grant one model to one tenant, or to one of its business units (the grant matrix)."""
+    now = now or timezone.now()
+    tenant = Tenant.objects.exclude(schema_name="public").filter(pk=tenant_id).first()
+    if tenant is None:
+        raise NotFound("No such tenant.")
+    entry = FoundationModel.objects.filter(pk=model_id).first()
+    if entry is None:
+        raise NotFound("No such model.")
+    model = _usable_entry(entry.name, now)
+    unit = _business_unit_of(tenant, business_unit_id)
+    if expires_at is not None and expires_at <= now:
+        raise InvalidInput("A grant's expiry must be in the future.")
+    with transaction.atomic():
+        if active_grants(tenant, now, unit).filter(model=model, business_unit=unit).exists():
+            raise Conflict(f"{model.name} is already granted there.")
+        grant = ModelGrant.objects.create(
+            model=model,
+            tenant=tenant,
+            business_unit=unit,
+            expires_at=expires_at,
+            granted_by=actor,
+            granted_at=now,
+        )
+        record_audit(
+            actor=actor,
+            action="model_grant.created",
+            target=grant,
+            tenant=tenant,
+            after={
+                "model": model.name,
+                "business_unit": unit.name if unit else None,
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            },
         )
     return grant

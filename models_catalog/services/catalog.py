@@ -138,8 +138,7 @@ def _record(
     after: dict[str, Any] | None = None,
 ) -> None:
     noun = NOUNS[type(entry)]
-    record_audit(actor=actor, action=f"{noun}.{verb}", target=entry, before=before, after=after,
-                 target_label=f"{noun.capitalize()} '{entry}'")  # fmt: skip
+    record_audit(actor=actor, action=f"{noun}.{verb}", target=entry, before=before, after=after)
 
 
 def _audited_fields(entry: CatalogEntry) -> tuple[str, ...]:

@@ -1,6 +1,6 @@
 """Provider, model and price edits are in the audit log: made in the Django admin (by the signed-in
 administrator) or through the catalogue API, each edit is one entry with its actor and the changed
-fields before and after, its target named ("Provider 'bedrock-eu'"), and never a secret."""
+fields before and after, its target named ("provider bedrock-eu (Amazon Bedrock)"), and never a secret."""
 
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def test_admin_creates_and_changes_a_provider(admin) -> None:
     )  # fmt: skip
     assert added.status_code == 302, added.content.decode()[:2000]
     created = only_entry("provider.created")
-    assert created.actor == "root" and created.target_label == "Provider 'bedrock-eu'"
+    assert created.actor == "root" and created.target_label == "provider bedrock-eu (Amazon Bedrock)"
     assert created.before is None and created.after["credentials_env"] == "BEDROCK_EU"
 
     provider = Provider.objects.get(name="bedrock-eu")
@@ -124,7 +124,7 @@ def test_admin_deletes_a_provider_once(admin, provider) -> None:
     deleted = only_entry()
     assert deleted.action == "provider.deleted" and deleted.actor == "root"
     assert deleted.before["name"] == "bedrock-eu" and deleted.after is None
-    assert deleted.target_label == "Provider 'bedrock-eu'"
+    assert deleted.target_label == "provider bedrock-eu (Amazon Bedrock)"
 
 
 def test_admin_changes_a_model_and_its_lifecycle_once_each(admin, model) -> None:
@@ -136,7 +136,7 @@ def test_admin_changes_a_model_and_its_lifecycle_once_each(admin, model) -> None
     assert posted.status_code == 302, posted.content.decode()[:2000]
     changed = only_entry()
     assert changed.action == "model.changed" and changed.actor == "root"
-    assert changed.target_label == "Model 'anthropic.claude-3-haiku'"
+    assert changed.target_label == "model Haiku 3 (bedrock-eu)"
     assert changed.before == {"display_name": "Claude 3 Haiku", "end_of_life_at": None}
     assert changed.after == {"display_name": "Haiku 3", "end_of_life_at": end.isoformat()}
 
@@ -161,7 +161,7 @@ def test_admin_adds_a_price_once(admin, model) -> None:
     assert posted.status_code == 302, posted.content.decode()[:2000]
     entry = only_entry()
     assert entry.action == "model.price_set" and entry.actor == "root"
-    assert entry.target_label == "Model 'anthropic.claude-3-haiku'"
+    assert entry.target_label == "model Claude 3 Haiku (bedrock-eu)"
     assert entry.after["input_per_million"] == "0.250000"
     assert entry.after["effective_from"] == "2030-01-01T00:00:00+00:00"
     assert model.prices.count() == 1
@@ -208,10 +208,10 @@ def test_the_catalogue_api_records_each_edit_once(make_user, model) -> None:
     assert len(entries()) == 2 and lifecycle.action == "model.lifecycle_set"
     assert lifecycle.before["end_of_life_at"] is None
     assert lifecycle.after["end_of_life_at"] == "2031-01-01T00:00:00+00:00"
-    assert lifecycle.target_label == "Model 'anthropic.claude-3-haiku'"
+    assert lifecycle.target_label == "model Claude 3 Haiku (bedrock-eu)"
 
 
 def test_the_audit_page_names_the_target(admin, provider) -> None:
     admin.post(f"/admin/models_catalog/provider/{provider.pk}/delete/", {"post": "yes"})
     body = admin.get("/audit/").content.decode()
-    assert "Provider &#x27;bedrock-eu&#x27;" in body and "provider.deleted" in body
+    assert "provider bedrock-eu (Amazon Bedrock)" in body and "provider.deleted" in body
