@@ -63,6 +63,7 @@ def test_a_batch_committed_but_not_acknowledged_is_recorded_once(monkeypatch) ->
     assert record_queued_usage(batch_size=50) == 150
     assert sorted(recorded_ids()) == sorted(event["request_id"] for event in events)
     assert left_in_redis() == (0, 0)
+    assert not UsageDeadLetter.objects.exists()  # a batch met again is no bad data
 
 
 def test_a_database_failure_mid_run_loses_nothing(monkeypatch) -> None:
