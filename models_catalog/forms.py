@@ -13,6 +13,13 @@ WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H
 
 
 class ProviderForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time
+    endpoint_url = forms.URLField(
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=Provider._meta.get_field("endpoint_url").help_text,
+    )
+
     class Meta:
         model = Provider
         fields = ["name", "kind", "region", "endpoint_url", "credentials_env"]
