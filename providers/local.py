@@ -24,7 +24,18 @@ from providers.base import refuse_untranslated
 from providers.errors import UpstreamError
 from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Message, Usage
 
-TRANSCRIPT_STOPS = ("\nQuestion:", "\nUser:")
+# A base model continues the transcript: it would write the next "Answer:" (or "Question:")
+# itself, again and again; grounded in passages, it goes on to invent passage "[3]". (Not a
+# blank line: the model often opens its answer with one.)
+TRANSCRIPT_STOPS = ("\nQuestion:", "\nUser:", "\nAnswer:", "\n[")
+# llama.cpp's own sampler settings against loops: DRY penalises a token that would extend a
+# sequence already written (a sentence said twice), the mild repeat penalty single tokens.
+# Not for JSON answers, whose keys and punctuation must repeat.
+REPETITION_CONTROL: dict[str, Any] = {
+    "dry_multiplier": 0.8,
+    "repeat_penalty": 1.1,
+    "repeat_last_n": 64,
+}
 LOCAL_OPTIONS = frozenset({"seed", "frequency_penalty", "presence_penalty"})
 _DONE = object()
 
@@ -93,6 +104,8 @@ class LocalChatModel:
             payload["temperature"] = request.temperature
         if request.top_p is not None:
             payload["top_p"] = request.top_p
+        if request.response_format is None:
+            payload.update(REPETITION_CONTROL)
         payload.update(request.options)  # seed and the penalties: llama.cpp's own names
         if request.response_format is not None:
             # llama.cpp samples through the schema's grammar (llguidance): only schema-valid JSON

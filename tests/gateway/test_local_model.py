@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import httpx
 import openai
@@ -54,6 +55,19 @@ def test_streamed_answer_arrives_in_pieces_with_usage_last(acme_client) -> None:
     ]
     assert finish and finish[-1] in {"stop", "length"}
     assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens >= len(texts)
+
+
+def test_the_base_model_ends_its_answer_instead_of_looping(acme_client) -> None:
+    # Greedy, this prompt used to repeat one sentence until max_tokens ran out.
+    answer = acme_client.chat.completions.create(
+        model=LOCAL_CHAT, messages=[{"role": "user", "content": "Hello, who are you?"}],
+        max_tokens=100, temperature=0,
+    )  # fmt: skip
+    text = answer.choices[0].message.content
+    assert answer.choices[0].finish_reason == "stop", text
+    sentences = [part.strip() for part in re.split(r"[.!?\n]", text) if part.strip()]
+    assert sentences and len(sentences) == len(set(sentences)), text
+    assert "Answer:" not in text and "Question:" not in text
 
 
 PROMPTS_IN_SCRIPTS = [
