@@ -195,12 +195,15 @@ def _new_entries(client: redis.Redis, consumer: str, size: int) -> list[tuple[by
 def _event_field(fields: Any) -> bytes:
     """The queued event among an entry's fields: a dict (XAUTOCLAIM's, reshaped by redis-py) or
     the list Redis sent (XREADGROUP's, read raw)."""
+    event: bytes = b""
     if isinstance(fields, dict):
-        return fields.get(b"event", b"")
-    for at in range(0, len(fields) - 1, 2):
-        if fields[at] == b"event":
-            return fields[at + 1]
-    return b""
+        event = fields.get(b"event", b"")
+    else:
+        for at in range(0, len(fields) - 1, 2):
+            if fields[at] == b"event":
+                event = fields[at + 1]
+                break
+    return event
 
 
 def _batch(entries: list[tuple[bytes, Any]]) -> Batch:
