@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from identity.api_auth import IsPlatformAdmin, IsTenantAdmin, IsTenantPrincipal
+from identity.principals import Principal
 from kernel.errors import InvalidInput, NotFound
 from kernel.openapi import error_responses
 from models_catalog import serializers as s
@@ -284,10 +285,15 @@ def rollback(request: Request, name: str) -> Response:
 @api_view(["GET"])
 @permission_classes([IsTenantPrincipal])
 def tenant_catalogue(request: Request) -> Response:
-    """Every catalogue model that is not retired, each marked usable or not for this tenant."""
+    """Every catalogue model that is not retired, each marked usable or not for the caller
+    (the tenant's grants and those of the caller's business units)."""
     tenant = request._request.tenant  # type: ignore[attr-defined]
     now = timezone.now()
-    usable_ids = set(usable_models(tenant, now).values_list("pk", flat=True))
+    principal: Principal = request.user  # type: ignore[assignment]  # IsTenantPrincipal
+    units = {*principal.extra_business_unit_ids} | (
+        {principal.business_unit_id} if principal.business_unit_id is not None else set()
+    )
+    usable_ids = set(usable_models(tenant, now, unit_ids=units).values_list("pk", flat=True))
     models = FoundationModel.objects.select_related("provider").exclude(end_of_life_at__lte=now)
     context = {"usable_ids": usable_ids, "now": now}
     return Response(s.TenantModelSerializer(models, many=True, context=context).data)

@@ -33,9 +33,10 @@ class ModelSerializer(serializers.ModelSerializer):
     class Meta:
         model = FoundationModel
         fields = [
-            "name", "display_name", "kind", "provider", "provider_kind", "provider_model_id",
-            "modality", "context_window", "max_output_tokens", "embedding_dimensions",
-            "lifecycle", "deprecated_at", "end_of_life_at", "price", "supports_tools",
+            "name", "display_name", "description", "kind", "provider", "provider_kind",
+            "provider_model_id", "modality", "context_window", "max_output_tokens",
+            "embedding_dimensions", "lifecycle", "deprecated_at", "end_of_life_at", "price",
+            "supports_tools",
             "supports_parallel_tool_calls", "supports_tool_streaming", "supports_json_mode",
             "supports_json_schema", "supports_image_input", "optional_parameters",
             "extra_parameters", "embedding_dimension_choices",

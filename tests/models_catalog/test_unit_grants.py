@@ -8,8 +8,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from models_catalog.models import AccessRequest
+from identity.services import mint_member_token
+from models_catalog.models import AccessRequest, FoundationModel
 from models_catalog.selectors import decide, model_snapshot, usable_models
+from models_catalog.services.access import grant_to_scope
 from playground.selectors import chat_models
 from tenants.models import Membership
 from tenants.services import add_business_unit
@@ -72,3 +74,26 @@ def test_a_units_approval_reaches_that_units_people_only(module_tenants, make_us
     assert not usable_models(acme, now).filter(name=LLAMA).exists()
     snapshot = model_snapshot(acme, LLAMA)
     assert decide(snapshot, now, unit_ids={operations.pk, wealth.pk}).grant.business_unit == wealth
+
+
+def test_the_tenant_catalogue_api_marks_a_units_model_usable_for_its_people(
+    module_tenants, make_user
+) -> None:
+    acme = module_tenants["acme"]
+    risk = add_business_unit(tenant=acme, name="Risk", actor="t")
+    grant_to_scope(
+        model_id=FoundationModel.objects.get(name=LLAMA).pk, tenant_id=acme.pk,
+        business_unit_id=risk.pk, actor="root",
+    )  # fmt: skip
+    analyst = make_user("rae", roles={acme: "member"})
+    Membership.objects.filter(user=analyst, tenant=acme).update(business_unit=risk)
+    other = make_user("ned", roles={acme: "member"})
+
+    def usable(user) -> bool:
+        token = mint_member_token(user=user, tenant=acme)
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+        listed = client.get(f"/t/{acme.slug}/v1/catalog/models").json()
+        return next(item["usable"] for item in listed if item["name"] == LLAMA)
+
+    assert usable(analyst) is True
+    assert usable(other) is False
