@@ -106,7 +106,8 @@ def readable_targets(entries: list[AuditEntry]) -> dict[int, str]:
         if not isinstance(getattr(model, "audit_label", None), property):
             continue  # only kinds that name themselves (and whose rows any context may read)
         keys = [key for key in ids if key.isdigit()]
-        for obj in model._default_manager.filter(pk__in=keys):
+        related = [f.name for f in model._meta.concrete_fields if f.many_to_one]
+        for obj in model._default_manager.select_related(*related).filter(pk__in=keys):
             label = getattr(obj, "audit_label", None)
             if isinstance(label, str) and label:
                 found[(target_type, str(obj.pk))] = label

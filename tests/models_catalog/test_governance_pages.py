@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEntry
 from models_catalog.models import AccessRequest, FoundationModel, ModelGrant, Provider
-from models_catalog.services.access import request_access
+from models_catalog.services.access import grant_model, request_access
 from tenants.services import add_business_unit
 
 pytestmark = pytest.mark.django_db
@@ -317,3 +319,19 @@ def test_the_request_form_lists_models_with_prices_capabilities_and_card(
     assert "Provider bedrock" in choice and "/ 1M tokens" in choice
     assert "Can do:" in choice
     assert "Meta&#x27;s small open model, good for notes." in choice
+
+
+def test_the_grant_matrix_costs_the_same_queries_however_many_rows(root, module_tenants) -> None:
+    acme = module_tenants["acme"]
+    with CaptureQueriesContext(connection) as before:
+        assert root.get("/catalog/grants/").status_code == 200
+    unit = add_business_unit(tenant=acme, name="Treasury", actor="t")
+    request_access(
+        tenant=acme, model_name=LLAMA, justification="x", requester=None, actor="ada",
+        business_unit_id=unit.pk,
+    )  # fmt: skip
+    grant_model(model_name=LLAMA, tenants=[module_tenants["globex"]], actor="root")
+    with CaptureQueriesContext(connection) as after:
+        page = root.get("/catalog/grants/").content.decode()
+    assert 'data-state="requested"' in cell(page, f"{acme.slug} / Treasury", LLAMA)
+    assert len(after.captured_queries) == len(before.captured_queries)
