@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gateway import api, completions, metrics
+from gateway import api, completions, metrics, rerank
 
 # Mounted under /t/<slug>/ by portal.urls_tenant.
 tenant_urlpatterns = [
@@ -13,6 +13,7 @@ tenant_urlpatterns = [
     path("v1/models/<path:model_id>", api.model, name="api-model"),
     # Served by Django's ASGI handler (gateway.handler takes only the routes above).
     path("v1/completions", completions.completions, name="api-completions"),
+    path("v1/rerank", rerank.rerank_view, name="api-rerank"),
 ]
 
 # Last of all a tenant's routes: any other path under v1/ answers in OpenAI's error shape.

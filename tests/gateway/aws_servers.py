@@ -174,6 +174,33 @@ def exception_event(name: str, message: str) -> bytes:
     )  # fmt: skip
 
 
+def rerank_problem(request: dict[str, Any]) -> str | None:
+    """What Bedrock's Rerank would refuse in `request` (a ValidationException), or None."""
+    queries = request.get("queries")
+    if not (isinstance(queries, list) and len(queries) == 1 and queries[0].get("type") == "TEXT"
+            and isinstance(queries[0].get("textQuery", {}).get("text"), str)):  # fmt: skip
+        return "queries: exactly one TEXT query with textQuery.text"
+    sources = request.get("sources")
+    if not isinstance(sources, list) or not 1 <= len(sources) <= 1000:
+        return "sources: 1 to 1000 sources"
+    for source in sources:
+        inline = source.get("inlineDocumentSource", {})
+        if (
+            source.get("type") != "INLINE"
+            or inline.get("type") != "TEXT"
+            or not isinstance(inline.get("textDocument", {}).get("text"), str)
+        ):
+            return "sources: INLINE sources with a TEXT textDocument"
+    config = request.get("rerankingConfiguration", {})
+    bedrock = config.get("bedrockRerankingConfiguration", {})
+    arn = bedrock.get("modelConfiguration", {}).get("modelArn", "")
+    if config.get("type") != "BEDROCK_RERANKING_MODEL" or not arn.startswith("arn:aws:bedrock:"):
+        return "rerankingConfiguration: BEDROCK_RERANKING_MODEL with a model ARN"
+    if not 1 <= bedrock.get("numberOfResults", 1) <= len(sources):
+        return "numberOfResults: from 1 to the number of sources"
+    return None
+
+
 class AwsLoopback:
     """Bedrock and SageMaker in one server; tests set what it answers and read what it got."""
 
@@ -217,6 +244,8 @@ class AwsLoopback:
                     self._sagemaker(json.loads(body))
                 elif re.fullmatch(r"/endpoints/(.+)/invocations-response-stream", path):
                     self._sagemaker_stream()
+                elif path == "/rerank":
+                    self._rerank(json.loads(body))
                 elif re.fullmatch(r"/guardrail/(.+)/version/(.+)/apply", path):
                     self._json(aws.guardrail or {"action": "NONE", "outputs": [],
                                                  "assessments": []})  # fmt: skip
@@ -377,6 +406,27 @@ class AwsLoopback:
                 headers = {":message-type": "event", ":event-type": "PayloadPart",
                            ":content-type": "application/octet-stream"}  # fmt: skip
                 self._stream([event_frame(headers, part) for part in parts])
+
+            def _rerank(self, request: dict[str, Any]) -> None:
+                """bedrock-agent-runtime Rerank: each source scored by the share of the query's
+                words it contains (a stand-in for the model), best first."""
+                problem = rerank_problem(request)
+                if problem:
+                    self._send(400, json.dumps({"message": problem}).encode(),
+                               {"x-amzn-ErrorType": "ValidationException",
+                                "Content-Type": "application/json"})  # fmt: skip
+                    return
+                words = set(re.findall(r"\w+", request["queries"][0]["textQuery"]["text"].lower()))
+                texts = [s["inlineDocumentSource"]["textDocument"]["text"]
+                         for s in request["sources"]]  # fmt: skip
+                scores = [len(words & set(re.findall(r"\w+", t.lower()))) / len(words or {""})
+                          for t in texts]  # fmt: skip
+                order = sorted(range(len(texts)), key=lambda i: -scores[i])
+                wanted = request["rerankingConfiguration"]["bedrockRerankingConfiguration"].get(
+                    "numberOfResults", len(texts)
+                )
+                self._json({"results": [{"index": i, "relevanceScore": scores[i]}
+                                        for i in order[:wanted]]})  # fmt: skip
 
             def log_message(self, *args: Any) -> None:
                 pass
