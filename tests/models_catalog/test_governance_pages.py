@@ -37,15 +37,24 @@ class ModelList(BaseHTTPRequestHandler):
     """An OpenAI-compatible server's GET /v1/models, behind a bearer key."""
 
     def do_GET(self) -> None:
+        if (
+            self.path == "/foundation-models"
+        ):  # Bedrock's ListFoundationModels (signed; not checked)
+            self._json({"modelSummaries": [{"modelId": "anthropic.claude-3-haiku"}]})
+            return
         if self.headers.get("Authorization") != f"Bearer {KEY}":
             self.send_response(401)
             self.end_headers()
             return
-        body = json.dumps({"object": "list", "data": [{"id": "llama-3-8b"}, {"id": "qwen-7b"}]})
+        self._json({"object": "list", "data": [{"id": "llama-3-8b"}, {"id": "qwen-7b"}]})
+
+    def _json(self, data: dict[str, object]) -> None:
+        body = json.dumps(data).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body.encode())
+        self.wfile.write(body)
 
     def log_message(self, *args: object) -> None:
         pass
@@ -123,6 +132,23 @@ def test_providers_are_added_edited_and_their_connection_tested(
     assert "provider vllm-lab (OpenAI-compatible server)" in log
     diff = log.split('data-testid="audit-diff">', 1)[1].split("</ul>", 1)[0]
     assert "endpoint_url" in diff and llm_server in diff and "http://127.0.0.1:9/v1" in diff
+
+
+def test_a_bedrock_providers_connection_is_tested_with_its_credentials(
+    root, llm_server, monkeypatch
+) -> None:
+    provider = Provider.objects.create(
+        name="bedrock-lab", kind="bedrock", region="eu-west-1",
+        endpoint_url=llm_server.removesuffix("/v1"), credentials_env="BEDROCK_LAB",
+    )  # fmt: skip
+    url = f"/catalog/providers/{provider.pk}/test/"
+    monkeypatch.delenv("BEDROCK_LAB_ACCESS_KEY_ID", raising=False)
+    unset = root.post(url, follow=True).content.decode()
+    assert "set BEDROCK_LAB_ACCESS_KEY_ID and BEDROCK_LAB_SECRET_ACCESS_KEY" in unset
+    monkeypatch.setenv("BEDROCK_LAB_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("BEDROCK_LAB_SECRET_ACCESS_KEY", "not-a-real-secret")
+    ok = root.post(url, follow=True).content.decode()
+    assert "Connected: 1 model listed: anthropic.claude-3-haiku." in ok
 
 
 def test_models_are_added_and_edited_and_prices_keep_their_history(root) -> None:
