@@ -37,6 +37,7 @@ TITLES = {
     "provider_not_configured": "This model's provider is not set up yet",
     "upstream_timeout": "The model's provider took too long",
     "guardrail_blocked": "Blocked by your organisation's policy",
+    "invalid_request": "Check the prompt and settings",
 }
 ADVICE = {
     "rate_limit_exceeded": "Wait a moment and send it again.",
@@ -72,12 +73,25 @@ class Prepared:
     conversation_id: Any
     model: str
     call: calls.ChatCall
+    question_id: int
     citations: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _history(conversation: Any) -> list[dict[str, str]]:
-    turns = conversation.turns.filter(status=Turn.Status.OK).order_by("created_at", "id")
-    return [{"role": turn.role, "content": turn.content} for turn in turns]
+    turns = conversation.turns.filter(status=Turn.Status.OK, superseded=False)
+    return [
+        {"role": turn.role, "content": turn.content} for turn in turns.order_by("created_at", "id")
+    ]
+
+
+def check_max_tokens(value: Any, limit: int) -> None:
+    """Max tokens beyond what the model writes, refused with what to set instead (other bad
+    values are the gateway's to name)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > limit:
+        raise InvalidInput(
+            f"Max tokens: this model writes at most {limit} tokens per answer; set it to {limit} "
+            "or less."
+        )
 
 
 def prepare(tenant: Tenant, principal: Principal, body: dict[str, Any]) -> Prepared:
@@ -94,15 +108,18 @@ def prepare(tenant: Tenant, principal: Principal, body: dict[str, Any]) -> Prepa
     located = find_knowledge_base(tenant, kb_id) if kb_id else None  # before anything is saved
     if body.get("conversation_id"):
         conversation = selectors.conversation_of(principal.id, body["conversation_id"])
+        if body.get("replace_from"):  # regenerate an answer, or ask an edited prompt instead
+            services.rewind_to_before(conversation, body["replace_from"])
     else:
         conversation = services.start_conversation(
             owner_id=principal.id, first_prompt=prompt, model=model, system_prompt=system,
             parameters=parameters, knowledge_base_id=str(located.kb.pk) if located else None,
         )  # fmt: skip
     messages = [*_history(conversation), {"role": "user", "content": prompt}]
-    services.add_question(conversation, prompt)
+    question = services.add_question(conversation, prompt)
     try:
         resolved = calls.resolve(tenant, model, Modality.CHAT)
+        check_max_tokens(parameters.get("max_tokens"), resolved.entry.max_output_tokens)
         citations: list[dict[str, Any]] = []
         if located is not None:
             hits = retrieve(located, query=prompt, principal=principal, top_k=4, mode="hybrid")
@@ -125,7 +142,7 @@ def prepare(tenant: Tenant, principal: Principal, body: dict[str, Any]) -> Prepa
         else:  # a refused first prompt leaves no conversation behind (nor one per retry)
             conversation.delete()
         raise
-    return Prepared(tenant, conversation.pk, model, call, citations)
+    return Prepared(tenant, conversation.pk, model, call, question.pk, citations)
 
 
 def _event(name: str, data: dict[str, Any] | list[Any]) -> bytes:
@@ -143,10 +160,11 @@ def _save(
 
 
 async def stream_events(prepared: Prepared) -> AsyncIterator[bytes]:
-    """Server-sent events: `start` (conversation, citations), `delta`s, then `done` (tokens,
-    latency, cost) or `failure`. A stopped stream (the person pressed Stop, or left) stops the
-    upstream call and keeps the partial answer as stopped."""
+    """Server-sent events: `start` (conversation, the prompt's turn, citations), `delta`s, then
+    `done` (tokens, latency, cost) or `failure`. A stopped stream (the person pressed Stop, or
+    left) stops the upstream call and keeps the partial answer as stopped."""
     yield _event("start", {"conversation_id": str(prepared.conversation_id),
+                           "question_id": prepared.question_id,
                            "request_id": prepared.call.request_id,
                            "citations": prepared.citations})  # fmt: skip
     text: list[str] = []

@@ -50,6 +50,8 @@ class Turn(models.Model):
     cost = models.DecimalField(max_digits=18, decimal_places=9, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     citations = models.JSONField(default=list, blank=True)
+    # Regenerated or edited away: out of the conversation, kept for the verdicts given on it.
+    superseded = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

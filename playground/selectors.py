@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from evaluation.models import Feedback
@@ -32,6 +32,13 @@ class Choice:
     label: str
 
 
+@dataclass(frozen=True)
+class ModelChoice:
+    value: str
+    label: str
+    max_output_tokens: int
+
+
 def conversation_of(owner_id: int, conversation_id: Any) -> Conversation:
     """One of the person's own conversations, or NotFound (also for someone else's, and for an
     id that is not a UUID)."""
@@ -45,6 +52,18 @@ def conversation_of(owner_id: int, conversation_id: Any) -> Conversation:
     return found
 
 
+def question_in(conversation: Conversation, turn_id: Any) -> Turn:
+    """One of the person's prompts still in `conversation`, or NotFound."""
+    try:
+        key = int(turn_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such prompt in this conversation.") from None
+    turn = conversation.turns.filter(pk=key, role=Turn.Role.USER, superseded=False).first()
+    if turn is None:
+        raise NotFound("No such prompt in this conversation.")
+    return turn
+
+
 def own_answer(owner_id: int, turn_id: Any) -> Turn:
     """A model's answer in one of the person's own conversations, or NotFound."""
     turn = Turn.objects.filter(
@@ -55,12 +74,13 @@ def own_answer(owner_id: int, turn_id: Any) -> Turn:
     return turn
 
 
-def chat_models(tenant: Tenant, business_unit_id: int | None) -> list[Choice]:
-    """The chat models the person may call now (tenant-wide grants and their unit's)."""
+def chat_models(tenant: Tenant, business_unit_id: int | None) -> list[ModelChoice]:
+    """The chat models the person may call now (tenant-wide grants and their unit's), with the
+    longest answer each writes."""
     unit = BusinessUnit.objects.filter(pk=business_unit_id).first() if business_unit_id else None
     found: QuerySet[FoundationModel] = usable_models(tenant, timezone.now(), unit)
     return [
-        Choice(model.name, model.display_name or model.name)
+        ModelChoice(model.name, model.display_name or model.name, model.max_output_tokens)
         for model in found.filter(modality=Modality.CHAT).order_by("display_name", "name")
     ]
 
@@ -69,13 +89,17 @@ def knowledge_base_choices(tenant: Tenant) -> list[Choice]:
     return [Choice(str(located.kb.pk), located.kb.name) for located in knowledge_bases_of(tenant)]
 
 
-def conversations_of(owner_id: int) -> list[Conversation]:
-    """The person's latest conversations, newest activity first."""
-    return list(
-        Conversation.objects.filter(owner_id=owner_id).only("id", "title", "model", "updated_at")[
-            :RECENT_CONVERSATIONS
-        ]
-    )
+def conversations_of(owner_id: int, search: str = "") -> list[Conversation]:
+    """The person's latest conversations, newest activity first; with `search`, only those whose
+    title or a prompt or answer still in them contains it (any case)."""
+    found = Conversation.objects.filter(owner_id=owner_id)
+    words = " ".join(search.split())
+    if words:
+        mentioned = Turn.objects.filter(
+            conversation=OuterRef("pk"), superseded=False, content__icontains=words
+        )
+        found = found.filter(Q(title__icontains=words) | Exists(mentioned))
+    return list(found.only("id", "title", "model", "updated_at")[:RECENT_CONVERSATIONS])
 
 
 def _turn_data(turn: Turn, verdict: Feedback | None) -> dict[str, Any]:
@@ -95,7 +119,7 @@ def conversation_data(owner_id: int, conversation_id: Any) -> dict[str, Any]:
     """One of the person's conversations with its turns and their own feedback, to continue
     it (NotFound for someone else's)."""
     conversation = conversation_of(owner_id, conversation_id)
-    turns = list(conversation.turns.all())
+    turns = list(conversation.turns.filter(superseded=False))
     verdicts = verdicts_on([turn.pk for turn in turns], owner_id)
     return {
         "id": str(conversation.pk), "title": conversation.title, "model": conversation.model,

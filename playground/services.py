@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from evaluation.models import Feedback
 from evaluation.services import record_answer_feedback
 from kernel.errors import InvalidInput
 from playground.models import Conversation, PromptTemplate, PromptTemplateVersion, Turn
-from playground.selectors import conversation_of, own_answer, variables_of
+from playground.selectors import conversation_of, own_answer, question_in, variables_of
 
 
 def start_conversation(
@@ -41,6 +42,17 @@ def rename_conversation(*, owner_id: int, conversation_id: Any, title: str) -> C
 def delete_conversation(*, owner_id: int, conversation_id: Any) -> None:
     """Delete one of the person's own conversations, its turns and the verdicts on them."""
     conversation_of(owner_id, conversation_id).delete()
+
+
+def rewind_to_before(conversation: Conversation, question_id: Any) -> None:
+    """Take one of the conversation's prompts and everything after it out of the conversation,
+    to ask again (regenerate) or ask an edited prompt; kept aside for the verdicts on them."""
+    question = question_in(conversation, question_id)
+    later = conversation.turns.filter(superseded=False).filter(
+        Q(created_at__gt=question.created_at)
+        | Q(created_at=question.created_at, pk__gte=question.pk)
+    )
+    later.update(superseded=True)
 
 
 def add_question(conversation: Conversation, content: str) -> Turn:

@@ -57,7 +57,8 @@ def _page_context(request: HttpRequest) -> dict[str, Any]:
 @tenant_role_required(Role.MEMBER)
 @never_cache
 def playground_page(request: HttpRequest) -> HttpResponse:
-    """Chat and compare; `?conversation=<id>` continues one of the person's conversations."""
+    """Chat and compare; `?conversation=<id>` continues one of the person's conversations,
+    `?q=<words>` lists only those that mention the words."""
     tenant, owner_id = request.tenant, request.user.pk  # type: ignore[attr-defined]
     current = None
     if request.GET.get("conversation"):
@@ -65,12 +66,14 @@ def playground_page(request: HttpRequest) -> HttpResponse:
             current = selectors.conversation_of(owner_id, UUID(request.GET["conversation"]))
         except (ValueError, NotFound):
             raise Http404(NO_SUCH_PAGE) from None
+    search = request.GET.get("q", "")[:200]
     models = selectors.chat_models(tenant, business_unit_in_tenant(owner_id, tenant))
     base = _base(request)
     config = {
         "chatUrl": f"{base}chat", "feedbackUrl": f"{base}turns/0/feedback",
         "conversationUrl": f"{base}conversations/00000000-0000-0000-0000-000000000000.json",
         "fillUrl": f"{base}templates/0/fill", "pageUrl": base,
+        "pageTitle": f"Playground · {tenant.name} · Atrium",
         "conversation": str(current.pk) if current else None,
         "templates": [_template_json(t) for t in selectors.templates_with_current()],
     }  # fmt: skip
@@ -78,7 +81,8 @@ def playground_page(request: HttpRequest) -> HttpResponse:
         **_page_context(request),
         "models": models,
         "knowledge_bases": selectors.knowledge_base_choices(tenant),
-        "conversations": selectors.conversations_of(owner_id),
+        "conversations": selectors.conversations_of(owner_id, search),
+        "search": search,
         "current": current,
         "config": config,
     }

@@ -16,6 +16,7 @@ from django_tenants.utils import tenant_context
 
 from budgets.services import set_budget
 from evaluation.models import Feedback
+from models_catalog.models import FoundationModel
 from models_catalog.services.access import grant_model
 from playground.models import Conversation, Turn
 
@@ -81,6 +82,60 @@ def test_a_prompt_streams_and_the_turn_is_kept(asgi_url, make_tenant, make_user)
         assert events(response)[-1][0] == "done"
     with tenant_context(acme):
         assert Turn.objects.filter(conversation=conversation).count() == 4
+
+
+def test_regenerate_and_edit_replace_the_exchange_and_keep_the_verdicts(
+    asgi_url, make_tenant, make_user
+) -> None:
+    acme = make_tenant("acme")
+    grant_model(model_name=CHAT, tenants=[acme], actor="test")
+    nina = make_user("nina", roles={acme: "member"})
+    client = browser(asgi_url, nina)
+    url = f"/t/{acme.slug}/playground/chat"
+    body = {"prompt": "What is the capital of France?", "model": CHAT, "max_tokens": 4,
+            "temperature": 0}  # fmt: skip
+    with client.stream("POST", url, json=body) as response:
+        first = events(response)
+    started, done = first[0][1], first[-1][1]
+    client.post(f"/t/{acme.slug}/playground/turns/{done['turn_id']}/feedback",
+                json={"rating": "down"})  # fmt: skip
+    conversation_id = started["conversation_id"]
+    again = {**body, "conversation_id": conversation_id, "replace_from": started["question_id"]}
+    with client.stream("POST", url, json=again) as response:
+        regenerated = events(response)
+    assert regenerated[-1][0] == "done"
+    edited = {**again, "prompt": "What is the capital of Italy?",
+              "replace_from": regenerated[0][1]["question_id"]}  # fmt: skip
+    with client.stream("POST", url, json=edited) as response:
+        assert events(response)[-1][0] == "done"
+    shown = client.get(f"/t/{acme.slug}/playground/conversations/{conversation_id}.json").json()
+    turns = [(t["role"], t["content"]) for t in shown["turns"]]
+    assert len(turns) == 2 and turns[0] == ("user", "What is the capital of Italy?")
+    with tenant_context(acme):  # the answer judged is out of the conversation, not deleted
+        assert Feedback.objects.get(turn_id=done["turn_id"]).rating == -1
+        assert Turn.objects.filter(conversation_id=conversation_id, superseded=True).count() == 4
+    foreign = {**edited, "replace_from": 10**9}
+    assert client.post(url, json=foreign).status_code == 404
+
+
+def test_max_tokens_beyond_the_model_is_refused_in_the_forms_words(
+    asgi_url, make_tenant, make_user
+) -> None:
+    acme = make_tenant("acme")
+    grant_model(model_name=CHAT, tenants=[acme], actor="test")
+    client = browser(asgi_url, make_user("nina", roles={acme: "member"}))
+    url = f"/t/{acme.slug}/playground/chat"
+    limit = FoundationModel.objects.get(name=CHAT).max_output_tokens
+    refused = client.post(url, json={"prompt": "Hi", "model": CHAT, "max_tokens": limit + 1})
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["message"] == (
+        f"Max tokens: this model writes at most {limit} tokens per answer; set it to {limit} or "
+        "less."
+    )
+    assert "max_tokens" not in error["message"] and "max_tokens" not in error["title"]
+    empty = client.post(url, json={"prompt": "  ", "model": CHAT})
+    assert empty.status_code == 400 and empty.json()["error"]["message"] == "Write a prompt first."
 
 
 def test_failures_are_explained_in_plain_words(asgi_url, make_tenant, make_user) -> None:

@@ -4,6 +4,8 @@ templates are versioned, shared inside the tenant and nowhere else, and fill the
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -53,7 +55,7 @@ def test_members_see_the_playground_with_their_usable_chat_models(
     page = member.get(base(acme))
     assert page.status_code == 200
     shown = page.content.decode()
-    assert f'<option value="{CHAT}">' in shown
+    assert f'<option value="{CHAT}" data-max-output="' in shown  # Max tokens follows it
     assert EMBEDDINGS not in shown and NOT_GRANTED not in shown
     assert f'href="/t/{acme.slug}/playground/"' in shown  # the nav's link
 
@@ -107,6 +109,49 @@ def test_a_person_continues_renames_and_deletes_only_their_own(module_tenants, m
         assert not Conversation.objects.filter(pk=mine.pk).exists()
         assert Conversation.objects.filter(pk=theirs.pk).exists()
     assert client.get(f"{base(acme)}conversation/{mine.pk}/delete").status_code == 404
+
+
+def test_a_person_searches_their_own_conversations_by_title_and_content(
+    module_tenants, make_user
+) -> None:
+    acme = module_tenants["acme"]
+    grant_model(model_name=CHAT, tenants=[acme], actor="test")
+    nina, otto = (make_user(n, roles={acme: "member"}) for n in ("nina", "otto"))
+    titled = conversation(acme, nina.pk, "Parcel tracking")
+    asked = conversation(acme, nina.pk, "Shipping question")
+    conversation(acme, nina.pk, "Holiday rota")
+    conversation(acme, otto.pk, "Customs forms")  # Otto's: never in Nina's results
+    with tenant_context(acme):
+        services.add_question(asked, "Do I need a CUSTOMS declaration?")
+        edited = services.add_question(titled, "Which customs form?")
+        edited.superseded = True  # edited away: no longer in the conversation
+        edited.save()
+    client = signed_in(nina)
+
+    def listed(search: str) -> list[str]:
+        page = client.get(base(acme), {"q": search}).content.decode()
+        return sorted(set(re.findall(r'data-conversation="([0-9a-f-]{36})"', page)))
+
+    assert listed("customs") == [str(asked.pk)]  # found by what was asked, in any case
+    assert listed("  parcel ") == [str(titled.pk)]  # by its title
+    assert listed("nothing like it") == []
+    page = client.get(base(acme), {"q": "nothing like it"}).content.decode()
+    assert "No conversation of yours mentions" in page and "Show all" in page
+    assert len(listed("")) == 3
+
+
+def test_the_page_is_titled_after_the_open_conversation_and_one_model_is_no_dead_end(
+    module_tenants, make_user
+) -> None:
+    acme = module_tenants["acme"]
+    grant_model(model_name=CHAT, tenants=[acme], actor="test")
+    nina = make_user("nina", roles={acme: "member"})
+    opened = conversation(acme, nina.pk, "Parcel tracking")
+    page = signed_in(nina).get(base(acme), {"conversation": opened.pk}).content.decode()
+    assert re.search(r"<title>\s*Parcel tracking · Playground · ", page)
+    # Compare with a single model explains why, and where another one is asked for.
+    assert "only one chat model" in page and f'href="/t/{acme.slug}/models/"' in page
+    assert "data-compare-select" not in page
 
 
 def test_templates_are_versioned_and_shared_inside_the_tenant(module_tenants, make_user) -> None:
