@@ -1,27 +1,70 @@
 """Retrieve-and-generate: the passages that match a question, given to a chat model through the
 gateway (allowlist, budget, rate limits, metering), and an answer with its citations. Frequent
-questions are answered from the tenant's answer cache."""
+questions are answered from the tenant's answer cache.
+
+The sources are numbered as the model is asked to cite them ([1], [2], ...) and as `citations`
+lists them. Where the knowledge base names a re-ranking model, more candidates are retrieved
+and re-ranked (a metered gateway call); passages whose cosine similarity to the question is
+below the knowledge base's `min_relevance` are neither given to the model nor cited
+(`knowledge.answer_settings`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from asgiref.sync import async_to_sync
 
 from gateway import calls
+from gateway.rerank import RerankRequest, rerank, start_rerank
 from identity.principals import Principal
 from kernel.errors import InvalidInput
 from knowledge import answer_cache
+from knowledge.answer_settings import MAX_RERANK_TOP_N, RERANK_CANDIDATES_FACTOR, AnswerSettings
 from knowledge.retrieval import Filters, Hit, check_search, embed_query, retrieve
 from knowledge.stores import Located
 from models_catalog.models import Modality
 from providers.types import ChatRequest, Message
 
 INSTRUCTIONS = (
-    "Answer the question from the numbered passages only, citing them like [1]. If the passages "
-    "do not contain the answer, say that you do not know.\n\n{passages}"
+    "Answer the question from the numbered sources below only. Mark each claim with the number "
+    "of the source it comes from in square brackets right after it, like [1] or [1][3]; use "
+    "only the numbers listed. If the sources do not contain the answer, say that you do not "
+    "know.\n\nSources:\n{passages}"
 )
 NOTHING_FOUND = "No passage of {kb} matches this question, so there is nothing to answer from."
+
+
+def sources(
+    located: Located, *, query: str, principal: Principal, top_k: int = 4, mode: str = "hybrid",
+    filters: Filters | None = None, vector: list[float] | None = None,
+) -> list[Hit]:  # fmt: skip
+    """The passages to answer `query` from, best first: retrieved, re-ranked if the knowledge
+    base says so, and only those at or above its relevance threshold."""
+    settings = AnswerSettings.from_dict(located.kb.answering)
+    if not settings.rerank_model:
+        hits = retrieve(located, query=query, principal=principal, top_k=top_k, mode=mode,
+                        filters=filters, vector=vector)  # fmt: skip
+    else:
+        candidates = retrieve(
+            located, query=query, principal=principal, mode=mode, filters=filters, vector=vector,
+            top_k=min(top_k * RERANK_CANDIDATES_FACTOR, MAX_RERANK_TOP_N),
+        )  # fmt: skip
+        hits = _reranked(located, principal, query, candidates, settings)
+    return [hit for hit in hits if hit.similarity >= settings.min_relevance]
+
+
+def _reranked(
+    located: Located, principal: Principal, query: str, hits: list[Hit], settings: AnswerSettings
+) -> list[Hit]:
+    if not hits:
+        return hits
+    request = RerankRequest(
+        query, [hit.text for hit in hits], min(settings.rerank_top_n, len(hits))
+    )
+    call = start_rerank(calls.Caller(located.tenant, principal), settings.rerank_model, request)
+    result = async_to_sync(rerank)(call)
+    return [replace(hits[r.index], rerank_score=r.relevance_score) for r in result.results]
 
 
 def passages_prompt(hits: list[Hit]) -> str:
@@ -55,8 +98,8 @@ def answer(
     cached = answer_cache.similar(located, scope, vector)
     if cached is not None:
         return {**cached, "cached": "semantic"}
-    hits = retrieve(located, query=query, principal=principal, top_k=top_k, mode=mode,
-                    filters=filters, vector=vector)  # fmt: skip
+    hits = sources(located, query=query, principal=principal, top_k=top_k, mode=mode,
+                   filters=filters, vector=vector)  # fmt: skip
     if not hits:
         return {"answer": NOTHING_FOUND.format(kb=located.kb.name), "model": model,
                 "citations": [], "usage": None, "cached": None}  # fmt: skip

@@ -20,6 +20,7 @@ from kernel.openapi import error_responses
 from kernel.request_json import JsonParser
 from knowledge import answers
 from knowledge import serializers as s
+from knowledge.answer_settings import AnswerSettings
 from knowledge.models import Document
 from knowledge.retrieval import Filters, retrieve
 from knowledge.services import (
@@ -28,6 +29,7 @@ from knowledge.services import (
     delete_document,
     delete_knowledge_base,
     document_of,
+    set_answer_settings,
     share_knowledge_base,
     upload_documents,
 )
@@ -68,6 +70,7 @@ def knowledge_base_data(located: Located) -> dict[str, Any]:
         "isolation": kb.isolation, "embedding_model": kb.embedding_model,
         "chunking": kb.chunking, "writable": located.writable, "documents": counts["total"],
         "documents_ready": counts["ready"], "documents_failed": counts["failed"],
+        "answering": AnswerSettings.from_dict(kb.answering).as_dict(),
         "created_at": kb.created_at.isoformat(),
     }  # fmt: skip
 
@@ -105,19 +108,37 @@ def knowledge_bases(request: Request) -> Response:
         tenant=tenant, name=str(body.get("name", "")), isolation=str(body.get("isolation", "")),
         embedding_model=str(body.get("embedding_model", "")), chunking=body.get("chunking"),
         description=str(body.get("description", "")), actor=str(request.user.name),
+        answering=body.get("answering"),
     )  # fmt: skip
     return Response(knowledge_base_data(located), status=201)
 
 
 @extend_schema(methods=["GET"], responses=OBJECT, tags=TAGS)
+@extend_schema(
+    methods=["PATCH"],
+    request=s.KnowledgeBaseChangeSerializer,
+    responses={200: OBJECT, **error_responses(404)},
+    tags=TAGS,
+)
 @extend_schema(methods=["DELETE"], responses={204: None}, tags=TAGS)
-@api_view(["GET", "DELETE"])
+@api_view(["GET", "PATCH", "DELETE"])
+@parser_classes([JsonParser])
 def knowledge_base(request: Request, kb_id: str) -> Response:
+    """GET: the knowledge base. PATCH {answering: {min_relevance, rerank_model,
+    rerank_top_n}}: how it answers (administrators). DELETE: it and all its documents."""
     located = find_knowledge_base(_tenant(request), kb_id)
     if request.method == "DELETE":
         _require_admin(request)
         delete_knowledge_base(located=located, actor=str(request.user.name))
         return Response(status=204)
+    if request.method == "PATCH":
+        _require_admin(request)
+        body = _body(request)
+        for name in body:
+            if name != "answering":
+                raise InvalidInput(f"{name}: only `answering` can be changed.", param=name)
+        set_answer_settings(located=located, answering=body.get("answering"),
+                            actor=str(request.user.name))  # fmt: skip
     return Response(knowledge_base_data(located))
 
 

@@ -96,9 +96,10 @@ class Piece:
     text: str
     tokens: int
     heading: str  # the heading path in force, e.g. "Chapter 2 > Budgets"; "" if none
-    page: int | None
+    page: int | None  # PDFs: the page the piece starts on
     parent_index: int | None = None  # hierarchical children: their parent's index
     is_parent: bool = False  # hierarchical parents: context only, never embedded or matched
+    last_page: int | None = None  # PDFs: the page it ends on (a piece may span pages)
 
 
 def chunk(extracted: Extracted, strategy: ChunkingStrategy) -> list[Piece]:
@@ -189,6 +190,7 @@ class _Document:
             page=self._at(span.start).block.page,
             parent_index=parent_index,
             is_parent=is_parent,
+            last_page=self._at(span.end - 1).block.page,
         )
 
     def sections(self) -> list[_Section]:

@@ -50,8 +50,8 @@ def _chunk_row(document: Document, piece: Piece, parent_id: int | None = None) -
     return Chunk(
         document=document, knowledge_base_id=document.knowledge_base_id,
         tenant_id=document.tenant_id, index=piece.index, text=piece.text, tokens=piece.tokens,
-        heading=piece.heading[:500], page=piece.page, is_parent=piece.is_parent,
-        parent_id=parent_id,
+        heading=piece.heading[:500], page=piece.page, last_page=piece.last_page,
+        is_parent=piece.is_parent, parent_id=parent_id,
     )  # fmt: skip
 
 

@@ -110,6 +110,8 @@ class KnowledgeBase(models.Model):
     embedding_model = models.CharField(max_length=200)
     embedding_dimensions = models.PositiveSmallIntegerField()
     chunking = models.JSONField()
+    # knowledge.answer_settings.AnswerSettings: citation threshold, re-ranking; {}: defaults.
+    answering = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Bumped on every change.")
     created_by = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -214,7 +216,8 @@ class Chunk(models.Model):
     text = models.TextField()
     tokens = models.PositiveIntegerField()
     heading = models.CharField(max_length=500, blank=True)
-    page = models.PositiveIntegerField(null=True, blank=True)
+    page = models.PositiveIntegerField(null=True, blank=True)  # PDFs: where the chunk starts
+    last_page = models.PositiveIntegerField(null=True, blank=True)  # ... and where it ends
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
@@ -231,3 +234,17 @@ class Chunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id}#{self.index}"
+
+    @property
+    def pages(self) -> str:
+        return pages_label(self.page, self.last_page)
+
+
+def pages_label(first: int | None, last: int | None) -> str:
+    """Where a passage lies in its PDF, for people: "page 2", "pages 1-2" (an en dash); ""
+    outside PDFs."""
+    if first is None:
+        return ""
+    if last is None or last == first:
+        return f"page {first}"
+    return f"pages {first}\u2013{last}"

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from gateway import calls
 from identity.principals import Principal
 from kernel.errors import InvalidInput
-from knowledge.models import Chunk
+from knowledge.models import Chunk, pages_label
 from knowledge.search_indexes import kb_literal
 from knowledge.stores import Located, opened
 
@@ -100,12 +100,19 @@ class Hit:
     heading: str
     page: int | None
     score: float
+    last_page: int | None = None
+    # Cosine similarity of the matched chunk and the query, whatever the mode's score is: the
+    # one scale a relevance threshold can use (hybrid scores are rank fusions).
+    similarity: float = 0.0
+    rerank_score: float | None = None  # set when a re-ranking model reordered the hits
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        reranked = {} if self.rerank_score is None else {"rerank_score": self.rerank_score}
+        return reranked | {
             "document_id": self.document_id, "filename": self.filename, "chunk_index": self.index,
-            "heading": self.heading, "page": self.page, "score": round(self.score, 6),
-            "text": self.text,
+            "heading": self.heading, "page": self.page, "last_page": self.last_page or self.page,
+            "pages": pages_label(self.page, self.last_page), "score": round(self.score, 6),
+            "similarity": round(self.similarity, 6), "text": self.text,
         }  # fmt: skip
 
 
@@ -238,8 +245,9 @@ def retrieve(
         by_vector = nearest_chunk_ids(located, vector, wanted, filters, scan)
         if mode == "hybrid":
             scores = _fused([by_vector, _text_ranked(located, query, wanted, filters)])
+            similarities = _cosine_scores(located, list(scores), vector)
         else:
-            scores = _cosine_scores(located, by_vector, vector)
+            scores = similarities = _cosine_scores(located, by_vector, vector)
         ranked = sorted(scores, key=lambda chunk_id: -scores[chunk_id])
         chunks = Chunk.objects.filter(pk__in=ranked, knowledge_base=located.kb).select_related(
             "document", "parent"
@@ -259,6 +267,7 @@ def retrieve(
                 chunk_id=shown.pk, document_id=str(matched.document_id),
                 filename=matched.document.filename, index=shown.index, text=shown.text,
                 heading=shown.heading, page=shown.page, score=scores[chunk_id],
+                last_page=shown.last_page, similarity=similarities.get(chunk_id, -1.0),
             ))  # fmt: skip
             if len(hits) == top_k:
                 break

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from knowledge.answer_settings import DEFAULT_MIN_RELEVANCE, MAX_RERANK_TOP_N
 from knowledge.chunking import CHUNKING_KINDS, MAX_CHUNK_TOKENS, MIN_CHUNK_TOKENS
 from knowledge.models import KnowledgeBase
 from knowledge.retrieval import MODES
@@ -23,12 +24,31 @@ class ChunkingSerializer(serializers.Serializer):
     )
 
 
+class AnsweringSerializer(serializers.Serializer):
+    min_relevance = serializers.FloatField(
+        required=False, min_value=-1, max_value=1, default=DEFAULT_MIN_RELEVANCE,
+        help_text="Cosine similarity a passage needs to be given to the model and cited.",
+    )  # fmt: skip
+    rerank_model = serializers.CharField(
+        required=False, allow_blank=True, help_text="A rerank model this tenant may use."
+    )
+    rerank_top_n = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_RERANK_TOP_N, default=4,
+        help_text="With rerank_model: how many re-ranked passages the model is given.",
+    )  # fmt: skip
+
+
+class KnowledgeBaseChangeSerializer(serializers.Serializer):
+    answering = AnsweringSerializer()
+
+
 class NewKnowledgeBaseSerializer(serializers.Serializer):
     name = serializers.CharField(min_length=1, max_length=120)
     isolation = serializers.ChoiceField(choices=KnowledgeBase.Isolation.choices)
     embedding_model = serializers.CharField(help_text="An embedding model this tenant may use.")
     chunking = ChunkingSerializer(required=False, help_text="Default: recursive.")
     description = serializers.CharField(required=False, allow_blank=True)
+    answering = AnsweringSerializer(required=False)
 
 
 class FiltersSerializer(serializers.Serializer):

@@ -15,8 +15,10 @@ from django.db.models import F
 
 from audit.services import record_audit
 from gateway.calls import resolve
+from gateway.rerank import RERANK
 from identity.principals import Principal
 from kernel.errors import Conflict, InvalidInput, NotFound
+from knowledge.answer_settings import AnswerSettings
 from knowledge.chunking import ChunkingStrategy
 from knowledge.extraction import SUPPORTED
 from knowledge.models import Document, KnowledgeBase, KnowledgeShare
@@ -32,6 +34,7 @@ INDEXED_SIZES = (384, 768, 1024)  # vector sizes an HNSW index takes (knowledge.
 def create_knowledge_base(
     *, tenant: Tenant, name: str, isolation: str, embedding_model: str,
     chunking: dict[str, Any] | None, description: str = "", actor: str,
+    answering: dict[str, Any] | None = None,
 ) -> Located:  # fmt: skip
     """A new knowledge base of `tenant`, embedded with a model the tenant may use."""
     name = (name or "").strip()
@@ -50,19 +53,50 @@ def create_knowledge_base(
         strategy = ChunkingStrategy.from_dict(chunking or {"kind": "recursive"})
     except ValueError as error:
         raise InvalidInput(f"chunking: {error}") from None
+    settings = _answer_settings(tenant, answering)
     with store_of(tenant, isolation) as schema, transaction.atomic():
         if KnowledgeBase.objects.filter(name=name).exists():
             raise Conflict(f"name: {tenant.name} already has a knowledge base called {name!r}.")
         kb = KnowledgeBase.objects.create(
             tenant_id=tenant.pk, name=name, description=description, isolation=isolation,
             embedding_model=entry.name, embedding_dimensions=size,
-            chunking=strategy.as_dict(), created_by=actor,
+            chunking=strategy.as_dict(), answering=settings.as_dict(), created_by=actor,
         )  # fmt: skip
     # After the commit: concurrently, so other knowledge bases' writes to the table go on.
     create_search_index(schema=schema, kb_id=kb.pk, dimensions=size)
     record_audit(actor=actor, action="knowledge_base.create", target=kb, tenant=tenant,
                  after={"name": name, "isolation": isolation, "model": entry.name})  # fmt: skip
     return Located(kb, tenant, schema, True)
+
+
+def _answer_settings(tenant: Tenant, raw: dict[str, Any] | None) -> AnswerSettings:
+    try:
+        settings = AnswerSettings.from_dict(raw)
+    except (TypeError, ValueError) as error:
+        field = str(error).split(":", 1)[0] if ":" in str(error) else ""
+        raise InvalidInput(
+            f"answering.{error}", param=f"answering.{field}" if field else "answering"
+        ) from None
+    if settings.rerank_model:  # a rerank model this tenant may use now (404/403 otherwise)
+        resolve(tenant, settings.rerank_model, RERANK)
+    return settings
+
+
+def set_answer_settings(*, located: Located, answering: Any, actor: str) -> None:
+    """Change how a knowledge base answers (citation threshold, re-ranking); the knowledge
+    base's version moves on, so answers cached under the old settings are not served."""
+    located.require_writable()
+    current = AnswerSettings.from_dict(located.kb.answering).as_dict()
+    if not isinstance(answering, dict):
+        raise InvalidInput("answering: an object with min_relevance, rerank_model, rerank_top_n.")
+    settings = _answer_settings(located.tenant, {**current, **answering})
+    with opened(located):
+        KnowledgeBase.objects.filter(pk=located.kb.pk).update(
+            answering=settings.as_dict(), version=F("version") + 1
+        )
+        located.kb.refresh_from_db(fields=["answering", "version"])
+    record_audit(actor=actor, action="knowledge_base.answering", target=located.kb,
+                 tenant=located.tenant, before=current, after=settings.as_dict())  # fmt: skip
 
 
 def delete_knowledge_base(*, located: Located, actor: str) -> None:
@@ -165,7 +199,9 @@ def document_of(located: Located, document_id: str) -> Document:
         key = uuid.UUID(str(document_id))
     except ValueError:
         key = None
-    found = Document.objects.filter(knowledge_base=located.kb, pk=key).first() if key else None
+    # The uploaded bytes (up to the upload limit) are ingestion's: never loaded here.
+    documents = Document.objects.filter(knowledge_base=located.kb, pk=key).defer("content")
+    found = documents.first() if key else None
     if found is None:
         raise NotFound(f"No document {document_id} in {located.kb.name}.")
     return found

@@ -14,6 +14,11 @@ tenant_urlpatterns = [
         name="knowledge-documents-json",
     ),
     path(
+        "knowledge/<str:kb_id>/documents/<str:document_id>/",
+        views.document_page,
+        name="knowledge-document",
+    ),
+    path(
         "knowledge/<str:kb_id>/documents/<str:document_id>/delete",
         views.delete_document_page,
         name="knowledge-document-delete",

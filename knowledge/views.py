@@ -22,6 +22,7 @@ from knowledge.api import document_data, knowledge_base_data
 from knowledge.extraction import SUPPORTED
 from knowledge.models import Document, KnowledgeBase
 from knowledge.retrieval import MODES, retrieve
+from knowledge.selectors import document_preview
 from knowledge.services import (
     Upload,
     create_knowledge_base,
@@ -213,6 +214,28 @@ def documents_json(request: HttpRequest, kb_id: str) -> JsonResponse:
         for document in _documents(_located(request, kb_id))
     ]
     return JsonResponse({"documents": listed, "done": all(d["status"] in DONE for d in listed)})
+
+
+@require_GET
+@tenant_role_required(Role.MEMBER)
+@never_cache
+def document_page(request: HttpRequest, kb_id: str, document_id: str) -> HttpResponse:
+    """One document: its state and its chunks in order, each with its page range (PDFs) and
+    heading, to check how it was cut."""
+    located = _located(request, kb_id)
+    try:
+        preview = document_preview(located, document_id)
+    except NotFound:
+        raise Http404(NO_SUCH_PAGE) from None
+    context = {
+        "tenant": located.tenant,
+        "kb": knowledge_base_data(located),
+        "document": preview.document,
+        "chunks": preview.chunks,
+        "more": preview.more,
+        "page_url": _page_url(located),
+    }
+    return render(request, "knowledge/document.html", context)
 
 
 @require_POST
