@@ -65,7 +65,9 @@ def test_the_document_page_previews_its_chunks_with_page_ranges(
     member = Client()
     member.force_login(make_user("mo", roles={acme: "member"}))
     kb_page = f"/t/{acme.slug}/knowledge/{located.kb.pk}/"
-    assert f'href="{kb_page}documents/{document.pk}/"' in member.get(kb_page).content.decode()
+    listing = member.get(kb_page).content.decode()
+    assert f'href="{kb_page}documents/{document.pk}/"' in listing
+    assert "passages with similarity &ge; 0.25" in listing  # the answering settings, shown
 
     shown = member.get(f"{kb_page}documents/{document.pk}/")
     assert shown.status_code == 200
@@ -86,7 +88,9 @@ def test_the_document_page_previews_its_chunks_with_page_ranges(
     stranger = Client()
     stranger.force_login(make_user("gus", roles={globex: "admin"}))
     assert (
-        stranger.get(f"/t/{globex.slug}/knowledge/{located.kb.pk}/documents/{document.pk}/").status_code
+        stranger.get(
+            f"/t/{globex.slug}/knowledge/{located.kb.pk}/documents/{document.pk}/"
+        ).status_code
         == 404
     )
     assert member.get(f"{kb_page}documents/{uuid.uuid4()}/").status_code == 404
