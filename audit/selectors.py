@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.utils.text import capfirst
 
 from audit.models import AuditEntry
 from tenants.models import Tenant
@@ -91,31 +92,47 @@ def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -
 
 
 def readable_targets(entries: list[AuditEntry]) -> dict[int, str]:
-    """Each entry's target in words, by entry id. Entries written before targets were labelled
-    are named by the object's own `audit_label` when it still exists (one query per kind)."""
-    unlabelled: dict[str, set[str]] = {}
+    """Each entry's target in words, by entry id. Entries written before their kind named itself
+    (no label, or the generic "Access request 'acme asks for x (pending)'") are named by the
+    object's own `audit_label` when it still exists (one query per kind)."""
+    stale: dict[str, set[str]] = {}
     for entry in entries:
-        if not entry.target_label:
-            unlabelled.setdefault(entry.target_type, set()).add(entry.target_id)
+        if _named_by_kind(entry):
+            stale.setdefault(entry.target_type, set()).add(entry.target_id)
     found: dict[tuple[str, str], str] = {}
-    for target_type, ids in unlabelled.items():
-        try:
-            model = apps.get_model(target_type)
-        except (LookupError, ValueError):
+    for target_type, ids in stale.items():
+        model = _self_naming_kind(target_type)
+        if model is None:
             continue
-        if not isinstance(getattr(model, "audit_label", None), property):
-            continue  # only kinds that name themselves (and whose rows any context may read)
         keys = [key for key in ids if key.isdigit()]
         related = [f.name for f in model._meta.concrete_fields if f.many_to_one]
         for obj in model._default_manager.select_related(*related).filter(pk__in=keys):
-            label = getattr(obj, "audit_label", None)
-            if isinstance(label, str) and label:
-                found[(target_type, str(obj.pk))] = label
+            found[(target_type, str(obj.pk))] = obj.audit_label  # type: ignore[attr-defined]
     return {
-        entry.pk: entry.target_label
-        or found.get((entry.target_type, entry.target_id), entry.target)
+        entry.pk: found.get((entry.target_type, entry.target_id))
+        or entry.target_label
+        or entry.target
         for entry in entries
     }
+
+
+def _self_naming_kind(target_type: str) -> type[Model] | None:
+    """The model of `target_type` if it names itself (`audit_label`), else None."""
+    try:
+        model = apps.get_model(target_type)
+    except (LookupError, ValueError):
+        return None
+    return model if isinstance(getattr(model, "audit_label", None), property) else None
+
+
+def _named_by_kind(entry: AuditEntry) -> bool:
+    """Whether the entry names its target only by kind and id or kind and `str()`."""
+    if not entry.target_label:
+        return True
+    model = _self_naming_kind(entry.target_type)
+    return model is not None and entry.target_label.startswith(
+        f"{capfirst(model._meta.verbose_name)} '"
+    )
 
 
 def _shown(value: Any) -> str:

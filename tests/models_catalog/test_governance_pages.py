@@ -274,9 +274,14 @@ def test_older_unlabelled_audit_entries_are_named_readably(root, module_tenants)
         actor="old", action="access_request.legacy", target_type="models_catalog.AccessRequest",
         target_id=str(asked.pk), before={"state": "pending"}, after={"state": "approved"},
     ).save()  # fmt: skip
+    AuditEntry(
+        actor="old", action="access_request.legacy", target_type="models_catalog.AccessRequest",
+        target_id=str(asked.pk), target_label=f"Access request '{acme.slug} asks for x (pending)'",
+    ).save()  # fmt: skip
     log = root.get("/audit/", {"action": "access_request.legacy"}).content.decode()
-    assert f"access request: {acme.slug} → {LLAMA}" in log
-    assert "models_catalog.AccessRequest #" not in log
+    targets = [part.split("</td>", 1)[0] for part in log.split('data-testid="audit-target">')[1:]]
+    assert targets == [f"access request: {acme.slug} → {LLAMA}"] * 2
+    assert "models_catalog.AccessRequest #" not in log and "(pending)" not in log
     assert "<del>pending</del> → <ins>approved</ins>" in log
 
 
