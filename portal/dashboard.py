@@ -53,5 +53,5 @@ def tenant_dashboard(tenant: Tenant, role: str | None, at: datetime) -> Dashboar
         spend=report.totals,
         top_models=report.by_group[:TOP_MODELS],
         budgets=budgets_of_tenant(tenant, at),
-        pending_requests=list(pending.order_by("requested_at")),
+        pending_requests=list(pending.select_related("requested_by").order_by("requested_at")),
     )

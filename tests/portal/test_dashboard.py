@@ -7,11 +7,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from activity.services import record_activity
 from budgets.services import set_budget
+from models_catalog.selectors import requestable_models
 from models_catalog.services.access import request_access
 from tenants.schemas import in_tenant_schema
 from tests.metering.events import save_events, usage_event
@@ -108,3 +111,24 @@ def test_a_visitor_sees_no_dashboard(busy_month) -> None:
     acme, _ = busy_month
     page = Client().get(f"/t/{acme.slug}/").content.decode()
     assert "Sign in" in page and "big-model" not in page and 'data-testid="activity"' not in page
+
+
+def test_the_dashboard_costs_the_same_queries_however_many_requests_wait(
+    module_tenants, make_user, django_assert_max_num_queries
+) -> None:
+    acme = module_tenants["acme"]
+    olga = make_user("olga", roles={acme: "admin"})
+    client = _signed_in(olga)
+    names = [model.name for model in requestable_models(acme, timezone.now())][:3]
+    assert len(names) == 3
+    request_access(tenant=acme, model_name=names[0], justification="one", requester=olga)
+    client.get(f"/t/{acme.slug}/")  # caches filled, this month's budget counters read
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"/t/{acme.slug}/")
+    for name in names[1:]:
+        request_access(tenant=acme, model_name=name, justification="more", requester=olga)
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(f"/t/{acme.slug}/").content.decode()
+
+    assert all(name in page for name in names) and page.count("by olga") == 3
