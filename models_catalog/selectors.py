@@ -329,8 +329,8 @@ class GrantMatrix:
 
 
 def grant_matrix(at: datetime) -> GrantMatrix:
-    """Every customer tenant and each of its business units against every model not retired:
-    who is granted, who has asked, who has neither (four queries, whatever the size)."""
+    """Every customer tenant and each of its active business units against every model not
+    retired: who is granted, who has asked, who has neither (four queries, whatever the size)."""
     models = list(
         FoundationModel.objects.filter(Q(end_of_life_at__isnull=True) | Q(end_of_life_at__gt=at))
         .select_related("provider")
@@ -338,7 +338,10 @@ def grant_matrix(at: datetime) -> GrantMatrix:
     )
     tenants = list(
         customer_tenants().prefetch_related(
-            Prefetch("business_units", queryset=BusinessUnit.objects.order_by("name"))
+            Prefetch(
+                "business_units",
+                queryset=BusinessUnit.objects.filter(archived_at__isnull=True).order_by("name"),
+            )
         )
     )
     grants = {

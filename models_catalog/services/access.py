@@ -254,6 +254,8 @@ def grant_to_scope(
         raise NotFound("No such model.")
     model = _usable_entry(entry.name, now)
     unit = _business_unit_of(tenant, business_unit_id)
+    if unit is not None and not unit.is_active:
+        raise InvalidInput(f"{unit.name} is archived: nobody works for it any more.")
     if expires_at is not None and expires_at <= now:
         raise InvalidInput("A grant's expiry must be in the future.")
     with transaction.atomic():

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from audit.models import AuditEntry
 from models_catalog.models import AccessRequest, FoundationModel, ModelGrant, Provider
 from models_catalog.services.access import grant_model, request_access
-from tenants.services import add_business_unit
+from tenants.services import add_business_unit, archive_business_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -366,3 +366,19 @@ def test_the_grant_matrix_costs_the_same_queries_however_many_rows(root, module_
         page = root.get("/catalog/grants/").content.decode()
     assert 'data-state="requested"' in cell(page, f"{acme.slug} / Treasury", LLAMA)
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_archived_units_leave_the_matrix_and_cannot_be_granted(root, module_tenants) -> None:
+    acme = module_tenants["acme"]
+    unit = archive_business_unit(unit=add_business_unit(tenant=acme, name="Legacy", actor="t"))
+    page = root.get("/catalog/grants/").content.decode()
+    assert f'data-row="{acme.slug} / Legacy"' not in page
+    assert f'data-row="{acme.slug} / Operations"' in page
+    refused = root.post(
+        "/catalog/grants/",
+        {"action": "grant", "tenant_id": acme.pk, "business_unit_id": unit.pk,
+         "model_id": FoundationModel.objects.get(name=LLAMA).pk},
+        follow=True,
+    ).content.decode()  # fmt: skip
+    assert "Legacy is archived" in refused
+    assert not ModelGrant.objects.filter(business_unit=unit).exists()
