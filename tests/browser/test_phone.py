@@ -83,7 +83,6 @@ def test_a_phone_gets_a_menu_button_and_nothing_wider_than_the_screen(
     base = f"{portal_url}/t/{acme.slug}/"
     for path in PAGES:
         page.goto(base + path)
-        page.wait_for_load_state("networkidle")
         sizes = page.evaluate(OVERFLOW)
         assert sizes["page"] <= sizes["viewport"] and sizes["wider"] == [], (path, sizes)
         screenshot(page, "phone-" + (path.strip("/") or "home"))
