@@ -15,7 +15,7 @@ from guardrails.detectors import Finding, find_pii
 from guardrails.injection import is_injection
 from guardrails.normalise import readings
 from guardrails.policy import Policy, Topic, whole_word
-from guardrails.similarity import Vector, on_topic_by_meaning, window_vectors
+from guardrails.similarity import Vectors, on_topic_by_meaning, window_vectors
 from kernel.errors import DomainError
 
 logger = logging.getLogger("atrium.guardrails")
@@ -49,7 +49,7 @@ class Verdict:
     interventions: list[tuple[str, str]] = field(default_factory=list)  # (policy, action)
 
 
-def _on_topic(topic: Topic, seen: tuple[str, ...], vectors: Callable[[], list[Vector]]) -> bool:
+def _on_topic(topic: Topic, seen: tuple[str, ...], vectors: Callable[[], Vectors]) -> bool:
     if any(whole_word(keyword).search(reading) for keyword in topic.keywords
            for reading in seen):  # fmt: skip
         return True

@@ -1,24 +1,35 @@
-"""Prompt-injection signals in several languages (English, German, French, Spanish, Italian,
-Dutch, Portuguese, Japanese), read on every reading of the prompt (`normalise.readings`: folded,
-homoglyphs, leetspeak, letters spelt apart, base64 and ROT13 decoded). Each signal is a verb and
-its object close together — "ignore" with "previous instructions", "show" with "system prompt",
+"""Prompt injection, decided by a logistic regression over signals in several languages (English,
+German, French, Spanish, Italian, Dutch, Portuguese, Japanese) and the prompt's embedding.
+
+The signals are read on every reading of the prompt (`normalise.readings`: folded, homoglyphs,
+leetspeak, letters spelt apart, base64 and ROT13 decoded). The strong ones are a verb and its
+object close together — "ignore" with "previous instructions", "show" with "system prompt",
 "you are now" with "no restrictions" — so a prompt that only talks about instructions ("write
-instructions for a bookshelf") is not one. Chat-template markers (`[INST]`, `<|im_start|>`) in a
-user's prompt count as half a signal. A nearest-neighbour classifier over the local embeddings
-(labelled attacks and benign prompts) adds its opinion where the phrases are silent."""
+instructions for a bookshelf") is not one; weaker cues (a rule addressed to the model, "word for
+word", a fake system header, a persona without limits) and chat-template markers count for what
+the fit says they are worth. The embedding features are how close the prompt's nearest window
+comes to a labelled attack and to a labelled benign prompt. The weights are fitted at first use,
+deterministically, on `labelled_prompts` (the training split); `labelled_held_out` is never
+fitted on and is what `bench/guardrails.py` reports."""
 
 from __future__ import annotations
 
 import functools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from guardrails.labelled_prompts import ATTACKS, BENIGN
+import numpy as np
+import numpy.typing as npt
+
+from guardrails.labelled_prompts import training_injection_prompts
 from guardrails.normalise import readings
-from guardrails.similarity import Vector, embedded_examples
-from kernel.vectors import cosine
+from guardrails.similarity import Vectors, closest, window_texts
+from guardrails.similarity import _encoded as encoded
 
-DEFAULT_THRESHOLD = 1.0
+# The probability of an attack at or above which a prompt is blocked (a policy may ask for
+# another: `is_injection(threshold=...)`).
+DEFAULT_THRESHOLD = 0.5
 
 # Verbs that set earlier instructions aside, and what they set aside.
 OVERRIDE = (r"ignore[rz]?|disregard|forget|override|bypass|skip|drop|discard|ignoriere|"
@@ -67,24 +78,69 @@ SIGNALS = (
 )  # fmt: skip
 
 
-# The classifier's second opinion: a prompt whose nearest labelled neighbour (in the local
-# embedding space) is an attack, clearly nearer than any benign prompt. Settled on the tuned set
-# of `labelled_prompts`, measured on its held-out set.
-NEAREST_ATTACK = 0.45
-MARGIN = 0.15
+# Weaker cues, each on its own proof of nothing: the model's own rules or setup named, an
+# exact copy asked for, a header posing as the system, an override verb anywhere, a persona.
+YOUR = (r"\b(?:your|deine[nmrs]?|dein|tes|ton|vos|votre|tus|tue|tuoi|tua|tuo|jouw|suas|seus|"
+        r"sua|seu)\b|あなたの")  # fmt: skip
+GIVEN = (r"you (?:were|have been|'ve been|received|got)|given to you|"
+         r"dir .{0,15}(?:gegeben|gesagt)|qu'on t'a|t'a (?:été|donné)|as-tu reçu|"
+         r"te (?:dieron|han dado|dijeron)|ti (?:hanno|è stat)|hai ricevuto|"
+         r"je (?:hebt|kreeg|gekregen)|você recebeu|与えられた|受け取った")  # fmt: skip
+SETUP = (r"instruction|rule|guideline|polic|directive|setup|configur|initiali|prompt|"
+         r"creators?|developers?|operator|anweisung|regel|vorgabe|richtlinie|consigne|règle|"
+         r"instrucci|norma|directri|istruzion|regol|indicazion|instructie|regels|richtlijn|"
+         r"instruç|regra|diretriz|orientaç|指示|ルール|設定|命令")  # fmt: skip
+EXFILTRATE = (r"print|output|repeat|recite|copy|write (?:out|down)|dump|paste|reproduce|"
+              r"schreib|gib .{0,20}aus|kopier|wiederhol|écris|recopie|répète|imprime|"
+              r"escribe|copia|repite|scrivi|ripeti|schrijf|kopieer|herhaal|escreva|repita|"
+              r"書き出|出力|コピー")  # fmt: skip
+AUTHORITY = (r"admin(?:istrator)?|developer|operator|owner|security (?:audit|team)|authori[sz]|"
+             r"entwickler|développeur|desarrollador|sviluppatore|ontwikkelaar|desenvolvedor|"
+             r"管理者|開発者")  # fmt: skip
+CHECKS = (r"polic(?:y|ies)|restrictions|filters?|safety|guardrails|moderation|checks|"
+          r"einschränkungen|sicherheit|restrictions|filtres|sécurité|restricciones|filtros|"
+          r"seguridad|restrizioni|filtri|sicurezza|beperkingen|veiligheid|restrições|"
+          r"segurança|制限|フィルター|安全")  # fmt: skip
+SWITCHED_OFF = (r"disabled|turned off|switched off|\boff\b|suspended|lifted|removed|"
+                r"(?:does not|doesn't|do not|don't) (?:exist|apply)|no longer apply|"
+                r"deaktiviert|aufgehoben|gelten nicht|désactivé|levé|n'existe|"
+                r"desactivad|no existe|no aplica|disattivat|sospes|non esiste|uitgeschakeld|"
+                r"bestaat niet|desativad|não existe|無効|解除")  # fmt: skip
+CUES = (
+    re.compile(rf"(?:{YOUR}).{{0,20}}?(?:{SETUP})|(?:{SETUP}).{{0,30}}?(?:{GIVEN})", re.I | re.S),
+    re.compile(r"word for word|verbatim|exactly|mot pour mot|exactement|wörtlich|genau|"
+               r"secret|hidden|geheim|cach[ée]|ocult|nascost|verborgen|秘密|隠され|"
+               r"palabra por palabra|exactamente|parola per parola|esattamente|letterlijk|"
+               r"precies|palavra por palavra|exatamente|そのまま|正確に", re.I),
+    re.compile(r"^\W{0,5}(?:system|admin|developer|root)\b.{0,30}?(?::|override|message|"
+               r"notice|mode)|#{2,}\s*system", re.I | re.M),
+    re.compile(rf"(?:{OVERRIDE})|set aside|put aside|never mind|no longer|stop following|"
+               r"nicht mehr|ne (?:respecte|suis|tiens) plus|deja de|smetti di|non seguire|"
+               r"niet meer|pare de|no hagas caso|haz caso omiso|やめて", re.I),
+    re.compile(rf"(?:{ROLE})|(?:{UNBOUND})|persona|in character|no (?:\w+ )?(?:rules|"
+               r"restrictions|limits|filters?|content policy)|without (?:any )?(?:content policy|"
+               r"safety)|without (?:any )?"
+               r"(?:limits?|filters?|censorship|restrictions)|sin (?:censura|filtro)|"
+               r"senza (?:censura|filtro)|ohne filter|sans filtre|zonder filter|sem censura|"
+               r"boundaries|ohne grenzen|sans limites|sin límites|senza limiti|zonder grenzen|"
+               r"sem limites", re.I),
+    # What the model was set up with, asked for whole (exfiltration).
+    re.compile(rf"(?:{EXFILTRATE}).{{0,40}}?(?:{SETUP}|everything (?:above|before)|"
+               r"what came before|alles (?:davor|vorher)|tout ce qui précède|todo lo anterior|"
+               r"tutto (?:quello|ciò) che precede|alles hiervoor|tudo (?:o que veio )?antes)",
+               re.I | re.S),
+    # Authority claimed, or the checks declared off.
+    re.compile(rf"(?:{AUTHORITY}).{{0,40}}?(?:{SWITCHED_OFF})|(?:{CHECKS}).{{0,30}}?"
+               rf"(?:{SWITCHED_OFF})", re.I | re.S),
+)  # fmt: skip
+FEATURES = ("phrase signals", "template markers", *(f"cue {i}" for i in range(len(CUES))),
+            "nearest attack", "attack minus benign")  # fmt: skip
 
 
-@functools.cache
-def _exemplars() -> tuple[tuple[Vector, ...], tuple[Vector, ...]]:
-    attacks = tuple(text for texts in ATTACKS.values() for text in texts)
-    return embedded_examples(attacks), embedded_examples(tuple(BENIGN))
-
-
-def _looks_like_an_attack(vector: Vector) -> bool:
-    attacks, benign = _exemplars()
-    nearest_attack = max(cosine(vector, a) for a in attacks)
-    nearest_benign = max(cosine(vector, b) for b in benign)
-    return nearest_attack >= NEAREST_ATTACK and nearest_attack - nearest_benign >= MARGIN
+def _lexical(reading: str) -> list[float]:
+    signals = sum(1.0 for signal in SIGNALS if signal.search(reading))
+    return [min(signals, 2.0), 1.0 if MARKERS.search(reading) else 0.0,
+            *(1.0 if cue.search(reading) else 0.0 for cue in CUES)]  # fmt: skip
 
 
 def _score(reading: str) -> float:
@@ -98,12 +154,82 @@ def phrase_score(text: str) -> float:
     return max(_score(reading) for reading in readings(text))
 
 
+def lexical_features(text: str) -> list[float]:
+    """Each lexical feature at its strongest over the readings of `text`."""
+    return [max(column) for column in zip(*map(_lexical, readings(text)), strict=True)]
+
+
+def _nearest(vectors: Vectors, attacks: Vectors, benign: Vectors) -> list[float]:
+    """How close the prompt comes to the nearest attack, and how much closer than to the
+    nearest benign prompt (each at the window where it is largest)."""
+    attack, other = closest(vectors, attacks), closest(vectors, benign)
+    if not len(attack):
+        return [0.0, 0.0]
+    return [float(attack.max()), float((attack - other).max())]
+
+
+@dataclass(frozen=True)
+class Classifier:
+    weights: npt.NDArray[np.float64]  # one per feature, then the bias
+    attacks: Vectors  # the training attacks' vectors (first window of each)
+    benign: Vectors
+
+    def probability(self, features: list[float]) -> float:
+        logit = float(np.dot(self.weights[:-1], features) + self.weights[-1])
+        return float(1.0 / (1.0 + np.exp(-logit)))
+
+    def features(self, text: str, vectors: Vectors) -> list[float]:
+        return [*lexical_features(text), *_nearest(vectors, self.attacks, self.benign)]
+
+
+def _fitted(features: npt.NDArray[np.float64], labels: npt.NDArray[np.float64],
+            penalty: float = 1.0) -> npt.NDArray[np.float64]:  # fmt: skip
+    """L2-penalised logistic regression by Newton's method (deterministic, a few iterations)."""
+    x = np.hstack([features, np.ones((len(features), 1))])
+    weights = np.zeros(x.shape[1])
+    ridge = penalty * np.eye(x.shape[1])
+    ridge[-1, -1] = 0.0  # the bias is not penalised
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-(x @ weights)))
+        gradient = x.T @ (p - labels) + ridge @ weights
+        hessian = (x.T * (p * (1 - p))) @ x + ridge
+        step = np.linalg.solve(hessian, gradient)
+        weights -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return weights
+
+
+@functools.cache
+def classifier() -> Classifier:
+    """Fitted on the training split; each training prompt's embedding features leave the prompt
+    itself out, as a new prompt's would."""
+    labelled = training_injection_prompts()
+    texts = [text for text, _ in labelled]
+    per_prompt = [window_texts(text) for text in texts]
+    vectors = encoded([w for windows in per_prompt for w in windows])
+    bounds = np.cumsum([0, *map(len, per_prompt)])
+    first = vectors[bounds[:-1]]
+    is_attack = np.array([attack for _, attack in labelled])
+    rows = []
+    for i, text in enumerate(texts):
+        own = vectors[bounds[i] : bounds[i + 1]]
+        others = np.arange(len(texts)) != i
+        nearest = _nearest(own, first[others & is_attack], first[others & ~is_attack])
+        rows.append([*lexical_features(text), *nearest])
+    weights = _fitted(np.array(rows), is_attack.astype(np.float64))
+    return Classifier(weights, first[is_attack], first[~is_attack])
+
+
+def attack_probability(text: str, vectors: Callable[[], Vectors]) -> float:
+    """How likely `text` is an injection attempt, by the fitted classifier."""
+    model = classifier()
+    return model.probability(model.features(text, vectors()))
+
+
 def is_injection(
-    text: str, vectors: Callable[[], list[Vector]], threshold: float = DEFAULT_THRESHOLD
+    text: str, vectors: Callable[[], Vectors], threshold: float = DEFAULT_THRESHOLD
 ) -> bool:
-    """The phrase signals, plus the classifier's opinion on the prompt's window `vectors` (asked
-    for only when the phrases alone do not reach `threshold`)."""
-    score = phrase_score(text)
-    if score < threshold and any(_looks_like_an_attack(v) for v in vectors()):
-        score += 1.0
-    return score >= threshold
+    """Whether the classifier's probability for `text` (its windows' `vectors`, shared with the
+    topic checks) reaches `threshold`."""
+    return attack_probability(text, vectors) >= threshold

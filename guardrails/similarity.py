@@ -1,36 +1,60 @@
 """Meaning, through the shared local embedding model (all-MiniLM-L6-v2): a prompt is embedded in
 windows of a few sentences, so that one sentence on a denied topic is not diluted by kilobytes of
-other text; the same window vectors serve denied topics and the injection classifier (one
-embedding per prompt). A topic's threshold is calibrated from its own examples and
-counter-examples, not a constant."""
+other text; a window in another language is embedded a second time as its English gloss
+(`gloss`), since the model is English-first. The same window vectors serve denied topics and the
+injection classifier (one embedding per prompt). A topic's threshold is calibrated from its own
+examples and a fixed set of everyday prompts, not a constant; its counter-examples compete with
+its examples for each window."""
 
 from __future__ import annotations
 
 import functools
 import re
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
+from guardrails.gloss import glossed
 from guardrails.policy import Topic
-from kernel.vectors import cosine
 
 WINDOW_CHARACTERS = 160
 MAX_WINDOWS = 24  # a longer prompt is read in its first and last windows and a sample between
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[\u3002\uff01\uff1f])\s*|\n+")  # CJK stops too
-DEFAULT_TOPIC_THRESHOLD = 0.5
 THRESHOLD_RANGE = (0.35, 0.8)
+MARGIN = 0.03  # above the closest everyday prompt
 
-Vector = list[float]
+Vectors = npt.NDArray[np.float32]  # one unit vector per row
+# Everyday prompts no denied topic should match: the negatives every topic is calibrated on, with
+# its own counter-examples. Written in English, the language the examples are compared in.
+EVERYDAY = (
+    "How do I reset my password?", "Summarise this document in three bullet points.",
+    "Write a polite email declining an invitation.", "What is the capital of Australia?",
+    "Translate this paragraph into Spanish.", "Fix the bug in this Python function.",
+    "Book a meeting room for Thursday afternoon.", "What time does the office open?",
+    "Explain how a VPN works.", "Draft an agenda for the team meeting.",
+    "Give me ideas for a team-building event.", "How do I export a report to Excel?",
+    "What is the company policy on remote work?", "Write a haiku about autumn.",
+    "How do I connect to the office printer?", "Create a checklist for onboarding.",
+    "What are the steps to request holiday?", "Compare two laptops for a developer.",
+    "Explain the difference between SQL and NoSQL.", "Plan a three-day trip to Lisbon.",
+)  # fmt: skip
 
 
-def _embedded(texts: list[str]) -> list[Vector]:
+def _encoded(texts: list[str]) -> Vectors:
     from providers.local import LOCAL_EMBEDDINGS
 
-    return LOCAL_EMBEDDINGS._embed(texts).vectors
+    model: Any = LOCAL_EMBEDDINGS._loaded()
+    vectors = model.encode(texts, normalize_embeddings=True, batch_size=32,
+                           show_progress_bar=False, convert_to_numpy=True)  # fmt: skip
+    return np.asarray(vectors, dtype=np.float32)
 
 
 @functools.lru_cache(maxsize=512)
-def embedded_examples(texts: tuple[str, ...]) -> tuple[Vector, ...]:
-    return tuple(_embedded(list(texts))) if texts else ()
+def embedded_examples(texts: tuple[str, ...]) -> Vectors:
+    """The vectors of `texts` (kept: examples are embedded once per process)."""
+    return _encoded(list(texts)) if texts else np.zeros((0, 384), dtype=np.float32)
 
 
 def windows(text: str) -> list[str]:
@@ -54,42 +78,72 @@ def windows(text: str) -> list[str]:
     return packed
 
 
-def window_vectors(text: str) -> list[Vector]:
-    """One vector per window of `text`: what every meaning-based check of one call reads."""
-    return _embedded(windows(text)) if text.strip() else []
+def window_texts(text: str) -> list[str]:
+    """The windows of `text`, and the English gloss of each window the gloss changes."""
+    cut = windows(text)
+    glosses = [g for w in cut if (g := glossed(w)) != " ".join(w.split())]
+    return [*cut, *glosses]
 
 
-def _closest(vector: Vector, others: tuple[Vector, ...]) -> float:
-    return max((cosine(vector, other) for other in others), default=0.0)
+def window_vectors(text: str) -> Vectors:
+    """One vector per window of `text` (and per gloss): what every meaning-based check of one
+    call reads."""
+    texts = window_texts(text) if text.strip() else []
+    return _encoded(texts) if texts else np.zeros((0, 384), dtype=np.float32)
+
+
+def closest(vectors: Vectors, others: Vectors) -> npt.NDArray[np.float32]:
+    """For each row of `vectors`, its cosine with the nearest row of `others`."""
+    if not len(vectors) or not len(others):
+        return np.zeros(len(vectors), dtype=np.float32)
+    return np.asarray((vectors @ others.T).max(axis=1), dtype=np.float32)
 
 
 @dataclass(frozen=True)
 class Calibration:
     threshold: float
     examples_apart: float  # how close the least typical example is to the others
-    counter_closest: float  # how close the nearest counter-example is to an example
+    counter_closest: float  # how close the nearest counter-example comes to an example
 
 
 @functools.lru_cache(maxsize=256)
 def calibration(examples: tuple[str, ...], counter_examples: tuple[str, ...]) -> Calibration:
-    """Halfway between how close the examples are to one another (each to its nearest other,
-    the least of those) and how close the nearest counter-example comes; without
-    counter-examples, a little below the examples' own closeness."""
+    """Just above the nearest everyday prompt, or halfway to the least typical example (each
+    example's nearest other) when that is further. Counter-examples are not thresholds but a
+    competing class: a window nearer to one of them than to every example is allowed
+    (`on_topic_by_meaning`), so a counter-example close to the topic does not lift the threshold
+    for every paraphrase."""
     vectors = embedded_examples(examples)
-    apart = DEFAULT_TOPIC_THRESHOLD
     if len(vectors) > 1:
-        apart = min(_closest(v, vectors[:i] + vectors[i + 1 :]) for i, v in enumerate(vectors))
+        similarity = vectors @ vectors.T
+        np.fill_diagonal(similarity, -1.0)
+        apart = float(similarity.max(axis=1).min())
+    else:
+        apart = THRESHOLD_RANGE[1]
+    everyday = float(closest(embedded_examples(EVERYDAY), vectors).max())
     counters = embedded_examples(counter_examples)
-    closest = max((_closest(c, vectors) for c in counters), default=0.0)
-    threshold = (apart + closest) / 2 if counters and closest < apart else apart - 0.05
+    counter = float(closest(counters, vectors).max()) if len(counters) else 0.0
+    threshold = max(everyday + MARGIN, (everyday + apart) / 2)
     low, high = THRESHOLD_RANGE
-    return Calibration(round(min(high, max(low, threshold)), 3), round(apart, 3), round(closest, 3))
+    return Calibration(round(min(high, max(low, threshold)), 3), round(apart, 3), round(counter, 3))
 
 
-def on_topic_by_meaning(topic: Topic, vectors: list[Vector]) -> bool:
-    """Whether any window of the prompt is as close to the topic's examples as its threshold."""
-    if not topic.examples or not vectors:
+def topic_score(topic: Topic, vectors: Vectors) -> float:
+    """How close the prompt's closest window comes to the topic's nearest example, counting
+    only windows nearer to an example than to any counter-example."""
+    if not topic.examples or not len(vectors):
+        return 0.0
+    to_examples = closest(vectors, embedded_examples(topic.examples))
+    counters = embedded_examples(topic.counter_examples)
+    if len(counters):
+        to_examples = np.where(to_examples > closest(vectors, counters), to_examples, 0.0)
+    return float(to_examples.max())
+
+
+def on_topic_by_meaning(topic: Topic, vectors: Vectors) -> bool:
+    """Whether a window of the prompt is as close to the topic's examples as its threshold (and
+    nearer to them than to the counter-examples)."""
+    if not topic.examples or not len(vectors):
         return False
     threshold = calibration(topic.examples, topic.counter_examples).threshold
-    examples = embedded_examples(topic.examples)
-    return any(_closest(vector, examples) >= threshold for vector in vectors)
+    return topic_score(topic, vectors) >= threshold

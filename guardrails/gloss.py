@@ -1,0 +1,154 @@
+"""A word-by-word English gloss of a prompt in German, French, Spanish, Italian, Dutch, Portuguese
+or Japanese, so that the English-first local embedding model (all-MiniLM-L6-v2) can compare it
+with a topic's English examples: "Combien gagne ma collègue ?" reads "how much earn my colleague
+?". The vocabulary is what people ask a workplace assistant about (pay, jobs, people, health,
+law, money, customers, security) plus the function words that carry a question; a word not
+listed is kept as written. It is a crutch, measured in `bench/guardrails.py`: a topic asked in
+words outside this list, or in another language, is only as close as the model makes it."""
+
+from __future__ import annotations
+
+import re
+
+# English word <- the same word in de, fr, es, it, nl, pt (space-separated; multi-word
+# phrases first where a language needs several words).
+_VOCABULARY = {
+    "how much": "wie viel wieviel combien cuánto cuanto cuánta cuanta quanto quanta hoeveel",
+    "how": "wie comment cómo como come hoe",
+    "what": "welche welcher welches quel quelle quels quelles qué que cosa che wat qual quais",
+    "who": "wer qui quién quien chi wie quem",
+    "which": "welche welcher lequel laquelle cuál cual quale welke",
+    "when": "wann quand cuándo cuando quando wanneer",
+    "where": "wo où dónde donde dove waar onde",
+    "why": "warum pourquoi perché waarom porque",
+    "is": "ist est es è is é",
+    "are": "sind sont sono zijn são",
+    "will be": "wird sera será sarà zal",
+    "there are": "gibt hay",
+    "there will be": "aura-t-il habrá saranno komen vão haverá",
+    "earn": "verdient verdienen gagne gagnent gana ganan cobra cobran guadagna guadagnano "
+    "verdient ganha ganham",
+    "salary": "gehalt gehälter lohn löhne salaire salaires rémunération sueldo sueldos salario "
+    "salarios stipendio stipendi retribuzione salaris loon salário salários "
+    "remuneração",
+    "pay": "bezahlung bezahlt paie payé pagado pagan paga pagato betaald pagamento pago",
+    "income": "einkommen revenu revenus ingresos reddito inkomen renda rendimento",
+    "bonus": "prämie prima premio premie bônus",
+    "colleague": "kollege kollegin kollegen collègue collègues compañero compañera colega "
+    "colleghi collega collega's",
+    "boss": "chefin patron jefe jefa capo baas chefe",
+    "manager": "manager managerin responsable gerente responsabile leidinggevende gestor",
+    "director": "direktor direktorin directeur directrice director directora direttore "
+    "directeur diretor diretora",
+    "employee": "mitarbeiter mitarbeiterin angestellte employé employés empleado empleados "
+    "dipendente dipendenti werknemer medewerker funcionário funcionários",
+    "team": "team équipe equipo squadra ploeg equipe",
+    "department": "abteilung département departamento reparto afdeling setor",
+    "company": "firma unternehmen entreprise société empresa azienda società bedrijf empresa",
+    "year": "jahr année año anno jaar ano",
+    "month": "monat mois mes mese maand mês",
+    "layoffs": "entlassungen kündigungen licenciements despidos licenziamenti ontslagen demissões",
+    "lay off": "entlassen licencier despedir licenziare ontslaan demitir",
+    "dismissal": "kündigung licenciement despido licenziamento ontslag demissão",
+    "job": "stelle arbeitsplatz job emploi poste trabajo puesto lavoro posto baan emprego",
+    "restructuring": "umstrukturierung restructuration reestructuración ristrutturazione "
+    "reorganisatie reestruturação",
+    "merger": "fusión fusione fusie fusão",
+    "sales": "vertrieb verkauf ventes ventas vendite verkoop vendas",
+    "marketing": "marketing mercadotecnia",
+    "finance": "finanzen finances finanzas finanza financiën finanças",
+    "legal": "rechtsabteilung juridique jurídico legale juridische",
+    "human resources": "personalabteilung rh",
+    "health": "gesundheit santé salud salute gezondheid saúde",
+    "illness": "krankheit maladie enfermedad malattia ziekte doença",
+    "doctor": "arzt ärztin médecin médico medico dokter",
+    "medicine": "medikament médicament medicamento farmaco medicijn remédio",
+    "diagnosis": "diagnose diagnostic diagnóstico diagnosi diagnose",
+    "lawsuit": "klage procès demanda causa rechtszaak processo",
+    "lawyer": "anwalt avocat abogado avvocato advocaat advogado",
+    "customer": "kunde kunden client clients cliente clientes clienti klant klanten",
+    "data": "daten données datos dati gegevens dados",
+    "password": "passwort kennwort contraseña wachtwoord senha",
+    "price": "preis prix precio prezzo prijs preço",
+    "money": "geld argent dinero soldi geld dinheiro",
+    "stock": "aktie aktien acción acciones azione azioni aandeel aandelen ação ações",
+    "invest": "investieren investir invertir investire beleggen investir",
+    "competitor": "konkurrent concurrent competidor concorrente concurrent concorrente",
+    "politics": "politik politique política politica politiek",
+    "election": "wahl élection elección elezione verkiezing eleição",
+    "religion": "religion religión religione religie religião",
+    "weapon": "waffe arma wapen",
+    "drug": "droge drogue droga drug",
+    "my": "mein meine meinen meiner mon ma mes mi mis mio mia miei mijn meu minha",
+    "our": "unser unsere unseren notre nos nuestro nuestra nostro nostra onze nosso nossa",
+    "the": "der das den dem le la les l' el los las il lo gli het os",
+    "of": "des du de di del della da dos",
+    "in": "im dans en nel nella em na",
+    "this": "dieses diese dieser ce cette este esta questo questa dit deze este esta",
+    "tell": "sag sage dis dime dimmi vertel diga",
+    "show": "zeig zeige montre muestra mostra toon mostre",
+    "want to know": "wissen savoir saber sapere weten",
+    "after": "nach après después dopo na após",
+    "per": "pro par por al per",
+}
+_JAPANESE = {
+    "給料": " salary ",
+    "給与": " salary ",
+    "年収": " annual income ",
+    "月給": " monthly pay ",
+    "賃金": " wages ",
+    "報酬": " pay ",
+    "ボーナス": " bonus ",
+    "同僚": " colleague ",
+    "上司": " boss ",
+    "部長": " director ",
+    "社長": " president ",
+    "社員": " employee ",
+    "リストラ": " layoffs ",
+    "解雇": " dismissal ",
+    "人員削減": " job cuts ",
+    "合併": " merger ",
+    "いくら": " how much ",
+    "ありますか": " are there ",
+    "今年": " this year ",
+    "会社": " company ",
+    "部署": " department ",
+    "営業": " sales ",
+    "病気": " illness ",
+    "医者": " doctor ",
+    "薬": " medicine ",
+    "株": " stock ",
+    "顧客": " customer ",
+    "パスワード": " password ",
+    "会議": " meeting ",
+    "予約": " book ",
+    "採用": " hiring ",
+    "何": " what ",
+    "誰": " who ",
+    "ですか": " ? ",
+    "は": " ",
+    "の": " of ",
+    "を": " ",
+    "が": " ",
+    "に": " ",
+    "で": " ",
+}
+_ENGLISH_FOR: dict[str, str] = {}
+for english, words in _VOCABULARY.items():
+    for word in words.split():
+        _ENGLISH_FOR.setdefault(word, english)
+WORD = re.compile("[^\\W\\d_][\\w'\u2019-]*")
+_JAPANESE_TERMS = re.compile("|".join(sorted(map(re.escape, _JAPANESE), key=len, reverse=True)))
+_JAPANESE_SCRIPT = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def _english(match: re.Match[str]) -> str:
+    word = match.group()
+    return _ENGLISH_FOR.get(word.casefold(), word)
+
+
+def glossed(text: str) -> str:
+    """`text` with every listed word in English; the same text when nothing was listed."""
+    if _JAPANESE_SCRIPT.search(text):
+        text = _JAPANESE_TERMS.sub(lambda m: _JAPANESE[m.group()], text)
+    return " ".join(WORD.sub(_english, text).split())
