@@ -1,12 +1,15 @@
 """The playground in a real browser, served by the ASGI application (the answer streams): a member
 signs in, chats with the local model and watches the answer arrive piece by piece, leaves
-feedback, compares two models streaming side by side, stops a long answer, grounds an answer in
-a knowledge base and opens a citation, fills a shared prompt template, and reads the
-budget-exhausted message in place."""
+feedback, copies, regenerates and edits-and-resends, searches their conversations, compares two
+models streaming side by side (or learns why one model cannot be compared), sees a slow model
+starting, stops a long answer, grounds an answer in a knowledge base and opens a citation (also
+from the answer's [n] markers), fills a shared prompt template, and reads the budget-exhausted
+message in place."""
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -101,6 +104,28 @@ def test_a_member_chats_streams_and_leaves_feedback(
     nina = make_user("nina", roles={acme: "member"})
     open_playground(page, site, acme, "nina")
     screenshot(page, "playground-empty")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+
+    # No dead ends: the prompt has the focus, an empty one says so, Max tokens follows the model,
+    # and Compare with the tenant's only model says where another one is asked for.
+    prompt = page.get_by_label("Prompt", exact=True)
+    expect(prompt).to_be_focused()
+    problem = page.locator("[data-form-problem]")
+    page.get_by_role("button", name="Send").click()
+    expect(problem).to_have_text("Write a prompt first.")
+    expect(prompt).to_be_focused()
+    limit = FoundationModel.objects.get(name=LOCAL).max_output_tokens
+    expect(page.get_by_label("Max tokens")).to_have_attribute("max", str(limit))
+    ask(page, "Too long?", model=LOCAL, max_tokens=limit + 1)
+    expect(problem).to_contain_text(f"this model writes at most {limit} tokens per answer")
+    expect(page.get_by_test_id("assistant-turn")).to_have_count(0)  # nothing was sent
+    page.get_by_role("tab", name="Compare models").click()
+    one_model = page.get_by_test_id("one-model")
+    expect(one_model).to_contain_text("only one chat model")
+    expect(one_model.get_by_role("link", name="Models page")).to_have_attribute(
+        "href", f"/t/{acme.slug}/models/"
+    )
+    page.get_by_role("tab", name="Chat").click()
 
     page.evaluate(WATCH_ANSWER)
     ask(page, "Write one sentence about lighthouses.", model=LOCAL)
@@ -115,7 +140,13 @@ def test_a_member_chats_streams_and_leaves_feedback(
     expect(metrics.locator("[data-field=output_tokens]")).to_contain_text("tokens out")
     expect(metrics.locator("[data-field=latency]")).to_have_text(re.compile(r"^[\d.]+ m?s$"))
     expect(metrics.locator("[data-field=cost]")).to_contain_text("$")
+    expect(page).to_have_title(re.compile(r"^Write one sentence about lighthouses\. · Playground"))
     screenshot(page, "playground-chat")
+    answer.get_by_role("button", name="Copy").click()
+    expect(answer.get_by_test_id("action-status")).to_have_text("Copied.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    shown = answer.get_by_test_id("answer").inner_text()
+    assert copied.split()[:4] == shown.split()[:4] and copied.strip(), (copied, shown)
 
     # Feedback: a thumb stores the verdict at once; the comment follows.
     answer.get_by_role("button", name="Bad answer").click()
@@ -141,14 +172,48 @@ def test_a_member_chats_streams_and_leaves_feedback(
     expect(reloaded.get_by_role("button", name="Bad answer")).to_have_attribute(
         "aria-pressed", "true"
     )
+    # Regenerate asks the last prompt again, in place of its answer.
+    reloaded.get_by_role("button", name="Regenerate").click()
+    expect(page.get_by_test_id("assistant-turn")).to_have_count(1)
+    expect(page.get_by_test_id("metrics")).to_have_count(1, timeout=ANSWER_MS)
     ask(page, "And one about harbours.")
     expect(page.get_by_test_id("assistant-turn")).to_have_count(2)
     expect(page.get_by_test_id("metrics")).to_have_count(2, timeout=ANSWER_MS)
+    expect(page.get_by_role("button", name="Regenerate")).to_have_count(1)  # the last answer's
+
+    # Edit-and-resend: the edited prompt replaces the old one and its answer.
+    page.get_by_test_id("user-turn").last.get_by_role("button", name="Edit").click()
+    page.get_by_label("Edited prompt").fill("And one about bridges.")
+    screenshot(page, "playground-edit")
+    page.get_by_role("button", name="Send edited prompt").click()
+    expect(page.get_by_test_id("user-turn").last).to_contain_text("And one about bridges.")
+    expect(page.get_by_test_id("metrics")).to_have_count(2, timeout=ANSWER_MS)
+    page.reload()
+    expect(page.get_by_test_id("user-turn")).to_have_count(2)
+    expect(page.get_by_test_id("user-turn").last).to_contain_text("And one about bridges.")
+    expect(page.get_by_test_id("metrics")).to_have_count(2)
+
+    # Search: by what was asked, the person's own conversations only.
+    search = page.get_by_role("searchbox", name="Search your conversations")
+    search.fill("BRIDGES")
+    search.press("Enter")
+    expect(conversations.get_by_test_id("conversation-link")).to_have_text(
+        ["Write one sentence about lighthouses."]
+    )
+    search = page.get_by_role("searchbox", name="Search your conversations")
+    search.fill("one about harbours")  # edited away
+    search.press("Enter")
+    expect(conversations.get_by_test_id("conversation-link")).to_have_count(0)
+    expect(page.get_by_test_id("search-summary")).to_contain_text("No conversation of yours")
+    page.get_by_role("link", name="Show all").click()
+    current = conversations.get_by_test_id("conversation-link")
+    current.click()
 
     conversations.locator("summary").first.click()
     conversations.get_by_role("textbox", name="Name").fill("Lighthouse copy")
     conversations.get_by_role("button", name="Rename").click()
     expect(page.get_by_role("heading", name="Lighthouse copy")).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Lighthouse copy · Playground"))
     expect(page.get_by_test_id("user-turn")).to_have_count(2)
     page.set_viewport_size(PHONE)
     page.reload()
@@ -192,12 +257,30 @@ def test_two_models_stream_side_by_side_and_stop_ends_the_call(
     expect(models).to_have_count(2)
     assert sorted(models.all_inner_texts()) == sorted([LOCAL, TEAM])  # which is which, at a glance
     screenshot(page, "playground-compare")
+    # One column asked again: its answer is replaced, in the same conversation.
+    team.get_by_role("button", name="Regenerate").click()
+    expect(team.get_by_test_id("metrics")).to_be_visible(timeout=ANSWER_MS)
+    expect(columns).to_have_count(2)
+    expect(history).to_have_count(2)
+
+    # A model slow to start says so while the person waits for its first words.
+    upstream.stream_pieces, upstream.piece_delay = 2, 0
+    upstream.hold = threading.Event()
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "Are you there?", model=TEAM)
+    waiting = page.locator("[data-log=chat]").get_by_test_id("assistant-turn").last
+    expect(waiting.get_by_test_id("answer-state")).to_contain_text("Loading the model")
+    screenshot(page, "playground-loading")
+    upstream.hold.set()
+    expect(waiting.get_by_test_id("metrics")).to_be_visible(timeout=ANSWER_MS)
+    expect(waiting.get_by_test_id("answer-state")).not_to_contain_text("Loading")
+    upstream.hold = None
 
     # A long answer, stopped half-way: the upstream call ends and the partial answer is kept.
     upstream.stream_pieces, upstream.piece_delay = 400, 0.05
     page.get_by_role("tab", name="Chat").click()
     ask(page, "Tell me a very long story.", model=TEAM, max_tokens=500)
-    answer = page.locator("[data-log=chat]").get_by_test_id("assistant-turn")
+    answer = page.locator("[data-log=chat]").get_by_test_id("assistant-turn").last
     expect(answer.get_by_test_id("answer")).to_contain_text("w5")
     page.get_by_role("button", name="Stop").click()
     expect(answer).to_contain_text("You stopped this answer")
@@ -329,7 +412,11 @@ def refund(order):
     return "<script>alert('x')</script>"
 ```
 
-<img src=x onerror="window.hacked = true">"""
+<img src=x onerror="window.hacked = true">
+
+Refunds take five days [1], not ten [3]."""
+REFUNDS = {"number": 1, "filename": "refunds.md", "heading": "Refunds", "page": None,
+           "chunk_index": 0, "text": "Refunds take five days."}  # fmt: skip
 
 
 def test_a_continued_conversation_renders_markdown_safely(
@@ -345,7 +432,7 @@ def test_a_continued_conversation_renders_markdown_safely(
         )  # fmt: skip
         services.add_question(started, "How do refunds work?")
         services.add_answer(conversation_id=started.pk, content=MARKDOWN, model=LOCAL,
-                            status="ok", citations=[],
+                            status="ok", citations=[REFUNDS],
                             event={"input_tokens": 7, "output_tokens": 80, "latency_ms": 950,
                                    "cost": "0.00042", "currency": "USD"})  # fmt: skip
     open_playground(page, site, acme, "lena")
@@ -358,7 +445,7 @@ def test_a_continued_conversation_renders_markdown_safely(
     expect(answer.get_by_role("link", name="the policy")).to_have_attribute(
         "href", "https://example.com/refunds"
     )
-    expect(answer.get_by_role("link")).to_have_count(1)  # no javascript: link
+    expect(answer.get_by_role("link", name="this")).to_have_count(0)  # no javascript: link
     expect(answer.locator("ul > li code")).to_have_text("refund()")
     code = answer.locator("pre > code")
     expect(code).to_have_attribute("data-language", "python")
@@ -368,4 +455,11 @@ def test_a_continued_conversation_renders_markdown_safely(
     assert page.evaluate("window.hacked") is None
     expect(page.get_by_test_id("metrics")).to_contain_text("950 ms")
     expect(page.locator("[data-field=cost]")).to_have_text("$0.00042")
+    expect(page).to_have_title(re.compile(r"^How do refunds work\? · Playground"))
+    # [1] links to the answer's first source; [3] is out of range and stays text.
+    marker = answer.get_by_test_id("citation-ref")
+    expect(marker).to_have_text("[1]")
+    expect(answer).to_contain_text("not ten [3]")
+    marker.click()
+    expect(page.get_by_test_id("citation")).to_be_focused()
     screenshot(page, "playground-markdown")

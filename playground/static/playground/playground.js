@@ -1,7 +1,8 @@
 // The playground's page script: streams answers from the chat endpoint (server-sent events
 // over fetch, so Stop can abort the call), renders them as Markdown built from DOM nodes
 // (model text only ever reaches the page through textContent), shows tokens, latency, cost,
-// citations and failures in place, takes feedback, continues conversations and fills
+// citations (and the answer's [n] markers, linked to them) and failures in place, takes
+// feedback, copies, regenerates and edits-and-resends, continues conversations and fills
 // prompt templates. Plain browser APIs, no library.
 "use strict";
 
@@ -15,7 +16,10 @@
   const sendButton = form.querySelector("[data-send]");
   const stopButton = form.querySelector("[data-stop]");
   const logs = { chat: form.querySelector("[data-log=chat]"), compare: form.querySelector("[data-log=compare]") };
+  const maxTokens = form.elements.max_tokens;
+  const problem = form.querySelector("[data-form-problem]");
   const active = new Set();
+  let busy = false;
   let mode = "chat";
   let conversationId = config.conversation;
 
@@ -49,14 +53,15 @@
 
   // --- Markdown: a small, safe subset, built as DOM nodes ------------------------------
   const SAFE_URL = /^(https?:\/\/|mailto:)/i;
-  const INLINE = /(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)|\[([^\]\n]+)\]\(([^)\s]+)\)|\*\*(?=\S)([\s\S]+?)\*\*|__(?=\S)([\s\S]+?)__|\*(?=\S)([^*\n]+?)\*|\b_(?=\S)([^_\n]+?)_\b|\n/g;
+  const INLINE = /(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)|\[([^\]\n]+)\]\(([^)\s]+)\)|\*\*(?=\S)([\s\S]+?)\*\*|__(?=\S)([\s\S]+?)__|\*(?=\S)([^*\n]+?)\*|\b_(?=\S)([^_\n]+?)_\b|\[(\d{1,3})\](?!\()|\n/g;
   const FENCE = /^\s{0,3}(`{3,}|~{3,})\s*([\w+#.-]*)/;
   const HEADING = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
   const RULE = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
   const ITEM = /^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$/;
   const QUOTE = /^\s{0,3}>\s?(.*)$/;
 
-  function inline(text, into) {
+  // `refs(n)`: the n-th source of the answer being rendered, or null (then `[n]` stays text).
+  function inline(text, into, refs) {
     let last = 0;
     for (const match of text.matchAll(INLINE)) {
       if (match.index > last) into.append(text.slice(last, match.index));
@@ -65,30 +70,33 @@
       else if (match[3] !== undefined) {
         if (SAFE_URL.test(match[4])) {
           const link = el("a", { href: match[4], rel: "noopener noreferrer nofollow", target: "_blank" });
-          inline(match[3], link);
+          inline(match[3], link, refs);
           into.append(link);
         } else into.append(match[0]);
       } else if (match[5] !== undefined || match[6] !== undefined) {
         const strong = el("strong");
-        inline(match[5] ?? match[6], strong);
+        inline(match[5] ?? match[6], strong, refs);
         into.append(strong);
       } else if (match[7] !== undefined || match[8] !== undefined) {
         const em = el("em");
-        inline(match[7] ?? match[8], em);
+        inline(match[7] ?? match[8], em, refs);
         into.append(em);
+      } else if (match[9] !== undefined) {
+        const ref = refs ? refs(Number(match[9])) : null;
+        into.append(ref || match[0]);
       } else into.append(el("br"));
     }
     if (last < text.length) into.append(text.slice(last));
   }
 
-  function renderMarkdown(text, into) {
+  function renderMarkdown(text, into, refs) {
     const lines = text.replace(/\r\n?/g, "\n").split("\n");
     const blocks = document.createDocumentFragment();
     let paragraph = [];
     const flush = () => {
       if (!paragraph.length) return;
       const p = el("p");
-      inline(paragraph.join("\n"), p);
+      inline(paragraph.join("\n"), p, refs);
       blocks.append(p);
       paragraph = [];
     };
@@ -112,7 +120,7 @@
         flush();
         // Answers sit under the page's own h1/h2: their headings start at h3.
         const h = el(`h${Math.min(6, heading[1].length + 2)}`);
-        inline(heading[2], h);
+        inline(heading[2], h, refs);
         blocks.append(h);
         i += 1;
         continue;
@@ -128,7 +136,7 @@
         const quoted = [];
         while (i < lines.length && QUOTE.test(lines[i])) quoted.push(lines[i++].match(QUOTE)[1]);
         const quote = el("blockquote");
-        renderMarkdown(quoted.join("\n"), quote);
+        renderMarkdown(quoted.join("\n"), quote, refs);
         blocks.append(quote);
         continue;
       }
@@ -149,7 +157,7 @@
         }
         for (const parts of items) {
           const li = el("li");
-          inline(parts.join("\n"), li);
+          inline(parts.join("\n"), li, refs);
           list.append(li);
         }
         blocks.append(list);
@@ -182,39 +190,90 @@
   }
 
   // --- One answer on the page -------------------------------------------------------------
-  function answerCard(model) {
-    const state = el("span", { className: "pg-state" });
+  const SLOW_START_MS = 1500; // no first word by then: say that the model is still starting
+  let cards = 0;
+  // `options.onRegenerate`: asks the same prompt again (the answer's Regenerate button).
+  function answerCard(model, options = {}) {
+    const key = `answer-${++cards}`;
+    const state = el("span", { className: "pg-state", "data-testid": "answer-state" });
     const body = el("div", { className: "pg-answer", "data-testid": "answer" });
     const card = el("article", { className: "pg-turn assistant", "data-testid": "assistant-turn", "aria-label": `Answer from ${model}` },
       el("div", { className: "pg-turn-head" }, el("span", { className: "pg-model", text: model }), state),
       body);
     let text = "";
     let citations = [];
+    let slow = null;
+    // `[n]` in the answer: a link to its n-th source below (only for a source it has).
+    const refs = (n) => {
+      const citation = citations.find((c) => c.number === n);
+      if (!citation) return null;
+      return el("a", { href: `#${key}-source-${n}`, className: "pg-ref", "data-testid": "citation-ref",
+        title: [citation.filename, citation.heading].filter(Boolean).join(" · "), text: `[${n}]` });
+    };
+    body.addEventListener("click", (event) => {
+      const link = event.target.closest("a.pg-ref");
+      const source = link && document.getElementById(link.hash.slice(1));
+      if (!source) return;
+      event.preventDefault();
+      source.scrollIntoView({ block: "nearest" });
+      source.querySelector("button").focus();
+    });
+    const render = () => renderMarkdown(text, body, refs);
+    function actions() {
+      const group = el("div", { className: "pg-answer-actions", role: "group", "aria-label": "This answer" });
+      const said = el("span", { className: "pg-said", "aria-live": "polite", "data-testid": "action-status" });
+      if (text.trim()) {
+        const copy = el("button", { type: "button", className: "secondary small", text: "Copy", title: "Copy the answer" });
+        copy.addEventListener("click", async () => {
+          try {
+            await navigator.clipboard.writeText(text);
+            said.textContent = "Copied.";
+          } catch {
+            said.textContent = "Your browser did not allow copying: select the text and copy it.";
+          }
+        });
+        group.append(copy);
+      }
+      if (options.onRegenerate) {
+        const again = el("button", { type: "button", className: "secondary small", "data-regenerate": "", text: "Regenerate", title: "Ask the same prompt again" });
+        again.addEventListener("click", () => options.onRegenerate());
+        group.append(again);
+      }
+      group.append(said);
+      return group;
+    }
     const api = {
       node: card,
       streaming() {
         card.setAttribute("aria-busy", "true");
         state.className = "pg-state streaming";
         state.textContent = "Writing…";
+        slow = setTimeout(() => {
+          if (!text) state.textContent = "Loading the model… the first words can take a few seconds.";
+        }, SLOW_START_MS);
       },
       append(piece) {
         text += piece;
-        renderMarkdown(text, body);
+        if (text) state.textContent = "Writing…";
+        render();
         follow();
       },
       setText(value) {
         text = value;
-        renderMarkdown(text, body);
+        render();
       },
       setCitations(list) {
         citations = list || [];
+        render();
       },
       finish(status) {
+        clearTimeout(slow);
         card.removeAttribute("aria-busy");
         state.className = "pg-state";
         state.textContent = { ok: "", stopped: "Stopped", error: "Failed" }[status] ?? "";
         if (status === "ok" && !text.trim()) body.append(el("p", { className: "muted", text: "(The model returned an empty answer.)" }));
-        if (citations.length) card.append(sources(citations));
+        if (citations.length) card.append(sources(citations, key));
+        card.append(actions());
       },
       fail(failure) {
         api.finish("error");
@@ -244,7 +303,7 @@
 
   // --- Citations ------------------------------------------------------------------------
   const citationDialog = document.getElementById("citation-dialog");
-  function sources(citations) {
+  function sources(citations, key) {
     const list = el("ol");
     for (const citation of citations) {
       const section = (citation.heading || "").split(" > ").pop();
@@ -253,7 +312,7 @@
         title: [citation.filename, citation.heading].filter(Boolean).join(" · ") },
         el("b", { text: `[${citation.number}]` }), ` ${where}`);
       button.addEventListener("click", () => openCitation(citation));
-      list.append(el("li", {}, button));
+      list.append(el("li", { id: `${key}-source-${citation.number}` }, button));
     }
     return el("div", { className: "pg-sources" }, el("h4", { text: "Sources" }), list);
   }
@@ -402,14 +461,73 @@
     if (following) window.scrollTo({ top: document.documentElement.scrollHeight });
   }
 
-  function setBusy(busy) {
-    sendButton.disabled = busy;
-    stopButton.hidden = !busy;
-    if (!busy) prompt.focus();
+  function setBusy(now) {
+    busy = now;
+    sendButton.disabled = now;
+    stopButton.hidden = !now;
+    if (!now) prompt.focus();
+  }
+  // One thing at a time: a send, a regenerate or an edited prompt.
+  async function run(task) {
+    if (busy) return;
+    setBusy(true);
+    try {
+      await task();
+    } finally {
+      setBusy(false);
+    }
   }
 
   function userTurn(text) {
-    return el("div", { className: "pg-turn user", "data-testid": "user-turn", text });
+    const node = el("div", { className: "pg-turn user", "data-testid": "user-turn" }, el("p", { className: "pg-user-text", text }));
+    node.promptText = text;
+    return node;
+  }
+
+  // A prompt of the chat that can be edited and sent again (Open WebUI's pencil).
+  function editable(node) {
+    const edit = el("button", { type: "button", className: "secondary small pg-edit", text: "Edit", title: "Edit this prompt and send it again" });
+    edit.addEventListener("click", () => startEditing(node));
+    node.append(edit);
+    return node;
+  }
+  function startEditing(node) {
+    if (busy || node.querySelector(".pg-editor")) return;
+    const box = el("textarea", { rows: "3", "aria-label": "Edited prompt" });
+    box.value = node.promptText;
+    const note = el("p", { className: "hint", text: "Sending replaces this prompt, and everything after it, in the conversation." });
+    const cancel = el("button", { type: "button", className: "secondary", text: "Cancel" });
+    const send = el("button", { type: "button", text: "Send edited prompt" });
+    const editor = el("div", { className: "pg-editor" }, box, note, el("div", { className: "pg-actions" }, el("span", { className: "pg-spacer" }), cancel, send));
+    const shown = [...node.children];
+    for (const child of shown) child.hidden = true;
+    node.append(editor);
+    box.focus();
+    cancel.addEventListener("click", () => {
+      editor.remove();
+      for (const child of shown) child.hidden = false;
+    });
+    send.addEventListener("click", () => {
+      const edited = box.value.trim();
+      if (!edited) {
+        note.className = "error";
+        note.textContent = "Write a prompt first.";
+        return;
+      }
+      resend(node, edited);
+    });
+  }
+  // Ask `text` in place of the prompt `node` shows: it and what follows leave the page (and the
+  // conversation, on the server), and the new exchange takes their place.
+  function resend(node, text) {
+    if (busy) return;
+    const replaceFrom = node.dataset.question;
+    for (let next = node; next;) {
+      const after = next.nextElementSibling;
+      next.remove();
+      next = after;
+    }
+    run(() => sendChat(text, replaceFrom));
   }
 
   function clearIntro(log) {
@@ -425,6 +543,7 @@
     if (current) {
       conversationId = id;
       history.replaceState(null, "", `${config.pageUrl}?conversation=${id}`);
+      document.title = `${title} · ${config.pageTitle}`;
     }
     const item = document.getElementById("conversation-item").content.firstElementChild.cloneNode(true);
     for (const node of item.querySelectorAll("[href], [action]")) {
@@ -446,22 +565,47 @@
     root.querySelector("[data-no-conversations]").hidden = true;
   }
 
-  async function sendChat(text) {
+  async function sendChat(text, replaceFrom) {
     const log = logs.chat;
     clearIntro(log);
     const model = form.elements.model.value;
-    log.append(userTurn(text));
-    const card = answerCard(modelLabel(model));
+    const asked = editable(userTurn(text));
+    log.append(asked);
+    const card = answerCard(modelLabel(model), { onRegenerate: () => resend(asked, text) });
     log.append(card.node);
     follow();
-    const body = { ...parameters(), prompt: text, model, conversation_id: conversationId || undefined };
+    const body = { ...parameters(), prompt: text, model, conversation_id: conversationId || undefined,
+      replace_from: conversationId && replaceFrom ? replaceFrom : undefined };
     await streamAnswer(body, card, (start) => {
+      asked.dataset.question = start.question_id;
       if (!conversationId) remember(start.conversation_id, titled(text), model);
     });
   }
 
   function comparedModels() {
     return [...new Set([...form.querySelectorAll("[data-compare-select]")].map((s) => s.value).filter(Boolean))];
+  }
+
+  // One model's column of a comparison: a conversation of its own, listed at once (not made
+  // current); Regenerate asks that model again in the same column.
+  function compareColumn(columns, text, model, shared) {
+    let conversation = null;
+    let question = null;
+    let shown = null;
+    const ask = () => {
+      const card = answerCard(modelLabel(model), { onRegenerate: () => run(ask) });
+      if (shown) shown.replaceWith(card.node);
+      else columns.append(card.node);
+      shown = card.node;
+      const body = { ...shared, prompt: text, model };
+      if (conversation && question) Object.assign(body, { conversation_id: conversation, replace_from: question });
+      return streamAnswer(body, card, (start) => {
+        if (!conversation) remember(start.conversation_id, titled(text), model, false);
+        conversation = start.conversation_id;
+        question = start.question_id;
+      });
+    };
+    return ask();
   }
 
   async function sendCompare(text) {
@@ -471,29 +615,61 @@
     const columns = el("div", { className: "pg-columns", style: `--columns: ${chosen.length}` });
     log.append(el("section", { className: "pg-compare-row", "aria-label": "Comparison" }, userTurn(text), columns));
     const shared = parameters();
-    await Promise.all(chosen.map((model) => {
-      const card = answerCard(modelLabel(model));
-      columns.append(card.node);
-      // Each model's answer is a conversation of its own, listed at once (not made current).
-      return streamAnswer({ ...shared, prompt: text, model }, card, (start) => remember(start.conversation_id, titled(text), model, false));
-    }));
+    await Promise.all(chosen.map((model) => compareColumn(columns, text, model, shared)));
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const text = prompt.value.trim();
-    if (!text || active.size) return;
-    const problem = form.querySelector("[data-form-problem]");
-    problem.textContent = mode === "compare" && comparedModels().length < 2 ? "Pick two or three different models to compare." : "";
-    problem.hidden = !problem.textContent;
-    if (!problem.hidden) return;
-    prompt.value = "";
-    setBusy(true);
-    try {
-      await (mode === "chat" ? sendChat(text) : sendCompare(text));
-    } finally {
-      setBusy(false);
+  // --- Max tokens follows the model ----------------------------------------------------------
+  function limitOf(name) {
+    const option = [...form.elements.model.options].find((o) => o.value === name);
+    return option ? Number(option.dataset.maxOutput) || undefined : undefined;
+  }
+  function outputLimit() {
+    const limits = (mode === "compare" ? comparedModels() : [form.elements.model.value]).map(limitOf).filter(Boolean);
+    return limits.length ? Math.min(...limits) : undefined;
+  }
+  function followLimit() {
+    const limit = outputLimit();
+    if (limit) {
+      maxTokens.max = String(limit);
+      maxTokens.title = `At most ${integer.format(limit)} for ${mode === "compare" ? "the models chosen" : "this model"}`;
+    } else {
+      maxTokens.removeAttribute("max");
+      maxTokens.title = "";
     }
+  }
+  form.elements.model.addEventListener("change", followLimit);
+  for (const select of form.querySelectorAll("[data-compare-select]")) select.addEventListener("change", followLimit);
+
+  function problemWith(text) {
+    if (!text) return "Write a prompt first.";
+    if (mode === "compare" && comparedModels().length < 2) {
+      return form.elements.model.options.length < 2
+        ? "Your team can use only one chat model, so there is nothing to compare it with yet: an administrator can request another on the Models page."
+        : "Pick two or three different models to compare.";
+    }
+    const limit = outputLimit();
+    if (limit && maxTokens.value.trim() && Number(maxTokens.value) > limit) {
+      const who = mode === "compare" ? "one of the models chosen writes" : "this model writes";
+      return `Max tokens: ${who} at most ${limit} tokens per answer; set it to ${limit} or less.`;
+    }
+    return "";
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (busy) return;
+    const text = prompt.value.trim();
+    problem.textContent = problemWith(text);
+    problem.hidden = !problem.textContent;
+    if (!problem.hidden) {
+      (text && mode === "chat" ? maxTokens : prompt).focus();
+      return;
+    }
+    prompt.value = "";
+    run(() => (mode === "chat" ? sendChat(text) : sendCompare(text)));
+  });
+  prompt.addEventListener("input", () => {
+    if (prompt.value.trim() && problem.textContent === "Write a prompt first.") problem.hidden = true;
   });
   prompt.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -516,6 +692,7 @@
     }
     for (const [name, log] of Object.entries(logs)) log.hidden = name !== next;
     for (const node of form.querySelectorAll("[data-for-mode]")) node.hidden = node.dataset.forMode !== next;
+    followLimit();
   }
   for (const tab of tabs) {
     tab.addEventListener("click", () => selectMode(tab.dataset.mode));
@@ -548,12 +725,17 @@
     setField("system", conversation.system_prompt);
     setField("knowledge_base_id", conversation.knowledge_base_id);
     for (const name of ["temperature", "top_p", "max_tokens", "stop"]) setField(name, conversation.parameters[name]);
+    followLimit();
+    let asked = null;
     for (const turn of conversation.turns) {
       if (turn.role === "user") {
-        log.append(userTurn(turn.content));
+        asked = editable(userTurn(turn.content));
+        asked.dataset.question = turn.id;
+        log.append(asked);
         continue;
       }
-      const card = answerCard(modelLabel(turn.model));
+      const question = asked;
+      const card = answerCard(modelLabel(turn.model), question ? { onRegenerate: () => resend(question, question.promptText) } : {});
       card.setText(turn.content);
       card.setCitations(turn.citations);
       if (turn.status === "ok") card.done({ ...turn, turn_id: turn.id });
@@ -614,6 +796,8 @@
 
   // --- Start -----------------------------------------------------------------------------
   if (window.matchMedia("(max-width: 75rem)").matches) form.querySelector("[data-settings]").open = false;
+  followLimit();
+  prompt.focus();
   if (conversationId) load(conversationId);
   const asked = new URLSearchParams(location.search).get("template");
   if (asked && config.templates.some((t) => String(t.id) === asked)) openTemplates(asked);
