@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gateway.rerank import RERANK
 from identity.permissions import principal_of, tenant_role_required
 from identity.roles import at_least
 from kernel.errors import DomainError, InvalidInput, NotFound
@@ -28,6 +29,7 @@ from knowledge.services import (
     create_knowledge_base,
     delete_document,
     delete_knowledge_base,
+    set_answer_settings,
     upload_documents,
 )
 from knowledge.stores import Located, find_knowledge_base, knowledge_bases_of, opened
@@ -148,6 +150,9 @@ def _render_detail(
         "max_upload": settings.KNOWLEDGE_MAX_UPLOAD_BYTES,
         "modes": MODES,
         "page_url": _page_url(located),
+        "rerank_models": usable_models(located.tenant, timezone.now())
+        .filter(modality=RERANK)
+        .order_by("name"),
         **extra,
     }
     return render(request, "knowledge/detail.html", context, status=status)
@@ -165,7 +170,29 @@ def knowledge_base_page(request: HttpRequest, kb_id: str) -> HttpResponse:
     _require_admin(request)
     if request.POST.get("action") == "delete":
         return _delete_knowledge_base(request, located)
+    if request.POST.get("action") == "answering":
+        return _change_answering(request, located)
     return _upload(request, located)
+
+
+def _change_answering(request: HttpRequest, located: Located) -> HttpResponse:
+    form = request.POST
+    try:
+        answering = {
+            "min_relevance": float(form.get("min_relevance", "")),
+            "rerank_model": form.get("rerank_model", ""),
+            "rerank_top_n": int(form.get("rerank_top_n", "")),
+        }
+    except ValueError:
+        return _render_detail(request, located, status=400, answering_error=(
+            "Minimum relevance is a number from -1 to 1, passages a whole number."))  # fmt: skip
+    try:
+        set_answer_settings(located=located, answering=answering,
+                            actor=request.user.get_username())  # fmt: skip
+    except DomainError as failure:
+        return _render_detail(request, located, status=400, answering_error=failure.message)
+    messages.success(request, "Saved how answers cite.")
+    return redirect(_page_url(located))
 
 
 def _upload(request: HttpRequest, located: Located) -> HttpResponse:

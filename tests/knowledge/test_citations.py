@@ -84,3 +84,19 @@ def test_sources_are_numbered_relevant_and_reranked(make_tenant, make_user,
     assert only["filename"] == "fees.txt" and only["number"] == 1 and 0 < only["rerank_score"] <= 1
     operations = [event.operation for event in events_of(acme.slug, 0)]
     assert operations.count("rerank") == 1
+
+    # In the browser: administrators change the settings on the knowledge base's page.
+    page = f"/t/{acme.slug}/knowledge/{located.kb.pk}/"
+    browser = Client()
+    browser.force_login(make_user("ann", roles={acme: "admin"}))
+    assert LOCAL_RERANK in browser.get(page).content.decode()  # offered in the form
+    form = {"action": "answering", "min_relevance": "0.5", "rerank_model": "", "rerank_top_n": "3"}
+    assert browser.post(page, form).status_code == 302
+    assert admin.get(kb_url).json()["answering"] == {
+        "min_relevance": 0.5, "rerank_model": "", "rerank_top_n": 3,
+    }  # fmt: skip
+    refused = browser.post(page, {**form, "min_relevance": "1.5"})
+    assert refused.status_code == 400 and "min_relevance" in refused.content.decode()
+    member = Client()
+    member.force_login(make_user("mo", roles={acme: "member"}))
+    assert member.post(page, form).status_code == 404
