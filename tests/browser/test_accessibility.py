@@ -25,9 +25,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 BLOCKING = {"serious", "critical"}
 
-# Pages other engineers own, with the violations they still have (rule ids), allowed here until
-# their templates are fixed. Remove an entry once its page scans clean: the test then holds it.
-ALLOWED: dict[str, set[str]] = {}
+# Violations on pages other engineers own, allowed here until their templates or styles are
+# fixed: page -> (rule id, selector). Remove an entry once it is fixed; the test then holds it.
+ALLOWED: dict[str, set[tuple[str, str]]] = {
+    # playground/static/playground/playground.css writes `color: white` on `var(--accent)` (the
+    # selected mode tab; a pressed feedback button too): in dark mode the accent is light, so
+    # that text wants `var(--on-accent)`.
+    "dark-playground": {("color-contrast", "#tab-chat")},
+}
 
 TENANT_PAGES = {
     "home": "",
@@ -40,6 +45,11 @@ TENANT_PAGES = {
     "playground": "playground/",
     "evaluations": "evaluations/",
     "invocations": "invocations/",
+}
+# A platform administrator (in dark mode) sees a tenant's pages with more on them.
+TENANT_PAGES_DARK = {
+    f"dark-{name}": TENANT_PAGES[name]
+    for name in ("home", "budgets", "knowledge", "playground", "evaluations")
 }
 PLATFORM_PAGES = {
     "platform-home": "/",
@@ -56,10 +66,11 @@ def blocking_violations(page: Page, name: str) -> list[str]:
     results = Axe().run(page)
     allowed = ALLOWED.get(name, set())
     return [
-        f"{violation['id']} ({violation['impact']}) {', '.join(map(str, node['target']))} on {name}"
+        f"{violation['id']} ({violation['impact']}) {target} on {name}"
         for violation in results.response["violations"]
-        if violation["impact"] in BLOCKING and violation["id"] not in allowed
-        for node in violation["nodes"]
+        if violation["impact"] in BLOCKING
+        for target in (", ".join(map(str, node["target"])) for node in violation["nodes"])
+        if (violation["id"], target) not in allowed
     ]
 
 
@@ -120,7 +131,7 @@ def test_pages_have_no_serious_accessibility_violations(
     refused += csp_violations(root)
     sign_in(root, portal_url, acme.slug, "root", "pw-root-123")
     expect(root.get_by_test_id("tenant-role")).to_have_text("Platform administrator")
-    found += scan(root, {"dark-home": ""}, f"{portal_url}/t/{acme.slug}/")
+    found += scan(root, TENANT_PAGES_DARK, f"{portal_url}/t/{acme.slug}/")
     found += scan(root, PLATFORM_PAGES, portal_url)
     dark.close()
 
