@@ -61,6 +61,8 @@ def request_access(
         raise InvalidInput("Say why the tenant needs the model (justification).")
     model = _usable_entry(model_name, now)
     unit = _business_unit_of(tenant, business_unit_id)
+    if unit is not None and not unit.is_active:
+        raise InvalidInput(f"{unit.name} is archived: nobody works for it any more.")
     if active_grants(tenant, now, unit).filter(model=model).exists():
         raise Conflict(f"This tenant can already use {model.name}.")
     try:

@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEntry
+from kernel.errors import InvalidInput
 from models_catalog.models import AccessRequest, FoundationModel, ModelGrant, Provider
 from models_catalog.services.access import grant_model, request_access
 from tenants.services import add_business_unit, archive_business_unit
@@ -382,3 +383,8 @@ def test_archived_units_leave_the_matrix_and_cannot_be_granted(root, module_tena
     ).content.decode()  # fmt: skip
     assert "Legacy is archived" in refused
     assert not ModelGrant.objects.filter(business_unit=unit).exists()
+    with pytest.raises(InvalidInput, match="Legacy is archived"):
+        request_access(
+            tenant=acme, model_name=LLAMA, justification="x", requester=None, actor="ada",
+            business_unit_id=unit.pk,
+        )  # fmt: skip
