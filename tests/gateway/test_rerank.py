@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -106,9 +107,13 @@ def test_bedrock_rerank_speaks_its_wire_protocol_and_is_metered(acme, aws) -> No
     assert throttled.status_code == 429, throttled.text
 
 
-def test_the_local_reranker_orders_by_meaning(acme) -> None:
+def test_the_local_reranker_and_bad_requests_that_name_the_field(
+    acme, asgi_url, make_tenant, make_user
+) -> None:
     catalogued_rerank_model("local")
     grant_model(model_name=LOCAL_RERANK, tenants=[acme.tenant], actor="test")
+    grant_model(model_name=LOCAL_CHAT, tenants=[acme.tenant], actor="test")
+    # The local bi-encoder re-score, with the real MiniLM model.
     answer = acme.post("/rerank", json={
         "model": LOCAL_RERANK, "query": "Can I take a power tool home?",
         "documents": ["Opening hours are nine to five.", "Members may borrow a power drill.",
@@ -121,22 +126,16 @@ def test_the_local_reranker_orders_by_meaning(acme) -> None:
     assert results[0]["relevance_score"] > results[1]["relevance_score"]
     assert event_of(answer.json()["id"]).input_tokens > 0
 
-
-def test_bad_requests_name_the_field_and_nothing_is_charged(
-    acme, asgi_url, make_tenant, make_user
-) -> None:
-    catalogued_rerank_model("local")
-    grant_model(model_name=LOCAL_RERANK, tenants=[acme.tenant], actor="test")
-    grant_model(model_name=LOCAL_CHAT, tenants=[acme.tenant], actor="test")
     good = {"model": LOCAL_RERANK, "query": "q", "documents": ["a", "b"]}
     queued = queued_usage()
-    for change, param in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"query": ""}, "query"), ({"query": 3}, "query"), ({"documents": []}, "documents"),
         ({"documents": "a"}, "documents"), ({"documents": ["a", 7]}, "documents[1]"),
         ({"documents": [{"txt": "a"}]}, "documents[0]"), ({"top_n": 0}, "top_n"),
         ({"top_n": "2"}, "top_n"), ({"return_documents": "yes"}, "return_documents"),
         ({"rank_fields": ["text"]}, "rank_fields"), ({"model": LOCAL_CHAT}, "model"),
-    ]:  # fmt: skip
+    ]  # fmt: skip
+    for change, param in cases:
         refused = acme.post("/rerank", json={**good, **change})
         assert refused.status_code == 400, (change, refused.text)
         assert refused.json()["error"]["param"] == param, refused.text
@@ -146,7 +145,8 @@ def test_bad_requests_name_the_field_and_nothing_is_charged(
     assert acme.post("/rerank", json={**good, "model": BEDROCK_RERANK}).status_code == 403
     assert queued_usage() == queued + 1  # the refused grant is a recorded, uncharged event
 
-    # Another tenant's token, or none, is refused before any model is called.
+    # Another tenant's token, or none, is refused before any model is called (and bad input
+    # above cost nothing).
     globex = make_tenant("globex")
     grant_model(model_name=LOCAL_RERANK, tenants=[globex], actor="test")
     other = mint_member_token(user=make_user("gil", roles={globex: "admin"}), tenant=globex)
