@@ -47,7 +47,8 @@ def _check_openai_compatible(provider: Provider) -> ConnectionCheck:
         headers["Authorization"] = f"Bearer {key}"
     url = f"{provider.endpoint_url.rstrip('/')}/models"
     try:
-        answer = httpx.get(url, headers=headers, timeout=TIMEOUT_SECONDS, trust_env=False)
+        # Through the proxy HTTP(S)_PROXY / NO_PROXY choose, as the gateway's calls go.
+        answer = httpx.get(url, headers=headers, timeout=TIMEOUT_SECONDS, trust_env=True)
     except httpx.HTTPError as error:
         return ConnectionCheck(False, f"Could not reach {url}: {error or type(error).__name__}.")
     if answer.status_code in (401, 403):
