@@ -9,6 +9,7 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from gateway import calls
 from gateway.parameters import chat_request, unmet_need
@@ -94,6 +95,15 @@ def check_max_tokens(value: Any, limit: int) -> None:
         )
 
 
+def _comparison_id(value: Any) -> UUID | None:
+    if value in (None, ""):
+        return None
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidInput("The comparison's id must be a UUID.") from None
+
+
 def prepare(tenant: Tenant, principal: Principal, body: dict[str, Any]) -> Prepared:
     """Everything before the first token (synchronous; the tenant's schema is active)."""
     prompt = body.get("prompt")
@@ -106,6 +116,7 @@ def prepare(tenant: Tenant, principal: Principal, body: dict[str, Any]) -> Prepa
     parameters = {name: body[name] for name in PARAMETERS if body.get(name) not in (None, "")}
     kb_id = body.get("knowledge_base_id") or None
     located = find_knowledge_base(tenant, kb_id) if kb_id else None  # before anything is saved
+    comparison = _comparison_id(body.get("comparison_id"))
     if body.get("conversation_id"):
         conversation = selectors.conversation_of(principal.id, body["conversation_id"])
         if body.get("replace_from"):  # regenerate an answer, or ask an edited prompt instead
@@ -114,6 +125,7 @@ def prepare(tenant: Tenant, principal: Principal, body: dict[str, Any]) -> Prepa
         conversation = services.start_conversation(
             owner_id=principal.id, first_prompt=prompt, model=model, system_prompt=system,
             parameters=parameters, knowledge_base_id=str(located.kb.pk) if located else None,
+            comparison_id=comparison,
         )  # fmt: skip
     messages = [*_history(conversation), {"role": "user", "content": prompt}]
     question = services.add_question(conversation, prompt)

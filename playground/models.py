@@ -17,6 +17,8 @@ class Conversation(models.Model):
     system_prompt = models.TextField(blank=True)
     parameters = models.JSONField(default=dict, blank=True)
     knowledge_base_id = models.UUIDField(null=True, blank=True)
+    # The conversations of one comparison (one prompt to several models), reopened side by side.
+    comparison_id = models.UUIDField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -52,6 +52,20 @@ def conversation_of(owner_id: int, conversation_id: Any) -> Conversation:
     return found
 
 
+def comparison_of(owner_id: int, comparison_id: Any) -> list[Conversation]:
+    """The person's conversations of one comparison, in the order they were started, or
+    NotFound (also for someone else's, and for an id that is not a UUID)."""
+    try:
+        key = UUID(str(comparison_id))
+    except ValueError:
+        raise NotFound("No such comparison of yours.") from None
+    found = list(Conversation.objects.filter(owner_id=owner_id, comparison_id=key)
+                 .order_by("created_at", "id"))  # fmt: skip
+    if not found:
+        raise NotFound("No such comparison of yours.")
+    return found
+
+
 def question_in(conversation: Conversation, turn_id: Any) -> Turn:
     """One of the person's prompts still in `conversation`, or NotFound."""
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Q
@@ -18,13 +19,15 @@ from playground.selectors import conversation_of, own_answer, question_in, varia
 
 def start_conversation(
     *, owner_id: int, first_prompt: str, model: str, system_prompt: str,
-    parameters: dict[str, Any], knowledge_base_id: str | None,
+    parameters: dict[str, Any], knowledge_base_id: str | None, comparison_id: UUID | None = None,
 ) -> Conversation:  # fmt: skip
-    """A new conversation of the person's, named after its first prompt (renamable later)."""
+    """A new conversation of the person's, named after its first prompt (renamable later);
+    `comparison_id` groups the conversations of one comparison."""
     title = " ".join(first_prompt.split())[:80] or "New conversation"
     return Conversation.objects.create(
         owner_id=owner_id, title=title, model=model, system_prompt=system_prompt,
         parameters=parameters, knowledge_base_id=knowledge_base_id or None,
+        comparison_id=comparison_id,
     )  # fmt: skip
 
 

@@ -28,7 +28,7 @@ from kernel.pool_threads import run_in_pool
 from kernel.request_json import json_of_request
 from playground import selectors, services
 from playground.chat import explain, prepare, stream_events
-from playground.models import PromptTemplate
+from playground.models import Conversation, PromptTemplate
 from tenants.models import Role
 
 NO_SUCH_PAGE = "No such page, or you have no access to it."
@@ -58,14 +58,18 @@ def _page_context(request: HttpRequest) -> dict[str, Any]:
 @never_cache
 def playground_page(request: HttpRequest) -> HttpResponse:
     """Chat and compare; `?conversation=<id>` continues one of the person's conversations,
+    `?comparison=<id>` reopens a comparison side by side,
     `?q=<words>` lists only those that mention the words."""
     tenant, owner_id = request.tenant, request.user.pk  # type: ignore[attr-defined]
     current = None
-    if request.GET.get("conversation"):
-        try:
+    compared: list[Conversation] = []
+    try:
+        if request.GET.get("conversation"):
             current = selectors.conversation_of(owner_id, UUID(request.GET["conversation"]))
-        except (ValueError, NotFound):
-            raise Http404(NO_SUCH_PAGE) from None
+        elif request.GET.get("comparison"):
+            compared = selectors.comparison_of(owner_id, request.GET["comparison"])
+    except (ValueError, NotFound):
+        raise Http404(NO_SUCH_PAGE) from None
     search = request.GET.get("q", "")[:200]
     models = selectors.chat_models(tenant, business_unit_in_tenant(owner_id, tenant))
     base = _base(request)
@@ -75,6 +79,7 @@ def playground_page(request: HttpRequest) -> HttpResponse:
         "fillUrl": f"{base}templates/0/fill", "pageUrl": base,
         "pageTitle": f"Playground · {tenant.name} · Atrium",
         "conversation": str(current.pk) if current else None,
+        "comparison": [str(conversation.pk) for conversation in compared],
         "templates": [_template_json(t) for t in selectors.templates_with_current()],
     }  # fmt: skip
     context = {
@@ -84,6 +89,7 @@ def playground_page(request: HttpRequest) -> HttpResponse:
         "conversations": selectors.conversations_of(owner_id, search),
         "search": search,
         "current": current,
+        "compared": compared,
         "config": config,
     }
     return render(request, "playground/page.html", context)

@@ -262,6 +262,18 @@ def test_two_models_stream_side_by_side_and_stop_ends_the_call(
     expect(team.get_by_test_id("metrics")).to_be_visible(timeout=ANSWER_MS)
     expect(columns).to_have_count(2)
     expect(history).to_have_count(2)
+    # The comparison's address reopens it side by side.
+    assert "?comparison=" in page.url
+    page.reload()
+    expect(page.get_by_role("tab", name="Compare models")).to_have_attribute(
+        "aria-selected", "true"
+    )
+    expect(page).to_have_title(re.compile(r"^Comparison: Name three colours of the sea\. · "))
+    expect(columns).to_have_count(2)
+    expect(page.get_by_test_id("metrics")).to_have_count(2)
+    reopened = columns.filter(has_text="Team model")
+    expect(reopened.get_by_test_id("answer")).to_have_text("w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11")
+    expect(page.get_by_test_id("user-turn")).to_have_text("Name three colours of the sea.")
 
     # A model slow to start says so while the person waits for its first words.
     upstream.stream_pieces, upstream.piece_delay = 2, 0

@@ -4,7 +4,9 @@ templates are versioned, shared inside the tenant and nowhere else, and fill the
 
 from __future__ import annotations
 
+import json
 import re
+import uuid
 
 import pytest
 from django.db import connection
@@ -152,6 +154,35 @@ def test_the_page_is_titled_after_the_open_conversation_and_one_model_is_no_dead
     # Compare with a single model explains why, and where another one is asked for.
     assert "only one chat model" in page and f'href="/t/{acme.slug}/models/"' in page
     assert "data-compare-select" not in page
+
+
+def test_a_comparison_reopens_for_its_owner_only(module_tenants, make_user) -> None:
+    acme = module_tenants["acme"]
+    grant_model(model_name=CHAT, tenants=[acme], actor="test")
+    nina, otto = (make_user(n, roles={acme: "member"}) for n in ("nina", "otto"))
+    grouped = uuid.uuid4()
+    with tenant_context(acme):
+        compared = [
+            services.start_conversation(
+                owner_id=nina.pk,
+                first_prompt="Sea colours",
+                model=model,
+                system_prompt="",
+                parameters={},
+                knowledge_base_id=None,
+                comparison_id=grouped,
+            )
+            for model in (CHAT, "team-model")
+        ]
+    conversation(acme, nina.pk, "Not compared")
+    page = signed_in(nina).get(base(acme), {"comparison": str(grouped)})
+    assert page.status_code == 200
+    shown = page.content.decode()
+    assert re.search(r"<title>\s*Comparison: Sea colours · Playground", shown)
+    config = json.loads(re.search(r'id="playground-config"[^>]*>(.*?)</script>', shown).group(1))
+    assert config["comparison"] == [str(c.pk) for c in compared]
+    assert signed_in(otto).get(base(acme), {"comparison": str(grouped)}).status_code == 404
+    assert signed_in(nina).get(base(acme), {"comparison": "not-a-uuid"}).status_code == 404
 
 
 def test_templates_are_versioned_and_shared_inside_the_tenant(module_tenants, make_user) -> None:

@@ -544,6 +544,7 @@
       conversationId = id;
       history.replaceState(null, "", `${config.pageUrl}?conversation=${id}`);
       document.title = `${title} · ${config.pageTitle}`;
+      document.getElementById("playground-heading").textContent = title;
     }
     const item = document.getElementById("conversation-item").content.firstElementChild.cloneNode(true);
     for (const node of item.querySelectorAll("[href], [action]")) {
@@ -587,35 +588,88 @@
   }
 
   // One model's column of a comparison: a conversation of its own, listed at once (not made
-  // current); Regenerate asks that model again in the same column.
-  function compareColumn(columns, text, model, shared) {
-    let conversation = null;
-    let question = null;
+  // current); Regenerate asks that model again in the same column. `existing`: a column
+  // reopened with its conversation, prompt and answer.
+  function compareColumn(columns, text, model, shared, existing = null) {
+    let conversation = existing ? existing.conversation : null;
+    let question = existing ? existing.question : null;
     let shown = null;
-    const ask = () => {
-      const card = answerCard(modelLabel(model), { onRegenerate: () => run(ask) });
+    const place = (card) => {
       if (shown) shown.replaceWith(card.node);
       else columns.append(card.node);
       shown = card.node;
-      const body = { ...shared, prompt: text, model };
+    };
+    const ask = () => {
+      const card = answerCard(modelLabel(model), { onRegenerate: () => run(ask) });
+      place(card);
+      const body = { ...(shared || parameters()), prompt: text, model };
       if (conversation && question) Object.assign(body, { conversation_id: conversation, replace_from: question });
+      else if (existing) body.comparison_id = existing.comparison;
+      else body.comparison_id = shared.comparison_id;
       return streamAnswer(body, card, (start) => {
         if (!conversation) remember(start.conversation_id, titled(text), model, false);
         conversation = start.conversation_id;
         question = start.question_id;
       });
     };
-    return ask();
+    if (!existing) return ask();
+    const card = answerCard(modelLabel(model), { onRegenerate: () => run(ask) });
+    place(card);
+    if (existing.answer) showTurn(card, existing.answer);
+    return Promise.resolve();
+  }
+
+  function newId() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  function compareRow(text, count) {
+    const columns = el("div", { className: "pg-columns", style: `--columns: ${count}` });
+    logs.compare.append(el("section", { className: "pg-compare-row", "aria-label": "Comparison" }, userTurn(text), columns));
+    return columns;
   }
 
   async function sendCompare(text) {
     const chosen = comparedModels();
-    const log = logs.compare;
-    clearIntro(log);
-    const columns = el("div", { className: "pg-columns", style: `--columns: ${chosen.length}` });
-    log.append(el("section", { className: "pg-compare-row", "aria-label": "Comparison" }, userTurn(text), columns));
-    const shared = parameters();
+    clearIntro(logs.compare);
+    const columns = compareRow(text, chosen.length);
+    // The comparison's address reopens it side by side.
+    const shared = { ...parameters(), comparison_id: newId() };
+    history.replaceState(null, "", `${config.pageUrl}?comparison=${shared.comparison_id}`);
+    document.title = `Comparison: ${titled(text)} · ${config.pageTitle}`;
     await Promise.all(chosen.map((model) => compareColumn(columns, text, model, shared)));
+  }
+
+  // A comparison reopened from its address: the prompt, and each model's latest answer.
+  async function loadComparison(ids, comparison) {
+    selectMode("compare");
+    const found = (await Promise.all(ids.map(async (id) => {
+      const response = await fetch(config.conversationUrl.replace(/[0-9a-f-]{36}/, id), { credentials: "same-origin" });
+      return response.ok ? response.json() : null;
+    }))).filter(Boolean);
+    if (!found.length) return;
+    clearIntro(logs.compare);
+    const first = found[0];
+    setField("system", first.system_prompt);
+    setField("knowledge_base_id", first.knowledge_base_id);
+    for (const name of ["temperature", "top_p", "max_tokens", "stop"]) setField(name, first.parameters[name]);
+    found.forEach((conversation, index) => setField(`compare_${"ABC"[index]}`, conversation.model));
+    followLimit();
+    const last = (turns, role) => [...turns].reverse().find((turn) => turn.role === role);
+    const text = (last(first.turns, "user") || { content: first.title }).content;
+    const columns = compareRow(text, found.length);
+    for (const conversation of found) {
+      const question = last(conversation.turns, "user");
+      compareColumn(columns, text, conversation.model, null, {
+        conversation: conversation.id, question: question ? question.id : null,
+        answer: last(conversation.turns, "assistant"), comparison,
+      });
+    }
   }
 
   // --- Max tokens follows the model ----------------------------------------------------------
@@ -708,8 +762,16 @@
   function setField(name, value) {
     if (value === undefined || value === null) return;
     const field = form.elements[name];
+    if (!field) return;
     if (field.tagName === "SELECT" && ![...field.options].some((o) => o.value === String(value))) return;
     field.value = Array.isArray(value) ? value.join("\n") : String(value);
+  }
+  function showTurn(card, turn) {
+    card.setText(turn.content);
+    card.setCitations(turn.citations);
+    if (turn.status === "ok") card.done({ ...turn, turn_id: turn.id });
+    else if (turn.status === "stopped") card.stopped();
+    else card.fail({ title: "This answer failed", message: turn.error || "The model did not answer." });
   }
   async function load(id) {
     const log = logs.chat;
@@ -736,11 +798,7 @@
       }
       const question = asked;
       const card = answerCard(modelLabel(turn.model), question ? { onRegenerate: () => resend(question, question.promptText) } : {});
-      card.setText(turn.content);
-      card.setCitations(turn.citations);
-      if (turn.status === "ok") card.done({ ...turn, turn_id: turn.id });
-      else if (turn.status === "stopped") card.stopped();
-      else card.fail({ title: "This answer failed", message: turn.error || "The model did not answer." });
+      showTurn(card, turn);
       log.append(card.node);
     }
     window.scrollTo({ top: document.documentElement.scrollHeight });
@@ -799,6 +857,7 @@
   followLimit();
   prompt.focus();
   if (conversationId) load(conversationId);
+  else if (config.comparison.length) loadComparison(config.comparison, new URLSearchParams(location.search).get("comparison"));
   const asked = new URLSearchParams(location.search).get("template");
   if (asked && config.templates.some((t) => String(t.id) === asked)) openTemplates(asked);
 })();
