@@ -112,3 +112,15 @@ def test_admin_drops_files_and_watches_them_become_searchable(
     screenshot(page, "knowledge-bases-phone")
     card.get_by_role("link").click()
     screenshot(page, "knowledge-base-phone")
+
+    # Each document's page previews its chunks in order, with their headings.
+    page.set_viewport_size(LAPTOP)
+    page.get_by_role("link", name="tool_library_handbook.md").click()
+    expect(page.get_by_role("heading", name="tool_library_handbook.md")).to_be_visible()
+    chunks = page.get_by_test_id("chunk")
+    expect(chunks.first).to_contain_text("#0")
+    assert chunks.count() == int(page.get_by_test_id("chunk-count").inner_text()) > 5
+    expect(chunks.filter(has_text="Members may borrow up to five items")).to_contain_text(
+        "Chapter 2: Lending > Borrowing rules"
+    )
+    screenshot(page, "knowledge-document")
