@@ -113,7 +113,8 @@ def conversations_of(owner_id: int, search: str = "") -> list[Conversation]:
             conversation=OuterRef("pk"), superseded=False, content__icontains=words
         )
         found = found.filter(Q(title__icontains=words) | Exists(mentioned))
-    return list(found.only("id", "title", "model", "updated_at")[:RECENT_CONVERSATIONS])
+    fields = ("id", "title", "model", "comparison_id", "updated_at")
+    return list(found.only(*fields)[:RECENT_CONVERSATIONS])
 
 
 def _turn_data(turn: Turn, verdict: Feedback | None) -> dict[str, Any]:

@@ -262,9 +262,11 @@ def test_two_models_stream_side_by_side_and_stop_ends_the_call(
     expect(team.get_by_test_id("metrics")).to_be_visible(timeout=ANSWER_MS)
     expect(columns).to_have_count(2)
     expect(history).to_have_count(2)
-    # The comparison's address reopens it side by side.
+    # The comparison's address reopens it side by side, as each of its conversations' links does.
     assert "?comparison=" in page.url
-    page.reload()
+    side_by_side = page.get_by_role("link", name="side by side")
+    expect(side_by_side).to_have_count(2)
+    side_by_side.first.click()
     expect(page.get_by_role("tab", name="Compare models")).to_have_attribute(
         "aria-selected", "true"
     )

@@ -181,6 +181,7 @@ def test_a_comparison_reopens_for_its_owner_only(module_tenants, make_user) -> N
     assert re.search(r"<title>\s*Comparison: Sea colours · Playground", shown)
     config = json.loads(re.search(r'id="playground-config"[^>]*>(.*?)</script>', shown).group(1))
     assert config["comparison"] == [str(c.pk) for c in compared]
+    assert shown.count(f'href="{base(acme)}?comparison={grouped}"') == 2  # "side by side"
     assert signed_in(otto).get(base(acme), {"comparison": str(grouped)}).status_code == 404
     assert signed_in(nina).get(base(acme), {"comparison": "not-a-uuid"}).status_code == 404
 

@@ -539,7 +539,8 @@
   }
 
   // A new conversation at the top of the history; `current` makes it the one being continued.
-  function remember(id, title, model, current = true) {
+  // `comparison`: the comparison it is a column of, reopened by its "side by side" link.
+  function remember(id, title, model, current = true, comparison = null) {
     if (current) {
       conversationId = id;
       history.replaceState(null, "", `${config.pageUrl}?conversation=${id}`);
@@ -556,6 +557,11 @@
     const link = item.querySelector("a");
     link.textContent = title;
     item.querySelector("[data-model]").textContent = model;
+    if (comparison) {
+      const sideBySide = item.querySelector("[data-comparison-link]");
+      sideBySide.href = `${config.pageUrl}?comparison=${comparison}`;
+      sideBySide.hidden = false;
+    }
     item.querySelector("summary").setAttribute("aria-label", `Rename or delete ${title}`);
     item.querySelector("input[name=title]").value = title;
     if (current) {
@@ -607,7 +613,7 @@
       else if (existing) body.comparison_id = existing.comparison;
       else body.comparison_id = shared.comparison_id;
       return streamAnswer(body, card, (start) => {
-        if (!conversation) remember(start.conversation_id, titled(text), model, false);
+        if (!conversation) remember(start.conversation_id, titled(text), model, false, body.comparison_id);
         conversation = start.conversation_id;
         question = start.question_id;
       });
