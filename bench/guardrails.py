@@ -1,8 +1,9 @@
 """Guardrail quality and speed on labelled sets generated in the repo (no downloads): precision,
 recall and F1 per PII kind on Faker sentences in eight locales, the share of hard negatives
 flagged (IMEIs, ISBNs, versions, part numbers, prices, coordinates), prompt injection against
-benign prompts about instructions, denied topics (paraphrases in several languages, diluted in
-long prompts), word-filter evasions, and the latency of each check on a 2 KB prompt.
+benign prompts about instructions (the set it is fitted on, and `labelled_held_out`, never fitted
+on), denied topics (paraphrases in several languages, diluted in 2 KB prompts; a second topic
+held out), word-filter evasions, and the latency of the checks on a 2 KB prompt.
 
     python bench/guardrails.py [--per-kind 20] [--seed 20]
 """
@@ -25,8 +26,10 @@ import django  # noqa: E402
 
 django.setup()
 
+from guardrails import labelled_held_out as held_out  # noqa: E402
 from guardrails.detectors import find_pii  # noqa: E402
 from guardrails.engine import blocking_rule  # noqa: E402
+from guardrails.injection import phrase_score  # noqa: E402
 from guardrails.labelled_pii import hard_negatives, pii_sentences  # noqa: E402
 from guardrails.labelled_prompts import (  # noqa: E402
     FILTER_EVASIONS,
@@ -34,13 +37,13 @@ from guardrails.labelled_prompts import (  # noqa: E402
     TOPIC_COUNTER_EXAMPLES,
     TOPIC_EXAMPLES,
     TOPIC_NAME,
-    held_out_injection_prompts,
-    injection_prompts,
     topic_prompts,
+    training_injection_prompts,
 )
 from guardrails.measure import Score, flagged_share, pii_scores, verdict_score  # noqa: E402
 from guardrails.policy import PII_KINDS, Policy, parse  # noqa: E402
 from guardrails.recognizers import _numbers_in  # noqa: E402
+from guardrails.similarity import window_texts  # noqa: E402
 
 ALL_KINDS = set(PII_KINDS)
 
@@ -65,42 +68,52 @@ def blocks(policy: Policy) -> Callable[[str], bool]:
     return lambda text: blocking_rule(policy, text, "input") is not None
 
 
+def topic_policy(name: str, examples: tuple[str, ...], counter: tuple[str, ...]) -> Policy:
+    topic = {"name": name, "examples": list(examples), "counter_examples": list(counter)}
+    return parse({"denied_topics": [topic]})
+
+
+def flagged(labelled: list[tuple[str, bool]], flags: Callable[[str], bool]) -> str:
+    negatives = [text for text, positive in labelled if not positive]
+    return f"{sum(map(flags, negatives)) / len(negatives):.1%} of {len(negatives)}"
+
+
 def prompt_checks(per_kind_prompt: str) -> None:
     injection = parse({"prompt_injection": True})
-    topic = parse(
-        {
-            "denied_topics": [
-                {
-                    "name": TOPIC_NAME,
-                    "examples": list(TOPIC_EXAMPLES),
-                    "counter_examples": list(TOPIC_COUNTER_EXAMPLES),
-                }
-            ]
-        }
-    )
+    salaries = topic_policy(TOPIC_NAME, TOPIC_EXAMPLES, TOPIC_COUNTER_EXAMPLES)
+    second = topic_policy(held_out.SECOND_TOPIC_NAME, held_out.SECOND_TOPIC_EXAMPLES,
+                          held_out.SECOND_TOPIC_COUNTER_EXAMPLES)  # fmt: skip
     words = parse({"word_filters": [{"name": "codename", "pattern": FILTER_WORD}]})
-    injected, topical = injection_prompts(), topic_prompts()
-    print("\n| check | precision | recall | F1 | TP | FP | FN |\n|---|---|---|---|---|---|---|")
-    injection_score = verdict_score(injected, blocks(injection))
-    print(row(f"prompt injection, tuned on ({len(injected)} prompts)", injection_score))
-    held_out = held_out_injection_prompts()
-    held_out_score = verdict_score(held_out, blocks(injection))
-    print(row(f"prompt injection, held out ({len(held_out)} prompts)", held_out_score))
-    print(row(f"denied topic ({len(topical)} prompts)", verdict_score(topical, blocks(topic))))
-    benign = [text for text, attack in injected if not attack]
-    off_topic = [text for text, on in topical if not on]
-    print(
-        f"\nbenign prompts about instructions flagged: "
-        f"{sum(map(blocks(injection), benign)) / len(benign):.1%}"
-    )
-    print(f"off-topic prompts flagged: {sum(map(blocks(topic), off_topic)) / len(off_topic):.1%}")
+    trained, unseen = training_injection_prompts(), held_out.injection_prompts()
+    by_phrases = lambda text: phrase_score(text) >= 1  # noqa: E731
+    rows = [
+        (f"prompt injection, fitted on ({len(trained)} prompts)", trained, blocks(injection)),
+        (f"prompt injection, held out ({len(unseen)} prompts)", unseen, blocks(injection)),
+        ("  phrase signals alone, held out", unseen, by_phrases),
+        (f"denied topic {TOPIC_NAME}, tuned on", topic_prompts(), blocks(salaries)),
+        (f"denied topic {TOPIC_NAME}, held out", held_out.topic_prompts(False), blocks(salaries)),
+        (f"denied topic {held_out.SECOND_TOPIC_NAME}, held out", held_out.topic_prompts(True),
+         blocks(second)),
+    ]  # fmt: skip
+    print("\n| check | precision | recall | F1 | TP | FP | FN | negatives flagged |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, labelled, flags in rows:
+        print(f"{row(name, verdict_score(labelled, flags))} {flagged(labelled, flags)} |")
     caught = sum(map(blocks(words), FILTER_EVASIONS))
-    print(f"word filter evasions caught: {caught}/{len(FILTER_EVASIONS)}")
-    both = parse({"prompt_injection": True, "denied_topics": [{"name": TOPIC_NAME,
-                  "examples": list(TOPIC_EXAMPLES)}]})  # fmt: skip
+    print(f"\nword filter evasions caught: {caught}/{len(FILTER_EVASIONS)}")
+    topic = {"name": TOPIC_NAME, "examples": list(TOPIC_EXAMPLES),
+             "counter_examples": list(TOPIC_COUNTER_EXAMPLES)}  # fmt: skip
+    every = parse({"pii": dict.fromkeys(PII_KINDS, "block"), "prompt_injection": True,
+                   "denied_topics": [topic]})  # fmt: skip
+    clean = (held_out.FILLER * 8)[:2000]  # passes every check, so every check runs
     print(
-        f"injection + topic on a 2 KB prompt: "
-        f"{p50_ms(lambda: blocking_rule(both, per_kind_prompt, 'input')):.1f} ms p50"
+        f"PII + injection + topic on a 2 KB prompt: "
+        f"{p50_ms(lambda: blocking_rule(every, clean, 'input')):.1f} ms p50 "
+        f"({len(window_texts(clean))} windows embedded once)"
+    )
+    print(
+        f"PII + injection + topic on a 2 KB prompt with PII: "
+        f"{p50_ms(lambda: blocking_rule(every, per_kind_prompt, 'input')):.1f} ms p50"
     )
 
 

@@ -58,14 +58,20 @@ def embedded_examples(texts: tuple[str, ...]) -> Vectors:
 
 
 def windows(text: str) -> list[str]:
-    """`text` cut at sentence ends into windows of at most WINDOW_CHARACTERS (a longer sentence
-    is cut where it must)."""
+    """`text` cut at sentence ends into windows of at most WINDOW_CHARACTERS: short sentences
+    packed together, a longer one cut where it must."""
     packed: list[str] = []
     current = ""
     for sentence in SENTENCE_END.split(text.strip()):
-        while len(sentence) > WINDOW_CHARACTERS:
-            packed.append(sentence[:WINDOW_CHARACTERS])
-            sentence = sentence[WINDOW_CHARACTERS:]
+        if len(sentence) > WINDOW_CHARACTERS:
+            # A long sentence is read in pieces of its own: its tail packed with the next
+            # sentence would dilute that one (a short question after a long paragraph).
+            if current:
+                packed.append(current)
+                current = ""
+            packed += [sentence[i : i + WINDOW_CHARACTERS]
+                       for i in range(0, len(sentence), WINDOW_CHARACTERS)]  # fmt: skip
+            continue
         if current and len(current) + len(sentence) + 1 > WINDOW_CHARACTERS:
             packed.append(current)
             current = ""
