@@ -25,9 +25,10 @@ from providers.errors import UpstreamError
 from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Message, Usage
 
 # A base model continues the transcript: it would write the next "Answer:" (or "Question:")
-# itself, again and again; grounded in passages, it goes on to invent passage "[3]". (Not a
-# blank line: the model often opens its answer with one.)
-TRANSCRIPT_STOPS = ("\nQuestion:", "\nUser:", "\nAnswer:", "\n[")
+# itself, again and again; grounded in passages, it goes on to invent the next one ("[3] ...",
+# after a blank line, as the passages are given). Not a blank line alone: the model often opens
+# its answer with one.
+TRANSCRIPT_STOPS = ("\nQuestion:", "\nUser:", "\nAnswer:", "\n\n[")
 # llama.cpp's own sampler settings against loops: DRY penalises a token that would extend a
 # sequence already written (a sentence said twice), the mild repeat penalty single tokens.
 # Not for JSON answers, whose keys and punctuation must repeat.
