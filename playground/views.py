@@ -16,6 +16,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -42,6 +43,11 @@ def _base(request: HttpRequest) -> str:
     return f"/t/{request.tenant.slug}/playground/"  # type: ignore[attr-defined]
 
 
+def _person(request: HttpRequest) -> int:
+    """The signed-in person's id (the views below are for members only)."""
+    return int(request.user.pk)  # type: ignore[arg-type]
+
+
 def _template_json(template: PromptTemplate) -> dict[str, Any]:
     current = template.history[0]  # type: ignore[attr-defined]
     return {"id": template.pk, "name": template.name, "version": current.number,
@@ -60,7 +66,7 @@ def playground_page(request: HttpRequest) -> HttpResponse:
     """Chat and compare; `?conversation=<id>` continues one of the person's conversations,
     `?comparison=<id>` reopens a comparison side by side,
     `?q=<words>` lists only those that mention the words."""
-    tenant, owner_id = request.tenant, request.user.pk  # type: ignore[attr-defined]
+    tenant, owner_id = request.tenant, _person(request)  # type: ignore[attr-defined]
     current = None
     compared: list[Conversation] = []
     try:
@@ -101,7 +107,7 @@ def playground_page(request: HttpRequest) -> HttpResponse:
 def conversation_json(request: HttpRequest, conversation_id: UUID) -> JsonResponse:
     """A conversation's settings and turns, for the page's script to continue it."""
     try:
-        data = selectors.conversation_data(request.user.pk, conversation_id)
+        data = selectors.conversation_data(_person(request), conversation_id)
     except NotFound as error:
         return JsonResponse({"error": explain(error)}, status=404)
     return JsonResponse(data)
@@ -111,7 +117,7 @@ def conversation_json(request: HttpRequest, conversation_id: UUID) -> JsonRespon
 @tenant_role_required(Role.MEMBER)
 def rename_conversation(request: HttpRequest, conversation_id: UUID) -> HttpResponse:
     try:
-        services.rename_conversation(owner_id=request.user.pk, conversation_id=conversation_id,
+        services.rename_conversation(owner_id=_person(request), conversation_id=conversation_id,
                                      title=request.POST.get("title", ""))  # fmt: skip
     except NotFound:
         raise Http404(NO_SUCH_PAGE) from None
@@ -124,7 +130,7 @@ def rename_conversation(request: HttpRequest, conversation_id: UUID) -> HttpResp
 @tenant_role_required(Role.MEMBER)
 def delete_conversation(request: HttpRequest, conversation_id: UUID) -> HttpResponse:
     try:
-        services.delete_conversation(owner_id=request.user.pk, conversation_id=conversation_id)
+        services.delete_conversation(owner_id=_person(request), conversation_id=conversation_id)
     except NotFound:
         raise Http404(NO_SUCH_PAGE) from None
     messages.success(request, "Conversation deleted.")
@@ -200,7 +206,7 @@ def _refusal(failure: dict[str, Any]) -> JsonResponse:
 
 
 @require_POST
-async def chat(request: HttpRequest) -> HttpResponse:
+async def chat(request: HttpRequest) -> HttpResponseBase:
     """Start a turn; the answer streams back as server-sent events."""
     user = await request.auser()
     if not user.is_authenticated:
