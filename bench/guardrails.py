@@ -29,7 +29,7 @@ django.setup()
 from guardrails import labelled_held_out as held_out  # noqa: E402
 from guardrails.detectors import find_pii  # noqa: E402
 from guardrails.engine import blocking_rule  # noqa: E402
-from guardrails.injection import phrase_score  # noqa: E402
+from guardrails.injection import FEATURES, classifier, phrase_score  # noqa: E402
 from guardrails.labelled_pii import hard_negatives, pii_sentences  # noqa: E402
 from guardrails.labelled_prompts import (  # noqa: E402
     FILTER_EVASIONS,
@@ -99,8 +99,12 @@ def prompt_checks(per_kind_prompt: str) -> None:
     print("|---|---|---|---|---|---|---|---|")
     for name, labelled, flags in rows:
         print(f"{row(name, verdict_score(labelled, flags))} {flagged(labelled, flags)} |")
+    fitted = classifier()
+    named = zip(FEATURES, fitted.weights, strict=False)  # the bias is the last weight
+    weights = ", ".join(f"{name} {w:+.2f}" for name, w in named)
+    print(f"\ninjection classifier weights: {weights}, bias {fitted.weights[-1]:+.2f}")
     caught = sum(map(blocks(words), FILTER_EVASIONS))
-    print(f"\nword filter evasions caught: {caught}/{len(FILTER_EVASIONS)}")
+    print(f"word filter evasions caught: {caught}/{len(FILTER_EVASIONS)}")
     topic = {"name": TOPIC_NAME, "examples": list(TOPIC_EXAMPLES),
              "counter_examples": list(TOPIC_COUNTER_EXAMPLES)}  # fmt: skip
     every = parse({"pii": dict.fromkeys(PII_KINDS, "block"), "prompt_injection": True,
