@@ -1,6 +1,7 @@
 """Provider, model and price edits are in the audit log: made in the Django admin (by the signed-in
 administrator) or through the catalogue API, each edit is one entry with its actor and the changed
-fields before and after, its target named ("provider bedrock-eu (Amazon Bedrock)"), and never a secret."""
+fields before and after, its target named ("provider bedrock-eu (Amazon Bedrock)"), and never a
+secret."""
 
 from __future__ import annotations
 
@@ -102,7 +103,8 @@ def test_admin_creates_and_changes_a_provider(admin) -> None:
     )  # fmt: skip
     assert added.status_code == 302, added.content.decode()[:2000]
     created = only_entry("provider.created")
-    assert created.actor == "root" and created.target_label == "provider bedrock-eu (Amazon Bedrock)"
+    assert created.actor == "root"
+    assert created.target_label == "provider bedrock-eu (Amazon Bedrock)"
     assert created.before is None and created.after["credentials_env"] == "BEDROCK_EU"
 
     provider = Provider.objects.get(name="bedrock-eu")
