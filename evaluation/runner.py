@@ -57,7 +57,7 @@ def ask(caller: calls.Caller, model: str, prompt: str, max_tokens: int) -> Answe
         return round((time.monotonic() - started) * 1000)
 
     try:
-        resolved = calls.resolve(caller.tenant, model, Modality.CHAT)
+        resolved = calls.resolve(caller.tenant, model, Modality.CHAT, caller.principal.unit_ids)
         chat = ChatRequest(
             messages=(Message("user", prompt),), max_tokens=max_tokens, temperature=0.0
         )

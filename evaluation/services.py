@@ -231,14 +231,16 @@ def add_feedback_items(
     return dataset, len(items)
 
 
-def _checked_models(tenant: Tenant, names: list[str], max_tokens: int) -> list[str]:
+def _checked_models(
+    tenant: Tenant, names: list[str], max_tokens: int, unit_ids: frozenset[int]
+) -> list[str]:
     chosen = list(dict.fromkeys(name for name in names if name))
     if not chosen:
         raise InvalidInput("models: pick at least one model.")
     if len(chosen) > MAX_MODELS:
         raise InvalidInput(f"models: compare at most {MAX_MODELS} models in one job.")
     for name in chosen:
-        entry = calls.resolve(tenant, name, Modality.CHAT).entry  # refused: not yours, retired
+        entry = calls.resolve(tenant, name, Modality.CHAT, unit_ids).entry  # not yours, retired
         if max_tokens > entry.max_output_tokens:
             raise InvalidInput(
                 f"max_tokens: {name} writes at most {entry.max_output_tokens} tokens."
@@ -270,7 +272,7 @@ def start_evaluation_job(
         raise InvalidInput("max_tokens: a whole number.") from None
     if not 1 <= tokens <= MAX_TOKENS_LIMIT:
         raise InvalidInput(f"max_tokens: from 1 to {MAX_TOKENS_LIMIT}.")
-    chosen = _checked_models(tenant, model_names, tokens)
+    chosen = _checked_models(tenant, model_names, tokens, principal.unit_ids)
     if not dataset.items.exists():
         raise InvalidInput(f"{dataset.name} has no items yet.")
     with transaction.atomic():

@@ -111,7 +111,9 @@ async def models(request: HttpRequest) -> HttpResponseBase:
 
     def listed() -> dict[str, Any]:
         caller = _caller(request, "GET")
-        return openai_format.model_list(list(usable_models(caller.tenant, timezone.now())))
+        return openai_format.model_list(
+            list(usable_models(caller.tenant, timezone.now(), unit_ids=caller.principal.unit_ids))
+        )
 
     return JsonResponse(await run_in_pool(listed))
 
@@ -123,7 +125,7 @@ async def model(request: HttpRequest, model_id: str = "") -> HttpResponseBase:
     def found() -> dict[str, Any]:
         caller = _caller(request, "GET")
         name = model_id or request.path.split("/v1/models/", 1)[1]
-        resolved = calls.resolve_any(caller.tenant, name)
+        resolved = calls.resolve_any(caller.tenant, name, caller.principal.unit_ids)
         return openai_format.model_object(resolved.entry)
 
     return JsonResponse(await run_in_pool(found))
@@ -145,7 +147,7 @@ def _start_chat(request: HttpRequest) -> calls.ChatCall:
     body = _body(request, images=True)
     name = require_model(body)
     with calls.refusals_recorded(caller, name, "chat"):
-        resolved = calls.resolve(caller.tenant, name, Modality.CHAT)
+        resolved = calls.resolve(caller.tenant, name, Modality.CHAT, caller.principal.unit_ids)
         parsed = chat_request(body, resolved.entry)
         refusal = unmet_need(resolved.entry, parsed.request, parsed.stream)
         if refusal is not None:
@@ -196,7 +198,7 @@ def _start_embedding(request: HttpRequest) -> tuple[calls.EmbeddingCall, str]:
     body = _body(request)
     name = require_model(body)
     with calls.refusals_recorded(caller, name, "embeddings"):
-        resolved = calls.resolve(caller.tenant, name, Modality.EMBEDDING)
+        resolved = calls.resolve(caller.tenant, name, Modality.EMBEDDING, caller.principal.unit_ids)
         texts, encoding, dimensions = embedding_request(body, resolved.entry)
         call = calls.start_embedding(caller, name, texts, dimensions=dimensions, resolved=resolved)
     return call, encoding

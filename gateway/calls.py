@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -59,19 +59,28 @@ class Caller:
     principal: Principal
 
 
-def resolve_any(tenant: Tenant, name: str) -> ResolvedModel:
-    """The catalogue entry `name` as this tenant may use it now, or the refusal saying why."""
+# Where a model of each modality is called (named when a model is sent to the wrong endpoint).
+ENDPOINT_OF: dict[str, str] = {
+    Modality.CHAT: "/chat/completions",
+    Modality.EMBEDDING: "/embeddings",
+    Modality.RERANK: "/rerank",
+}
+
+
+def resolve_any(tenant: Tenant, name: str, unit_ids: Collection[int] = ()) -> ResolvedModel:
+    """The catalogue entry `name` as this tenant may use it now (granted to the whole tenant or
+    to one of `unit_ids`, the caller's business units), or the refusal saying why."""
     snapshot = cached(("model", tenant.pk, name), lambda: model_snapshot(tenant, name))
-    return decide(snapshot, timezone.now())
+    return decide(snapshot, timezone.now(), unit_ids=unit_ids)
 
 
-def resolve(tenant: Tenant, name: str, modality: str) -> ResolvedModel:
+def resolve(
+    tenant: Tenant, name: str, modality: str, unit_ids: Collection[int] = ()
+) -> ResolvedModel:
     """`resolve_any`, for a call that needs a `modality` model."""
-    resolved = resolve_any(tenant, name)
+    resolved = resolve_any(tenant, name, unit_ids)
     if resolved.entry.modality != modality:
-        other = (
-            "/embeddings" if resolved.entry.modality == Modality.EMBEDDING else "/chat/completions"
-        )
+        other = ENDPOINT_OF[resolved.entry.modality]
         raise BadParameter("model", f"{name} is a {resolved.entry.modality} model: use {other}.")
     return resolved
 
@@ -341,7 +350,9 @@ def start_embedding(
 ) -> EmbeddingCall:  # fmt: skip
     """`request_id`: the caller's own, when a repeat of the same work must be billed once (its
     usage event is recorded once per request id)."""
-    resolved = resolved or resolve(caller.tenant, name, Modality.EMBEDDING)
+    resolved = resolved or resolve(
+        caller.tenant, name, Modality.EMBEDDING, caller.principal.unit_ids
+    )
     request_id = request_id or f"embd-{uuid.uuid4().hex}"
     tokens = rate_limits.estimate_prompt_tokens(texts)
     routes = routing.routes_for(resolved)

@@ -92,7 +92,7 @@ def _start(request: HttpRequest) -> calls.ChatCall:
     body = json_body(request)
     name = require_model(body)
     with calls.refusals_recorded(caller, name, "chat"):
-        resolved = calls.resolve(caller.tenant, name, Modality.CHAT)
+        resolved = calls.resolve(caller.tenant, name, Modality.CHAT, caller.principal.unit_ids)
         chat, stream, include_usage = completion_request(body, resolved.entry)
         refusal = unmet_need(resolved.entry, chat, stream)
         if refusal is not None:

@@ -19,12 +19,11 @@ from gateway.api import api_caller, decorated, endpoint, json_body
 from gateway.parameters import BadParameter, require_model
 from gateway.usage import Meter
 from kernel.pool_threads import run_in_pool
+from models_catalog.models import Modality
 from models_catalog.selectors import ResolvedModel
 from providers.rerank import RerankResult, reranker_for
 from providers.types import Usage
 
-# The catalogue's modality of rerank models (FoundationModel.modality).
-RERANK = "rerank"
 MAX_DOCUMENTS = 1000  # Bedrock's limit per call, and Cohere's recommendation
 MAX_QUERY_CHARACTERS = 32_000
 FIELDS = frozenset({"model", "query", "documents", "top_n", "return_documents"})
@@ -93,7 +92,9 @@ def start_rerank(
 ) -> RerankCall:  # fmt: skip
     """Admit a rerank call: the model resolved on the tenant's allowlist, the rate limits
     taken and the worst case reserved on the budgets (as `calls.start_embedding`)."""
-    resolved = resolved or calls.resolve(caller.tenant, name, RERANK)
+    resolved = resolved or calls.resolve(
+        caller.tenant, name, Modality.RERANK, caller.principal.unit_ids
+    )
     request_id = f"rerank-{uuid.uuid4().hex}"
     tokens = rate_limits.estimate_prompt_tokens([request.query, *request.documents])
     route = routing.Route(resolved.entry, reranker_for(resolved.entry))
@@ -143,7 +144,7 @@ def _start(request: HttpRequest) -> RerankCall:
     body = json_body(request)
     name = require_model(body)
     with calls.refusals_recorded(caller, name, "rerank"):
-        resolved = calls.resolve(caller.tenant, name, RERANK)
+        resolved = calls.resolve(caller.tenant, name, Modality.RERANK, caller.principal.unit_ids)
         return start_rerank(caller, name, rerank_request(body), resolved=resolved)
 
 

@@ -41,6 +41,12 @@ class Principal:
 
     is_authenticated = True
 
+    @property
+    def unit_ids(self) -> frozenset[int]:
+        """Every unit it works for (default and extra): their granted models are its models."""
+        default = {self.business_unit_id} if self.business_unit_id is not None else set()
+        return self.extra_business_unit_ids | default
+
     def has_role(self, required: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[required]
 

@@ -83,7 +83,9 @@ def answer(
     if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
         raise InvalidInput("max_tokens: a whole number of at least 1.")
     caller = calls.Caller(located.tenant, principal)
-    resolved = calls.resolve(located.tenant, model, Modality.CHAT)  # refuse before any work
+    resolved = calls.resolve(
+        located.tenant, model, Modality.CHAT, principal.unit_ids
+    )  # before any work
     max_tokens = min(max_tokens, resolved.entry.max_output_tokens)
     filters = filters or Filters()
     version = resolved.version.pk if resolved.version else None

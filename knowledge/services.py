@@ -15,7 +15,6 @@ from django.db.models import F
 
 from audit.services import record_audit
 from gateway.calls import resolve
-from gateway.rerank import RERANK
 from identity.principals import Principal
 from kernel.errors import Conflict, InvalidInput, NotFound
 from knowledge.answer_settings import AnswerSettings
@@ -78,7 +77,7 @@ def _answer_settings(tenant: Tenant, raw: dict[str, Any] | None) -> AnswerSettin
             f"answering.{error}", param=f"answering.{field}" if field else "answering"
         ) from None
     if settings.rerank_model:  # a rerank model this tenant may use now (404/403 otherwise)
-        resolve(tenant, settings.rerank_model, RERANK)
+        resolve(tenant, settings.rerank_model, Modality.RERANK)
     return settings
 
 

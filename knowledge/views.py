@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gateway.rerank import RERANK
 from identity.permissions import principal_of, tenant_role_required
 from identity.roles import at_least
 from kernel.errors import DomainError, InvalidInput, NotFound
@@ -151,7 +150,7 @@ def _render_detail(
         "modes": MODES,
         "page_url": _page_url(located),
         "rerank_models": usable_models(located.tenant, timezone.now())
-        .filter(modality=RERANK)
+        .filter(modality=Modality.RERANK)
         .order_by("name"),
         **extra,
     }

@@ -290,10 +290,8 @@ def tenant_catalogue(request: Request) -> Response:
     tenant = request._request.tenant  # type: ignore[attr-defined]
     now = timezone.now()
     principal: Principal = request.user  # type: ignore[assignment]  # IsTenantPrincipal
-    units = {*principal.extra_business_unit_ids} | (
-        {principal.business_unit_id} if principal.business_unit_id is not None else set()
-    )
-    usable_ids = set(usable_models(tenant, now, unit_ids=units).values_list("pk", flat=True))
+    usable = usable_models(tenant, now, unit_ids=principal.unit_ids)
+    usable_ids = set(usable.values_list("pk", flat=True))
     models = FoundationModel.objects.select_related("provider").exclude(end_of_life_at__lte=now)
     context = {"usable_ids": usable_ids, "now": now}
     return Response(s.TenantModelSerializer(models, many=True, context=context).data)

@@ -80,6 +80,7 @@ class Provider(models.Model):
 class Modality(models.TextChoices):
     CHAT = "chat", "Chat"
     EMBEDDING = "embedding", "Embedding"
+    RERANK = "rerank", "Rerank"
 
 
 class Lifecycle(models.TextChoices):

@@ -80,6 +80,15 @@ def seed_catalogue(using: str = "default", **kwargs: Any) -> None:
             0,
             384,
         ),
+        (
+            "local/minilm-rerank",
+            "all-MiniLM-L6-v2",
+            "MiniLM re-score (local, CPU; a bi-encoder, for /rerank and knowledge bases)",
+            "rerank",
+            256,
+            0,
+            None,
+        ),
     ):
         model, created = FoundationModel.objects.get_or_create(
             name=name,

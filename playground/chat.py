@@ -130,7 +130,7 @@ def prepare(tenant: Tenant, principal: Principal, body: dict[str, Any]) -> Prepa
     messages = [*_history(conversation), {"role": "user", "content": prompt}]
     question = services.add_question(conversation, prompt)
     try:
-        resolved = calls.resolve(tenant, model, Modality.CHAT)
+        resolved = calls.resolve(tenant, model, Modality.CHAT, principal.unit_ids)
         check_max_tokens(parameters.get("max_tokens"), resolved.entry.max_output_tokens)
         citations: list[dict[str, Any]] = []
         if located is not None:

@@ -6,6 +6,7 @@ from (usable chat models, knowledge bases)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -20,7 +21,7 @@ from knowledge.stores import knowledge_bases_of
 from models_catalog.models import FoundationModel, Modality
 from models_catalog.selectors import usable_models
 from playground.models import Conversation, PromptTemplate, PromptTemplateVersion, Turn
-from tenants.models import BusinessUnit, Tenant
+from tenants.models import Tenant
 
 RECENT_CONVERSATIONS = 50
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -88,11 +89,10 @@ def own_answer(owner_id: int, turn_id: Any) -> Turn:
     return turn
 
 
-def chat_models(tenant: Tenant, business_unit_id: int | None) -> list[ModelChoice]:
-    """The chat models the person may call now (tenant-wide grants and their unit's), with the
-    longest answer each writes."""
-    unit = BusinessUnit.objects.filter(pk=business_unit_id).first() if business_unit_id else None
-    found: QuerySet[FoundationModel] = usable_models(tenant, timezone.now(), unit)
+def chat_models(tenant: Tenant, unit_ids: Collection[int]) -> list[ModelChoice]:
+    """The chat models the person may call now (tenant-wide grants and those of `unit_ids`, the
+    units they work for), with the longest answer each writes."""
+    found: QuerySet[FoundationModel] = usable_models(tenant, timezone.now(), unit_ids=unit_ids)
     return [
         ModelChoice(model.name, model.display_name or model.name, model.max_output_tokens)
         for model in found.filter(modality=Modality.CHAT).order_by("display_name", "name")

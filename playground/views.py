@@ -23,10 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from identity.permissions import tenant_role_required
 from identity.principals import Principal, person_in_tenant
-from identity.roles import business_unit_in_tenant
 from kernel.errors import DomainError, InvalidInput, NotFound
 from kernel.pool_threads import run_in_pool
 from kernel.request_json import json_of_request
+from models_catalog.selectors import units_of_person
 from playground import selectors, services
 from playground.chat import explain, prepare, stream_events
 from playground.models import Conversation, PromptTemplate
@@ -77,7 +77,7 @@ def playground_page(request: HttpRequest) -> HttpResponse:
     except (ValueError, NotFound):
         raise Http404(NO_SUCH_PAGE) from None
     search = request.GET.get("q", "")[:200]
-    models = selectors.chat_models(tenant, business_unit_in_tenant(owner_id, tenant))
+    models = selectors.chat_models(tenant, units_of_person(owner_id, tenant))
     base = _base(request)
     config = {
         "chatUrl": f"{base}chat", "feedbackUrl": f"{base}turns/0/feedback",

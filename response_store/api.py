@@ -74,7 +74,7 @@ def _start(request: HttpRequest) -> StartedResponse:
     body = json_body(request, images=True)
     name = require_model(body)
     with calls.refusals_recorded(caller, name, "chat"):
-        resolved = calls.resolve(caller.tenant, name, Modality.CHAT)
+        resolved = calls.resolve(caller.tenant, name, Modality.CHAT, caller.principal.unit_ids)
     history: list[dict[str, Any]] = []
     previous = body.get("previous_response_id")
     if previous is not None:

@@ -45,11 +45,7 @@ def catalogued_rerank_model(provider: str) -> FoundationModel:
             effective_from=timezone.now() - timedelta(days=1),
         )  # fmt: skip
         return model
-    return FoundationModel.objects.create(
-        name=LOCAL_RERANK, provider=Provider.objects.get(name="local"),
-        provider_model_id="all-minilm-l6-v2", display_name="MiniLM re-score (bi-encoder)",
-        modality="rerank", context_window=32_000, max_output_tokens=1,
-    )  # fmt: skip
+    return FoundationModel.objects.get(name=LOCAL_RERANK)  # seeded: free, on the platform's CPU
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Tenants ask, platform administrators decide; grants, expiry, revocation, audit; a business
 unit's grant reaches that unit's people (bug #18: the approval said "the tenant can use the model
-now", and the model then appeared nowhere for the unit's people)."""
+now", and the model then appeared nowhere for the unit's people; then it was listed for them but
+the gateway still refused it)."""
 
 from __future__ import annotations
 
@@ -234,13 +235,26 @@ def test_a_units_approval_reaches_that_units_people_only(module_tenants, make_us
     assert "Wealth Management" in outsiders_page  # listed as the unit's, not as theirs
 
     # The playground's list (and the gateway's selectors) for the unit's people, not others.
-    assert LLAMA in [choice.value for choice in chat_models(acme, wealth.pk)]
-    assert LLAMA not in [choice.value for choice in chat_models(acme, operations.pk)]
+    assert LLAMA in [choice.value for choice in chat_models(acme, {wealth.pk})]
+    assert LLAMA not in [choice.value for choice in chat_models(acme, {operations.pk})]
     now = timezone.now()
     assert usable_models(acme, now, unit_ids={wealth.pk}).filter(name=LLAMA).exists()
     assert not usable_models(acme, now).filter(name=LLAMA).exists()
     snapshot = model_snapshot(acme, LLAMA)
     assert decide(snapshot, now, unit_ids={operations.pk, wealth.pk}).grant.business_unit == wealth
+
+    # The gateway: listed and resolvable for the unit's people (default or extra unit), 403
+    # for the others.
+    def gateway(person, path: str):  # type: ignore[no-untyped-def]
+        token = mint_member_token(user=person, tenant=acme)
+        return Client(HTTP_AUTHORIZATION=f"Bearer {token}").get(f"/t/{acme.slug}/v1/{path}")
+
+    for person in (adviser, helper):
+        assert gateway(person, f"models/{LLAMA}").json()["id"] == LLAMA
+        assert LLAMA in [model["id"] for model in gateway(person, "models").json()["data"]]
+    refused = gateway(outsider, f"models/{LLAMA}")
+    assert refused.status_code == 403 and "may not use" in refused.json()["error"]["message"]
+    assert LLAMA not in [model["id"] for model in gateway(outsider, "models").json()["data"]]
 
 
 def test_the_tenant_catalogue_api_marks_a_units_model_usable_for_its_people(
