@@ -17,8 +17,7 @@ from identity.principals import Principal
 from kernel.errors import DomainError, InvalidInput
 from kernel.pages import page_message
 from kernel.pool_threads import run_in_pool, start_in_pool
-from knowledge.answers import passages_prompt
-from knowledge.retrieval import retrieve
+from knowledge.answers import passages_prompt, sources
 from knowledge.stores import find_knowledge_base
 from models_catalog.models import Modality
 from playground import selectors, services
@@ -134,7 +133,7 @@ def prepare(tenant: Tenant, principal: Principal, body: dict[str, Any]) -> Prepa
         check_max_tokens(parameters.get("max_tokens"), resolved.entry.max_output_tokens)
         citations: list[dict[str, Any]] = []
         if located is not None:
-            hits = retrieve(located, query=prompt, principal=principal, top_k=4, mode="hybrid")
+            hits = sources(located, query=prompt, principal=principal)  # threshold, re-ranking
             citations = [{**h.as_dict(), "number": n} for n, h in enumerate(hits, start=1)]
             system = f"{passages_prompt(hits)}\n\n{system}".strip() if hits else system
         if system:
