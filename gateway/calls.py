@@ -123,7 +123,7 @@ def _give_back(reservation: rate_limits.Reservation) -> None:
         pipe.execute()
 
 
-def _meter(
+def meter_for(
     caller: Caller, resolved: ResolvedModel, routes: list[routing.Route], request_id: str,
     operation: str, streamed: bool, prompt_tokens: int, max_output_tokens: int, name: str,
 ) -> Meter:  # fmt: skip
@@ -251,7 +251,7 @@ def start_chat(
         if index == 0 or unmet_need(route.entry, chat, stream) is None
     ]  # fmt: skip
     capture = captures(caller.tenant)  # before the reservations: nothing may fail after them
-    meter = _meter(
+    meter = meter_for(
         caller, resolved, routes, request_id, "chat", stream, prompt, chat.max_tokens, name
     )
     return ChatCall(
@@ -265,7 +265,7 @@ def start_chat(
 _ABANDONED: set[asyncio.Task[Any]] = set()
 
 
-async def _settled(
+async def settle_call(
     meter: Meter, served: routing.Served, attempt: Awaitable[T], usage_of: Callable[[T], Usage]
 ) -> T:
     """Await the provider; settle the call (usage event, reservations) whatever happens. A client
@@ -315,7 +315,7 @@ async def _settle(
 async def complete(call: ChatCall) -> ChatResult:
     """The whole answer (not streamed); the call is settled either way."""
     attempt = routing.chat(call.routes, call.chat, call.served)
-    result = await _settled(call.meter, call.served, attempt, lambda result: result.usage)
+    result = await settle_call(call.meter, call.served, attempt, lambda result: result.usage)
     try:  # charged either way: the model did answer
         if call.policy.bedrock:  # a network call: off the event loop
             shown = await run_in_pool(_guarded_output, call, result)
@@ -358,13 +358,13 @@ def start_embedding(
     routes = routing.routes_for(resolved)
     if dimensions is not None:  # another model's vectors would not be these
         routes = routes[:1]
-    meter = _meter(caller, resolved, routes, request_id, "embeddings", False, tokens, 0, name)
+    meter = meter_for(caller, resolved, routes, request_id, "embeddings", False, tokens, 0, name)
     return EmbeddingCall(name, resolved, texts, meter, routes, request_id, dimensions=dimensions)
 
 
 async def embed(call: EmbeddingCall) -> EmbeddingResult:
     attempt = routing.embed(call.routes, call.texts, call.served, call.dimensions)
-    return await _settled(
+    return await settle_call(
         call.meter, call.served, attempt, lambda result: Usage(result.prompt_tokens, 0)
     )
 

@@ -98,7 +98,7 @@ def start_rerank(
     request_id = f"rerank-{uuid.uuid4().hex}"
     tokens = rate_limits.estimate_prompt_tokens([request.query, *request.documents])
     route = routing.Route(resolved.entry, reranker_for(resolved.entry))
-    meter = calls._meter(caller, resolved, [route], request_id, "rerank", False, tokens, 0, name)
+    meter = calls.meter_for(caller, resolved, [route], request_id, "rerank", False, tokens, 0, name)
     return RerankCall(name, resolved, request, meter, route, request_id, tokens)
 
 
@@ -109,12 +109,12 @@ async def rerank(call: RerankCall) -> RerankResult:
     def usage_of(result: RerankResult) -> Usage:
         return Usage(call.estimated_tokens if result.tokens is None else result.tokens, 0)
 
-    attempt = routing._first_success(
+    attempt = routing.first_success(
         [call.route],
         lambda route: route.provider.rerank(request.query, request.documents, request.top_n),
         call.served,
     )
-    return await calls._settled(call.meter, call.served, attempt, usage_of)
+    return await calls.settle_call(call.meter, call.served, attempt, usage_of)
 
 
 def response_body(call: RerankCall, result: RerankResult) -> dict[str, Any]:

@@ -78,7 +78,7 @@ class Served:
     route: Route | None = None
 
 
-async def _first_success(
+async def first_success(
     routes: list[Route], call: Callable[[Route], Awaitable[T]], served: Served
 ) -> T:
     last: DomainError | None = None
@@ -99,13 +99,13 @@ async def _first_success(
 
 
 async def chat(routes: list[Route], request: ChatRequest, served: Served) -> ChatResult:
-    return await _first_success(routes, lambda route: route.provider.chat(request), served)
+    return await first_success(routes, lambda route: route.provider.chat(request), served)
 
 
 async def embed(
     routes: list[Route], texts: list[str], served: Served, dimensions: int | None = None
 ) -> EmbeddingResult:
-    return await _first_success(
+    return await first_success(
         routes, lambda route: route.provider.embed(texts, dimensions), served
     )
 

@@ -86,7 +86,7 @@ class AwsClient:
         return {key: value for key, value in found.items() if value}
 
 
-def _upstream_error(error: Exception, what: str) -> Exception:
+def upstream_error(error: Exception, what: str) -> Exception:
     """Map a boto3 failure to what the caller should see."""
     if isinstance(error, ClientError | EventStreamError):
         code = error.response.get("Error", {}).get("Code", "")
@@ -119,7 +119,7 @@ async def _relay_events(
                 if leaving.is_set():
                     break
         except Exception as error:
-            loop.call_soon_threadsafe(queue.put_nowait, _upstream_error(error, what))
+            loop.call_soon_threadsafe(queue.put_nowait, upstream_error(error, what))
         finally:
             loop.call_soon_threadsafe(queue.put_nowait, _END)
 
@@ -151,7 +151,7 @@ class BedrockProvider:
         try:
             answer = await asyncio.to_thread(self.client.get().converse, **call.arguments)
         except (ClientError, BotoCoreError) as error:
-            raise _upstream_error(error, self.what) from error
+            raise upstream_error(error, self.what) from error
         return result_of(answer, call, self.what)
 
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
@@ -159,7 +159,7 @@ class BedrockProvider:
         try:
             response = await asyncio.to_thread(self.client.get().converse_stream, **call.arguments)
         except (ClientError, BotoCoreError) as error:
-            raise _upstream_error(error, self.what) from error
+            raise upstream_error(error, self.what) from error
         stream = response["stream"]
         reader = StreamReader(call)
         async for event in _relay_events(stream, stream.close, self.what):
@@ -177,7 +177,7 @@ class BedrockProvider:
                 return await asyncio.to_thread(self._embed_cohere, texts)
             return await asyncio.to_thread(self._embed_titan, texts, dimensions)
         except (ClientError, BotoCoreError) as error:
-            raise _upstream_error(error, self.what) from error
+            raise upstream_error(error, self.what) from error
 
     def _invoke(self, body: dict[str, Any]) -> dict[str, Any]:
         response = self.client.get().invoke_model(
@@ -235,7 +235,7 @@ class SageMakerProvider:
             )
             answer = json.loads(await asyncio.to_thread(response["Body"].read))
         except (ClientError, BotoCoreError) as error:
-            raise _upstream_error(error, self.what) from error
+            raise upstream_error(error, self.what) from error
         return result_from(answer)
 
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
@@ -247,7 +247,7 @@ class SageMakerProvider:
                 Body=self._body(request, True),
             )
         except (ClientError, BotoCoreError) as error:
-            raise _upstream_error(error, self.what) from error
+            raise upstream_error(error, self.what) from error
         body = response["Body"]
         buffer = b""
         async for event in _relay_events(body, body.close, self.what):

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from models_catalog.models import FoundationModel, Provider
-from providers.aws import AwsClient, _upstream_error
+from providers.aws import AwsClient, upstream_error
 from providers.errors import ProviderUnsupported, UpstreamError
 from providers.local import LOCAL_EMBEDDINGS, LocalEmbeddingModel
 from providers.selection import aws_client
@@ -86,7 +86,7 @@ class BedrockReranker:
         try:
             answer = await asyncio.to_thread(self._call, query, documents, top_n)
         except (ClientError, BotoCoreError) as error:
-            raise _upstream_error(error, self.what) from error
+            raise upstream_error(error, self.what) from error
         results = []
         for item in answer.get("results", []):
             index, score = item.get("index"), item.get("relevanceScore")
