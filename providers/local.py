@@ -148,6 +148,7 @@ class LocalChatModel:
 
         worker = loop.run_in_executor(None, generate)
         leading = True  # the answer's leading whitespace is dropped, as in `chat`
+        held = ""  # trailing whitespace: sent only once more text follows (`chat` strips it)
         try:
             while (chunk := await queue.get()) is not _DONE:
                 if "error" in chunk:
@@ -157,6 +158,8 @@ class LocalChatModel:
                 if leading:  # llama.cpp's first pieces may be empty or only a newline
                     text = text.lstrip()
                     leading = not text
+                kept = (held + text).rstrip()
+                held, text = (held + text)[len(kept) :], kept
                 usage = chunk.get("usage")
                 finish = choice.get("finish_reason")
                 if text or finish or usage:
