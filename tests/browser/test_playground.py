@@ -210,7 +210,11 @@ def test_a_member_chats_streams_and_leaves_feedback(
     current.click()
 
     conversations.locator("summary").first.click()
-    conversations.get_by_role("textbox", name="Name").fill("Lighthouse copy")
+    name = conversations.get_by_role("textbox", name="Name")
+    name.scroll_into_view_if_needed()
+    box, viewport = name.bounding_box(), page.viewport_size
+    assert box and viewport and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    name.fill("Lighthouse copy")
     conversations.get_by_role("button", name="Rename").click()
     expect(page.get_by_role("heading", name="Lighthouse copy")).to_be_visible()
     expect(page).to_have_title(re.compile(r"^Lighthouse copy · Playground"))
