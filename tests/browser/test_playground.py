@@ -222,6 +222,9 @@ def test_a_member_chats_streams_and_leaves_feedback(
     page.set_viewport_size(PHONE)
     page.reload()
     expect(page.get_by_test_id("metrics")).to_have_count(2)
+    page.get_by_test_id("user-turn").first.scroll_into_view_if_needed()  # reading back up
+    prompt = page.get_by_role("textbox", name="Prompt", exact=True).bounding_box()
+    assert prompt and prompt["y"] >= 0 and prompt["y"] + prompt["height"] <= PHONE["height"]
     screenshot(page, "playground-chat-phone")
 
 
