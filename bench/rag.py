@@ -192,7 +192,9 @@ def run(args: argparse.Namespace, port: int) -> None:
     real, uniform = [], []
     print(f"\n{'base':>13} | {'index s':>7} | plan of retrieve()")
     for size in sizes:
-        real.append(volume(tenant, f"Docs {size // 1000}k", text.chunks[:size], chunk_vectors))
+        real.append(
+            volume(tenant, f"Docs {size // 1000}k", text.chunks[:size], chunk_vectors[:size])
+        )
         noise = rng.standard_normal((size, 384), dtype=np.float32)
         noise /= np.linalg.norm(noise, axis=1, keepdims=True)
         uniform.append(volume(tenant, f"Uniform {size // 1000}k", None, noise))
