@@ -225,6 +225,18 @@ def test_a_member_chats_streams_and_leaves_feedback(
     page.get_by_test_id("user-turn").first.scroll_into_view_if_needed()  # reading back up
     prompt = page.get_by_role("textbox", name="Prompt", exact=True).bounding_box()
     assert prompt and prompt["y"] >= 0 and prompt["y"] + prompt["height"] <= PHONE["height"]
+    # The conversations are a drawer: closed, then opened by its button, then closed by Escape.
+    expect(conversations).to_be_hidden()
+    opener = page.get_by_role("button", name="Conversations")
+    opener.click()
+    expect(opener).to_have_attribute("aria-expanded", "true")
+    expect(conversations.get_by_test_id("conversation-link")).to_have_text(["Lighthouse copy"])
+    drawer = page.locator("#pg-history").bounding_box()
+    assert drawer and drawer["x"] >= 0 and drawer["x"] + drawer["width"] <= PHONE["width"]
+    screenshot(page, "playground-conversations-drawer-phone")
+    page.keyboard.press("Escape")
+    expect(conversations).to_be_hidden()
+    expect(opener).to_be_focused()
     screenshot(page, "playground-chat-phone")
 
 

@@ -18,6 +18,21 @@
   const logs = { chat: form.querySelector("[data-log=chat]"), compare: form.querySelector("[data-log=compare]") };
   const maxTokens = form.elements.max_tokens;
   const problem = form.querySelector("[data-form-problem]");
+
+  // On a phone the conversations open as a drawer: the button says whether it is open; Close,
+  // or Escape closes it (and following a conversation loads its own page).
+  const drawer = root.querySelector(".pg-history");
+  const historyToggle = root.querySelector("[data-history-toggle]");
+  const showHistory = (open) => {
+    drawer.classList.toggle("open", open);
+    historyToggle.setAttribute("aria-expanded", String(open));
+    (open ? drawer.querySelector("a, input, button") : historyToggle).focus();
+  };
+  historyToggle.addEventListener("click", () => showHistory(!drawer.classList.contains("open")));
+  root.querySelector("[data-history-close]").addEventListener("click", () => showHistory(false));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && drawer.classList.contains("open")) showHistory(false);
+  });
   const active = new Set();
   let busy = false;
   let mode = "chat";
