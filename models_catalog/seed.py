@@ -83,7 +83,7 @@ def seed_catalogue(using: str = "default", **kwargs: Any) -> None:
         (
             "local/minilm-rerank",
             "all-MiniLM-L6-v2",
-            "MiniLM re-score (local, CPU; a bi-encoder, for /rerank and knowledge bases)",
+            "MiniLM re-score (local, CPU; a bi-encoder)",
             "rerank",
             256,
             0,

@@ -34,7 +34,7 @@ def test_request_and_approval_in_the_grant_matrix(
     tenant_admin.get_by_test_id("model-capability").select_option("images")
     expect(haiku).to_be_visible()
     haiku.get_by_role("radio").check()
-    tenant_admin.get_by_label("For").select_option(label="Operations")
+    tenant_admin.locator("select[name=business_unit]").select_option(label="Operations")
     tenant_admin.get_by_label("Why").fill("Customer FAQ assistant")
     tenant_admin.get_by_role("button", name="Request").click()
     expect(tenant_admin.get_by_test_id("request-row")).to_contain_text("pending")
