@@ -4,7 +4,7 @@ verdicts on answers, and the feedback waiting to be curated."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -85,9 +85,10 @@ def items_of(dataset: Dataset) -> QuerySet[DatasetItem]:
     return dataset.items.order_by("line")
 
 
-def chat_model_names(tenant: Tenant) -> list[str]:
-    """The chat models the tenant may call now: what a job can compare."""
-    found = usable_models(tenant, timezone.now()).filter(modality=Modality.CHAT)
+def chat_model_names(tenant: Tenant, unit_ids: Collection[int]) -> list[str]:
+    """The chat models the person may call now (the tenant's grants and those of `unit_ids`, their
+    business units): what their job can compare."""
+    found = usable_models(tenant, timezone.now(), unit_ids=unit_ids).filter(modality=Modality.CHAT)
     return list(found.order_by("name").values_list("name", flat=True))
 
 

@@ -65,7 +65,7 @@ def _index(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResp
         request,
         datasets=selectors.datasets(),
         jobs=selectors.recent_jobs(),
-        chat_models=selectors.chat_model_names(_tenant(request)),
+        chat_models=selectors.chat_model_names(_tenant(request), principal_of(request).unit_ids),
         max_lines=services.MAX_LINES,
         **extra,
     )

@@ -28,15 +28,6 @@ def role_in_tenant(user: AbstractBaseUser | AnonymousUser, tenant: Tenant) -> st
     return role
 
 
-def business_unit_in_tenant(user_id: int, tenant: Tenant) -> int | None:
-    """The business unit a person's usage in `tenant` is charged to (None: the tenant's)."""
-    return (
-        Membership.objects.filter(user_id=user_id, tenant_id=tenant.pk)
-        .values_list("business_unit_id", flat=True)
-        .first()
-    )
-
-
 def units_in_tenant(user_id: int, tenant: Tenant) -> tuple[int | None, frozenset[int]]:
     """A person's default unit in `tenant` and the extra units they may charge per call."""
     rows = Membership.objects.filter(user_id=user_id, tenant_id=tenant.pk).values_list(

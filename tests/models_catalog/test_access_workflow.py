@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from audit.models import AppendOnly, AuditEntry
+from evaluation.selectors import chat_model_names
 from identity.services import mint_member_token
 from kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from models_catalog.models import AccessRequest, FoundationModel
@@ -237,6 +238,8 @@ def test_a_units_approval_reaches_that_units_people_only(module_tenants, make_us
     # The playground's list (and the gateway's selectors) for the unit's people, not others.
     assert LLAMA in [choice.value for choice in chat_models(acme, {wealth.pk})]
     assert LLAMA not in [choice.value for choice in chat_models(acme, {operations.pk})]
+    assert LLAMA in chat_model_names(acme, {wealth.pk})  # the evaluations page's choices
+    assert LLAMA not in chat_model_names(acme, {operations.pk})
     now = timezone.now()
     assert usable_models(acme, now, unit_ids={wealth.pk}).filter(name=LLAMA).exists()
     assert not usable_models(acme, now).filter(name=LLAMA).exists()
