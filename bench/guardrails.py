@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,11 +25,14 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 import django  # noqa: E402
+from faker import Faker  # noqa: E402
 
 django.setup()
 
+from guardrails import labelled_blind as blind  # noqa: E402
 from guardrails import labelled_held_out as held_out  # noqa: E402
 from guardrails.detectors import find_pii  # noqa: E402
+from guardrails.encoder import forget  # noqa: E402
 from guardrails.engine import blocking_rule  # noqa: E402
 from guardrails.injection import FEATURES, classifier, phrase_score  # noqa: E402
 from guardrails.labelled_pii import hard_negatives, pii_sentences  # noqa: E402
@@ -53,15 +58,27 @@ def row(name: str, score: Score) -> str:
     return f"| {name} | {score.precision:.2f} | {score.recall:.2f} | {score.f1:.2f} | {counts} |"
 
 
-def p50_ms(run: Callable[[], object], times: int = 20) -> float:
-    run()
+def p50_ms(run: Callable[[int], object], times: int = 30) -> float:
+    """The median of `times` laps, each `run(lap)` (warmed up once first)."""
+    run(-1)
     laps = []
-    for _ in range(times):
+    for lap in range(times):
         _numbers_in.cache_clear()  # each lap reads the prompt as new
         start = time.perf_counter()
-        run()
+        run(lap)
         laps.append((time.perf_counter() - start) * 1000)
     return statistics.median(laps)
+
+
+def two_kilobytes(seed: int) -> str:
+    """About 2 KB of English sentences that no lap has seen (none repeats, so no cached window
+    of an earlier lap helps) and that no check blocks, so every check runs to the end."""
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    text = ""
+    while len(text) < 2000:
+        text += " ".join(fake.sentences(8)) + " "
+    return text[:2000]
 
 
 def blocks(policy: Policy) -> Callable[[str], bool]:
@@ -78,22 +95,28 @@ def flagged(labelled: list[tuple[str, bool]], flags: Callable[[str], bool]) -> s
     return f"{sum(map(flags, negatives)) / len(negatives):.1%} of {len(negatives)}"
 
 
-def prompt_checks(per_kind_prompt: str) -> None:
+def prompt_checks(pii_prompts: list[str]) -> None:
     injection = parse({"prompt_injection": True})
     salaries = topic_policy(TOPIC_NAME, TOPIC_EXAMPLES, TOPIC_COUNTER_EXAMPLES)
     second = topic_policy(held_out.SECOND_TOPIC_NAME, held_out.SECOND_TOPIC_EXAMPLES,
                           held_out.SECOND_TOPIC_COUNTER_EXAMPLES)  # fmt: skip
     words = parse({"word_filters": [{"name": "codename", "pattern": FILTER_WORD}]})
     trained, unseen = training_injection_prompts(), held_out.injection_prompts()
+    blind_injection, languages = blind.injection_prompts(), len(blind.languages())
     by_phrases = lambda text: phrase_score(text) >= 1  # noqa: E731
     rows = [
         (f"prompt injection, fitted on ({len(trained)} prompts)", trained, blocks(injection)),
         (f"prompt injection, held out ({len(unseen)} prompts)", unseen, blocks(injection)),
+        (f"prompt injection, blind ({len(blind_injection)} prompts, {languages} languages)",
+         blind_injection, blocks(injection)),
         ("  phrase signals alone, held out", unseen, by_phrases),
         (f"denied topic {TOPIC_NAME}, tuned on", topic_prompts(), blocks(salaries)),
         (f"denied topic {TOPIC_NAME}, held out", held_out.topic_prompts(False), blocks(salaries)),
         (f"denied topic {held_out.SECOND_TOPIC_NAME}, held out", held_out.topic_prompts(True),
          blocks(second)),
+        (f"denied topic {TOPIC_NAME}, blind", blind.topic_prompts(TOPIC_NAME), blocks(salaries)),
+        (f"denied topic {held_out.SECOND_TOPIC_NAME}, blind",
+         blind.topic_prompts(held_out.SECOND_TOPIC_NAME), blocks(second)),
     ]  # fmt: skip
     print("\n| check | precision | recall | F1 | TP | FP | FN | negatives flagged |")
     print("|---|---|---|---|---|---|---|---|")
@@ -109,16 +132,26 @@ def prompt_checks(per_kind_prompt: str) -> None:
              "counter_examples": list(TOPIC_COUNTER_EXAMPLES)}  # fmt: skip
     every = parse({"pii": dict.fromkeys(PII_KINDS, "block"), "prompt_injection": True,
                    "denied_topics": [topic]})  # fmt: skip
-    clean = (held_out.FILLER * 8)[:2000]  # passes every check, so every check runs
+    drawn = [two_kilobytes(seed) for seed in range(-1, 40)]
+    # Only texts that pass every check are timed (a blocked one skips the checks after).
+    rules = [blocking_rule(every, text, "input") for text in drawn]
+    fresh = [text for text, rule in zip(drawn, rules, strict=True) if rule is None][:31]
+    alarms = Counter(rule for rule in rules if rule is not None)
+    print(f"2 KB texts of random English words blocked: {len(drawn) - len(fresh)} of "
+          f"{len(drawn)} (false alarms: {dict(alarms)})")
+    forget()  # ...and none of their windows is cached when the laps read them
+    check = lambda lap: blocking_rule(every, fresh[lap + 1], "input")  # noqa: E731
     print(
-        f"PII + injection + topic on a 2 KB prompt: "
-        f"{p50_ms(lambda: blocking_rule(every, clean, 'input')):.1f} ms p50 "
-        f"({len(window_texts(clean))} windows embedded once)"
+        f"PII + injection + topic on a 2 KB prompt never seen before: {p50_ms(check):.1f} ms p50 "
+        f"({statistics.median(len(window_texts(t)) for t in fresh):.0f} windows embedded once)"
     )
+    again = lambda _: blocking_rule(every, fresh[0], "input")  # noqa: E731
     print(
-        f"PII + injection + topic on a 2 KB prompt with PII: "
-        f"{p50_ms(lambda: blocking_rule(every, per_kind_prompt, 'input')):.1f} ms p50"
+        "the same 2 KB again (a chat re-sends its history each turn; its windows are cached): "
+        f"{p50_ms(again):.1f} ms p50"
     )
+    with_pii = lambda lap: blocking_rule(every, pii_prompts[lap + 1], "input")  # noqa: E731
+    print(f"PII + injection + topic on a 2 KB prompt with PII: {p50_ms(with_pii):.1f} ms p50")
 
 
 def main() -> None:
@@ -134,9 +167,12 @@ def main() -> None:
     for kind, score in pii_scores([*sentences, *negatives], detect).items():
         print(row(kind, score))
     print(f"\nhard negatives flagged: {flagged_share(negatives, detect):.1%}")
-    prompt = " ".join(s.text for s in sentences[::7])[:2000]
-    print(f"PII on a 2 KB prompt: {p50_ms(lambda: list(detect(prompt))):.1f} ms p50")
-    prompt_checks(prompt)
+    # 2 KB of labelled sentences, another draw for each lap.
+    draws = [random.Random(lap).sample(sentences, 60) for lap in range(31)]  # noqa: S311
+    prompts = [" ".join(s.text for s in draw)[:2000] for draw in draws]
+    pii = lambda lap: list(detect(prompts[lap + 1]))  # noqa: E731
+    print(f"PII on a 2 KB prompt: {p50_ms(pii):.1f} ms p50")
+    prompt_checks(prompts)
 
 
 if __name__ == "__main__":

@@ -94,7 +94,7 @@ def corpus(size: int) -> Corpus:
     """`size` distinct paragraphs and the held-out queries among them (cached)."""
     cached = CACHE / f"corpus-v{VERSION}-{size}.json"
     if cached.exists():
-        return Corpus(**json.loads(cached.read_text()))
+        return _storable(Corpus(**json.loads(cached.read_text())))
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     sources = [_readmes(), _docstrings(stdlib), _docstrings(Path(sysconfig.get_paths()["purelib"]))]
     seen: set[str] = set()
@@ -117,7 +117,14 @@ def corpus(size: int) -> Corpus:
         sys.exit(f"only {len(chunks)} paragraphs of documentation here; asked for {size}")
     CACHE.mkdir(parents=True, exist_ok=True)
     cached.write_text(json.dumps({"chunks": chunks, "queries": queries}))
-    return Corpus(chunks, queries)
+    return _storable(Corpus(chunks, queries))
+
+
+def _storable(corpus: Corpus) -> Corpus:
+    """Without NUL, which PostgreSQL's text refuses (a few docstrings hold one); the tokenizer
+    drops it too, so the cached vectors still belong to the same paragraphs."""
+    return Corpus([c.replace("\x00", "") for c in corpus.chunks],
+                  [q.replace("\x00", "") for q in corpus.queries])  # fmt: skip
 
 
 def embeddings(texts: list[str], name: str) -> np.ndarray:
@@ -187,7 +194,8 @@ def run(args: argparse.Namespace, port: int) -> None:
     query_vectors = embeddings(text.queries, "queries")
     print(f"corpus: {len(text.chunks):,} paragraphs, {len(text.queries):,} held-out queries")
 
-    ingestion(tenant, person, text.chunks[-20_000:], args.ingest_chunks)
+    if args.ingest_chunks:  # 0 skips it (measured on its own)
+        ingestion(tenant, person, text.chunks[-20_000:], args.ingest_chunks)
     rng = np.random.default_rng(11)
     real, uniform = [], []
     print(f"\n{'base':>13} | {'index s':>7} | plan of retrieve()")
@@ -389,7 +397,11 @@ def over_http(
                             "id", "index"
                         )
                     )
-                for query, vector in zip(queries, vectors, strict=False):
+                # The exact answers first: a full scan between two timed requests would push
+                # the index out of the database's cache and time that instead.
+                truths = [{index_of[chunk_id] for chunk_id in exact_ids(base, vector)}
+                          for vector in vectors[: len(queries)]]  # fmt: skip
+                for query, truth in zip(queries, truths, strict=True):
                     reply, ms = timed(
                         lambda q=query, e=endpoint: client.post(e, json={"query": q, "top_k": 10})
                     )
@@ -398,7 +410,6 @@ def over_http(
                         continue
                     latencies.append(ms)
                     got = {hit["chunk_index"] for hit in reply.json()["data"]}
-                    truth = {index_of[chunk_id] for chunk_id in exact_ids(base, vector)}
                     recalls.append(len(got & truth) / 10)
                 p50, p99 = statistics.median(latencies), percentile(latencies, 0.99)
                 recall = statistics.mean(recalls)

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from guardrails import bedrock
 from guardrails.detectors import Finding, find_pii
+from guardrails.encoder import Vectors
 from guardrails.injection import is_injection
 from guardrails.normalise import readings
 from guardrails.policy import Policy, Topic, whole_word
-from guardrails.similarity import Vectors, on_topic_by_meaning, window_vectors
+from guardrails.similarity import on_topic_by_meaning, window_vectors
 from kernel.errors import DomainError
 
 logger = logging.getLogger("atrium.guardrails")

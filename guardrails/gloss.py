@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from guardrails.gloss_lexicon import SPACED, UNSPACED
+
 # English word <- the same word in de, fr, es, it, nl, pt (space-separated; multi-word
 # phrases first where a language needs several words).
 _VOCABULARY = {
@@ -134,12 +136,25 @@ _JAPANESE = {
     "で": " ",
 }
 _ENGLISH_FOR: dict[str, str] = {}
-for english, words in _VOCABULARY.items():
+_PHRASE_FOR: dict[str, str] = {}  # several words in the other language, one meaning
+for english, words in [*_VOCABULARY.items(), *SPACED.items()]:
     for word in words.split():
-        _ENGLISH_FOR.setdefault(word, english)
+        if "_" in word:
+            _PHRASE_FOR.setdefault(word.replace("_", " "), english)
+        else:
+            _ENGLISH_FOR.setdefault(word, english)
+_UNSPACED = {**_JAPANESE, **UNSPACED}
 WORD = re.compile("[^\\W\\d_][\\w'\u2019-]*")
-_JAPANESE_TERMS = re.compile("|".join(sorted(map(re.escape, _JAPANESE), key=len, reverse=True)))
-_JAPANESE_SCRIPT = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_PHRASES = re.compile(
+    r"(?<![^\W_])(?:" + "|".join(map(re.escape, sorted(_PHRASE_FOR, key=len, reverse=True)))
+    + r")(?![^\W_])", re.IGNORECASE)  # fmt: skip
+_UNSPACED_TERMS = re.compile("|".join(sorted(map(re.escape, _UNSPACED), key=len, reverse=True)))
+# Scripts written without spaces between words (Chinese, Japanese, Thai), and Korean, whose
+# words carry their particles: read by substrings.
+_UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+# A gloss that changes less than this share of a text's words is of a text already in English
+# (a word that happens to be spelt like a foreign one) and is not read a second time.
+MATERIAL = 0.2
 
 
 def _english(match: re.Match[str]) -> str:
@@ -149,6 +164,20 @@ def _english(match: re.Match[str]) -> str:
 
 def glossed(text: str) -> str:
     """`text` with every listed word in English; the same text when nothing was listed."""
-    if _JAPANESE_SCRIPT.search(text):
-        text = _JAPANESE_TERMS.sub(lambda m: _JAPANESE[m.group()], text)
+    if _UNSPACED_SCRIPT.search(text):
+        text = _UNSPACED_TERMS.sub(lambda m: _UNSPACED[m.group()], text)
+    if _PHRASE_FOR:
+        text = _PHRASES.sub(lambda m: f" {_PHRASE_FOR[m.group().casefold()]} ", text)
     return " ".join(WORD.sub(_english, text).split())
+
+
+def gloss_if_foreign(text: str) -> str | None:
+    """The English gloss of `text` where it changes a material share of the words (text in
+    another language), else None."""
+    gloss = glossed(text)
+    before, after = text.split(), gloss.split()
+    if gloss == " ".join(before):
+        return None
+    written = set(before)
+    changed = sum(1 for word in after if word not in written)
+    return gloss if changed >= 2 and changed >= MATERIAL * len(after) else None

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from guardrails.encoder import Vectors, encoded
 from guardrails.labelled_prompts import training_injection_prompts
 from guardrails.normalise import readings
-from guardrails.similarity import Vectors, closest, window_texts
-from guardrails.similarity import _encoded as encoded
+from guardrails.similarity import closest, window_groups, window_texts
 
 # The probability of an attack at or above which a prompt is blocked (a policy may ask for
 # another: `is_injection(threshold=...)`).
@@ -178,8 +178,17 @@ class Classifier:
         logit = float(np.dot(self.weights[:-1], features) + self.weights[-1])
         return float(1.0 / (1.0 + np.exp(-logit)))
 
-    def features(self, text: str, vectors: Vectors) -> list[float]:
-        return [*lexical_features(text), *_nearest(vectors, self.attacks, self.benign)]
+    def window_probabilities(self, text: str, vectors: Vectors) -> list[float]:
+        return [self.probability(row)
+                for row in _window_features(text, vectors, self.attacks, self.benign)]  # fmt: skip
+
+
+def _window_features(text: str, vectors: Vectors, attacks: Vectors,
+                     benign: Vectors) -> list[list[float]]:  # fmt: skip
+    """The features of each window of `text` apart (`vectors`: one per `window_texts` row): an
+    attack is read where it is written, so cues scattered over a long document do not add up."""
+    return [[*lexical_features(window), *_nearest(vectors[list(rows)], attacks, benign)]
+            for window, rows in window_groups(text)]  # fmt: skip
 
 
 def _fitted(features: npt.NDArray[np.float64], labels: npt.NDArray[np.float64],
@@ -215,16 +224,16 @@ def classifier() -> Classifier:
     for i, text in enumerate(texts):
         own = vectors[bounds[i] : bounds[i + 1]]
         others = np.arange(len(texts)) != i
-        nearest = _nearest(own, first[others & is_attack], first[others & ~is_attack])
-        rows.append([*lexical_features(text), *nearest])
+        windows = _window_features(text, own, first[others & is_attack], first[others & ~is_attack])
+        rows.append(np.max(windows, axis=0))  # a training prompt is mostly one window
     weights = _fitted(np.array(rows), is_attack.astype(np.float64))
     return Classifier(weights, first[is_attack], first[~is_attack])
 
 
 def attack_probability(text: str, vectors: Callable[[], Vectors]) -> float:
-    """How likely `text` is an injection attempt, by the fitted classifier."""
-    model = classifier()
-    return model.probability(model.features(text, vectors()))
+    """How likely `text` is an injection attempt, by the fitted classifier: the probability of
+    its most suspicious window."""
+    return max(classifier().window_probabilities(text, vectors()), default=0.0)
 
 
 def is_injection(

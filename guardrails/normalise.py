@@ -2,8 +2,9 @@
 so that the usual evasions do not pass: Unicode compatibility forms folded (NFKC: fullwidth and
 mathematical letters), zero-width characters removed, homoglyphs from other scripts folded to the
 Latin letters they imitate (Unicode's confusables, from `confusable-homoglyphs`), letters spelt
-apart joined ("i g n o r e", "ig-nore"), leetspeak mapped ("1gn0r3"), and segments encoded in
-base64 or ROT13 decoded."""
+apart joined ("i g n o r e", "ig-nore"), leetspeak mapped ("1gn0r3"), segments encoded in
+base64 or ROT13 decoded, and the text glossed word by word into English (`gloss`), so that the
+English phrase signals read an attack written in Polish or Korean too."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ import unicodedata
 from pathlib import Path
 
 import confusable_homoglyphs  # type: ignore[import-untyped]  # no stubs; we read its data file
+
+from guardrails.gloss import glossed
 
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
@@ -43,10 +46,14 @@ def _homoglyph_table() -> dict[int, str]:
     return table
 
 
+def _compatible(text: str) -> str:
+    """NFKC, lower case, no zero-width characters."""
+    return unicodedata.normalize("NFKC", text).translate(ZERO_WIDTH).casefold()
+
+
 def folded(text: str) -> str:
     """NFKC, lower case, no zero-width characters, homoglyphs as Latin letters, one space."""
-    text = unicodedata.normalize("NFKC", text).translate(ZERO_WIDTH).casefold()
-    return " ".join(text.translate(_homoglyph_table()).split())
+    return " ".join(_compatible(text).translate(_homoglyph_table()).split())
 
 
 def joined(text: str) -> str:
@@ -64,16 +71,21 @@ def _decoded_base64(segment: str) -> str | None:
     return decoded if MOSTLY_TEXT.fullmatch(decoded.strip() or "-") else None
 
 
+def base64_segments(text: str) -> list[str]:
+    """What the base64 segments in `text` say, where they decode to text."""
+    return [d for s in BASE64_SEGMENT.findall(text) if (d := _decoded_base64(s)) is not None]
+
+
 def decoded(text: str) -> list[str]:
     """What base64 segments in `text` say (where they decode to text), and `text` in ROT13."""
-    found = [d for s in BASE64_SEGMENT.findall(text) if (d := _decoded_base64(s)) is not None]
-    return [*found, codecs.decode(text, "rot13")]
+    return [*base64_segments(text), codecs.decode(text, "rot13")]
 
 
 def readings(text: str) -> tuple[str, ...]:
     """Every reading of `text` a check should look at, the text as written first."""
     plain = folded(text)
-    variants = [text, plain, joined(plain)]
+    # Glossed before homoglyphs are folded: Cyrillic and Greek words are words, not disguises.
+    variants = [text, plain, joined(plain), glossed(_compatible(text))]
     for hidden in decoded(text):
         hidden_plain = folded(hidden)
         variants += [hidden_plain, joined(hidden_plain)]

@@ -11,12 +11,13 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from guardrails.gloss import glossed
+from guardrails.encoder import Vectors, encoded
+from guardrails.gloss import gloss_if_foreign
+from guardrails.normalise import base64_segments
 from guardrails.policy import Topic
 
 WINDOW_CHARACTERS = 160
@@ -25,7 +26,6 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[\u3002\uff01\uff1f])\s*|\n+")  # 
 THRESHOLD_RANGE = (0.35, 0.8)
 MARGIN = 0.03  # above the closest everyday prompt
 
-Vectors = npt.NDArray[np.float32]  # one unit vector per row
 # Everyday prompts no denied topic should match: the negatives every topic is calibrated on, with
 # its own counter-examples. Written in English, the language the examples are compared in.
 EVERYDAY = (
@@ -42,19 +42,10 @@ EVERYDAY = (
 )  # fmt: skip
 
 
-def _encoded(texts: list[str]) -> Vectors:
-    from providers.local import LOCAL_EMBEDDINGS
-
-    model: Any = LOCAL_EMBEDDINGS._loaded()
-    vectors = model.encode(texts, normalize_embeddings=True, batch_size=32,
-                           show_progress_bar=False, convert_to_numpy=True)  # fmt: skip
-    return np.asarray(vectors, dtype=np.float32)
-
-
 @functools.lru_cache(maxsize=512)
 def embedded_examples(texts: tuple[str, ...]) -> Vectors:
     """The vectors of `texts` (kept: examples are embedded once per process)."""
-    return _encoded(list(texts)) if texts else np.zeros((0, 384), dtype=np.float32)
+    return encoded(list(texts))
 
 
 def windows(text: str) -> list[str]:
@@ -84,18 +75,41 @@ def windows(text: str) -> list[str]:
     return packed
 
 
+@functools.lru_cache(maxsize=64)
+def _layout(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[int, ...]], ...]]:
+    cut = windows(text) if text.strip() else []
+    texts = list(cut)
+    groups = []
+    for window in cut:
+        rows = [len(groups)]
+        if (gloss := gloss_if_foreign(window)) is not None:
+            rows.append(len(texts))
+            texts.append(gloss)
+        groups.append((window, tuple(rows)))
+    # What base64 segments say, read whole: a long one is cut across windows above.
+    for hidden in base64_segments(text):
+        for window in windows(hidden):
+            groups.append((window, (len(texts),)))
+            texts.append(window)
+    return tuple(texts), tuple(groups)
+
+
 def window_texts(text: str) -> list[str]:
-    """The windows of `text`, and the English gloss of each window the gloss changes."""
-    cut = windows(text)
-    glosses = [g for w in cut if (g := glossed(w)) != " ".join(w.split())]
-    return [*cut, *glosses]
+    """What is embedded of `text`: its windows, the English gloss of each window in another
+    language, and the windows of what its base64 segments decode to."""
+    return list(_layout(text)[0])
+
+
+def window_groups(text: str) -> list[tuple[str, tuple[int, ...]]]:
+    """Each window of `text` (or of a decoded segment) and the rows of `window_texts(text)` that
+    read it: itself, and its gloss."""
+    return list(_layout(text)[1])
 
 
 def window_vectors(text: str) -> Vectors:
     """One vector per window of `text` (and per gloss): what every meaning-based check of one
     call reads."""
-    texts = window_texts(text) if text.strip() else []
-    return _encoded(texts) if texts else np.zeros((0, 384), dtype=np.float32)
+    return encoded(window_texts(text))
 
 
 def closest(vectors: Vectors, others: Vectors) -> npt.NDArray[np.float32]:
