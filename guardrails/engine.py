@@ -67,6 +67,9 @@ def blocking_rule(policy: Policy, text: str, direction: str) -> str | None:
         matchers = (word.matcher, word.spelt_together) if word.spelt_together else (word.matcher,)
         if any(matcher.search(reading) for matcher in matchers for reading in seen):
             return f"word filter: {word.name}"
+    # PII before the checks by meaning: a few milliseconds that can spare the embedding.
+    for finding in _findings(policy, text, "block"):
+        return f"PII: {NAMES[finding.kind]}"
     vectors = functools.cache(lambda: window_vectors(text))  # one embedding for both checks
     if direction == "input" and policy.injection and is_injection(text, vectors):
         return "prompt-injection protection"
@@ -74,8 +77,6 @@ def blocking_rule(policy: Policy, text: str, direction: str) -> str | None:
         for topic in policy.topics:
             if _on_topic(topic, seen, vectors):
                 return f"denied topic: {topic.name}"
-    for finding in _findings(policy, text, "block"):
-        return f"PII: {NAMES[finding.kind]}"
     return None
 
 

@@ -29,6 +29,12 @@ SPELT_APART = re.compile(r"(?<![^\W_])(?:[^\W_][ .\-_*/|]){2,}[^\W_](?![^\W_])")
 HYPHENATED = re.compile(r"(?<=[^\W\d_])[-_*.·](?=[^\W\d_])")
 BASE64_SEGMENT = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 MOSTLY_TEXT = re.compile(r"[\w\s.,;:!?'\"()\-]+")
+WORDS = re.compile(r"[a-z]+")
+COMMON_ENGLISH = frozenset((
+    "the", "and", "to", "of", "a", "in", "is", "you", "your", "that", "it", "for", "on", "with",
+    "as", "are", "be", "this", "all", "me", "my", "what", "now", "ignore", "previous",
+    "instructions", "rules", "tell", "show", "print", "system", "prompt",
+))  # fmt: skip
 
 
 @functools.cache
@@ -76,9 +82,16 @@ def base64_segments(text: str) -> list[str]:
     return [d for s in BASE64_SEGMENT.findall(text) if (d := _decoded_base64(s)) is not None]
 
 
+def _common_words(text: str) -> int:
+    return sum(1 for word in WORDS.findall(text.casefold()) if word in COMMON_ENGLISH)
+
+
 def decoded(text: str) -> list[str]:
-    """What base64 segments in `text` say (where they decode to text), and `text` in ROT13."""
-    return [*base64_segments(text), codecs.decode(text, "rot13")]
+    """What base64 segments in `text` say (where they decode to text), and `text` in ROT13
+    where that reads more like English than `text` does (ROT13 of a plain text is noise)."""
+    rot13 = codecs.decode(text, "rot13")
+    readable = _common_words(rot13) > _common_words(text)
+    return [*base64_segments(text), *([rot13] if readable else [])]
 
 
 def readings(text: str) -> tuple[str, ...]:
