@@ -162,13 +162,25 @@ def _english(match: re.Match[str]) -> str:
     return _ENGLISH_FOR.get(word.casefold(), word)
 
 
-def glossed(text: str) -> str:
-    """`text` with every listed word in English; the same text when nothing was listed."""
+def _phrases_in_english(text: str) -> str:
     if _UNSPACED_SCRIPT.search(text):
         text = _UNSPACED_TERMS.sub(lambda m: _UNSPACED[m.group()], text)
     if _PHRASE_FOR:
         text = _PHRASES.sub(lambda m: f" {_PHRASE_FOR[m.group().casefold()]} ", text)
-    return " ".join(WORD.sub(_english, text).split())
+    return text
+
+
+def glossed(text: str) -> str:
+    """`text` with every listed word in English; the same text when nothing was listed."""
+    return " ".join(WORD.sub(_english, _phrases_in_english(text)).split())
+
+
+def known_words(text: str) -> str:
+    """Only what the gloss could read of `text`, in English: "Je voudrais connaître la
+    rémunération de mon chef" reads "the salary of my", which the embedding model compares
+    without the noise of the words it does not know."""
+    words = WORD.findall(_phrases_in_english(text))
+    return " ".join(english for word in words if (english := _ENGLISH_FOR.get(word.casefold())))
 
 
 def gloss_if_foreign(text: str) -> str | None:

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from guardrails.encoder import Vectors, encoded
-from guardrails.gloss import gloss_if_foreign
+from guardrails.gloss import gloss_if_foreign, known_words
 from guardrails.normalise import base64_segments
 from guardrails.policy import Topic
 
@@ -85,6 +85,9 @@ def _layout(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[int, ...
         if (gloss := gloss_if_foreign(window)) is not None:
             rows.append(len(texts))
             texts.append(gloss)
+            if len((known := known_words(window)).split()) >= 2 and known != gloss:
+                rows.append(len(texts))
+                texts.append(known)
         groups.append((window, tuple(rows)))
     # What base64 segments say, read whole: a long one is cut across windows above.
     for hidden in base64_segments(text):
