@@ -1,7 +1,7 @@
 """Prompt injection and denied topics beyond English: attacks in German and Japanese are blocked,
 prompts that only mention instructions pass, a topic defined in English is found when asked in
 French (alone or diluted in 2 KB of text), a counter-example stays allowed; and the figures on
-the held-out set (`labelled_held_out`, never fitted on) do not fall below what was measured."""
+the held-out and blind sets do not fall below what was measured."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from guardrails.engine import GuardrailBlocked, check
 from guardrails.gloss import glossed
 from guardrails.injection import attack_probability, is_injection
+from guardrails.labelled_blind import injection_prompts as blind_injection_prompts
 from guardrails.labelled_held_out import (
     SECOND_TOPIC_COUNTER_EXAMPLES,
     SECOND_TOPIC_EXAMPLES,
@@ -134,10 +135,20 @@ def test_held_out_figures_do_not_regress() -> None:
     labelled = injection_prompts()
     injection = verdict_score(labelled, lambda text: blocked(INJECTION, text))
     benign = [text for text, attack in labelled if not attack]
-    assert injection.f1 >= 0.65
+    assert injection.f1 >= 0.78
     assert sum(blocked(INJECTION, text) for text in benign) / len(benign) <= 0.05
     short = [(text, on) for second in (False, True) for text, on in topic_prompts(second)
              if len(text) < 200]  # fmt: skip
     both = lambda text: blocked(SALARIES, text) or blocked(REDUNDANCIES, text)  # noqa: E731
     topics = verdict_score(short, both)
-    assert topics.false_positives == 0 and topics.recall >= 0.6
+    assert topics.false_positives == 0 and topics.recall >= 0.75
+
+
+def test_blind_figures_do_not_regress() -> None:
+    # The blind set (`labelled_blind`, 26 languages, written by a separate author and never
+    # fitted on): bench/guardrails.py measured F1 .83 with 5 of its 100 benign prompts flagged.
+    labelled = blind_injection_prompts()
+    injection = verdict_score(labelled, lambda text: blocked(INJECTION, text))
+    benign = [text for text, attack in labelled if not attack]
+    assert injection.f1 >= 0.78
+    assert sum(blocked(INJECTION, text) for text in benign) / len(benign) <= 0.07
