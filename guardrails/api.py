@@ -11,7 +11,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from guardrails.selectors import floor_row, stored, tenant_row
+from guardrails.selectors import floor_row, stored, tenant_row, topic_calibrations
 from guardrails.serializers import FloorPolicySerializer, TenantPolicySerializer
 from guardrails.services import set_floor, set_tenant_policy
 from identity.api_auth import IsPlatformAdmin, IsTenantAdmin
@@ -33,6 +33,10 @@ def _with_capture(row: Any) -> dict[str, Any]:
     return shown
 
 
+def _calibrated(policy: dict[str, Any]) -> dict[str, Any]:
+    return {**policy, "topic_calibration": topic_calibrations(policy)}
+
+
 @extend_schema(**SCHEMA)
 @extend_schema(methods=["PUT"], request=TenantPolicySerializer)
 @api_view(["GET", "PUT"])
@@ -40,11 +44,14 @@ def _with_capture(row: Any) -> dict[str, Any]:
 def tenant_policy(request: Request) -> Response:
     """The tenant's own policy: {pii: {email|phone|card|iban|ssn|ip: off|mask|block},
     denied_topics: [{name, examples, keywords}], word_filters: [{name, pattern, regex}],
-    prompt_injection, capture_invocations, retention_days}; and the floor it sits on."""
+    prompt_injection, prompt_injection_threshold, capture_invocations, retention_days}; and
+    the floor it sits on. Each answer shows the calibrated threshold of each topic with examples
+    (`topic_calibration`)."""
     tenant = request._request.tenant  # type: ignore[attr-defined]
     if request.method == "PUT":
         set_tenant_policy(tenant=tenant, raw=_body(request), actor=str(request.user.name))
-    return Response({"policy": _with_capture(tenant_row(tenant)), "floor": stored(floor_row())})
+    return Response({"policy": _calibrated(_with_capture(tenant_row(tenant))),
+                     "floor": _calibrated(stored(floor_row()))})  # fmt: skip
 
 
 @extend_schema(**SCHEMA)
@@ -55,4 +62,4 @@ def floor_policy(request: Request) -> Response:
     """The platform's floor: every tenant obeys it; no tenant policy may be looser."""
     if request.method == "PUT":
         set_floor(raw=_body(request), actor=str(request.user.name))
-    return Response({"floor": stored(floor_row())})
+    return Response({"floor": _calibrated(stored(floor_row()))})

@@ -71,7 +71,8 @@ def blocking_rule(policy: Policy, text: str, direction: str) -> str | None:
     for finding in _findings(policy, text, "block"):
         return f"PII: {NAMES[finding.kind]}"
     vectors = functools.cache(lambda: window_vectors(text))  # one embedding for both checks
-    if direction == "input" and policy.injection and is_injection(text, vectors):
+    if (direction == "input" and policy.injection
+            and is_injection(text, vectors, policy.injection_threshold)):  # fmt: skip
         return "prompt-injection protection"
     if direction == "input":
         for topic in policy.topics:

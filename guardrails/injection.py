@@ -25,11 +25,10 @@ import numpy.typing as npt
 from guardrails.encoder import Vectors, encoded
 from guardrails.labelled_prompts import training_injection_prompts
 from guardrails.normalise import readings
+from guardrails.policy import INJECTION_THRESHOLD
 from guardrails.similarity import closest, window_groups, window_texts
 
-# The probability of an attack at or above which a prompt is blocked (a policy may ask for
-# another: `is_injection(threshold=...)`).
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = INJECTION_THRESHOLD  # a policy may set another (`Policy.injection_threshold`)
 
 # Verbs that set earlier instructions aside, and what they set aside.
 OVERRIDE = (r"ignore[rz]?|disregard|forget|override|bypass|skip|drop|discard|ignoriere|"

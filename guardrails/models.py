@@ -12,6 +12,10 @@ class GuardrailPolicy(models.Model):
     denied_topics = models.JSONField(default=list, help_text="[{name, examples, keywords}]")
     word_filters = models.JSONField(default=list, help_text="[{name, pattern, regex}]")
     prompt_injection = models.BooleanField(default=False)
+    prompt_injection_threshold = models.FloatField(
+        default=0.5, help_text="The probability of an attack at which a prompt is blocked "
+        "(0.05-0.95; lower blocks more)."
+    )  # fmt: skip
     phone_regions = models.JSONField(
         default=list, blank=True, help_text="Regions whose national phone formats are matched "
         '(["CH", "AT"]); empty: US, GB, DE, FR, ES, IT, NL, JP.'

@@ -26,6 +26,10 @@ PII_KINDS = ("email", "phone", "card", "iban", "ssn", "ip", "nino", "steuer_id",
              "dni_nie", "codice_fiscale", "bsn")  # fmt: skip
 ACTIONS = ("off", "mask", "block")
 STRICTNESS = {action: rank for rank, action in enumerate(ACTIONS)}
+# The probability of an attack at or above which the injection classifier blocks a prompt, and
+# what a policy may set instead (`prompt_injection_threshold`; the stricter of floor and tenant).
+INJECTION_THRESHOLD = 0.5
+INJECTION_THRESHOLD_RANGE = (0.05, 0.95)
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class Policy:
     injection: bool
     bedrock: tuple[BedrockGuardrail, ...] = ()
     phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
+    injection_threshold: float = INJECTION_THRESHOLD
 
     @property
     def empty(self) -> bool:
@@ -200,7 +205,19 @@ def parse(raw: dict[str, Any], *, saved: bool = False) -> Policy:
         raise InvalidInput("prompt_injection: true or false.")
     return Policy(dict(pii), tuple(topics), tuple(words), injection,
                   _bedrock(raw.get("bedrock_guardrail")),
-                  _phone_regions(raw.get("phone_regions")))  # fmt: skip
+                  _phone_regions(raw.get("phone_regions")),
+                  _injection_threshold(raw.get("prompt_injection_threshold")))  # fmt: skip
+
+
+def _injection_threshold(raw: Any) -> float:
+    if raw is None:
+        return INJECTION_THRESHOLD
+    low, high = INJECTION_THRESHOLD_RANGE
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not low <= raw <= high:
+        raise InvalidInput(f"prompt_injection_threshold: a probability from {low} to {high} "
+                           "(lower blocks more; 0.5 by default).",
+                           param="prompt_injection_threshold")  # fmt: skip
+    return float(raw)
 
 
 def weakenings(floor: Policy, proposed: Policy) -> list[str]:
@@ -218,6 +235,9 @@ def weakenings(floor: Policy, proposed: Policy) -> list[str]:
               if w.source not in patterns]  # fmt: skip
     if floor.injection and not proposed.injection:
         found.append("prompt_injection: the platform requires it on")
+    if floor.injection and proposed.injection_threshold > floor.injection_threshold:
+        found.append(f"prompt_injection_threshold: the platform requires at most "
+                     f"{floor.injection_threshold}")  # fmt: skip
     return found
 
 
@@ -231,5 +251,7 @@ def combined(floor: Policy, own: Policy) -> Policy:
     words = {w.source: w for w in (*floor.words, *own.words)}
     bedrock = tuple(dict.fromkeys((*floor.bedrock, *own.bedrock)))
     regions = tuple(dict.fromkeys((*floor.phone_regions, *own.phone_regions)))
+    thresholds = [p.injection_threshold for p in (floor, own) if p.injection]
     return Policy(pii, tuple(topics.values()), tuple(words.values()),
-                  floor.injection or own.injection, bedrock, regions)  # fmt: skip
+                  floor.injection or own.injection, bedrock, regions,
+                  min(thresholds, default=INJECTION_THRESHOLD))  # fmt: skip

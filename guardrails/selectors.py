@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from guardrails.models import GuardrailPolicy
-from guardrails.policy import NO_POLICY, Policy, combined, parse
+from guardrails.policy import INJECTION_THRESHOLD, NO_POLICY, Policy, combined, parse
+from guardrails.similarity import calibration
 from kernel.hot_cache import cached
 from tenants.models import Tenant
 from tenants.schemas import in_public_schema, in_tenant_schema
@@ -15,9 +16,11 @@ from tenants.schemas import in_public_schema, in_tenant_schema
 def stored(row: GuardrailPolicy | None) -> dict[str, Any]:
     if row is None:
         return {"pii": {}, "denied_topics": [], "word_filters": [], "prompt_injection": False,
-                "bedrock_guardrail": {}, "phone_regions": []}  # fmt: skip
+                "prompt_injection_threshold": INJECTION_THRESHOLD, "bedrock_guardrail": {},
+                "phone_regions": []}  # fmt: skip
     return {"pii": row.pii, "denied_topics": row.denied_topics, "word_filters": row.word_filters,
             "prompt_injection": row.prompt_injection,
+            "prompt_injection_threshold": row.prompt_injection_threshold,
             "bedrock_guardrail": row.bedrock_guardrail,
             "phone_regions": row.phone_regions}  # fmt: skip
 
@@ -41,3 +44,18 @@ def _load(tenant: Tenant) -> Policy:
 
 def policy_for(tenant: Tenant) -> Policy:
     return cached(("guardrails", tenant.pk), lambda: _load(tenant))
+
+
+def topic_calibrations(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """For each denied topic of a stored policy that has examples, the threshold its examples
+    calibrate (what the policy editor shows): how close a window must come to an example, how
+    close the least typical example is to the others, and how close the nearest
+    counter-example comes to an example."""
+    shown = []
+    for topic in parse(raw, saved=True).topics:
+        if topic.examples:
+            measured = calibration(topic.examples, topic.counter_examples)
+            shown.append({"name": topic.name, "threshold": measured.threshold,
+                          "examples_apart": measured.examples_apart,
+                          "counter_example_closest": measured.counter_closest})  # fmt: skip
+    return shown

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from guardrails.policy import ACTIONS, PII_KINDS
+from guardrails.policy import ACTIONS, INJECTION_THRESHOLD_RANGE, PII_KINDS
 
 PiiSerializer = type(
     "PiiSerializer",
@@ -42,6 +42,11 @@ class FloorPolicySerializer(serializers.Serializer):
     denied_topics = DeniedTopicSerializer(many=True, required=False)
     word_filters = WordFilterSerializer(many=True, required=False)
     prompt_injection = serializers.BooleanField(required=False)
+    prompt_injection_threshold = serializers.FloatField(
+        required=False, min_value=INJECTION_THRESHOLD_RANGE[0],
+        max_value=INJECTION_THRESHOLD_RANGE[1],
+        help_text="The attack probability at which a prompt is blocked (lower blocks more; 0.5).",
+    )  # fmt: skip
     phone_regions = serializers.ListField(
         child=serializers.CharField(min_length=2, max_length=2),
         required=False,

@@ -32,6 +32,7 @@ def _save(raw: dict[str, Any], actor: str) -> tuple[GuardrailPolicy, dict[str, A
         row.denied_topics = raw.get("denied_topics") or []
         row.word_filters = raw.get("word_filters") or []
         row.prompt_injection = bool(raw.get("prompt_injection", False))
+        row.prompt_injection_threshold = parse(raw).injection_threshold
         row.phone_regions = raw.get("phone_regions") or []
         row.bedrock_guardrail = raw.get("bedrock_guardrail") or {}
         row.capture_invocations = bool(raw.get("capture_invocations", False))
