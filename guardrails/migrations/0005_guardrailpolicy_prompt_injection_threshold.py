@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('guardrails', '0004_guardrailpolicy_phone_regions'),
+        ("guardrails", "0004_guardrailpolicy_phone_regions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='guardrailpolicy',
-            name='prompt_injection_threshold',
-            field=models.FloatField(default=0.5, help_text='The probability of an attack at which a prompt is blocked (0.05-0.95; lower blocks more).'),
+            model_name="guardrailpolicy",
+            name="prompt_injection_threshold",
+            field=models.FloatField(
+                default=0.5,
+                help_text="The probability of an attack at which a prompt is blocked (0.05-0.95; lower blocks more).",
+            ),
         ),
     ]
