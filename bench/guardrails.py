@@ -32,7 +32,6 @@ django.setup()
 from guardrails import labelled_blind as blind  # noqa: E402
 from guardrails import labelled_held_out as held_out  # noqa: E402
 from guardrails.detectors import find_pii  # noqa: E402
-from guardrails.encoder import forget  # noqa: E402
 from guardrails.engine import blocking_rule, check  # noqa: E402
 from guardrails.injection import FEATURES, classifier, phrase_score  # noqa: E402
 from guardrails.labelled_pii import hard_negatives, pii_sentences  # noqa: E402
@@ -48,7 +47,7 @@ from guardrails.labelled_prompts import (  # noqa: E402
 from guardrails.measure import Score, flagged_share, pii_scores, verdict_score  # noqa: E402
 from guardrails.policy import PII_KINDS, Policy, parse  # noqa: E402
 from guardrails.recognizers import _numbers_in  # noqa: E402
-from guardrails.similarity import window_texts  # noqa: E402
+from guardrails.similarity import forget, window_texts  # noqa: E402
 
 ALL_KINDS = set(PII_KINDS)
 
@@ -145,6 +144,15 @@ def prompt_checks(pii_prompts: list[str]) -> None:
         f"PII + injection + topic on a 2 KB prompt never seen before: {p50_ms(cold):.1f} ms p50 "
         f"({statistics.median(len(window_texts(t)) for t in fresh):.0f} windows embedded once)"
     )
+    # Each check alone, on texts no lap has embedded (the checks by meaning share one
+    # embedding when both are on, so these do not add up to the line above).
+    alone = {"injection": parse({"prompt_injection": True}),
+             "topic": parse({"denied_topics": [topic]}),
+             "PII (every kind)": parse({"pii": dict.fromkeys(PII_KINDS, "block")})}  # fmt: skip
+    for name, policy in alone.items():
+        forget()
+        one = lambda lap, p=policy: blocking_rule(p, fresh[lap + 1], "input")  # noqa: E731
+        print(f"  {name} alone on it: {p50_ms(one):.1f} ms p50")
     again = lambda _: blocking_rule(every, fresh[0], "input")  # noqa: E731
     print(
         "the same 2 KB again (a chat re-sends its history each turn; its windows are cached): "

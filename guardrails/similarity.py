@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from guardrails.encoder import Vectors, encoded
+from guardrails.encoder import forget as encoder_forget
 from guardrails.gloss import gloss_if_foreign, known_words
 from guardrails.normalise import base64_segments
 from guardrails.policy import Topic
@@ -170,3 +171,9 @@ def on_topic_by_meaning(topic: Topic, vectors: Vectors) -> bool:
         return False
     threshold = calibration(topic.examples, topic.counter_examples).threshold
     return topic_score(topic, vectors) >= threshold
+
+
+def forget() -> None:
+    """Forget every text's windows and their vectors (a benchmark timing text never seen)."""
+    _layout.cache_clear()
+    encoder_forget()
