@@ -1,5 +1,7 @@
-"""The held-out sets the bench reports as its honest estimate: written before the injection
-classifier and the multilingual topic matching were built, never fitted on nor tuned on. The
+"""The first held-out sets: written before the injection classifier and the multilingual topic
+matching were built, and never fitted on. Their misses were read while the third round of #20
+was built (the gloss, window-by-window injection), so they are no longer blind: the honest
+estimate is now `labelled_blind`, written by a separate author and never read when tuning. The
 attacks are phrased unlike the training templates (indirect requests, cancelled instructions,
 fake system messages, persona games, exfiltration) and several are in languages the phrase
 lists do not cover (Polish, Swedish, Korean, Chinese, Turkish); the benign prompts mention
