@@ -165,9 +165,7 @@ def _english(match: re.Match[str]) -> str:
 def _phrases_in_english(text: str) -> str:
     if _UNSPACED_SCRIPT.search(text):
         text = _UNSPACED_TERMS.sub(lambda m: _UNSPACED[m.group()], text)
-    if _PHRASE_FOR:
-        text = _PHRASES.sub(lambda m: f" {_PHRASE_FOR[m.group().casefold()]} ", text)
-    return text
+    return _PHRASES.sub(lambda m: f" {_PHRASE_FOR[m.group().casefold()]} ", text)
 
 
 def glossed(text: str) -> str:
@@ -175,21 +173,20 @@ def glossed(text: str) -> str:
     return " ".join(WORD.sub(_english, _phrases_in_english(text)).split())
 
 
-def known_words(text: str) -> str:
-    """Only what the gloss could read of `text`, in English: "Je voudrais connaître la
+def english_readings(text: str) -> tuple[str, ...]:
+    """For `text` in another language (its gloss changes a material share of the words): its
+    English gloss, and only the words the gloss could read ("Je voudrais connaître la
     rémunération de mon chef" reads "the salary of my", which the embedding model compares
-    without the noise of the words it does not know."""
-    words = WORD.findall(_phrases_in_english(text))
-    return " ".join(english for word in words if (english := _ENGLISH_FOR.get(word.casefold())))
-
-
-def gloss_if_foreign(text: str) -> str | None:
-    """The English gloss of `text` where it changes a material share of the words (text in
-    another language), else None."""
-    gloss = glossed(text)
+    without the noise of the words it does not know) where that is two words or more and not
+    the gloss itself. Nothing for text already in English."""
+    phrased = _phrases_in_english(text)
+    gloss = " ".join(WORD.sub(_english, phrased).split())
     before, after = text.split(), gloss.split()
-    if gloss == " ".join(before):
-        return None
     written = set(before)
     changed = sum(1 for word in after if word not in written)
-    return gloss if changed >= 2 and changed >= MATERIAL * len(after) else None
+    if gloss == " ".join(before) or changed < 2 or changed < MATERIAL * len(after):
+        return ()
+    known = [english for word in WORD.findall(phrased)
+             if (english := _ENGLISH_FOR.get(word.casefold()))]  # fmt: skip
+    only_known = " ".join(known)
+    return (gloss, only_known) if len(known) >= 2 and only_known != gloss else (gloss,)

@@ -28,8 +28,6 @@ from guardrails.normalise import readings
 from guardrails.policy import INJECTION_THRESHOLD
 from guardrails.similarity import closest, window_groups, window_texts
 
-DEFAULT_THRESHOLD = INJECTION_THRESHOLD  # a policy may set another (`Policy.injection_threshold`)
-
 # Verbs that set earlier instructions aside, and what they set aside.
 OVERRIDE = (r"ignore[rz]?|disregard|forget|override|bypass|skip|drop|discard|ignoriere|"
             r"ignorier|vergiss|missachte|übergehe|oublie[rz]?|ignora|olvida|olvide|omite|"
@@ -236,7 +234,7 @@ def attack_probability(text: str, vectors: Callable[[], Vectors]) -> float:
 
 
 def is_injection(
-    text: str, vectors: Callable[[], Vectors], threshold: float = DEFAULT_THRESHOLD
+    text: str, vectors: Callable[[], Vectors], threshold: float = INJECTION_THRESHOLD
 ) -> bool:
     """Whether the classifier's probability for `text` (its windows' `vectors`, shared with the
     topic checks) reaches `threshold`."""

@@ -96,9 +96,10 @@ def decoded(text: str) -> list[str]:
 
 def readings(text: str) -> tuple[str, ...]:
     """Every reading of `text` a check should look at, the text as written first."""
-    plain = folded(text)
+    compatible = _compatible(text)
+    plain = " ".join(compatible.translate(_homoglyph_table()).split())  # `folded(text)`
     # Glossed before homoglyphs are folded: Cyrillic and Greek words are words, not disguises.
-    variants = [text, plain, joined(plain), glossed(_compatible(text))]
+    variants = [text, plain, joined(plain), glossed(compatible)]
     for hidden in decoded(text):
         hidden_plain = folded(hidden)
         variants += [hidden_plain, joined(hidden_plain)]

@@ -23,7 +23,10 @@ def _retention(raw: Any) -> int:
     return raw
 
 
-def _save(raw: dict[str, Any], actor: str) -> tuple[GuardrailPolicy, dict[str, Any] | None]:
+def _save(
+    raw: dict[str, Any], policy: Policy, actor: str
+) -> tuple[GuardrailPolicy, dict[str, Any] | None]:
+    """`raw` as stored, once `policy` (parsed from it) has passed every check."""
     with transaction.atomic():
         row = GuardrailPolicy.objects.select_for_update().first()
         before = stored(row) if row else None
@@ -32,7 +35,7 @@ def _save(raw: dict[str, Any], actor: str) -> tuple[GuardrailPolicy, dict[str, A
         row.denied_topics = raw.get("denied_topics") or []
         row.word_filters = raw.get("word_filters") or []
         row.prompt_injection = bool(raw.get("prompt_injection", False))
-        row.prompt_injection_threshold = parse(raw).injection_threshold
+        row.prompt_injection_threshold = policy.injection_threshold
         row.phone_regions = raw.get("phone_regions") or []
         row.bedrock_guardrail = raw.get("bedrock_guardrail") or {}
         row.capture_invocations = bool(raw.get("capture_invocations", False))
@@ -55,9 +58,10 @@ def _check_providers(policy: Policy) -> None:
 
 def set_floor(*, raw: dict[str, Any], actor: str) -> GuardrailPolicy:
     """Platform administrators: the policy no tenant can weaken."""
-    _check_providers(parse(raw))
+    policy = parse(raw)
+    _check_providers(policy)
     with in_public_schema():
-        row, before = _save(raw, actor)
+        row, before = _save(raw, policy, actor)
     record_audit(actor=actor, action="guardrails.floor", target=row, before=before,
                  after=stored(row))  # fmt: skip
     return row
@@ -72,7 +76,7 @@ def set_tenant_policy(*, tenant: Tenant, raw: dict[str, Any], actor: str) -> Gua
     if problems:
         raise InvalidInput("This policy would weaken the platform's floor: " + "; ".join(problems))
     with in_tenant_schema(tenant):
-        row, before = _save(raw, actor)
+        row, before = _save(raw, proposed, actor)
     record_audit(actor=actor, action="guardrails.policy", target=row, tenant=tenant,
                  before=before, after=stored(row))  # fmt: skip
     return row

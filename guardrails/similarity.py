@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from guardrails.encoder import Vectors, encoded
 from guardrails.encoder import forget as encoder_forget
-from guardrails.gloss import gloss_if_foreign, known_words
+from guardrails.gloss import english_readings
 from guardrails.normalise import base64_segments
 from guardrails.policy import Topic
 
@@ -83,12 +83,9 @@ def _layout(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[int, ...
     groups = []
     for window in cut:
         rows = [len(groups)]
-        if (gloss := gloss_if_foreign(window)) is not None:
+        for reading in english_readings(window):
             rows.append(len(texts))
-            texts.append(gloss)
-            if len((known := known_words(window)).split()) >= 2 and known != gloss:
-                rows.append(len(texts))
-                texts.append(known)
+            texts.append(reading)
         groups.append((window, tuple(rows)))
     # What base64 segments say, read whole: a long one is cut across windows above.
     for hidden in base64_segments(text):
@@ -99,14 +96,14 @@ def _layout(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[int, ...
 
 
 def window_texts(text: str) -> list[str]:
-    """What is embedded of `text`: its windows, the English gloss of each window in another
+    """What is embedded of `text`: its windows, the English readings of each window in another
     language, and the windows of what its base64 segments decode to."""
     return list(_layout(text)[0])
 
 
 def window_groups(text: str) -> list[tuple[str, tuple[int, ...]]]:
     """Each window of `text` (or of a decoded segment) and the rows of `window_texts(text)` that
-    read it: itself, and its gloss."""
+    read it: itself, and its English readings (`gloss.english_readings`)."""
     return list(_layout(text)[1])
 
 
