@@ -305,12 +305,15 @@ def plan_of(base: Base, vector: np.ndarray) -> str:
     with opened(base.located), CaptureQueriesContext(connection) as captured:
         scan = scan_for(base.located, 10, Filters())
         nearest_chunk_ids(base.located, vector.tolist(), 10, Filters(), scan)
-    sent = [q["sql"] for q in captured.captured_queries if q["sql"].startswith(("SET", "SELECT"))]
+    # One statement: the scan's settings, then the search.
+    *settings, search = next(
+        q["sql"] for q in captured.captured_queries if "<=>" in q["sql"]
+    ).split(";\n")
     with opened(base.located), connection.cursor() as cursor:
         cursor.execute("BEGIN")
-        for sql in sent[1:-1]:  # the settings, not the size probe or the query itself
+        for sql in settings:
             cursor.execute(sql)
-        cursor.execute(f"EXPLAIN {sent[-1]}")
+        cursor.execute(f"EXPLAIN {search}")
         lines = [row[0].strip() for row in cursor.fetchall()]
         cursor.execute("ROLLBACK")
     scans = [line.removeprefix("->  ") for line in lines if " Scan " in line or "Scan on" in line]

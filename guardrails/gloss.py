@@ -145,9 +145,19 @@ for english, words in [*_VOCABULARY.items(), *SPACED.items()]:
             _ENGLISH_FOR.setdefault(word, english)
 _UNSPACED = {**_JAPANESE, **UNSPACED}
 WORD = re.compile("[^\\W\\d_][\\w'\u2019-]*")
+# The phrases are in lower case and are looked for in the lower-cased text: Python's `re` is
+# several times slower with IGNORECASE on an alternation this long.
 _PHRASES = re.compile(
     r"(?<![^\W_])(?:" + "|".join(map(re.escape, sorted(_PHRASE_FOR, key=len, reverse=True)))
-    + r")(?![^\W_])", re.IGNORECASE)  # fmt: skip
+    + r")(?![^\W_])")  # fmt: skip
+_PHRASES_ANY_CASE = re.compile(_PHRASES.pattern, re.IGNORECASE)
+# What `casefold` does beyond `lower` one letter for one (Greek final sigma, micro sign): the
+# phrases are case-folded, and the lower-cased text must keep its length to map back.
+_FOLD_AFTER_LOWER = {
+    ord(lower): folded
+    for lower, folded in ((chr(n).lower(), chr(n).casefold()) for n in range(0x10000))
+    if len(lower) == 1 and len(folded) == 1 and lower != folded
+}
 _UNSPACED_TERMS = re.compile("|".join(sorted(map(re.escape, _UNSPACED), key=len, reverse=True)))
 # Scripts written without spaces between words (Chinese, Japanese, Thai), and Korean, whose
 # words carry their particles: read by substrings.
@@ -165,7 +175,16 @@ def _english(match: re.Match[str]) -> str:
 def _phrases_in_english(text: str) -> str:
     if _UNSPACED_SCRIPT.search(text):
         text = _UNSPACED_TERMS.sub(lambda m: _UNSPACED[m.group()], text)
-    return _PHRASES.sub(lambda m: f" {_PHRASE_FOR[m.group().casefold()]} ", text)
+    lowered = text.lower().translate(_FOLD_AFTER_LOWER)
+    if len(lowered) != len(text):  # a letter whose lower case is longer: positions would move
+        return _PHRASES_ANY_CASE.sub(
+            lambda m: f" {_PHRASE_FOR.get(m.group().casefold(), m.group())} ", text
+        )
+    parts, last = [], 0
+    for match in _PHRASES.finditer(lowered):
+        parts += [text[last : match.start()], f" {_PHRASE_FOR[match.group()]} "]
+        last = match.end()
+    return "".join(parts) + text[last:]
 
 
 def glossed(text: str) -> str:

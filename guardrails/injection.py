@@ -57,18 +57,18 @@ UNBOUND = (r"no (?:restrictions|rules|limits|filters?|guidelines)|unrestricted|u
            r"sin (?:restricciones|reglas|límites)|senza (?:restrizioni|regole|limiti)|"
            r"zonder (?:beperkingen|regels)|sem (?:restrições|regras)|"
            r"制限なし|制限のない")  # fmt: skip
+# The patterns are written in lower case and read case-folded text: Python's `re` is several times
+# slower with IGNORECASE on alternations of words like these (measured on 160-character windows).
 MARKERS = re.compile(r"\[/?inst\]|<</?sys>>|<\|im_start\|>|<\|system\|>|^#{2,} ?system",
-                     re.IGNORECASE | re.MULTILINE)  # fmt: skip
+                     re.MULTILINE)  # fmt: skip
 SIGNALS = (
-    re.compile(rf"(?:{OVERRIDE}).{{0,40}}?(?:{EARLIER}).{{0,30}}?(?:{RULES})", re.I | re.S),
-    re.compile(rf"(?:{REVEAL}).{{0,40}}?(?:{HIDDEN_PROMPT})", re.I | re.S),
-    re.compile(rf"(?:{ROLE}).{{0,60}}?(?:{UNBOUND})", re.I | re.S),
-    re.compile(rf"(?:{UNBOUND}).{{0,40}}?(?:ai|ki|ia|model|assistant|mode|modus)",
-               re.I | re.S),
-    re.compile(r"new (?:instructions|rules)\s*:|neue anweisungen\s*:|nouvelles instructions\s*:",
-               re.I),
+    re.compile(rf"(?:{OVERRIDE}).{{0,40}}?(?:{EARLIER}).{{0,30}}?(?:{RULES})", re.S),
+    re.compile(rf"(?:{REVEAL}).{{0,40}}?(?:{HIDDEN_PROMPT})", re.S),
+    re.compile(rf"(?:{ROLE}).{{0,60}}?(?:{UNBOUND})", re.S),
+    re.compile(rf"(?:{UNBOUND}).{{0,40}}?(?:ai|ki|ia|model|assistant|mode|modus)", re.S),
+    re.compile(r"new (?:instructions|rules)\s*:|neue anweisungen\s*:|nouvelles instructions\s*:"),
     re.compile(rf"(?:{OVERRIDE}) (?:everything|all|anything) (?:you(?:'ve| have| were| are)? "
-               r"(?:been )?(?:told|said|taught|instructed|given)|(?:above|before|so far))", re.I),
+               r"(?:been )?(?:told|said|taught|instructed|given)|(?:above|before|so far))"),
     # Japanese puts the object first: 以前の指示を無視して, システムプロンプトを表示して.
     re.compile(r"(?:以前|これまで|前|すべて)の?(?:指示|ルール|命令).{0,20}?(?:無視|忘れ)"),
     re.compile(r"(?:システムプロンプト|隠された指示).{0,20}?(?:表示|教え|見せ|出力)"),
@@ -104,43 +104,45 @@ SWITCHED_OFF = (r"disabled|turned off|switched off|\boff\b|suspended|lifted|remo
                 r"desactivad|no existe|no aplica|disattivat|sospes|non esiste|uitgeschakeld|"
                 r"bestaat niet|desativad|não existe|無効|解除")  # fmt: skip
 CUES = (
-    re.compile(rf"(?:{YOUR}).{{0,20}}?(?:{SETUP})|(?:{SETUP}).{{0,30}}?(?:{GIVEN})", re.I | re.S),
+    re.compile(rf"(?:{YOUR}).{{0,20}}?(?:{SETUP})|(?:{SETUP}).{{0,30}}?(?:{GIVEN})", re.S),
     re.compile(r"word for word|verbatim|exactly|mot pour mot|exactement|wörtlich|genau|"
                r"secret|hidden|geheim|cach[ée]|ocult|nascost|verborgen|秘密|隠され|"
                r"palabra por palabra|exactamente|parola per parola|esattamente|letterlijk|"
-               r"precies|palavra por palavra|exatamente|そのまま|正確に", re.I),
+               r"precies|palavra por palavra|exatamente|そのまま|正確に"),
     re.compile(r"^\W{0,5}(?:system|admin|developer|root)\b.{0,30}?(?::|override|message|"
-               r"notice|mode)|#{2,}\s*system", re.I | re.M),
+               r"notice|mode)|#{2,}\s*system", re.M),
     re.compile(rf"(?:{OVERRIDE})|set aside|put aside|never mind|no longer|stop following|"
                r"nicht mehr|ne (?:respecte|suis|tiens) plus|deja de|smetti di|non seguire|"
-               r"niet meer|pare de|no hagas caso|haz caso omiso|やめて", re.I),
+               r"niet meer|pare de|no hagas caso|haz caso omiso|やめて"),
     re.compile(rf"(?:{ROLE})|(?:{UNBOUND})|persona|in character|no (?:\w+ )?(?:rules|"
                r"restrictions|limits|filters?|content policy)|without (?:any )?(?:content policy|"
                r"safety)|without (?:any )?"
                r"(?:limits?|filters?|censorship|restrictions)|sin (?:censura|filtro)|"
                r"senza (?:censura|filtro)|ohne filter|sans filtre|zonder filter|sem censura|"
                r"boundaries|ohne grenzen|sans limites|sin límites|senza limiti|zonder grenzen|"
-               r"sem limites", re.I),
+               r"sem limites"),
     # What the model was set up with, asked for whole (exfiltration).
     re.compile(rf"(?:{EXFILTRATE}).{{0,40}}?(?:{SETUP}|everything (?:above|before)|"
                r"what came before|alles (?:davor|vorher)|tout ce qui précède|todo lo anterior|"
                r"tutto (?:quello|ciò) che precede|alles hiervoor|tudo (?:o que veio )?antes)",
-               re.I | re.S),
+               re.S),
     # Authority claimed, or the checks declared off.
     re.compile(rf"(?:{AUTHORITY}).{{0,40}}?(?:{SWITCHED_OFF})|(?:{CHECKS}).{{0,30}}?"
-               rf"(?:{SWITCHED_OFF})", re.I | re.S),
+               rf"(?:{SWITCHED_OFF})", re.S),
 )  # fmt: skip
 FEATURES = ("phrase signals", "template markers", *(f"cue {i}" for i in range(len(CUES))),
             "nearest attack", "attack minus benign")  # fmt: skip
 
 
 def _lexical(reading: str) -> list[float]:
+    reading = reading.casefold()
     signals = sum(1.0 for signal in SIGNALS if signal.search(reading))
     return [min(signals, 2.0), 1.0 if MARKERS.search(reading) else 0.0,
             *(1.0 if cue.search(reading) else 0.0 for cue in CUES)]  # fmt: skip
 
 
 def _score(reading: str) -> float:
+    reading = reading.casefold()
     score = sum(1.0 for signal in SIGNALS if signal.search(reading))
     return score + (0.5 if MARKERS.search(reading) else 0.0)
 

@@ -9,12 +9,13 @@ that knowledge base's schema: a pooled store's rows of other knowledge bases are
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from django.db import connection, transaction
+from django.db import connection
 
 from gateway import calls
 from identity.principals import Principal
@@ -131,8 +132,20 @@ class Scan:
     ef_search: int = 0
 
 
+# A base's size decides its scan; it is read at most once a SIZE_SECONDS per base and process
+# (a base that just crossed EXACT_BELOW is searched the old way for that long, exactly or by its
+# own index: either gives the right chunks).
+SIZE_SECONDS = 60.0
+_sizes: dict[object, tuple[float, bool]] = {}  # (base, count): (read at, fewer)
+
+
 def _has_fewer_chunks(located: Located, count: int) -> bool:
     # Counts at most `count` rows through the knowledge_base_id index: cheap at any size.
+    key = (located.kb.pk, count)
+    now = time.monotonic()
+    known = _sizes.get(key)
+    if known is not None and now - known[0] < SIZE_SECONDS:
+        return known[1]
     size = located.kb.embedding_dimensions
     with connection.cursor() as cursor:
         cursor.execute(
@@ -140,7 +153,9 @@ def _has_fewer_chunks(located: Located, count: int) -> bool:
             "AND dimensions = %s AND NOT is_parent LIMIT %s) AS first_ones",
             [located.kb.pk, size, count],
         )
-        return int(cursor.fetchone()[0]) < count
+        fewer = int(cursor.fetchone()[0]) < count
+    _sizes[key] = (now, fewer)
+    return fewer
 
 
 def scan_for(located: Located, limit: int, filters: Filters) -> Scan:
@@ -151,32 +166,56 @@ def scan_for(located: Located, limit: int, filters: Filters) -> Scan:
     return Scan(exact=False, ef_search=min(EF_SEARCH_MAX, max(wanted, 2 * limit)))
 
 
+def _vector_literal(vector: list[float]) -> str:
+    return "[" + ",".join(repr(float(x)) for x in vector) + "]"
+
+
+def _scan_settings(scan: Scan) -> list[str]:
+    if scan.exact:
+        return ["SET LOCAL enable_indexscan = off"]  # the HNSW scan is an index scan
+    # Only an index gives rows in distance order, so without sorting the planner takes the base's
+    # HNSW index even where its estimates (the join with documents, a base small beside its
+    # table) would rather sort: we chose the index from measurements.
+    return [f"SET LOCAL hnsw.ef_search = {scan.ef_search:d}", "SET LOCAL enable_sort = off"]
+
+
+def nearest_chunks(
+    located: Located, vector: list[float], limit: int, filters: Filters, scan: Scan
+) -> list[tuple[int, float]]:
+    """The `limit` chunks nearest `vector`, nearest first, as (id, cosine similarity), inside
+    `opened(located)`: one round trip to the database, the scan's settings and the search sent
+    as one implicit transaction, so the settings end with it. The knowledge base's id is a
+    literal in the SQL, as the predicate of its partial HNSW index (knowledge.search_indexes),
+    so that the planner may use that index; the rest is bound by psycopg on the client."""
+    size = located.kb.embedding_dimensions
+    where, params = filters.sql()
+    literal = _vector_literal(vector)
+    distance = f"(c.embedding::vector({size:d})) <=> %s::vector({size:d})"
+    base = BASE.replace("%s", kb_literal(located.kb.pk), 1)
+    search = connection.ops.compose_sql(
+        f"SELECT c.id, 1 - ({distance}) {base} AND c.dimensions = {size:d}{where} "
+        f"ORDER BY {distance} LIMIT %s",
+        [literal, *params, literal, limit],
+    )
+    settings = _scan_settings(scan)
+    # Inside an outer transaction (a test's) the settings would outlive the search: undone.
+    undone = (
+        [f"SET LOCAL {setting.split()[2]} TO DEFAULT" for setting in settings]
+        if connection.in_atomic_block
+        else []
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(";\n".join([*settings, search, *undone]))
+        for _ in settings:
+            cursor.nextset()
+        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
 def nearest_chunk_ids(
     located: Located, vector: list[float], limit: int, filters: Filters, scan: Scan
 ) -> list[int]:
-    """Ids of the `limit` chunks nearest `vector` (cosine), nearest first, inside
-    `opened(located)`. The knowledge base's id is a literal in the SQL, as the predicate of its
-    partial HNSW index (knowledge.search_indexes), so that the planner may use that index."""
-    size = located.kb.embedding_dimensions
-    where, params = filters.sql()
-    literal = "[" + ",".join(repr(float(x)) for x in vector) + "]"
-    # Even with server-side parameters (generic plans), the id stays a literal.
-    base = BASE.replace("%s", kb_literal(located.kb.pk), 1)
-    sql = (
-        f"SELECT c.id {base} AND c.dimensions = {size:d}"
-        f"{where} ORDER BY (c.embedding::vector({size:d})) <=> %s::vector({size:d}) LIMIT %s"
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        if scan.exact:
-            cursor.execute("SET LOCAL enable_indexscan = off")  # the HNSW scan is an index scan
-        else:
-            # Only an index gives rows in distance order, so without sorting the planner takes
-            # the base's HNSW index even where its estimates (the join with documents, a base
-            # small beside its table) would rather sort: we chose the index from measurements.
-            cursor.execute(f"SET LOCAL hnsw.ef_search = {scan.ef_search:d}")
-            cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute(sql, [*params, literal, limit])
-        return [row[0] for row in cursor.fetchall()]
+    """Ids of the `limit` chunks nearest `vector` (cosine), nearest first (`nearest_chunks`)."""
+    return [chunk_id for chunk_id, _ in nearest_chunks(located, vector, limit, filters, scan)]
 
 
 def _text_ranked(located: Located, query: str, limit: int, filters: Filters) -> list[int]:
@@ -193,7 +232,7 @@ def _text_ranked(located: Located, query: str, limit: int, filters: Filters) -> 
 
 def _cosine_scores(located: Located, ids: list[int], vector: list[float]) -> dict[int, float]:
     size = located.kb.embedding_dimensions
-    literal = "[" + ",".join(repr(float(x)) for x in vector) + "]"
+    literal = _vector_literal(vector)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, 1 - ((embedding::vector({size:d})) <=> %s::vector({size:d})) "  # noqa: S608
@@ -241,13 +280,18 @@ def retrieve(
     hierarchical = located.kb.chunking.get("kind") == "hierarchical"
     wanted = top_k * 4 if hierarchical or mode == "hybrid" else top_k
     with opened(located):
-        scan = scan_for(located, wanted, filters)
-        by_vector = nearest_chunk_ids(located, vector, wanted, filters, scan)
+        nearest = nearest_chunks(
+            located, vector, wanted, filters, scan_for(located, wanted, filters)
+        )
         if mode == "hybrid":
+            by_vector = [chunk_id for chunk_id, _ in nearest]
             scores = _fused([by_vector, _text_ranked(located, query, wanted, filters)])
-            similarities = _cosine_scores(located, list(scores), vector)
+            similarities = dict(nearest)
+            missing = [chunk_id for chunk_id in scores if chunk_id not in similarities]
+            if missing:
+                similarities |= _cosine_scores(located, missing, vector)
         else:
-            scores = similarities = _cosine_scores(located, by_vector, vector)
+            scores = similarities = dict(nearest)
         ranked = sorted(scores, key=lambda chunk_id: -scores[chunk_id])
         chunks = Chunk.objects.filter(pk__in=ranked, knowledge_base=located.kb).select_related(
             "document", "parent"

@@ -50,8 +50,10 @@ def searched(located: Located, vector: list[float]) -> tuple[list[int], str]:
         hits = retrieve(
             located, query="q", principal=member_of(located.tenant), top_k=5, vector=vector
         )
-    nearest = next(q["sql"] for q in captured.captured_queries if "<=>" in q["sql"])
-    settings = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SET LOCAL")]
+    # One statement: the scan's settings, the search, and (in a transaction) the settings undone.
+    sent = next(q["sql"] for q in captured.captured_queries if "<=>" in q["sql"]).split(";\n")
+    nearest = next(sql for sql in sent if "<=>" in sql)
+    settings = sent[: sent.index(nearest)]
     with opened(located), transaction.atomic(), connection.cursor() as cursor:
         for setting in settings:
             cursor.execute(setting)
