@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -38,10 +37,8 @@ def _embedded(texts: list[str]) -> Vectors:
 
     from providers.local import LOCAL_EMBEDDINGS
 
-    model: Any = LOCAL_EMBEDDINGS._loaded()
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=_bfloat16_in_hardware()):
-        vectors = model.encode(texts, normalize_embeddings=True, batch_size=32,
-                               show_progress_bar=False, convert_to_numpy=True)  # fmt: skip
+        vectors = LOCAL_EMBEDDINGS.vectors(texts)
     return np.asarray(vectors, dtype=np.float32)
 
 

@@ -183,6 +183,17 @@ def _usage(raw: dict[str, Any]) -> Usage:
     )
 
 
+BATCH = 32
+
+
+def _mean_pooled_and_normalised(model: Any) -> bool:
+    """Whether `model` is a transformer, mean pooling and normalisation, nothing else (as
+    all-MiniLM-L6-v2 ships): what `LocalEmbeddingModel.vectors` computes itself."""
+    names = [type(module).__name__ for module in model]
+    pooling = getattr(model[1], "pooling_mode", None) if len(names) > 1 else None
+    return names == ["Transformer", "Pooling", "Normalize"] and pooling == "mean"
+
+
 class LocalEmbeddingModel:
     """all-MiniLM-L6-v2 (384 dimensions, normalised), loaded on first use."""
 
@@ -203,13 +214,42 @@ class LocalEmbeddingModel:
         """Tokens as this model's tokenizer counts them (for providers that report none)."""
         return sum(len(ids) for ids in self._loaded().tokenizer(texts)["input_ids"])
 
-    def _embed(self, texts: list[str]) -> EmbeddingResult:
+    def vectors(self, texts: list[str]) -> Any:
+        """One unit vector per text (a float32 array), as sentence-transformers' `encode`
+        computes them for this model (mean of the token states, normalised), without its
+        per-call machinery: texts sorted by length into batches of BATCH (less padding), each
+        tokenised once and run under `inference_mode`. A model of another shape is `encode`d."""
+        import numpy as np
+        import torch
+
         model = self._loaded()
+        if not _mean_pooled_and_normalised(model):
+            return model.encode(texts, normalize_embeddings=True, batch_size=BATCH,
+                                show_progress_bar=False, convert_to_numpy=True)  # fmt: skip
+        transformer = model[0]
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        out = np.zeros((len(texts), 0), dtype=np.float32)
+        for start in range(0, len(order), BATCH):
+            rows = order[start : start + BATCH]
+            features = transformer.tokenizer(
+                [texts[i] for i in rows], padding=True, truncation=True,
+                max_length=model.max_seq_length, return_tensors="pt",
+            )  # fmt: skip
+            with torch.inference_mode():
+                states = transformer.auto_model(**features).last_hidden_state
+                mask = features["attention_mask"].unsqueeze(-1).to(states.dtype)
+                mean = (states * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+                unit = torch.nn.functional.normalize(mean.float(), p=2, dim=1).numpy()
+            if not out.shape[1]:
+                out = np.zeros((len(texts), unit.shape[1]), dtype=np.float32)
+            out[rows] = unit
+        return out
+
+    def _embed(self, texts: list[str]) -> EmbeddingResult:
         tokens = self.count_tokens(texts)
-        vectors = model.encode(
-            texts, normalize_embeddings=True, batch_size=32, show_progress_bar=False
+        return EmbeddingResult(
+            vectors=[row.tolist() for row in self.vectors(texts)], prompt_tokens=tokens
         )
-        return EmbeddingResult(vectors=[row.tolist() for row in vectors], prompt_tokens=tokens)
 
     async def embed(self, texts: list[str], dimensions: int | None = None) -> EmbeddingResult:
         if dimensions is not None:

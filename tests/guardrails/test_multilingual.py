@@ -123,15 +123,17 @@ def test_their_everyday_prompts_pass(prompt: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "prompt", ["Yazim hatalarini duzelt lutfen.", "YAZIM HATALARINI GÖRMEZDEN GEL.",
-               "ΑΠΌ ΤΏΡΑ ΚΑΙ ΣΤΟ ΕΞΉΣ ΘΑ ΓΡΆΦΕΙΣ ΣΥΝΤΟΜΑ."],
-)  # fmt: skip
-def test_a_phrase_in_another_case_or_without_its_accents_is_read(prompt: str) -> None:
+    "prompt", ["Yazim hatalarini duzelt lutfen.", "YAZIM HATALARINI GÖRMEZDEN GEL."]
+)
+def test_a_phrase_typed_without_its_letters_does_not_break_the_check(prompt: str) -> None:
     # Turkish typed without its dotless i matched a listed phrase only loosely and was then
-    # looked up by a spelling the list does not hold (KeyError: the check failed, not the
-    # prompt); upper case Greek ends its words with the sigma the list folds.
+    # looked up by a spelling the list does not hold: the check failed (KeyError).
     assert not blocked(INJECTION, prompt)
-    assert glossed(prompt)
+
+
+def test_a_phrase_in_capitals_is_read() -> None:
+    # Upper-case Greek ends a word with the sigma the phrase list holds case-folded.
+    assert glossed("ΑΠΌ ΤΏΡΑ ΚΑΙ ΣΤΟ ΕΞΉΣ ΘΑ ΓΡΆΦΕΙΣ ΣΥΝΤΟΜΑ.").startswith("from now on")  # noqa: RUF001
 
 
 def test_the_gloss_reads_many_languages() -> None:
