@@ -117,6 +117,10 @@ class Hit:
         }  # fmt: skip
 
 
+# What a hit shows of its chunk, its document and (hierarchical) its parent.
+_SHOWN = ("index", "text", "heading", "page", "last_page")
+HIT_FIELDS = ("document__filename", "parent_id", *_SHOWN, *(f"parent__{f}" for f in _SHOWN))
+
 BASE = """
 FROM knowledge_chunk c JOIN knowledge_document d ON d.id = c.document_id
 WHERE c.knowledge_base_id = %s AND d.status = 'ready' AND NOT c.is_parent
@@ -293,8 +297,10 @@ def retrieve(
         else:
             scores = similarities = dict(nearest)
         ranked = sorted(scores, key=lambda chunk_id: -scores[chunk_id])
-        chunks = Chunk.objects.filter(pk__in=ranked, knowledge_base=located.kb).select_related(
-            "document", "parent"
+        chunks = (
+            Chunk.objects.filter(pk__in=ranked, knowledge_base=located.kb)
+            .select_related("document", "parent")
+            .only(*HIT_FIELDS)  # not the vectors, nor the documents' files
         )
         found = {c.pk: c for c in chunks}
         hits: list[Hit] = []
