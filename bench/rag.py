@@ -306,9 +306,9 @@ def plan_of(base: Base, vector: np.ndarray) -> str:
         scan = scan_for(base.located, 10, Filters())
         nearest_chunk_ids(base.located, vector.tolist(), 10, Filters(), scan)
     # One statement: the scan's settings, then the search.
-    *settings, search = next(
-        q["sql"] for q in captured.captured_queries if "<=>" in q["sql"]
-    ).split(";\n")
+    sent = next(q["sql"] for q in captured.captured_queries if "<=>" in q["sql"]).split(";\n")
+    search = next(sql for sql in sent if "<=>" in sql)
+    settings = [sql for sql in sent[: sent.index(search)] if sql.startswith("SET")]
     with opened(base.located), connection.cursor() as cursor:
         cursor.execute("BEGIN")
         for sql in settings:

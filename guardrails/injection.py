@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from guardrails.encoder import Vectors, encoded
 from guardrails.labelled_prompts import training_injection_prompts
-from guardrails.normalise import readings
+from guardrails.normalise import caseless, readings
 from guardrails.policy import INJECTION_THRESHOLD
 from guardrails.similarity import closest, window_groups, window_texts
 
@@ -135,14 +135,14 @@ FEATURES = ("phrase signals", "template markers", *(f"cue {i}" for i in range(le
 
 
 def _lexical(reading: str) -> list[float]:
-    reading = reading.casefold()
+    reading = caseless(reading)
     signals = sum(1.0 for signal in SIGNALS if signal.search(reading))
     return [min(signals, 2.0), 1.0 if MARKERS.search(reading) else 0.0,
             *(1.0 if cue.search(reading) else 0.0 for cue in CUES)]  # fmt: skip
 
 
 def _score(reading: str) -> float:
-    reading = reading.casefold()
+    reading = caseless(reading)
     score = sum(1.0 for signal in SIGNALS if signal.search(reading))
     return score + (0.5 if MARKERS.search(reading) else 0.0)
 

@@ -52,9 +52,19 @@ def _homoglyph_table() -> dict[int, str]:
     return table
 
 
+# Case folding turns the Turkish capital İ into i and a combining dot, which no pattern spells:
+# it is read as the i it stands for.
+DOTTED_CAPITAL_I = {0x130: "i"}
+
+
+def caseless(text: str) -> str:
+    """`text` case-folded, the Turkish capital İ as i: what the patterns are written for."""
+    return text.translate(DOTTED_CAPITAL_I).casefold()
+
+
 def _compatible(text: str) -> str:
     """NFKC, lower case, no zero-width characters."""
-    return unicodedata.normalize("NFKC", text).translate(ZERO_WIDTH).casefold()
+    return caseless(unicodedata.normalize("NFKC", text).translate(ZERO_WIDTH))
 
 
 def folded(text: str) -> str:

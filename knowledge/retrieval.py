@@ -188,7 +188,8 @@ def nearest_chunks(
 ) -> list[tuple[int, float]]:
     """The `limit` chunks nearest `vector`, nearest first, as (id, cosine similarity), inside
     `opened(located)`: one round trip to the database, the scan's settings and the search sent
-    as one implicit transaction, so the settings end with it. The knowledge base's id is a
+    as one implicit transaction, so the settings end with it (inside a transaction, a savepoint
+    undoes them). The knowledge base's id is a
     literal in the SQL, as the predicate of its partial HNSW index (knowledge.search_indexes),
     so that the planner may use that index; the rest is bound by psycopg on the client."""
     size = located.kb.embedding_dimensions
@@ -201,16 +202,16 @@ def nearest_chunks(
         f"ORDER BY {distance} LIMIT %s",
         [literal, *params, literal, limit],
     )
-    settings = _scan_settings(scan)
-    # Inside an outer transaction (a test's) the settings would outlive the search: undone.
-    undone = (
-        [f"SET LOCAL {setting.split()[2]} TO DEFAULT" for setting in settings]
-        if connection.in_atomic_block
-        else []
-    )
+    before = _scan_settings(scan)
+    after: list[str] = []
+    if not connection.get_autocommit():
+        # Inside a transaction the settings would outlive the search: a savepoint undoes them
+        # (rolling back to it restores what was set before) in the same round trip.
+        before = ["SAVEPOINT nearest_chunks", *before]
+        after = ["ROLLBACK TO SAVEPOINT nearest_chunks", "RELEASE SAVEPOINT nearest_chunks"]
     with connection.cursor() as cursor:
-        cursor.execute(";\n".join([*settings, search, *undone]))
-        for _ in settings:
+        cursor.execute(";\n".join([*before, search, *after]))
+        for _ in before:
             cursor.nextset()
         return [(row[0], float(row[1])) for row in cursor.fetchall()]
 

@@ -50,10 +50,10 @@ def searched(located: Located, vector: list[float]) -> tuple[list[int], str]:
         hits = retrieve(
             located, query="q", principal=member_of(located.tenant), top_k=5, vector=vector
         )
-    # One statement: the scan's settings, the search, and (in a transaction) the settings undone.
+    # One statement: the scan's settings, then the search (in a transaction, in a savepoint).
     sent = next(q["sql"] for q in captured.captured_queries if "<=>" in q["sql"]).split(";\n")
     nearest = next(sql for sql in sent if "<=>" in sql)
-    settings = sent[: sent.index(nearest)]
+    settings = [sql for sql in sent[: sent.index(nearest)] if sql.startswith("SET")]
     with opened(located), transaction.atomic(), connection.cursor() as cursor:
         for setting in settings:
             cursor.execute(setting)
@@ -104,3 +104,29 @@ def test_the_index_comes_and_goes_with_its_knowledge_base(make_tenant) -> None:
     assert name in indexes()
     delete_knowledge_base(located=located, actor="test")
     assert name not in indexes()
+
+
+def test_the_scan_settings_end_with_the_search(make_tenant) -> None:
+    acme = make_tenant("acme")
+    located = knowledge_base(acme, name="Settings")
+    mine = vectors(EXACT_BELOW + 50, seed=4)
+    filled(located, mine)
+    person = member_of(acme)
+
+    def current() -> tuple[str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('hnsw.ef_search', true), "
+                           "current_setting('enable_sort')")  # fmt: skip
+            return cursor.fetchone()
+
+    def nearest() -> int:
+        hits = retrieve(located, query="q", principal=person, top_k=5, vector=mine[9])
+        return hits[0].index
+
+    assert nearest() == 9
+    assert current()[1] == "on"  # autocommit: the search's own transaction took them along
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL hnsw.ef_search = 123")
+        assert nearest() == 9
+        assert current() == ("123", "on")  # the caller's setting is back, sorting allowed
