@@ -370,6 +370,8 @@ def over_http(
     )  # fmt: skip
     try:
         while True:
+            if server.poll() is not None:  # never wait on a server that is gone
+                sys.exit(f"the web server exited with status {server.returncode} on start")
             try:
                 if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
                     break
