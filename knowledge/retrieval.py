@@ -140,7 +140,7 @@ class Scan:
 # (a base that just crossed EXACT_BELOW is searched the old way for that long, exactly or by its
 # own index: either gives the right chunks).
 SIZE_SECONDS = 60.0
-_sizes: dict[object, tuple[float, bool]] = {}  # (base, count): (read at, fewer)
+_sizes: dict[tuple[object, int], tuple[float, bool]] = {}  # (base, count): (read at, fewer)
 
 
 def _has_fewer_chunks(located: Located, count: int) -> bool:
@@ -189,9 +189,9 @@ def nearest_chunks(
     """The `limit` chunks nearest `vector`, nearest first, as (id, cosine similarity), inside
     `opened(located)`: one round trip to the database, the scan's settings and the search sent
     as one implicit transaction, so the settings end with it (inside a transaction, a savepoint
-    undoes them). The knowledge base's id is a
-    literal in the SQL, as the predicate of its partial HNSW index (knowledge.search_indexes),
-    so that the planner may use that index; the rest is bound by psycopg on the client."""
+    undoes them). The knowledge base's id is a literal in the SQL, as the predicate of its
+    partial HNSW index (knowledge.search_indexes), so that the planner may use that index; the
+    rest is bound by psycopg on the client."""
     size = located.kb.embedding_dimensions
     where, params = filters.sql()
     literal = _vector_literal(vector)
