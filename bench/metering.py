@@ -20,7 +20,7 @@ import resource
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -40,12 +40,13 @@ MODELS = [
     ("local/gemma-3-270m", "local", Decimal("0"), Decimal("0")),
 ]
 MILLION = Decimal(1_000_000)
+START = datetime(2026, 10, 1, tzinfo=UTC)
 TARGET_SECONDS_PER_MILLION = 30
 
 
-def events(count: int, start: datetime) -> list[dict[str, Any]]:
+def events(count: int, start: datetime, seed: int = 7) -> list[dict[str, Any]]:
     """`count` events with every field `metering.services.usage_event` gives a real call."""
-    rng = random.Random(7)  # noqa: S311  (reproducible test data, not secrets)
+    rng = random.Random(seed)  # noqa: S311  (reproducible test data, not secrets)
     made = []
     for _ in range(count):
         tenant_id, slug = rng.choice(TENANTS)
@@ -74,25 +75,44 @@ def events(count: int, start: datetime) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class CpuClock:
-    """CPU seconds spent so far by this process and its producers, the recorder's PostgreSQL
-    backend and Redis."""
+    """CPU seconds spent so far by this process and its producers, PostgreSQL and Redis."""
 
     python: float
     postgres: float
     redis: float
 
 
+def _stat(pid: int | str) -> list[str]:
+    """Fields of /proc/<pid>/stat from the third (state) on: ppid at 1, utime at 11, stime at
+    12, cutime at 13, cstime at 14 (the CPU of reaped children), in clock ticks."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def postgres_ticks(backend_pid: int) -> int:
+    """CPU ticks of the whole PostgreSQL server: the postmaster, every live child (backends,
+    the recorder's second writer, background workers) and those already reaped."""
+    postmaster = int(_stat(backend_pid)[1])
+    own = _stat(postmaster)
+    ticks = sum(int(field) for field in own[11:15])
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = _stat(entry.name)
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(fields[1]) == postmaster:
+                ticks += int(fields[11]) + int(fields[12])
+    return ticks
+
+
 def cpu_now(backend_pid: int) -> CpuClock:
     from kernel.redis_client import shared_redis
 
-    # utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks.
-    fields = Path(f"/proc/{backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
     info = shared_redis().info("cpu")
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the producers, once joined
     return CpuClock(
         python=time.process_time() + children.ru_utime + children.ru_stime,
-        postgres=(int(fields[11]) + int(fields[12])) / ticks,
+        postgres=postgres_ticks(backend_pid) / os.sysconf("SC_CLK_TCK"),
         redis=float(info["used_cpu_user"]) + float(info["used_cpu_sys"]),
     )
 
@@ -112,35 +132,53 @@ def load() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
 
 
-def queue_share(events: list[dict[str, Any]]) -> None:
-    """Queue `events` as the gateway does (`enqueue`), 1,000 to a round trip."""
+def queue_share(count: int, seed: int, ready: Any, go: Any, cpu: Any) -> None:
+    """Make `count` events here, then, once every producer is ready, queue them as the gateway
+    does (`enqueue`), 1,000 to a round trip. Each producer makes its own: events made by the
+    parent before the fork would cost every producer a copy-on-write fault per page it touches,
+    which no gateway worker pays for the event it just built."""
     from kernel.redis_client import shared_redis
     from metering.usage_queue import enqueue
 
+    made = events(count, START, seed)
     client = shared_redis()
-    for first in range(0, len(events), 1000):
+    client.ping()
+    ready.release()
+    go.wait()
+    began = time.process_time()
+    for first in range(0, len(made), 1000):
         with client.pipeline(transaction=False) as pipe:
-            for event in events[first : first + 1000]:
+            for event in made[first : first + 1000]:
                 enqueue(pipe, event)
             pipe.execute()
+    with cpu.get_lock():
+        cpu.value += time.process_time() - began
 
 
-def queue_from_producers(events: list[dict[str, Any]], producers: int) -> None:
-    """Queue `events` from `producers` forked processes at once, as gateway workers do: Redis
-    fsyncs its append-only file once per turn of its event loop for every client it served, so
-    one client alone would measure the disk more than the queue."""
-    share = -(-len(events) // producers)
+def queue_from_producers(count: int, producers: int) -> tuple[float, float]:
+    """Queue `count` events from `producers` forked processes at once, as gateway workers do:
+    Redis fsyncs its append-only file once per turn of its event loop for every client it
+    served, so one client alone would measure the disk more than the queue. Answers the seconds
+    from the moment all had made their events to the last one done, and the CPU seconds the
+    producers spent queueing."""
     forks = multiprocessing.get_context("fork")
+    ready, go, cpu = forks.Semaphore(0), forks.Event(), forks.Value("d", 0.0)
+    shares = [count // producers + (index < count % producers) for index in range(producers)]
     workers = [
-        forks.Process(target=queue_share, args=(events[first : first + share],))
-        for first in range(0, len(events), share)
-    ]
+        forks.Process(target=queue_share, args=(share, 7 + index, ready, go, cpu))
+        for index, share in enumerate(shares) if share
+    ]  # fmt: skip
     for worker in workers:
         worker.start()
+    for _ in workers:
+        ready.acquire()
+    began = time.perf_counter()
+    go.set()
     for worker in workers:
         worker.join()
         if worker.exitcode != 0:
             raise RuntimeError(f"a producer exited with status {worker.exitcode}")
+    return time.perf_counter() - began, cpu.value
 
 
 def main() -> None:
@@ -168,20 +206,17 @@ def run(args: argparse.Namespace) -> list[str]:
     from metering.usage_queue import GROUP, STREAM, record_queued_usage
 
     print(f"{args.events:,} events; {load()}")
-    generated = events(args.events, datetime(2026, 10, 1, tzinfo=UTC))
     client = shared_redis()
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
     start = cpu_now(backend)
-    began = time.perf_counter()
-    queue_from_producers(generated, args.producers)
-    queued = time.perf_counter() - began
-    del generated
+    queued, producing = queue_from_producers(args.events, args.producers)
     print(f"queued     {args.events:>9,} in {queued:6.1f} s: {args.events / queued:>8,.0f}/s")
     before = cpu_now(backend)
-    print_cpu("queueing", start, before, args.events)
+    # The producers' own clocks, from the start signal: not the making of their events.
+    print_cpu("queueing", start, replace(before, python=start.python + producing), args.events)
 
     sized = {} if args.batch_size is None else {"batch_size": args.batch_size}
     began = time.perf_counter()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
 import pytest
 import redis
 
@@ -15,6 +16,7 @@ from kernel.redis_client import shared_redis
 from metering import usage_queue
 from metering.models import UsageDeadLetter, UsageEvent
 from metering.usage_queue import GROUP, STREAM, record_queued_usage
+from metering.usage_rows import copy_line
 from tests.metering.events import queue, queued_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,7 +54,7 @@ def test_a_batch_committed_but_not_acknowledged_is_recorded_once(monkeypatch) ->
 
     monkeypatch.setattr(usage_queue, "_acknowledge", dies_at_the_second)
     with pytest.raises(redis.ConnectionError):
-        record_queued_usage(batch_size=50)
+        record_queued_usage(batch_size=50, writers=1)
 
     assert len(recorded_ids()) == 100  # two batches committed, one of them acknowledged
     waiting, pending = left_in_redis()
@@ -66,9 +68,10 @@ def test_a_batch_committed_but_not_acknowledged_is_recorded_once(monkeypatch) ->
     assert not UsageDeadLetter.objects.exists()  # a batch met again is no bad data
 
 
-def test_a_database_failure_mid_run_loses_nothing(monkeypatch) -> None:
+@pytest.mark.parametrize("writers", [1, 2])
+def test_a_database_failure_mid_run_loses_nothing(monkeypatch, writers) -> None:
     record_queued_usage()
-    events = [queued() for _ in range(200)]
+    events = [queued() for _ in range(400)]
     queue(events)
     store, stored = usage_queue._store, []
 
@@ -82,13 +85,15 @@ def test_a_database_failure_mid_run_loses_nothing(monkeypatch) -> None:
 
     monkeypatch.setattr(usage_queue, "_store", fails_at_the_third)
     with pytest.raises(Exception, match="went away"):
-        record_queued_usage(batch_size=50)
-    assert len(recorded_ids()) == 100
+        record_queued_usage(batch_size=50, writers=writers)
+    # Two batches stored before the third failed; a second writer may finish one more.
+    assert len(recorded_ids()) in ({100} if writers == 1 else {100, 150})
     assert not UsageDeadLetter.objects.exists()  # the database's fault, not the events'
 
     monkeypatch.setattr(usage_queue, "_store", store)
     monkeypatch.setattr(usage_queue, "CLAIM_IDLE_MS", 0)
-    record_queued_usage(batch_size=50)
+    left = 400 - len(recorded_ids())
+    assert record_queued_usage(batch_size=50, writers=writers) == left
     assert sorted(recorded_ids()) == sorted(event["request_id"] for event in events)
     assert left_in_redis() == (0, 0)
 
@@ -100,11 +105,11 @@ def test_a_redis_failure_while_reading_ahead_reaches_the_caller(monkeypatch) -> 
     read = usage_queue._batch
     batches: list[Any] = []
 
-    def fails_at_the_second(entries: list[tuple[bytes, Any]]) -> usage_queue.Batch:
+    def fails_at_the_second(entries: list[tuple[bytes, Any]], layouts: Any) -> usage_queue.Batch:
         batches.append(entries)
         if len(batches) == 2:
             raise redis.ConnectionError("Redis went away")
-        return read(entries)
+        return read(entries, layouts)
 
     monkeypatch.setattr(usage_queue, "_batch", fails_at_the_second)
     with pytest.raises(redis.ConnectionError):
@@ -148,16 +153,88 @@ def test_events_it_cannot_read_are_set_aside_and_their_batch_recorded(payload) -
     assert left_in_redis() == (0, 0)
 
 
-def test_an_event_queued_by_the_previous_release_takes_the_new_columns_defaults() -> None:
+NEWER = ("usage_anomaly", "requested_model", "model_version", "cache_write_tokens")
+
+
+def assert_recorded_with_the_new_columns_defaults(request_id: str) -> None:
+    recorded = UsageEvent.objects.unscoped().get(request_id=request_id)
+    assert (recorded.usage_anomaly, recorded.requested_model) == ("", "")
+    assert (recorded.model_version, recorded.cache_write_tokens) == (None, 0)
+    assert recorded.principal_name == "alice" and recorded.input_tokens >= 100
+    assert not UsageDeadLetter.objects.exists()
+
+
+def test_an_event_queued_as_an_object_by_an_older_release_takes_the_new_columns_defaults() -> None:
     record_queued_usage()
     event = queued()
-    for newer in ("usage_anomaly", "requested_model", "model_version", "cache_write_tokens"):
+    for newer in NEWER:
         del event[newer]
-    queue([event])
+    shared_redis().xadd(STREAM, {"event": usage_queue._dumps(event)})  # as releases before rows
+
+    assert record_queued_usage() == 1
+    assert_recorded_with_the_new_columns_defaults(event["request_id"])
+
+
+def test_a_row_of_another_releases_layout_is_read_by_column_name() -> None:
+    record_queued_usage()
+    event = queued()
+    older = [column for column in reversed(usage_queue.COLUMNS) if column not in NEWER]
+    client = shared_redis()
+    client.hset(usage_queue.LAYOUTS, "older", usage_queue._dumps(older))  # as its web did
+    client.xadd(STREAM, {"row:older": copy_line([event[column] for column in older])})
+
+    assert record_queued_usage() == 1
+    assert_recorded_with_the_new_columns_defaults(event["request_id"])
+
+
+@pytest.mark.parametrize(
+    ("field", "line"),
+    [
+        (b"row:unheard-of", b"x\t1\n"),  # a layout nobody registered
+        (usage_queue.ROW_FIELD, b"x\t1\n"),  # too few values
+        (usage_queue.ROW_FIELD, b"\t" * (len(usage_queue.COLUMNS) - 1)),  # no end of line
+        (usage_queue.ROW_FIELD, b"\t" * (len(usage_queue.COLUMNS) - 2) + b"\n\t\n"),  # two
+    ],
+)
+def test_a_line_it_cannot_take_is_set_aside_and_its_neighbours_recorded(field, line) -> None:
+    record_queued_usage()
+    good = [queued() for _ in range(2)]
+    queue(good[:1])
+    shared_redis().xadd(STREAM, {field: line})
+    queue(good[1:])
+
+    assert record_queued_usage() == 3
+
+    assert sorted(recorded_ids()) == sorted(event["request_id"] for event in good)
+    (letter,) = UsageDeadLetter.objects.all()
+    assert letter.error and letter.payload == line.decode()
+    assert left_in_redis() == (0, 0)
+
+
+def test_a_line_is_set_aside_as_an_object_an_operator_can_mend() -> None:
+    record_queued_usage()
+    poison = queued(input_tokens=3_000_000_000, principal_name="tab\there\\")  # past int4
+    queue([poison])
 
     assert record_queued_usage() == 1
 
-    recorded = UsageEvent.objects.unscoped().get(request_id=event["request_id"])
-    assert (recorded.usage_anomaly, recorded.requested_model) == ("", "")
-    assert (recorded.model_version, recorded.cache_write_tokens) == (None, 0)
-    assert not UsageDeadLetter.objects.exists()
+    (letter,) = UsageDeadLetter.objects.all()
+    assert letter.tenant_id == TENANT.pk
+    payload = orjson.loads(letter.payload)
+    assert payload["request_id"] == letter.request_id == poison["request_id"]
+    assert set(payload) == set(usage_queue.COLUMNS) and payload["model_version"] is None
+    assert payload["input_tokens"] == "3000000000"  # a line's values come back as text
+    assert payload["principal_name"] == "tab\there\\"
+
+
+def test_an_event_queued_with_a_value_no_line_can_carry_goes_as_an_object() -> None:
+    record_queued_usage()
+    odd = queued(principal_name="nul\x00")
+    queue([odd])
+    (entry,) = shared_redis().xrange(STREAM)
+    assert list(entry[1]) == [usage_queue.EVENT_FIELD]
+
+    assert record_queued_usage() == 1
+
+    (letter,) = UsageDeadLetter.objects.all()
+    assert letter.request_id == odd["request_id"] and "NUL" in letter.error
