@@ -127,6 +127,19 @@ def print_cpu(step: str, before: CpuClock, after: CpuClock, count: int) -> None:
     )
 
 
+def print_redis_commands(client: Any, count: int) -> None:
+    """Redis's own time per command since the last reset, per event (then reset)."""
+    stats = client.info("commandstats")
+    spent = sorted(
+        ((name.removeprefix("cmdstat_"), float(stat["usec"])) for name, stat in stats.items()),
+        key=lambda pair: -pair[1],
+    )
+    print("  redis by command: " + ", ".join(
+        f"{name} {usec / max(count, 1):.2f}" for name, usec in spent if usec >= 0.01 * count
+    ) + " µs an event")  # fmt: skip
+    client.config_resetstat()
+
+
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
@@ -217,6 +230,7 @@ def run(args: argparse.Namespace) -> list[str]:
     before = cpu_now(backend)
     # The producers' own clocks, from the start signal: not the making of their events.
     print_cpu("queueing", start, replace(before, python=start.python + producing), args.events)
+    print_redis_commands(client, args.events)
 
     sized = {} if args.batch_size is None else {"batch_size": args.batch_size}
     began = time.perf_counter()
@@ -225,6 +239,7 @@ def run(args: argparse.Namespace) -> list[str]:
     after = cpu_now(backend)
     print(f"recorded   {recorded:>9,} in {took:6.1f} s: {recorded / took:>8,.0f}/s")
     print_cpu("recording", before, after, recorded)
+    print_redis_commands(client, recorded)
     recording = took
 
     began = time.perf_counter()

@@ -36,7 +36,7 @@ import redis
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from kernel.redis_client import shared_redis
+from kernel.redis_client import run_script, shared_redis
 from kernel.redis_keys import platform_key
 from metering.models import UsageDeadLetter
 from metering.usage_rows import (
@@ -382,11 +382,55 @@ def _record(batch: list[Queued]) -> None:
         _record(batch[middle:])
 
 
+# After a batch is acknowledged, drop its entries from the stream. The usual batch is the oldest
+# entries still there: the stream is trimmed up to the oldest entry still pending (or, with none
+# pending, past the last one delivered), which drops whole blocks at a quarter of Redis's CPU for
+# deleting each entry by id. A trim never drops an entry pending or not yet delivered. Answers -1
+# when an entry older than the batch (ARGV[2], its first) is still pending: another writer's, or
+# a dead recorder's. That batch is deleted by id, so the stream's length stays what is left to
+# record. The stream has one consumer group.
+TRIM_RECORDED = """
+local function id(text)
+    local ms, sequence = string.match(text, '^(%d+)-(%d+)$')
+    return tonumber(ms), tonumber(sequence), #sequence
+end
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1])
+if pending[1] > 0 then
+    local oldest_ms, oldest_sequence = id(pending[2])
+    local first_ms, first_sequence = id(ARGV[2])
+    if oldest_ms > first_ms or (oldest_ms == first_ms and oldest_sequence > first_sequence) then
+        return redis.call('XTRIM', KEYS[1], 'MINID', pending[2])
+    end
+    return -1
+end
+for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+    local fields = {}
+    for at = 1, #group, 2 do fields[group[at]] = group[at + 1] end
+    if fields['name'] == ARGV[1] then
+        local ms, sequence, digits = id(fields['last-delivered-id'])
+        if digits > 15 then return -1 end  -- past what a Lua number holds exactly
+        return redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d-%d', ms, sequence + 1))
+    end
+end
+return -1
+"""
+
+
 def _acknowledge(client: redis.Redis, entry_ids: list[bytes]) -> None:
+    """Acknowledge `entry_ids` (in the order read) and drop them from the stream: one round trip,
+    two when an older entry is still pending."""
     with client.pipeline(transaction=False) as pipe:
         pipe.xack(STREAM, GROUP, *entry_ids)
-        pipe.xdel(STREAM, *entry_ids)
-        pipe.execute()
+        first = min(entry_ids, key=_entry_order)
+        run_script(TRIM_RECORDED, [STREAM], [GROUP, first], client=client, pipe=pipe)
+        trimmed = pipe.execute()[1]
+    if trimmed == -1:
+        client.xdel(STREAM, *entry_ids)
+
+
+def _entry_order(entry_id: bytes) -> tuple[int, int]:
+    ms, sequence = entry_id.split(b"-")
+    return int(ms), int(sequence)
 
 
 class _Writers:

@@ -68,6 +68,28 @@ def test_a_batch_committed_but_not_acknowledged_is_recorded_once(monkeypatch) ->
     assert not UsageDeadLetter.objects.exists()  # a batch met again is no bad data
 
 
+def test_the_stream_keeps_what_another_recorder_holds_and_drops_what_is_recorded() -> None:
+    record_queued_usage()
+    events = [queued() for _ in range(100)]
+    queue(events[:50])
+    client = shared_redis()
+    held = client.xreadgroup(GROUP, "a-recorder-that-died", {STREAM: ">"}, count=20)
+    queue(events[50:])
+
+    assert record_queued_usage(batch_size=30) == 80
+    # What is left is what is still to record: the 20 held, pending.
+    assert left_in_redis() == (20, 20)
+    assert [entry_id for entry_id, _ in client.xrange(STREAM)] == [
+        entry_id for entry_id, _ in held[0][1]
+    ]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(usage_queue, "CLAIM_IDLE_MS", 0)
+        assert record_queued_usage() == 20
+    assert sorted(recorded_ids()) == sorted(event["request_id"] for event in events)
+    assert left_in_redis() == (0, 0)
+
+
 @pytest.mark.parametrize("writers", [1, 2])
 def test_a_database_failure_mid_run_loses_nothing(monkeypatch, writers) -> None:
     record_queued_usage()
