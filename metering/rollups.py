@@ -40,7 +40,7 @@ SELECT 'hour', date_trunc('hour', started_at), max(tenant_slug), tenant_id, busi
     sum(input_tokens), sum(output_tokens), coalesce(sum(cost), 0)
 FROM metering_usageevent
 WHERE started_at >= %(first)s AND started_at < %(last)s + interval '1 hour'
-    AND date_trunc('hour', started_at) = ANY(%(buckets)s)
+    AND (%(every_hour)s OR date_trunc('hour', started_at) = ANY(%(buckets)s))
 GROUP BY date_trunc('hour', started_at), tenant_id, business_unit_id, model_name,
     provider_name, currency
 """
@@ -87,7 +87,12 @@ def roll_up_usage(*, until: datetime | None = None) -> RollupRun:
         hours = sorted(row[0] for row in cursor.fetchall())
         if hours:
             cursor.execute(DELETE_ROWS, {"period": "hour", "buckets": hours})
-            cursor.execute(REBUILD_HOURS, {"buckets": hours, "first": hours[0], "last": hours[-1]})
+            # Every hour from the first to the last touched (a catch-up): the range alone selects
+            # them, and no event is compared with each touched hour.
+            every_hour = hours[-1] - hours[0] == timedelta(hours=len(hours) - 1)
+            cursor.execute(REBUILD_HOURS, {
+                "buckets": hours, "first": hours[0], "last": hours[-1], "every_hour": every_hour,
+            })  # fmt: skip
             days = sorted({hour.replace(hour=0) for hour in hours})
             cursor.execute(DELETE_ROWS, {"period": "day", "buckets": days})
             cursor.execute(REBUILD_DAYS, {"buckets": days})

@@ -46,10 +46,8 @@ from metering.usage_rows import (
     LAYOUTS,
     ROW_FIELD,
     ROW_PREFIX,
-    ROW_VALUES,
     UNWRITABLE,
     UnknownLayout,
-    copy_line,
     event_line,
     is_one_line,
     line_fields,
@@ -84,15 +82,15 @@ _registered_at = -REGISTER_EVERY_S
 
 def enqueue(pipe: redis.client.Pipeline, event: dict[str, Any]) -> None:
     """Add one event to `pipe`, executed by the caller with whatever else that round trip does:
-    as a line of COPY text, or, if it lacks a column or holds a value no line can carry, as a
-    JSON object the recorder reads (and sets aside what the table refuses)."""
+    as a line of COPY text (a column it lacks takes its default), or, if it holds a value no line
+    can carry, as a JSON object the recorder reads (and sets aside what the table refuses)."""
     global _registered_at
     if (now := time.monotonic()) - _registered_at >= REGISTER_EVERY_S:
         pipe.hset(LAYOUTS, LAYOUT, orjson.dumps(COLUMNS))
         _registered_at = now
     try:
-        pipe.xadd(STREAM, {ROW_FIELD: copy_line(ROW_VALUES(event))})
-    except (KeyError, *UNWRITABLE):
+        pipe.xadd(STREAM, {ROW_FIELD: event_line(event)})
+    except UNWRITABLE:
         pipe.xadd(STREAM, {EVENT_FIELD: _dumps(event)})
 
 

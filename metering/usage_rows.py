@@ -15,10 +15,12 @@ import hashlib
 import re
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
 import psycopg
+from django.db import models
 from psycopg._copy_base import format_row_text  # the formatter `Copy.write_row` uses
 from psycopg.adapt import Transformer
 
@@ -65,6 +67,12 @@ def _transformer() -> Transformer:
     return transformer
 
 
+# psycopg writes a datetime in ~1.2 µs, isoformat in ~0.3 (PostgreSQL reads either): a third of a
+# line's time, paid by the web process on every call.
+_QUEUED_FIELDS = [field for field in UsageEvent._meta.concrete_fields if field.column in COLUMNS]
+_TIMES = [at for at, field in enumerate(_QUEUED_FIELDS) if isinstance(field, models.DateTimeField)]
+
+
 def copy_line(row: Sequence[Any]) -> bytes:
     """`row` as one line of COPY text (ending in a newline); raises one of UNWRITABLE."""
     line = bytearray()
@@ -83,7 +91,13 @@ def event_row(fields: dict[str, Any]) -> Sequence[Any]:
 
 
 def event_line(fields: dict[str, Any]) -> bytes:
-    return copy_line(event_row(fields))
+    """An event given by column name as a line of this release's layout; raises one of
+    UNWRITABLE."""
+    values = list(event_row(fields))
+    for at in _TIMES:
+        if isinstance(value := values[at], datetime):
+            values[at] = value.isoformat()
+    return copy_line(values)
 
 
 def is_one_line(raw: bytes, width: int) -> bool:
