@@ -55,7 +55,11 @@ from metering.usage_rows import (
 
 logger = logging.getLogger("atrium.metering")
 
-STREAM = platform_key("usage")
+# Lines go to a stream of their own: a recorder of a release before lines reads only the stream
+# of JSON objects, so during an upgrade or a rollback it never meets a line it cannot read. The
+# recorder drains what is left in the old stream first, and removes it once empty.
+STREAM = platform_key("usage-lines")
+LEGACY_STREAM = platform_key("usage")
 GROUP = "recorders"
 CLAIM_IDLE_MS = 60_000
 BATCH_SIZE = 5000
@@ -174,9 +178,9 @@ def _consumer() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-def _ensure_group(client: redis.Redis) -> None:
+def _ensure_group(client: redis.Redis, stream: str) -> None:
     try:
-        client.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+        client.xgroup_create(stream, GROUP, id="0", mkstream=True)
     except redis.ResponseError as error:
         if "BUSYGROUP" not in str(error):
             raise
@@ -188,20 +192,20 @@ class Batch:
     events: list[Queued]
 
 
-def _batches(client: redis.Redis, consumer: str, size: int) -> Iterator[Batch]:
+def _batches(client: redis.Redis, stream: str, consumer: str, size: int) -> Iterator[Batch]:
     """Entries abandoned by a recorder that died (pending, idle for CLAIM_IDLE_MS), then new
     ones, `size` at a time, decoded."""
     cursor: bytes | str = "0-0"
     layouts = Layouts(client)
     while True:
-        answer = client.xautoclaim(STREAM, GROUP, consumer, CLAIM_IDLE_MS, cursor, count=size)
+        answer = client.xautoclaim(stream, GROUP, consumer, CLAIM_IDLE_MS, cursor, count=size)
         cursor = answer[0]
         if answer[1]:
             yield _batch(answer[1], layouts)
         if cursor in (b"0-0", "0-0"):
             break
     reader = _raw_reader(client)
-    while entries := _new_entries(reader, consumer, size):
+    while entries := _new_entries(reader, stream, consumer, size):
         yield _batch(entries, layouts)
 
 
@@ -217,10 +221,12 @@ def _raw_reader(client: redis.Redis) -> redis.Redis:
     return raw
 
 
-def _new_entries(client: redis.Redis, consumer: str, size: int) -> list[tuple[bytes, Any]]:
+def _new_entries(
+    client: redis.Redis, stream: str, consumer: str, size: int
+) -> list[tuple[bytes, Any]]:
     # As sent: {stream: [[id, [field, value, ...]], ...]} (RESP3), [[stream, [...]]] (RESP2), or
     # nothing.
-    answer: Any = client.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=size)
+    answer: Any = client.xreadgroup(GROUP, consumer, {stream: ">"}, count=size)
     if not answer:
         return []
     return list(next(iter(answer.values())) if isinstance(answer, dict) else answer[0][1])
@@ -269,7 +275,7 @@ DONE = object()
 
 @contextmanager
 def _read_ahead(
-    client: redis.Redis, size: int, limit: int, ahead_by: int = 1
+    client: redis.Redis, stream: str, size: int, limit: int, ahead_by: int = 1
 ) -> Iterator[Iterator[Batch]]:
     """The batches of `_batches`, read by a thread while the caller writes the previous one to
     PostgreSQL (both wait on a server most of the time, so Python and PostgreSQL overlap).
@@ -281,7 +287,7 @@ def _read_ahead(
     def read() -> None:
         try:
             taken = 0
-            for batch in _batches(client, _consumer(), size):
+            for batch in _batches(client, stream, _consumer(), size):
                 if stop.is_set():
                     return
                 ahead.put(batch)
@@ -414,16 +420,16 @@ return -1
 """
 
 
-def _acknowledge(client: redis.Redis, entry_ids: list[bytes]) -> None:
+def _acknowledge(client: redis.Redis, stream: str, entry_ids: list[bytes]) -> None:
     """Acknowledge `entry_ids` (in the order read) and drop them from the stream: one round trip,
     two when an older entry is still pending."""
     with client.pipeline(transaction=False) as pipe:
-        pipe.xack(STREAM, GROUP, *entry_ids)
+        pipe.xack(stream, GROUP, *entry_ids)
         first = min(entry_ids, key=_entry_order)
-        run_script(TRIM_RECORDED, [STREAM], [GROUP, first], client=client, pipe=pipe)
+        run_script(TRIM_RECORDED, [stream], [GROUP, first], client=client, pipe=pipe)
         trimmed = pipe.execute()[1]
     if trimmed == -1:
-        client.xdel(STREAM, *entry_ids)
+        client.xdel(stream, *entry_ids)
 
 
 def _entry_order(entry_id: bytes) -> tuple[int, int]:
@@ -436,8 +442,11 @@ class _Writers:
     (its own PostgreSQL connection) at most `writers - 1` times, each when a batch comes full,
     that is, while there is a backlog. A small queue costs no thread and no connection."""
 
-    def __init__(self, client: redis.Redis, batches: Iterator[Batch], size: int, writers: int):
-        self.client, self.batches, self.size, self.writers = client, batches, size, writers
+    def __init__(
+        self, client: redis.Redis, stream: str, batches: Iterator[Batch], size: int, writers: int
+    ) -> None:
+        self.client, self.stream, self.batches = client, stream, batches
+        self.size, self.writers = size, writers
         self.lock = threading.Lock()
         self.handled = 0
         self.failures: list[BaseException] = []
@@ -460,7 +469,7 @@ class _Writers:
             _record(batch.events)
             # Acknowledged only now, the rows committed: a recorder that dies before this line
             # leaves the entries pending, and their second insert is a no-op.
-            _acknowledge(self.client, batch.entry_ids)
+            _acknowledge(self.client, self.stream, batch.entry_ids)
             with self.lock:
                 self.handled += len(batch.entry_ids)
 
@@ -487,11 +496,31 @@ class _Writers:
 def record_queued_usage(
     *, batch_size: int = BATCH_SIZE, limit: int = 1_000_000, writers: int = WRITERS
 ) -> int:
-    """Move queued usage events into the table; returns how many entries were handled."""
+    """Move queued usage events into the table, what is left in the old stream first; returns
+    how many entries were handled."""
     client = shared_redis()
-    _ensure_group(client)
-    with _read_ahead(client, batch_size, limit, writers) as batches:
-        return _Writers(client, batches, batch_size, writers).run()
+    handled = 0
+    for stream in (LEGACY_STREAM, STREAM):
+        if handled >= limit:
+            break
+        if stream == LEGACY_STREAM and not client.exists(LEGACY_STREAM):
+            continue
+        _ensure_group(client, stream)
+        with _read_ahead(client, stream, batch_size, limit - handled, writers) as batches:
+            handled += _Writers(client, stream, batches, batch_size, writers).run()
+        if stream == LEGACY_STREAM:
+            run_script(REMOVE_IF_DRAINED, [LEGACY_STREAM], [GROUP], client=client)
+    return handled
+
+
+# The old stream, removed once nothing is in it or pending, in one step: an older web process
+# that queues to it afterwards creates it again, and the next run reads it.
+REMOVE_IF_DRAINED = """
+if redis.call('XLEN', KEYS[1]) > 0 then return 0 end
+local pending = redis.pcall('XPENDING', KEYS[1], ARGV[1])
+if pending['err'] or pending[1] > 0 then return 0 end
+return redis.call('DEL', KEYS[1])
+"""
 
 
 def replay_dead_letters(ids: list[int] | None = None) -> tuple[int, int]:
@@ -534,4 +563,5 @@ def record_now(event: dict[str, Any]) -> None:
 
 def queued_usage() -> int:
     """Events waiting to be recorded (`atrium_usage_queue_length` on /metrics)."""
-    return int(shared_redis().xlen(STREAM))
+    client = shared_redis()
+    return int(client.xlen(STREAM)) + int(client.xlen(LEGACY_STREAM))

@@ -46,11 +46,11 @@ def test_a_batch_committed_but_not_acknowledged_is_recorded_once(monkeypatch) ->
     queue(events)
     acknowledge, batches = usage_queue._acknowledge, []
 
-    def dies_at_the_second(client: redis.Redis, entry_ids: list[bytes]) -> None:
+    def dies_at_the_second(client: redis.Redis, stream: str, entry_ids: list[bytes]) -> None:
         batches.append(entry_ids)
         if len(batches) == 2:
             raise redis.ConnectionError("the recorder died between commit and acknowledgement")
-        acknowledge(client, entry_ids)
+        acknowledge(client, stream, entry_ids)
 
     monkeypatch.setattr(usage_queue, "_acknowledge", dies_at_the_second)
     with pytest.raises(redis.ConnectionError):
@@ -191,10 +191,21 @@ def test_an_event_queued_as_an_object_by_an_older_release_takes_the_new_columns_
     event = queued()
     for newer in NEWER:
         del event[newer]
-    shared_redis().xadd(STREAM, {"event": usage_queue._dumps(event)})  # as releases before rows
+    client = shared_redis()
+    client.xadd(usage_queue.LEGACY_STREAM, {"event": usage_queue._dumps(event)})  # as they did
+    line = queued()
+    queue([line])
 
-    assert record_queued_usage() == 1
+    assert usage_queue.queued_usage() == 2
+    assert record_queued_usage() == 2
     assert_recorded_with_the_new_columns_defaults(event["request_id"])
+    assert line["request_id"] in recorded_ids()
+    assert not client.exists(usage_queue.LEGACY_STREAM)  # drained, then removed
+
+    later = queued()  # an older web process still running queues to it again
+    client.xadd(usage_queue.LEGACY_STREAM, {"event": usage_queue._dumps(later)})
+    assert record_queued_usage() == 1
+    assert later["request_id"] in recorded_ids()
 
 
 def test_a_row_of_another_releases_layout_is_read_by_column_name() -> None:
