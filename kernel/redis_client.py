@@ -21,16 +21,11 @@ def shared_redis() -> redis.Redis:
 
 
 def run_script(
-    source: str,
-    keys: Sequence[Any],
-    args: Sequence[Any],
-    client: redis.Redis | None = None,
-    pipe: redis.client.Pipeline | None = None,
+    source: str, keys: Sequence[Any], args: Sequence[Any], client: redis.Redis | None = None
 ) -> Any:
     """Run a Lua script by its SHA1 (EVALSHA), sending its text only when Redis does not know it
-    yet (after a restart): the hot path's scripts are kilobytes, the hash is 40 bytes. With
-    `pipe`, the call is queued on that pipeline (a pipeline of `client`)."""
-    return _registered(client or shared_redis(), source)(keys=keys, args=args, client=pipe)
+    yet (after a restart): the hot path's scripts are kilobytes, the hash is 40 bytes."""
+    return _registered(client or shared_redis(), source)(keys=keys, args=args)
 
 
 @functools.cache

@@ -241,9 +241,16 @@ class Layouts:
         self.known: dict[bytes, Sequence[str] | None] = {ROW_FIELD: COLUMNS}
 
     def columns(self, field: bytes) -> Sequence[str] | None:
+        """The columns registered for `field`'s layout; None if none are (or what is registered
+        is not a list of names: its lines are set aside, never left to wedge the recorder)."""
         if field not in self.known:
             registered = self.client.hget(LAYOUTS, field.removeprefix(ROW_PREFIX))
-            self.known[field] = orjson.loads(registered) if registered else None
+            try:
+                columns = orjson.loads(registered) if registered else None
+            except orjson.JSONDecodeError:
+                columns = None
+            valid = isinstance(columns, list) and all(isinstance(c, str) for c in columns)
+            self.known[field] = columns if valid else None
         return self.known[field]
 
     def queued(self, entry_id: bytes, fields: Any) -> Queued:
@@ -390,9 +397,9 @@ def _record(batch: list[Queued]) -> None:
 # entries still there: the stream is trimmed up to the oldest entry still pending (or, with none
 # pending, past the last one delivered), which drops whole blocks at a quarter of Redis's CPU for
 # deleting each entry by id. A trim never drops an entry pending or not yet delivered. Answers -1
-# when an entry older than the batch (ARGV[2], its first) is still pending: another writer's, or
-# a dead recorder's. That batch is deleted by id, so the stream's length stays what is left to
-# record. The stream has one consumer group.
+# when an entry older than the batch's newest (ARGV[2]) is still pending: another writer's, or a
+# dead recorder's (a claimed batch can straddle a live recorder's). That batch is deleted by id,
+# so the stream's length stays what is left to record. The stream has one consumer group.
 TRIM_RECORDED = """
 local function id(text)
     local ms, sequence = string.match(text, '^(%d+)-(%d+)$')
@@ -401,8 +408,8 @@ end
 local pending = redis.call('XPENDING', KEYS[1], ARGV[1])
 if pending[1] > 0 then
     local oldest_ms, oldest_sequence = id(pending[2])
-    local first_ms, first_sequence = id(ARGV[2])
-    if oldest_ms > first_ms or (oldest_ms == first_ms and oldest_sequence > first_sequence) then
+    local newest_ms, newest_sequence = id(ARGV[2])
+    if oldest_ms > newest_ms or (oldest_ms == newest_ms and oldest_sequence > newest_sequence) then
         return redis.call('XTRIM', KEYS[1], 'MINID', pending[2])
     end
     return -1
@@ -421,14 +428,11 @@ return -1
 
 
 def _acknowledge(client: redis.Redis, stream: str, entry_ids: list[bytes]) -> None:
-    """Acknowledge `entry_ids` (in the order read) and drop them from the stream: one round trip,
-    two when an older entry is still pending."""
-    with client.pipeline(transaction=False) as pipe:
-        pipe.xack(stream, GROUP, *entry_ids)
-        first = min(entry_ids, key=_entry_order)
-        run_script(TRIM_RECORDED, [stream], [GROUP, first], client=client, pipe=pipe)
-        trimmed = pipe.execute()[1]
-    if trimmed == -1:
+    """Acknowledge `entry_ids` and drop them from the stream: two round trips a batch, three
+    when an entry older than its newest is still pending."""
+    client.xack(stream, GROUP, *entry_ids)
+    newest = max(entry_ids, key=_entry_order)
+    if run_script(TRIM_RECORDED, [stream], [GROUP, newest], client=client) == -1:
         client.xdel(stream, *entry_ids)
 
 
@@ -505,9 +509,14 @@ def record_queued_usage(
             break
         if stream == LEGACY_STREAM and not client.exists(LEGACY_STREAM):
             continue
-        _ensure_group(client, stream)
-        with _read_ahead(client, stream, batch_size, limit - handled, writers) as batches:
-            handled += _Writers(client, stream, batches, batch_size, writers).run()
+        try:
+            _ensure_group(client, stream)
+            with _read_ahead(client, stream, batch_size, limit - handled, writers) as batches:
+                handled += _Writers(client, stream, batches, batch_size, writers).run()
+        except redis.ResponseError as error:
+            if stream != LEGACY_STREAM or "NOGROUP" not in str(error):
+                raise
+            continue  # another run drained and removed it meanwhile
         if stream == LEGACY_STREAM:
             run_script(REMOVE_IF_DRAINED, [LEGACY_STREAM], [GROUP], client=client)
     return handled
@@ -557,7 +566,7 @@ def record_now(event: dict[str, Any]) -> None:
     raw = _dumps(event)
     try:
         _record([queued_event("direct", raw)])
-    except DatabaseError:
+    except (DatabaseError, psycopg.Error):  # COPY runs on psycopg's cursor: its errors, unwrapped
         logger.critical("usage event not recorded (Redis and PostgreSQL down): %s", raw.decode())
 
 

@@ -90,6 +90,40 @@ def test_the_stream_keeps_what_another_recorder_holds_and_drops_what_is_recorded
     assert left_in_redis() == (0, 0)
 
 
+def test_a_claimed_batch_straddling_a_live_recorders_entries_leaves_only_those() -> None:
+    record_queued_usage()
+    events = [queued() for _ in range(20)]
+    queue(events)
+    client = shared_redis()
+    dead = [entry for entry, _ in client.xreadgroup(GROUP, "dead", {STREAM: ">"}, count=5)[0][1]]
+    live = [entry for entry, _ in client.xreadgroup(GROUP, "live", {STREAM: ">"}, count=10)[0][1]]
+    dead += [entry for entry, _ in client.xreadgroup(GROUP, "dead", {STREAM: ">"}, count=5)[0][1]]
+    client.xclaim(STREAM, GROUP, "dead", 0, dead, idle=120_000)  # dead two minutes ago
+
+    assert record_queued_usage() == 10  # the dead recorder's, in one claimed batch
+
+    assert left_in_redis() == (10, 10)  # what the live recorder holds, and only that
+    assert [entry for entry, _ in client.xrange(STREAM)] == live
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(usage_queue, "CLAIM_IDLE_MS", 0)
+        assert record_queued_usage() == 10
+    assert sorted(recorded_ids()) == sorted(event["request_id"] for event in events)
+    assert left_in_redis() == (0, 0)
+
+
+def test_a_layout_registered_as_nonsense_sets_its_lines_aside() -> None:
+    record_queued_usage()
+    client = shared_redis()
+    client.hset(usage_queue.LAYOUTS, "garbled", b"{not a list")
+    client.xadd(STREAM, {"row:garbled": b"x\t1\n"})
+
+    assert record_queued_usage() == 1
+
+    (letter,) = UsageDeadLetter.objects.all()
+    assert "garbled" in letter.error
+    assert left_in_redis() == (0, 0)
+
+
 @pytest.mark.parametrize("writers", [1, 2])
 def test_a_database_failure_mid_run_loses_nothing(monkeypatch, writers) -> None:
     record_queued_usage()
