@@ -122,6 +122,7 @@ class Queued(NamedTuple):
     line: bytes | None
     unreadable: Exception | None = None
     layout: Sequence[str] | None = None
+    field: bytes = EVENT_FIELD  # the entry's field: EVENT_FIELD, or ROW_PREFIX and a layout
 
 
 def queued_event(entry_id: str, raw: bytes) -> Queued:
@@ -135,17 +136,19 @@ def queued_event(entry_id: str, raw: bytes) -> Queued:
         return Queued(entry_id, raw, None, error)
 
 
-def queued_line(entry_id: str, raw: bytes, layout: Sequence[str]) -> Queued:
-    """The event `raw`, a line of `layout`: as it is, in this release's layout."""
+def queued_line(entry_id: str, raw: bytes, layout: Sequence[str], field: bytes) -> Queued:
+    """The event `raw`, a line of `layout` (queued under `field`): as it is, in this release's
+    layout."""
     if not is_one_line(raw, len(layout)):
         error = ValueError(f"not one line of {len(layout)} values")
-        return Queued(entry_id, raw, None, error, layout)
+        return Queued(entry_id, raw, None, error, layout, field)
     if layout is COLUMNS:
-        return Queued(entry_id, raw, raw, None, layout)
+        return Queued(entry_id, raw, raw, None, layout, field)
     try:
-        return Queued(entry_id, raw, event_line(line_fields(raw, layout)), None, layout)
+        line = event_line(line_fields(raw, layout))
     except UNWRITABLE as error:
-        return Queued(entry_id, raw, None, error, layout)
+        return Queued(entry_id, raw, None, error, layout, field)
+    return Queued(entry_id, raw, line, None, layout, field)
 
 
 def _copy(cursor: Any, statement: str, data: bytes) -> None:
@@ -259,13 +262,13 @@ class Layouts:
         pairs = list(fields.items()) if isinstance(fields, dict) else [fields[:2]]
         field, raw = pairs[0] if pairs and len(pairs[0]) == 2 else (b"", b"")
         if field == ROW_FIELD:  # the usual case, first
-            return queued_line(entry_id.decode(), raw, COLUMNS)
+            return queued_line(entry_id.decode(), raw, COLUMNS, field)
         if field == EVENT_FIELD:
             return queued_event(entry_id.decode(), raw)
         if field.startswith(ROW_PREFIX) and (layout := self.columns(field)) is not None:
-            return queued_line(entry_id.decode(), raw, layout)
+            return queued_line(entry_id.decode(), raw, layout, field)
         error = UnknownLayout(f"no release registered the layout of {field[:80]!r}")
-        return Queued(entry_id.decode(), raw, None, error)
+        return Queued(entry_id.decode(), raw, None, error, None, field)
 
 
 def _batch(entries: list[tuple[bytes, Any]], layouts: Layouts) -> Batch:
@@ -338,17 +341,20 @@ def _text(value: str | bytes) -> str:
 
 def _as_object(queued: Queued) -> tuple[bytes, dict[str, Any]]:
     """A set-aside event as a JSON object of named values (what the admin mends and the replay
-    reads; a line's values as text), and its fields; as queued, with no fields, when it cannot
-    be read as one."""
+    reads; a line's values as text), and its fields. A line that cannot be read so (a layout
+    nobody registered, not one whole line) is kept as {"field": ..., "line": ...}, which the
+    replay reads as a line again (once its layout is registered, or the line mended); anything
+    else as queued, with no fields."""
     try:
-        if queued.layout is None:
+        if queued.field == EVENT_FIELD:
             fields = orjson.loads(queued.raw)
             return queued.raw, fields if isinstance(fields, dict) else {}
-        if is_one_line(queued.raw, len(queued.layout)):
+        if queued.layout is not None and is_one_line(queued.raw, len(queued.layout)):
             fields = line_fields(queued.raw, queued.layout)
             return _dumps(fields), fields
-        return queued.raw, {}
-    except ValueError:
+        as_line = {"field": queued.field.decode(), "line": queued.raw.decode()}
+        return _dumps(as_line), {}
+    except ValueError:  # not JSON, not UTF-8
         return queued.raw, {}
 
 
@@ -539,8 +545,9 @@ def replay_dead_letters(ids: list[int] | None = None) -> tuple[int, int]:
     if ids is not None:
         letters = letters.filter(pk__in=ids)
     recorded = refused = 0
+    layouts = Layouts(shared_redis())
     for letter in letters.order_by("pk"):
-        queued = queued_event(letter.entry_id, letter.payload.encode())
+        queued = _replayed(letter, layouts)
         error = queued.unreadable
         if queued.line is not None:
             try:
@@ -556,6 +563,19 @@ def replay_dead_letters(ids: list[int] | None = None) -> tuple[int, int]:
         letter.save(update_fields=["replayed_at"])
         recorded += 1
     return recorded, refused
+
+
+def _replayed(letter: UsageDeadLetter, layouts: Layouts) -> Queued:
+    """A dead letter's event as its payload now reads: an object of named values, or a line
+    kept with the field it was queued under."""
+    payload = letter.payload.encode()
+    with suppress(ValueError):
+        kept = orjson.loads(payload)
+        if isinstance(kept, dict) and set(kept) == {"field", "line"}:
+            return layouts.queued(letter.entry_id.encode(), {
+                str(kept["field"]).encode(): str(kept["line"]).encode(),
+            })  # fmt: skip
+    return queued_event(letter.entry_id, payload)
 
 
 def record_now(event: dict[str, Any]) -> None:

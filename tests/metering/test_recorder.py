@@ -15,7 +15,7 @@ import redis
 from kernel.redis_client import shared_redis
 from metering import usage_queue
 from metering.models import UsageDeadLetter, UsageEvent
-from metering.usage_queue import GROUP, STREAM, record_queued_usage
+from metering.usage_queue import GROUP, STREAM, record_queued_usage, replay_dead_letters
 from metering.usage_rows import copy_line
 from tests.metering.events import queue, queued_event
 
@@ -274,8 +274,27 @@ def test_a_line_it_cannot_take_is_set_aside_and_its_neighbours_recorded(field, l
 
     assert sorted(recorded_ids()) == sorted(event["request_id"] for event in good)
     (letter,) = UsageDeadLetter.objects.all()
-    assert letter.error and letter.payload == line.decode()
+    assert letter.error
+    assert orjson.loads(letter.payload) == {"field": field.decode(), "line": line.decode()}
     assert left_in_redis() == (0, 0)
+
+
+def test_a_line_of_a_layout_registered_too_late_is_replayed_once_it_is() -> None:
+    record_queued_usage()
+    event = queued()
+    later = [column for column in reversed(usage_queue.COLUMNS)]
+    client = shared_redis()
+    client.xadd(STREAM, {"row:late": copy_line([event[column] for column in later])})
+    assert record_queued_usage() == 1
+    (letter,) = UsageDeadLetter.objects.all()
+    assert "late" in letter.error
+
+    assert replay_dead_letters() == (0, 1)  # still nobody's layout
+    client.hset(usage_queue.LAYOUTS, "late", usage_queue._dumps(later))
+    assert replay_dead_letters() == (1, 0)
+
+    assert recorded_ids() == [event["request_id"]]
+    assert replay_dead_letters() == (0, 0)
 
 
 def test_a_line_is_set_aside_as_an_object_an_operator_can_mend() -> None:
