@@ -136,10 +136,8 @@ def prompt_checks(pii_prompts: list[str]) -> None:
     rules = [blocking_rule(every, text, "input") for text in drawn]
     fresh = [text for text, rule in zip(drawn, rules, strict=True) if rule is None][:31]
     alarms = Counter(rule for rule in rules if rule is not None)
-    print(
-        f"2 KB texts of random English words blocked (false alarms): "
-        f"{sum(alarms.values())} of {len(drawn)} {dict(alarms)}"
-    )
+    print(f"2 KB texts of random English words blocked (false alarms): "
+          f"{sum(alarms.values())} of {len(drawn)} {dict(alarms)}")
     forget()  # ...and none of their windows is cached when the laps read them
     cold = lambda lap: blocking_rule(every, fresh[lap + 1], "input")  # noqa: E731
     print(
@@ -164,10 +162,8 @@ def prompt_checks(pii_prompts: list[str]) -> None:
     masking = parse({"pii": dict.fromkeys(PII_KINDS, "mask"), "prompt_injection": True,
                      "denied_topics": [topic]})  # fmt: skip
     with_pii = lambda lap: check(masking, pii_prompts[lap + 1], "input")  # noqa: E731
-    print(
-        "PII masked + injection + topic on a 2 KB prompt full of PII in eight languages: "
-        f"{p50_ms(with_pii):.1f} ms p50"
-    )
+    print("PII masked + injection + topic on a 2 KB prompt full of PII in eight languages: "
+          f"{p50_ms(with_pii):.1f} ms p50")
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ in the queue or pending, dead letters, or rollups that do not sum to the events.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import random
@@ -25,6 +26,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -82,27 +85,18 @@ class CpuClock:
     redis: float
 
 
-def _stat(pid: int | str) -> list[str]:
-    """Fields of /proc/<pid>/stat from the third (state) on: ppid at 1, utime at 11, stime at
-    12, cutime at 13, cstime at 14 (the CPU of reaped children), in clock ticks."""
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-
-
-def postgres_ticks(backend_pid: int) -> int:
-    """CPU ticks of the whole PostgreSQL server: the postmaster, every live child (backends,
+def postgres_seconds(backend_pid: int) -> float:
+    """CPU seconds of the whole PostgreSQL server: the postmaster, every live child (backends,
     the recorder's second writer, background workers) and those already reaped."""
-    postmaster = int(_stat(backend_pid)[1])
-    own = _stat(postmaster)
-    ticks = sum(int(field) for field in own[11:15])
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = _stat(entry.name)
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-            if int(fields[1]) == postmaster:
-                ticks += int(fields[11]) + int(fields[12])
-    return ticks
+    postmaster = psutil.Process(backend_pid).parent()
+    assert postmaster is not None
+    own = postmaster.cpu_times()
+    seconds = own.user + own.system + own.children_user + own.children_system
+    for child in postmaster.children():
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = child.cpu_times()
+            seconds += times.user + times.system
+    return seconds
 
 
 def cpu_now(backend_pid: int) -> CpuClock:
@@ -112,7 +106,7 @@ def cpu_now(backend_pid: int) -> CpuClock:
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the producers, once joined
     return CpuClock(
         python=time.process_time() + children.ru_utime + children.ru_stime,
-        postgres=postgres_ticks(backend_pid) / os.sysconf("SC_CLK_TCK"),
+        postgres=postgres_seconds(backend_pid),
         redis=float(info["used_cpu_user"]) + float(info["used_cpu_sys"]),
     )
 

@@ -164,12 +164,8 @@ def _store(lines: list[bytes]) -> None:
     # Each line holds exactly one newline, its last byte (`is_one_line`, or psycopg wrote it).
     stamped = b"".join(lines).replace(b"\n", f"\t{timezone.now().isoformat()}\n".encode())
     try:
-        with (
-            transaction.atomic(),
-            connection.cursor() as cursor,
-            cursor.cursor.copy(COPY_DIRECT) as copy,
-        ):
-            copy.write(stamped)
+        with transaction.atomic(), connection.cursor() as cursor:
+            _copy(cursor, COPY_DIRECT, stamped)
     except psycopg.errors.UniqueViolation:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(STAGE)
@@ -434,17 +430,12 @@ return -1
 
 
 def _acknowledge(client: redis.Redis, stream: str, entry_ids: list[bytes]) -> None:
-    """Acknowledge `entry_ids` and drop them from the stream: two round trips a batch, three
-    when an entry older than its newest is still pending."""
+    """Acknowledge `entry_ids` (in the order read: XREADGROUP and XAUTOCLAIM both answer in
+    id order, so the last is the newest) and drop them from the stream: two round trips a
+    batch, three when an entry older than its newest is still pending."""
     client.xack(stream, GROUP, *entry_ids)
-    newest = max(entry_ids, key=_entry_order)
-    if run_script(TRIM_RECORDED, [stream], [GROUP, newest], client=client) == -1:
+    if run_script(TRIM_RECORDED, [stream], [GROUP, entry_ids[-1]], client=client) == -1:
         client.xdel(stream, *entry_ids)
-
-
-def _entry_order(entry_id: bytes) -> tuple[int, int]:
-    ms, sequence = entry_id.split(b"-")
-    return int(ms), int(sequence)
 
 
 class _Writers:
@@ -503,6 +494,16 @@ class _Writers:
         return self.handled
 
 
+# The old stream, removed once nothing is in it or pending, in one step: an older web process
+# that queues to it afterwards creates it again, and the next run reads it.
+REMOVE_IF_DRAINED = """
+if redis.call('XLEN', KEYS[1]) > 0 then return 0 end
+local pending = redis.pcall('XPENDING', KEYS[1], ARGV[1])
+if pending['err'] or pending[1] > 0 then return 0 end
+return redis.call('DEL', KEYS[1])
+"""
+
+
 def record_queued_usage(
     *, batch_size: int = BATCH_SIZE, limit: int = 1_000_000, writers: int = WRITERS
 ) -> int:
@@ -526,16 +527,6 @@ def record_queued_usage(
         if stream == LEGACY_STREAM:
             run_script(REMOVE_IF_DRAINED, [LEGACY_STREAM], [GROUP], client=client)
     return handled
-
-
-# The old stream, removed once nothing is in it or pending, in one step: an older web process
-# that queues to it afterwards creates it again, and the next run reads it.
-REMOVE_IF_DRAINED = """
-if redis.call('XLEN', KEYS[1]) > 0 then return 0 end
-local pending = redis.pcall('XPENDING', KEYS[1], ARGV[1])
-if pending['err'] or pending[1] > 0 then return 0 end
-return redis.call('DEL', KEYS[1])
-"""
 
 
 def replay_dead_letters(ids: list[int] | None = None) -> tuple[int, int]:

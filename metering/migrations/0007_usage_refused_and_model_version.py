@@ -4,41 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("metering", "0006_usage_dead_letter"),
+        ('metering', '0006_usage_dead_letter'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="usageevent",
-            name="model_version",
-            field=models.PositiveIntegerField(
-                blank=True,
-                help_text="The custom model's version that served the call (none: not a custom model, or a fallback answered).",
-                null=True,
-            ),
+            model_name='usageevent',
+            name='model_version',
+            field=models.PositiveIntegerField(blank=True, help_text="The custom model's version that served the call (none: not a custom model, or a fallback answered).", null=True),
         ),
         migrations.AddField(
-            model_name="usageevent",
-            name="requested_model",
-            field=models.CharField(
-                blank=True,
-                default="",
-                help_text="The model as the call named it (custom/x@staging); not model_name when a fallback answered.",
-                max_length=200,
-            ),
+            model_name='usageevent',
+            name='requested_model',
+            field=models.CharField(blank=True, default='', help_text='The model as the call named it (custom/x@staging); not model_name when a fallback answered.', max_length=200),
         ),
         migrations.AlterField(
-            model_name="usageevent",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("ok", "Answered"),
-                    ("error", "Failed"),
-                    ("cancelled", "Client left"),
-                    ("refused", "Refused"),
-                ],
-                max_length=10,
-            ),
+            model_name='usageevent',
+            name='status',
+            field=models.CharField(choices=[('ok', 'Answered'), ('error', 'Failed'), ('cancelled', 'Client left'), ('refused', 'Refused')], max_length=10),
         ),
     ]

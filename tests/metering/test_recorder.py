@@ -68,47 +68,51 @@ def test_a_batch_committed_but_not_acknowledged_is_recorded_once(monkeypatch) ->
     assert not UsageDeadLetter.objects.exists()  # a batch met again is no bad data
 
 
+def read_as(consumer: str, count: int) -> list[bytes]:
+    """The ids of `count` new entries, read (and left pending) by `consumer`."""
+    answer = shared_redis().xreadgroup(GROUP, consumer, {STREAM: ">"}, count=count)
+    return [entry_id for entry_id, _ in answer[0][1]]
+
+
+def assert_the_rest_recorded_once_claimed(events: list[dict[str, Any]], rest: int) -> None:
+    """Claim what other recorders hold (as if a minute had passed): `rest` more are recorded,
+    then every one of `events` is, once, and nothing is left in Redis."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(usage_queue, "CLAIM_IDLE_MS", 0)
+        assert record_queued_usage() == rest
+    assert sorted(recorded_ids()) == sorted(event["request_id"] for event in events)
+    assert left_in_redis() == (0, 0)
+
+
 def test_the_stream_keeps_what_another_recorder_holds_and_drops_what_is_recorded() -> None:
     record_queued_usage()
     events = [queued() for _ in range(100)]
     queue(events[:50])
-    client = shared_redis()
-    held = client.xreadgroup(GROUP, "a-recorder-that-died", {STREAM: ">"}, count=20)
+    held = read_as("a-recorder-that-died", 20)
     queue(events[50:])
 
     assert record_queued_usage(batch_size=30) == 80
     # What is left is what is still to record: the 20 held, pending.
     assert left_in_redis() == (20, 20)
-    assert [entry_id for entry_id, _ in client.xrange(STREAM)] == [
-        entry_id for entry_id, _ in held[0][1]
-    ]
+    assert [entry_id for entry_id, _ in shared_redis().xrange(STREAM)] == held
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(usage_queue, "CLAIM_IDLE_MS", 0)
-        assert record_queued_usage() == 20
-    assert sorted(recorded_ids()) == sorted(event["request_id"] for event in events)
-    assert left_in_redis() == (0, 0)
+    assert_the_rest_recorded_once_claimed(events, 20)
 
 
 def test_a_claimed_batch_straddling_a_live_recorders_entries_leaves_only_those() -> None:
     record_queued_usage()
     events = [queued() for _ in range(20)]
     queue(events)
+    dead, live = read_as("dead", 5), read_as("live", 10)
+    dead += read_as("dead", 5)
     client = shared_redis()
-    dead = [entry for entry, _ in client.xreadgroup(GROUP, "dead", {STREAM: ">"}, count=5)[0][1]]
-    live = [entry for entry, _ in client.xreadgroup(GROUP, "live", {STREAM: ">"}, count=10)[0][1]]
-    dead += [entry for entry, _ in client.xreadgroup(GROUP, "dead", {STREAM: ">"}, count=5)[0][1]]
     client.xclaim(STREAM, GROUP, "dead", 0, dead, idle=120_000)  # dead two minutes ago
 
     assert record_queued_usage() == 10  # the dead recorder's, in one claimed batch
 
     assert left_in_redis() == (10, 10)  # what the live recorder holds, and only that
     assert [entry for entry, _ in client.xrange(STREAM)] == live
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(usage_queue, "CLAIM_IDLE_MS", 0)
-        assert record_queued_usage() == 10
-    assert sorted(recorded_ids()) == sorted(event["request_id"] for event in events)
-    assert left_in_redis() == (0, 0)
+    assert_the_rest_recorded_once_claimed(events, 10)
 
 
 def test_a_layout_registered_as_nonsense_sets_its_lines_aside() -> None:
