@@ -283,6 +283,26 @@ def test_a_line_it_cannot_take_is_set_aside_and_its_neighbours_recorded(field, l
     assert left_in_redis() == (0, 0)
 
 
+def test_lines_whose_widths_make_up_for_each_other_are_set_aside_one_by_one() -> None:
+    """The batch's lines are checked at once (tabs and newlines counted over the batch): one
+    line a value short and another a value long pass that count, and COPY refuses them."""
+    record_queued_usage()
+    good, short, long = queued(), queued(), queued()
+    short_line = usage_queue.event_line(short).replace(b"\t", b"", 1)
+    long_line = usage_queue.event_line(long).replace(b"\n", b"\tmore\n")
+    client = shared_redis()
+    queue([good])
+    client.xadd(STREAM, {usage_queue.ROW_FIELD: short_line})
+    client.xadd(STREAM, {usage_queue.ROW_FIELD: long_line})
+
+    assert record_queued_usage() == 3
+
+    assert recorded_ids() == [good["request_id"]]
+    letters = [orjson.loads(letter.payload) for letter in UsageDeadLetter.objects.order_by("id")]
+    assert [letter["line"].encode() for letter in letters] == [short_line, long_line]
+    assert left_in_redis() == (0, 0)
+
+
 def test_a_line_of_a_layout_registered_too_late_is_replayed_once_it_is() -> None:
     record_queued_usage()
     event = queued()
