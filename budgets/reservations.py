@@ -44,23 +44,38 @@ COUNTER_TTL = 40 * 24 * 3600
 # killed): reconciliation lets it go.
 HOLD_SECONDS = 3600
 
-# KEYS: (counter, holds) per budget. ARGV: request id, now, ttl, then (limit, amount, hard) per
-# budget. Answers -i: counter i needs reconciling; i: refused by budget i; 0: all reserved.
-RESERVE = """
-local budgets = #KEYS / 2
-for i = 1, budgets do
-  local current = redis.call('GET', KEYS[2 * i - 1])
-  if not current then return -i end
-  local limit, amount = tonumber(ARGV[3 * i + 1]), tonumber(ARGV[3 * i + 2])
-  if ARGV[3 * i + 3] == '1' and tonumber(current) + amount > limit then return i end
+# Lua functions, shared by RESERVE and the gateway's admission script (`gateway.admission`). keys:
+# (counter, holds) per budget. argv: request id, now, ttl, then (limit, amount, hard) per budget.
+# `budget_refusal` answers -i: counter i needs reconciling; i: refused by budget i; 0: it fits
+# every budget. `budget_take` reserves the amount on every budget.
+RESERVE_FUNCTIONS = """
+local function budget_refusal(keys, argv)
+  for i = 1, #keys / 2 do
+    local current = redis.call('GET', keys[2 * i - 1])
+    if not current then return -i end
+    local limit, amount = tonumber(argv[3 * i + 1]), tonumber(argv[3 * i + 2])
+    if argv[3 * i + 3] == '1' and tonumber(current) + amount > limit then return i end
+  end
+  return 0
 end
-for i = 1, budgets do
-  redis.call('INCRBY', KEYS[2 * i - 1], ARGV[3 * i + 2])
-  redis.call('HSET', KEYS[2 * i], ARGV[1], ARGV[3 * i + 2] .. ':' .. ARGV[2])
-  redis.call('EXPIRE', KEYS[2 * i], ARGV[3])
+local function budget_take(keys, argv)
+  for i = 1, #keys / 2 do
+    redis.call('INCRBY', keys[2 * i - 1], argv[3 * i + 2])
+    redis.call('HSET', keys[2 * i], argv[1], argv[3 * i + 2] .. ':' .. argv[2])
+    redis.call('EXPIRE', keys[2 * i], argv[3])
+  end
 end
+"""
+# All or nothing: answers 0 when reserved, else what `budget_refusal` answered.
+RESERVE = (
+    RESERVE_FUNCTIONS
+    + """
+local refused = budget_refusal(KEYS, ARGV)
+if refused ~= 0 then return refused end
+budget_take(KEYS, ARGV)
 return 0
 """
+)
 
 # KEYS: counter, holds, unrecorded. ARGV: recorded spend, holds taken before this are let go,
 # ttl, '1' to leave an existing counter alone. Answers the counter.
@@ -288,31 +303,58 @@ def _announce(rule: BudgetRule, percent: int, spent: Decimal, at: datetime) -> N
         record_activity_task.delay("budget_alert", message, "metering")
 
 
-def reserve_budgets(
+@dataclass(frozen=True)
+class PlannedHold:
+    """A call's reservation on the budgets that apply, as the scripts take it: `keys` and
+    `arguments` for RESERVE_FUNCTIONS."""
+
+    rules: list[BudgetRule]
+    at: datetime
+    amount: int
+    request_id: str
+    keys: list[str]
+    arguments: list[object]
+
+    def hold(self) -> BudgetHold:
+        """The reservation, once taken."""
+        return BudgetHold(self.rules, self.at, self.amount, self.request_id)
+
+
+def planned_hold(
     *, tenant_id: int, business_unit_id: int | None, cost: Decimal, at: datetime, request_id: str
-) -> BudgetHold:
-    """Reserve `cost` for call `request_id` on every budget that applies, or refuse with 429
-    naming the budget."""
+) -> PlannedHold:
+    """`cost` for call `request_id` on every budget that applies: the tenant's, and its
+    business unit's."""
     rules = [
         rule
         for rule in rules_of_tenant(tenant_id)
         if rule.business_unit_id is None or rule.business_unit_id == business_unit_id
     ]
     amount = to_units(cost)
-    if not rules:
-        return BudgetHold([], at, amount, request_id)
-    client = shared_redis()
     keys = [key for rule in rules for key in (rule.counter(at), rule.holds(at))]
-    arguments: list[object] = [request_id, int(time.time()), COUNTER_TTL]
+    arguments: list[object] = [request_id, int(time.time()), COUNTER_TTL] if rules else []
     for rule in rules:
         arguments += [to_units(rule.limit), amount, "1" if rule.hard else "0"]
-    for _ in range(len(rules) + 1):
-        answer = int(run_script(RESERVE, keys, arguments, client))
+    return PlannedHold(rules, at, amount, request_id, keys, arguments)
+
+
+def reserve_budgets(
+    *, tenant_id: int, business_unit_id: int | None, cost: Decimal, at: datetime, request_id: str
+) -> BudgetHold:
+    """Reserve `cost` for call `request_id` on every budget that applies, or refuse with 429
+    naming the budget. (The gateway reserves with its rate limits: `gateway.admission`.)"""
+    planned = planned_hold(tenant_id=tenant_id, business_unit_id=business_unit_id, cost=cost,
+                           at=at, request_id=request_id)  # fmt: skip
+    if not planned.rules:
+        return planned.hold()
+    client = shared_redis()
+    for _ in range(len(planned.rules) + 1):
+        answer = int(run_script(RESERVE, planned.keys, planned.arguments, client))
         if answer == 0:
-            return BudgetHold(rules, at, amount, request_id)
+            return planned.hold()
         if answer > 0:
-            raise BudgetExhausted(rules[answer - 1], at)
-        reconcile_budget(rules[-answer - 1], at, only_if_missing=True, client=client)
+            raise BudgetExhausted(planned.rules[answer - 1], at)
+        reconcile_budget(planned.rules[-answer - 1], at, only_if_missing=True, client=client)
     raise RuntimeError(
         "budget counters could not be reconciled"
     )  # only if Redis drops keys at once

@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 
 from django.utils import timezone
 
-from budgets.reservations import BudgetExhausted, reserve_budgets
+from budgets.reservations import BudgetExhausted
 from gateway import rate_limits, routing
+from gateway.admission import admit
 from gateway.context_window import refuse_past_context_window
 from gateway.parameters import BadParameter, unmet_need
 from gateway.usage import Meter, count_usage, record_refusal
@@ -32,7 +33,6 @@ from identity.principals import Principal
 from kernel.errors import DomainError, Gone, NotAllowed, NotFound
 from kernel.hot_cache import cached
 from kernel.pool_threads import run_in_pool
-from kernel.redis_client import shared_redis
 from metering.services import price_for, worst_case_cost
 from models_catalog.models import FoundationModel, Modality
 from models_catalog.selectors import ResolvedModel, decide, model_snapshot
@@ -117,37 +117,24 @@ def _catalogue_entry(tenant: Tenant, name: str) -> FoundationModel | None:
         return None
 
 
-def _give_back(reservation: rate_limits.Reservation) -> None:
-    with shared_redis().pipeline(transaction=False) as pipe:
-        reservation.settle(0, pipe)
-        pipe.execute()
-
-
 def meter_for(
     caller: Caller, resolved: ResolvedModel, routes: list[routing.Route], request_id: str,
     operation: str, streamed: bool, prompt_tokens: int, max_output_tokens: int, name: str,
 ) -> Meter:  # fmt: skip
-    """Take the rate limits, then reserve the worst case on the budgets, then start metering.
-    In that order, a call the rate limit refuses never holds (even for a moment) budget that a
-    call within the limit needs, and a refusal names its real cause. Any route may be the one
-    that answers, so the worst case is priced at the dearest: a fallback to a dearer model
-    cannot push spend past a hard limit."""
+    """Count the rate limits and reserve the worst case on the budgets, in one round trip
+    (`gateway.admission`: the limits checked first, nothing held by a refused call), then start
+    metering. Any route may be the one that answers, so the worst case is priced at the
+    dearest: a fallback to a dearer model cannot push spend past a hard limit."""
     now = timezone.now()
     price = price_for(resolved.entry, now)
     prices = [price, *(price_for(route.entry, now) for route in routes[1:])]
     worst_case = max(worst_case_cost(each, prompt_tokens, max_output_tokens) for each in prices)
-    reservation = rate_limits.take(
+    reservation, budget = admit(
         tenant=caller.tenant, grant=resolved.grant, model_name=resolved.entry.name,
         tokens=prompt_tokens + max_output_tokens,
+        business_unit_id=caller.principal.business_unit_id, cost=worst_case, at=now,
+        request_id=request_id,
     )  # fmt: skip
-    try:
-        budget = reserve_budgets(
-            tenant_id=caller.tenant.pk, business_unit_id=caller.principal.business_unit_id,
-            cost=worst_case, at=now, request_id=request_id,
-        )  # fmt: skip
-    except BaseException:
-        _give_back(reservation)  # the call never runs: its tokens were not used
-        raise
     return Meter.start(
         request_id=request_id, tenant=caller.tenant, principal=caller.principal,
         model=resolved.entry, operation=operation, streamed=streamed, reservation=reservation,

@@ -27,8 +27,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from itertools import repeat
 from decimal import Decimal
+from itertools import repeat
 from typing import Any, NamedTuple
 
 import orjson

@@ -1,9 +1,12 @@
-"""Admission takes the rate limit before the budget: a burst past the rate limit is refused for
-the rate limit, and never holds budget that the calls within the limit need."""
+"""Admission checks the rate limit before the budget, and takes neither unless both let the call
+through (one script, `gateway.admission`): a burst past the rate limit is refused for the rate
+limit and never holds budget that the calls within the limit need; a call its budget refuses
+takes no place in the rate limit."""
 
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -42,3 +45,23 @@ def test_calls_refused_by_the_rate_limit_hold_no_budget(
     )
     assert codes == ["ok"] * 3 + ["rate_limit_exceeded"] * 17
     assert recorded_spend(acme.pk) == CALL_COST * 3
+
+
+def test_calls_refused_by_their_budget_take_no_place_in_the_rate_limit(
+    request, asgi_url, make_tenant, make_user
+) -> None:
+    priced = priced_tenant(request, asgi_url, make_tenant, make_user)
+    acme = priced.tenant
+    acme.requests_per_minute = 2
+    acme.save()
+    set_budget(tenant=acme, business_unit=None, monthly_limit=Decimal("0.10"),
+               currency="USD", actor="root")  # fmt: skip
+
+    refused = [priced.call() for _ in range(4)]
+
+    assert [answer.json()["error"]["code"] for answer in refused] == ["budget_exhausted"] * 4
+    set_budget(tenant=acme, business_unit=None, monthly_limit=WORST_CASE * 2, currency="USD",
+               actor="root")  # fmt: skip
+    assert [priced.call().status_code for _ in range(2)] == [200, 200]  # the minute's two calls
+    assert priced.call().json()["error"]["code"] == "rate_limit_exceeded"
+    assert recorded_spend(acme.pk) == CALL_COST * 2
