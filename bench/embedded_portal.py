@@ -50,6 +50,9 @@ def embedded_portal(prefix: str) -> Iterator[Path]:
     )  # fmt: skip
     import django
 
+    # Celery's Django fixup puts the working directory first on sys.path: run from another
+    # checkout (an A/B against an older commit), the bench would import that checkout's code.
+    os.chdir(ROOT)
     django.setup()
     logging.getLogger("atrium").setLevel(logging.WARNING)  # one log line per call: not here
     from django.core.management import call_command
