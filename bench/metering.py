@@ -20,7 +20,6 @@ import random
 import resource
 import sys
 import time
-import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -33,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.embedded_portal import embedded_portal  # noqa: E402
+from kernel.ids import time_ordered_hex  # noqa: E402  (the gateway's request ids)
 
 TENANTS = [(1000 + i, f"tenant-{i}") for i in range(20)]
 MODELS = [
@@ -48,7 +48,8 @@ TARGET_SECONDS_PER_MILLION = 30
 
 
 def events(count: int, start: datetime, seed: int = 7) -> list[dict[str, Any]]:
-    """`count` events with every field `metering.services.usage_event` gives a real call."""
+    """`count` events with every field `metering.services.usage_event` gives a real call, and
+    request ids of the gateway's shape (time-ordered: `kernel.ids`)."""
     rng = random.Random(seed)  # noqa: S311  (reproducible test data, not secrets)
     made = []
     for _ in range(count):
@@ -57,7 +58,7 @@ def events(count: int, start: datetime, seed: int = 7) -> list[dict[str, Any]]:
         tokens_in, tokens_out = rng.randint(10, 4000), rng.randint(0, 800)
         cached = rng.choice([0, 0, 0, tokens_in // 2])
         made.append({
-            "request_id": f"bench-{uuid.uuid4().hex}", "tenant_id": tenant_id,
+            "request_id": f"chatcmpl-{time_ordered_hex()}", "tenant_id": tenant_id,
             "tenant_slug": slug, "business_unit_id": rng.choice([None, tenant_id * 10 + 1]),
             "principal_type": "user", "principal_id": rng.randint(1, 200),
             "principal_name": f"person-{rng.randint(1, 200)}", "model_name": model,

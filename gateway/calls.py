@@ -10,7 +10,6 @@ and fallbacks, and exactly one usage event.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -32,6 +31,7 @@ from guardrails.selectors import policy_for
 from identity.principals import Principal
 from kernel.errors import DomainError, Gone, NotAllowed, NotFound
 from kernel.hot_cache import cached
+from kernel.ids import time_ordered_hex
 from kernel.pool_threads import run_in_pool
 from metering.services import price_for, worst_case_cost
 from models_catalog.models import FoundationModel, Modality
@@ -103,7 +103,7 @@ def refusals_recorded(caller: Caller, name: str, operation: str) -> Iterator[Non
         entry = _catalogue_entry(caller.tenant, name)
         if entry is not None:
             record_refusal(
-                request_id=f"refused-{uuid.uuid4().hex}", tenant=caller.tenant,
+                request_id=f"refused-{time_ordered_hex()}", tenant=caller.tenant,
                 principal=caller.principal, model=entry, requested_model=name,
                 operation=operation, streamed=False, error=refusal, at=at,
             )  # fmt: skip
@@ -227,7 +227,7 @@ def start_chat(
     and the model's capabilities (`unmet_need`). `request_id`: the id the caller is answered
     with (`resp_...` for the Responses API), so that its usage event carries the same one."""
     refuse_past_context_window(resolved.entry, chat)  # before guardrails read it all
-    request_id = request_id or f"chatcmpl-{uuid.uuid4().hex}"
+    request_id = request_id or f"chatcmpl-{time_ordered_hex()}"
     policy = policy_for(caller.tenant)
     chat = _guarded_input(caller, chat, policy)  # before anything is reserved or charged
     prompt = rate_limits.estimate_prompt_tokens(chat.prompt_texts())
@@ -340,7 +340,7 @@ def start_embedding(
     resolved = resolved or resolve(
         caller.tenant, name, Modality.EMBEDDING, caller.principal.unit_ids
     )
-    request_id = request_id or f"embd-{uuid.uuid4().hex}"
+    request_id = request_id or f"embd-{time_ordered_hex()}"
     tokens = rate_limits.estimate_prompt_tokens(texts)
     routes = routing.routes_for(resolved)
     if dimensions is not None:  # another model's vectors would not be these

@@ -10,7 +10,6 @@ are refused with a 400 naming them, never accepted and ignored.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -30,6 +29,7 @@ from gateway.parameters import (
     unmet_need,
 )
 from gateway.usage import usage_of_event
+from kernel.ids import time_ordered_hex
 from kernel.pool_threads import run_in_pool
 from models_catalog.models import FoundationModel, Modality
 from providers.types import ChatRequest, ChatResult, Message, Usage
@@ -99,7 +99,7 @@ def _start(request: HttpRequest) -> calls.ChatCall:
             raise refusal
         return calls.start_chat(
             caller, resolved, name, chat, stream=stream, include_usage=include_usage,
-            request_id=f"cmpl-{uuid.uuid4().hex}",
+            request_id=f"cmpl-{time_ordered_hex()}",
         )  # fmt: skip
 
 

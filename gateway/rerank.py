@@ -8,7 +8,6 @@ units), the gateway's estimate. Search units are returned in `meta.billed_units`
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +17,7 @@ from gateway import calls, rate_limits, routing
 from gateway.api import api_caller, decorated, endpoint, json_body
 from gateway.parameters import BadParameter, require_model
 from gateway.usage import Meter
+from kernel.ids import time_ordered_hex
 from kernel.pool_threads import run_in_pool
 from models_catalog.models import Modality
 from models_catalog.selectors import ResolvedModel
@@ -95,7 +95,7 @@ def start_rerank(
     resolved = resolved or calls.resolve(
         caller.tenant, name, Modality.RERANK, caller.principal.unit_ids
     )
-    request_id = f"rerank-{uuid.uuid4().hex}"
+    request_id = f"rerank-{time_ordered_hex()}"
     tokens = rate_limits.estimate_prompt_tokens([request.query, *request.documents])
     route = routing.Route(resolved.entry, reranker_for(resolved.entry))
     meter = calls.meter_for(caller, resolved, [route], request_id, "rerank", False, tokens, 0, name)

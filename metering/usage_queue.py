@@ -154,9 +154,14 @@ def queued_line(entry_id: str, raw: bytes, layout: Sequence[str], field: bytes) 
     return Queued(entry_id, raw, line, None, layout, field)
 
 
-def _copy(cursor: Any, statement: str, data: bytes) -> None:
+def _copy(cursor: Any, statement: str, data: bytes, rows: int) -> None:
+    """COPY `data`, which must be `rows` rows: a line that is COPY's end-of-data marker (`\\.`)
+    would end it early without an error, and one ending in a backslash would take the next line
+    into it. Neither comes from psycopg's formatter; either is refused here, as bad data."""
     with cursor.cursor.copy(statement) as copy:
         copy.write(data)
+    if cursor.cursor.rowcount != rows:
+        raise DataError(f"COPY read {cursor.cursor.rowcount} rows of {rows}")
 
 
 def _store(lines: list[bytes]) -> None:
@@ -168,11 +173,11 @@ def _store(lines: list[bytes]) -> None:
     stamped = b"".join(lines).replace(b"\n", f"\t{timezone.now().isoformat()}\n".encode())
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            _copy(cursor, COPY_DIRECT, stamped)
+            _copy(cursor, COPY_DIRECT, stamped, len(lines))
     except psycopg.errors.UniqueViolation:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(STAGE)
-            _copy(cursor, COPY, b"".join(lines))
+            _copy(cursor, COPY, b"".join(lines), len(lines))
             cursor.execute(MOVE)
 
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from kernel.ids import time_ordered_hex
 from providers.types import ChatChunk, ChatResult, ToolCall, Usage
 
 INCOMPLETE = {"length": "max_output_tokens", "content_filter": "content_filter"}
 
 
 def new_item_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex}"
+    return f"{prefix}_{time_ordered_hex()}"
 
 
 def message_item(item_id: str, text: str, status: str) -> dict[str, Any]:

@@ -303,6 +303,33 @@ def test_lines_whose_widths_make_up_for_each_other_are_set_aside_one_by_one() ->
     assert left_in_redis() == (0, 0)
 
 
+def test_a_line_that_would_end_the_copy_early_is_set_aside_not_the_lines_after_it() -> None:
+    """COPY's end-of-data marker as a line (`\\.`) ends a COPY without an error; beside it, a
+    line with a value too many keeps the batch's count of tabs right. A duplicate first sends
+    the batch through the staging table, where the marker is read as one."""
+    record_queued_usage()
+    duplicate, before, after = (
+        queued(),
+        [queued() for _ in range(400)],
+        [queued() for _ in range(50)],
+    )
+    usage_queue.record_now(duplicate)  # recorded directly (Redis looked down), queued all the same
+    queue([duplicate, *before])
+    client = shared_redis()
+    marker, wide = b"\\.\n", b"\t" * (2 * (len(usage_queue.COLUMNS) - 1)) + b"\n"
+    client.xadd(STREAM, {usage_queue.ROW_FIELD: marker})
+    client.xadd(STREAM, {usage_queue.ROW_FIELD: wide})
+    queue(after)
+
+    assert record_queued_usage() == 453
+
+    expected = {event["request_id"] for event in [duplicate, *before, *after]}
+    assert sorted(recorded_ids()) == sorted(expected)
+    letters = [orjson.loads(letter.payload) for letter in UsageDeadLetter.objects.order_by("id")]
+    assert [letter["line"].encode() for letter in letters] == [marker, wide]
+    assert left_in_redis() == (0, 0)
+
+
 def test_a_line_of_a_layout_registered_too_late_is_replayed_once_it_is() -> None:
     record_queued_usage()
     event = queued()
