@@ -12,6 +12,8 @@ import httpx
 import pytest
 
 from budgets.services import set_budget
+from kernel.redis_client import shared_redis
+from kernel.redis_keys import tenant_key
 from tests.budgets.priced import CALL_COST, WORST_CASE, priced_tenant, recorded_spend
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,4 +66,27 @@ def test_calls_refused_by_their_budget_take_no_place_in_the_rate_limit(
                actor="root")  # fmt: skip
     assert [priced.call().status_code for _ in range(2)] == [200, 200]  # the minute's two calls
     assert priced.call().json()["error"]["code"] == "rate_limit_exceeded"
+    assert recorded_spend(acme.pk) == CALL_COST * 2
+
+
+def test_a_call_whose_budget_counter_was_lost_is_admitted_once_it_is_reconciled(
+    request, asgi_url, make_tenant, make_user
+) -> None:
+    """Admission tries again after reconciling a counter Redis lost; the tries before do not
+    count against the rate limit."""
+    priced = priced_tenant(request, asgi_url, make_tenant, make_user)
+    acme = priced.tenant
+    acme.requests_per_minute = 2
+    acme.save()
+    set_budget(tenant=acme, business_unit=None, monthly_limit=WORST_CASE * 4, currency="USD",
+               actor="root")  # fmt: skip
+    assert priced.call().status_code == 200
+    client = shared_redis()
+    counters = [key for key in client.scan_iter(tenant_key(acme.pk, "budget", "*"))
+                if key.count(b":") == 4]  # fmt: skip
+    assert counters and client.delete(*counters) == len(counters)  # Redis lost them
+
+    assert priced.call().status_code == 200
+    assert all(client.exists(key) for key in counters)  # reconciled from PostgreSQL
+    assert priced.call().json()["error"]["code"] == "rate_limit_exceeded"  # two in the minute
     assert recorded_spend(acme.pk) == CALL_COST * 2
