@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_CEILING, Decimal
@@ -338,6 +339,23 @@ def planned_hold(
     return PlannedHold(rules, at, amount, request_id, keys, arguments)
 
 
+def held(planned: PlannedHold, attempt: Callable[[], int], client: redis.Redis) -> BudgetHold:
+    """Run `attempt` (a script that reserves `planned` all or nothing and answers as
+    `budget_refusal`) until it has reserved, reconciling first each counter it finds missing;
+    BudgetExhausted naming the budget that refused."""
+    for _ in range(len(planned.rules) + 1):
+        answer = attempt()
+        if answer == 0:
+            return planned.hold()
+        if answer > 0:
+            raise BudgetExhausted(planned.rules[answer - 1], planned.at)
+        reconcile_budget(planned.rules[-answer - 1], planned.at, only_if_missing=True,
+                         client=client)  # fmt: skip
+    raise RuntimeError(
+        "budget counters could not be reconciled"
+    )  # only if Redis drops keys at once
+
+
 def reserve_budgets(
     *, tenant_id: int, business_unit_id: int | None, cost: Decimal, at: datetime, request_id: str
 ) -> BudgetHold:
@@ -348,16 +366,9 @@ def reserve_budgets(
     if not planned.rules:
         return planned.hold()
     client = shared_redis()
-    for _ in range(len(planned.rules) + 1):
-        answer = int(run_script(RESERVE, planned.keys, planned.arguments, client))
-        if answer == 0:
-            return planned.hold()
-        if answer > 0:
-            raise BudgetExhausted(planned.rules[answer - 1], at)
-        reconcile_budget(planned.rules[-answer - 1], at, only_if_missing=True, client=client)
-    raise RuntimeError(
-        "budget counters could not be reconciled"
-    )  # only if Redis drops keys at once
+    return held(
+        planned, lambda: int(run_script(RESERVE, planned.keys, planned.arguments, client)), client
+    )
 
 
 def reconcile_budgets_of(tenant_id: int, at: datetime) -> dict[int, Decimal]:

@@ -13,13 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from budgets.reservations import (
-    RESERVE_FUNCTIONS,
-    BudgetExhausted,
-    BudgetHold,
-    planned_hold,
-    reconcile_budget,
-)  # fmt: skip
+from budgets.reservations import RESERVE_FUNCTIONS, BudgetHold, held, planned_hold
 from gateway import rate_limits
 from kernel.redis_client import run_script, shared_redis
 from models_catalog.models import ModelGrant
@@ -27,8 +21,8 @@ from tenants.models import Tenant
 
 # KEYS: the rate limits' keys, then the budgets'. ARGV: how many of KEYS and of the rest of ARGV
 # are the rate limits', then the rate limits' arguments, then the budgets'. Answers {0, 0, 0}
-# when admitted; {1, counter, ms until the call fits} when a rate limit refuses; {2, budget, 0}
-# when a budget refuses; {3, budget, 0} when a budget's counter needs reconciling.
+# when admitted; {counter, ms until the call fits, 0} when a rate limit refuses; {0, 0, what
+# `budget_refusal` answered} when a budget refuses or its counter needs reconciling.
 ADMIT = (
     rate_limits.TAKE_FUNCTIONS
     + RESERVE_FUNCTIONS
@@ -42,16 +36,14 @@ for i = 3, #ARGV do
 end
 local now = rate_limit_clock(limit_args)
 local refused = rate_limit_refusal(limit_keys, limit_args, now)
-if refused then return {1, refused[1], refused[2]} end
+if refused then return {refused[1], refused[2], 0} end
 local budget = budget_refusal(budget_keys, budget_args)
-if budget > 0 then return {2, budget, 0} end
-if budget < 0 then return {3, -budget, 0} end
+if budget ~= 0 then return {0, 0, budget} end
 rate_limit_take(limit_keys, limit_args, now)
 budget_take(budget_keys, budget_args)
 return {0, 0, 0}
 """
 )
-ADMITTED, RATE_LIMITED, BUDGET_SPENT = 0, 1, 2
 
 
 def admit(
@@ -69,13 +61,11 @@ def admit(
         return counts.reservation(), budgets.hold()
     arguments = [len(counts.keys), len(counts.arguments), *counts.arguments, *budgets.arguments]
     client = shared_redis()
-    for _ in range(len(budgets.rules) + 1):
-        kind, number, wait_ms = run_script(ADMIT, keys, arguments, client)
-        if kind == ADMITTED:
-            return counts.reservation(), budgets.hold()
-        if kind == RATE_LIMITED:
-            raise counts.refusal(int(number), int(wait_ms))
-        if kind == BUDGET_SPENT:
-            raise BudgetExhausted(budgets.rules[int(number) - 1], at)
-        reconcile_budget(budgets.rules[int(number) - 1], at, only_if_missing=True, client=client)
-    raise RuntimeError("budget counters could not be reconciled")  # only if Redis drops keys
+
+    def attempt() -> int:
+        refused, wait_ms, budget = run_script(ADMIT, keys, arguments, client)
+        if refused:
+            raise counts.refusal(int(refused), int(wait_ms))
+        return int(budget)
+
+    return counts.reservation(), held(budgets, attempt, client)

@@ -406,9 +406,10 @@ def _set_aside(queued: Queued, error: Exception) -> None:
     logger.error("usage event %s set aside: %s", fields.get("request_id") or queued.entry_id, error)
 
 
-def _record(batch: list[Queued]) -> None:
+def _record(batch: list[Queued], refused: Exception | None = None) -> None:
     """Store `batch`; when its data is refused, halve it until each bad event is alone, and set
-    that one aside (a poison event costs log2(batch) failed transactions, once)."""
+    that one aside (a poison event costs log2(batch) failed transactions, once). `refused`: what
+    COPY said of these very lines (none set aside since), so they are halved at once."""
     lines = []
     for queued in batch:
         if queued.line is None:
@@ -416,30 +417,33 @@ def _record(batch: list[Queued]) -> None:
         else:
             lines.append(queued.line)
     if len(lines) < len(batch):
-        batch = [queued for queued in batch if queued.line is not None]
+        batch, refused = [queued for queued in batch if queued.line is not None], None
     if not lines:
         return
-    try:
-        _store(lines)
-    except BAD_DATA as error:
-        if len(batch) == 1:
-            _set_aside(batch[0], error)
+    if refused is None:
+        try:
+            _store(lines)
             return
-        middle = len(batch) // 2
-        _record(batch[:middle])
-        _record(batch[middle:])
+        except BAD_DATA as error:
+            refused = error
+    if len(batch) == 1:
+        _set_aside(batch[0], refused)
+        return
+    middle = len(batch) // 2
+    _record(batch[:middle])
+    _record(batch[middle:])
 
 
 def _record_batch(batch: Batch) -> None:
     """Store `batch`: its lines as they came, or, if it has none or COPY refuses one (a line of
     the wrong width), its entries each read on its own (`_record`)."""
-    if batch.lines is not None:
-        try:
-            _store(batch.lines)
-            return
-        except BAD_DATA:
-            pass  # the bad lines are found, and set aside, one by one
-    _record(batch.events())
+    if batch.lines is None:
+        _record(batch.events())
+        return
+    try:
+        _store(batch.lines)
+    except BAD_DATA as error:  # the bad lines are found, and set aside, one by one
+        _record(batch.events(), refused=error)
 
 
 # After a batch is acknowledged, drop its entries from the stream. The usual batch is the oldest

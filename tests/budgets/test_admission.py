@@ -14,21 +14,37 @@ import pytest
 from budgets.services import set_budget
 from kernel.redis_client import shared_redis
 from kernel.redis_keys import tenant_key
-from tests.budgets.priced import CALL_COST, WORST_CASE, priced_tenant, recorded_spend
+from tests.budgets.priced import (
+    CALL_COST,
+    WORST_CASE,
+    Priced,
+    priced_tenant,
+    recorded_spend,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def limited(
+    request, asgi_url, make_tenant, make_user, *, per_minute: int, budget: Decimal
+) -> Priced:
+    """acme calling `priced-model` with `per_minute` requests a minute and a hard monthly
+    budget of `budget`."""
+    priced = priced_tenant(request, asgi_url, make_tenant, make_user)
+    priced.tenant.requests_per_minute = per_minute
+    priced.tenant.save()
+    set_budget(tenant=priced.tenant, business_unit=None, monthly_limit=budget, currency="USD",
+               actor="root")  # fmt: skip
+    return priced
 
 
 def test_calls_refused_by_the_rate_limit_hold_no_budget(
     request, asgi_url, make_tenant, make_user
 ) -> None:
-    priced = priced_tenant(request, asgi_url, make_tenant, make_user)
-    acme = priced.tenant
-    acme.requests_per_minute = 3
-    acme.save()
     # Room for exactly the three calls the rate limit lets through, at their worst case.
-    set_budget(tenant=acme, business_unit=None, monthly_limit=WORST_CASE * 3, currency="USD",
-               actor="root")  # fmt: skip
+    priced = limited(request, asgi_url, make_tenant, make_user, per_minute=3,
+                     budget=WORST_CASE * 3)  # fmt: skip
+    acme = priced.tenant
     answers: list[httpx.Response] = []
     start = threading.Barrier(20)
 
@@ -52,12 +68,9 @@ def test_calls_refused_by_the_rate_limit_hold_no_budget(
 def test_calls_refused_by_their_budget_take_no_place_in_the_rate_limit(
     request, asgi_url, make_tenant, make_user
 ) -> None:
-    priced = priced_tenant(request, asgi_url, make_tenant, make_user)
+    priced = limited(request, asgi_url, make_tenant, make_user, per_minute=2,
+                     budget=Decimal("0.10"))  # fmt: skip
     acme = priced.tenant
-    acme.requests_per_minute = 2
-    acme.save()
-    set_budget(tenant=acme, business_unit=None, monthly_limit=Decimal("0.10"),
-               currency="USD", actor="root")  # fmt: skip
 
     refused = [priced.call() for _ in range(4)]
 
@@ -74,12 +87,9 @@ def test_a_call_whose_budget_counter_was_lost_is_admitted_once_it_is_reconciled(
 ) -> None:
     """Admission tries again after reconciling a counter Redis lost; the tries before do not
     count against the rate limit."""
-    priced = priced_tenant(request, asgi_url, make_tenant, make_user)
+    priced = limited(request, asgi_url, make_tenant, make_user, per_minute=2,
+                     budget=WORST_CASE * 4)  # fmt: skip
     acme = priced.tenant
-    acme.requests_per_minute = 2
-    acme.save()
-    set_budget(tenant=acme, business_unit=None, monthly_limit=WORST_CASE * 4, currency="USD",
-               actor="root")  # fmt: skip
     assert priced.call().status_code == 200
     client = shared_redis()
     counters = [key for key in client.scan_iter(tenant_key(acme.pk, "budget", "*"))
