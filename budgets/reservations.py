@@ -7,7 +7,8 @@ unit's) by one Lua script that checks all of them and takes all or none; after t
 reservation is settled to the real cost in the round trip that queues the usage event.
 
 Beside each counter, two hashes say what it holds beyond the recorded events: `holds` (each
-running call's reservation, by request id, with when it was taken) and `unrecorded` (each settled
+running call's reservation, by request id, with when it was taken and by which process:
+`budgets.holders`) and `unrecorded` (each settled
 call's cost until the recorder has written its event). PostgreSQL's events are the truth: the
 counter is reconciled to recorded spend + unrecorded costs + live holds (`reconcile_budget`)
 when it is missing (a new month, a new budget, Redis emptied or replaced), periodically (beat,
@@ -28,6 +29,7 @@ from decimal import ROUND_CEILING, Decimal
 import redis
 from django.db.models import Sum
 
+from budgets.holders import dead_among, this_holder
 from budgets.models import Budget
 from kernel.errors import DomainError
 from kernel.hot_cache import cached
@@ -41,12 +43,13 @@ logger = logging.getLogger("atrium.metering")
 UNITS = Decimal(1_000_000_000)  # counters hold billionths: costs have 9 decimal places
 COUNTER_TTL = 40 * 24 * 3600
 
-# A reservation older than this belongs to a call that died before settling (its process was
-# killed): reconciliation lets it go.
+# A reservation older than this belongs to a call that died before settling: reconciliation
+# lets it go (sooner when its holder is known to be dead: `budgets.holders`).
 HOLD_SECONDS = 3600
 
 # Lua functions, shared by RESERVE and the gateway's admission script (`gateway.admission`). keys:
-# (counter, holds) per budget. argv: request id, now, ttl, then (limit, amount, hard) per budget.
+# (counter, holds) per budget. argv: request id, "<now>:<holder>", ttl, then (limit, amount, hard)
+# per budget.
 # `budget_refusal` answers -i: counter i needs reconciling; i: refused by budget i; 0: it fits
 # every budget. `budget_take` reserves the amount on every budget.
 RESERVE_FUNCTIONS = """
@@ -79,18 +82,21 @@ return 0
 )
 
 # KEYS: counter, holds, unrecorded. ARGV: recorded spend, holds taken before this are let go,
-# ttl, '1' to leave an existing counter alone. Answers the counter.
+# ttl, '1' to leave an existing counter alone, then the holders whose holds are let go (dead).
+# Answers the counter. (A hold written before holders were named has none: it lives its hour.)
 RECONCILE = """
 if ARGV[4] == '1' then
   local current = redis.call('GET', KEYS[1])
   if current then return tonumber(current) end
 end
+local dead = {}
+for i = 5, #ARGV do dead[ARGV[i]] = true end
 local total = tonumber(ARGV[1])
 for _, cost in ipairs(redis.call('HVALS', KEYS[3])) do total = total + tonumber(cost) end
 local holds = redis.call('HGETALL', KEYS[2])
 for i = 1, #holds, 2 do
-  local amount, taken = string.match(holds[i + 1], '^(%-?%d+):(%d+)$')
-  if amount and tonumber(taken) >= tonumber(ARGV[2]) then
+  local amount, taken, holder = string.match(holds[i + 1], '^(%-?%d+):(%d+):?([^:]*)$')
+  if amount and tonumber(taken) >= tonumber(ARGV[2]) and not dead[holder] then
     total = total + tonumber(amount)
   else
     redis.call('HDEL', KEYS[2], holds[i])
@@ -217,7 +223,7 @@ def reconcile_budget(
         return from_units(int(current))
     with client.pipeline(transaction=False) as pipe:
         pipe.hkeys(rule.unrecorded(at))
-        pipe.hkeys(rule.holds(at))
+        pipe.hgetall(rule.holds(at))
         unrecorded, holds = pipe.execute()
     recorded = _recorded_among([*unrecorded, *holds])  # before the spend: it includes them
     spent = to_units(spent_in_month(rule, at))
@@ -227,12 +233,21 @@ def reconcile_budget(
                 pipe.hdel(rule.unrecorded(at), *recorded[start : start + 1000])
                 pipe.hdel(rule.holds(at), *recorded[start : start + 1000])
             pipe.execute()
+    dead = dead_among({holder_of(hold) for hold in holds.values()} - {""}, client)
     keys = [rule.counter(at), rule.holds(at), rule.unrecorded(at)]
     live_since = int(time.time()) - HOLD_SECONDS
     total = client.eval(
-        RECONCILE, len(keys), *keys, spent, live_since, COUNTER_TTL, "1" if only_if_missing else "0"
-    )
+        RECONCILE, len(keys), *keys, spent, live_since, COUNTER_TTL,
+        "1" if only_if_missing else "0", *dead,
+    )  # fmt: skip
     return from_units(int(total))
+
+
+def holder_of(hold: bytes) -> str:
+    """The holder a hold's value (`amount:taken:holder`) names; "" for one written before
+    holders were named."""
+    parts = hold.decode().split(":")
+    return parts[2] if len(parts) > 2 else ""
 
 
 def spend_now(rule: BudgetRule, at: datetime) -> Decimal:
@@ -333,7 +348,9 @@ def planned_hold(
     ]
     amount = to_units(cost)
     keys = [key for rule in rules for key in (rule.counter(at), rule.holds(at))]
-    arguments: list[object] = [request_id, int(time.time()), COUNTER_TTL] if rules else []
+    arguments: list[object] = (
+        [request_id, f"{int(time.time())}:{this_holder()}", COUNTER_TTL] if rules else []
+    )
     for rule in rules:
         arguments += [to_units(rule.limit), amount, "1" if rule.hard else "0"]
     return PlannedHold(rules, at, amount, request_id, keys, arguments)

@@ -10,7 +10,15 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from budgets.reservations import reserve_budgets, rules_of_tenant, spend_now
+from budgets.holders import holder_key, this_holder
+from budgets.reservations import (
+    holder_of,
+    reconcile_budget,
+    reserve_budgets,
+    rules_of_tenant,
+    spend_now,
+    to_units,
+)
 from budgets.services import set_budget
 from budgets.tasks import reconcile_budgets
 from kernel.redis_client import shared_redis
@@ -65,3 +73,25 @@ def test_beat_reconciles_a_stale_counter_with_recorded_spend_and_live_holds(
     assert spent.call().json()["error"]["code"] == "budget_exhausted"
     running.release()
     assert spend_now(rule, timezone.now()) == CALL_COST * 3 == recorded_spend(acme.pk)
+
+
+def test_reconciliation_lets_go_of_the_holds_of_a_process_that_died(spent) -> None:
+    """A hold names the process that took it; once that process stops beating (killed before
+    it could settle or release), the next reconciliation lets its hold go. A hold of a living
+    process, and one that names no process (written before holders were named), stay."""
+    acme = spent.tenant
+    (rule,) = rules_of_tenant(acme.pk)
+    now = timezone.now()
+    client = shared_redis()
+    living = reserve_budgets(tenant_id=acme.pk, business_unit_id=None, cost=Decimal("0.01"),
+                             at=now, request_id="chatcmpl-living")  # fmt: skip
+    holder = holder_of(client.hget(rule.holds(now), "chatcmpl-living"))
+    assert holder == this_holder() and client.ttl(holder_key(holder)) > 0
+    taken = int(time.time())
+    client.hset(rule.holds(now), "chatcmpl-dead", f"{to_units(Decimal('0.15'))}:{taken}:gone-1-ab")
+    client.hset(rule.holds(now), "chatcmpl-unnamed", f"{to_units(Decimal('0.02'))}:{taken}")
+
+    assert reconcile_budget(rule, now) == CALL_COST * 3 + Decimal("0.01") + Decimal("0.02")
+    assert client.hget(rule.holds(now), "chatcmpl-dead") is None
+    living.release()
+    assert spend_now(rule, now) == CALL_COST * 3 + Decimal("0.02")

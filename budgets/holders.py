@@ -1,0 +1,80 @@
+"""Who holds a budget reservation: every process that reserves (a web worker, a Celery worker)
+says in Redis that it is alive, every BEAT_SECONDS, under a key that lives HOLDER_TTL_SECONDS.
+Each hold names its holder, so reconciliation lets go of the holds of a process that died (a
+pod killed, a worker OOM-killed, a call whose admission script ran as Redis was killed, with no
+answer back to release it) within a minute, not after `reservations.HOLD_SECONDS`.
+
+A holder is judged dead only when its key is gone: HOLDER_TTL_SECONDS without a beat. A process
+too starved to beat for that long may see its running calls' holds let go, so their spend is
+counted once they settle, not while they run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+
+import redis
+
+from kernel.redis_client import shared_redis
+from kernel.redis_keys import platform_key
+
+logger = logging.getLogger("atrium.metering")
+
+HOLDER_TTL_SECONDS = 30
+BEAT_SECONDS = 10
+
+
+def holder_key(holder: str) -> str:
+    return platform_key("holder", holder)
+
+
+class _Holder:
+    """This process, as a holder: named once per process (a forked child is named afresh) and
+    kept alive by a daemon thread."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.name = f"{socket.gethostname()}-{self.pid}-{secrets.token_hex(4)}"
+        self.stopped = threading.Event()
+        self.beat()  # alive before its first hold is taken
+        threading.Thread(target=self.beating, name="budget-holder", daemon=True).start()
+
+    def beat(self) -> None:
+        try:
+            shared_redis().set(holder_key(self.name), 1, ex=HOLDER_TTL_SECONDS)
+        except redis.RedisError as error:  # Redis away: so are the holds; try again later
+            logger.warning("budget holder %s could not beat: %s", self.name, error)
+
+    def beating(self) -> None:
+        while not self.stopped.wait(BEAT_SECONDS):
+            self.beat()
+
+
+_this: _Holder | None = None
+_lock = threading.Lock()
+
+
+def this_holder() -> str:
+    """The name under which this process holds reservations (alive while it runs)."""
+    global _this
+    holder = _this
+    if holder is None or holder.pid != os.getpid():
+        with _lock:
+            if _this is None or _this.pid != os.getpid():
+                _this = _Holder()
+            holder = _this
+    return holder.name
+
+
+def dead_among(holders: set[str], client: redis.Redis) -> list[str]:
+    """Those of `holders` that no longer beat."""
+    names = sorted(holders)
+    with client.pipeline(transaction=False) as pipe:
+        for name in names:
+            pipe.exists(holder_key(name))
+        alive = pipe.execute()
+    return [name for name, exists in zip(names, alive, strict=True) if not exists]
