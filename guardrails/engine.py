@@ -50,9 +50,14 @@ class Verdict:
     interventions: list[tuple[str, str]] = field(default_factory=list)  # (policy, action)
 
 
+def keyword_found(topic: Topic, seen: tuple[str, ...]) -> str | None:
+    """The first of the topic's keywords in any of the text's readings `seen`."""
+    found = (k for k in topic.keywords if any(whole_word(k).search(r) for r in seen))
+    return next(found, None)
+
+
 def _on_topic(topic: Topic, seen: tuple[str, ...], vectors: Callable[[], Vectors]) -> bool:
-    if any(whole_word(keyword).search(reading) for keyword in topic.keywords
-           for reading in seen):  # fmt: skip
+    if keyword_found(topic, seen) is not None:
         return True
     return bool(topic.examples) and on_topic_by_meaning(topic, vectors())
 

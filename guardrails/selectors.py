@@ -8,6 +8,8 @@ from typing import Any
 from guardrails.models import GuardrailPolicy
 from guardrails.policy import INJECTION_THRESHOLD, NO_POLICY, Policy, combined, parse
 from guardrails.similarity import calibration
+from guardrails.trial import Trial, try_prompt
+from kernel.errors import InvalidInput
 from kernel.hot_cache import cached
 from tenants.models import Tenant
 from tenants.schemas import in_public_schema, in_tenant_schema
@@ -59,3 +61,24 @@ def topic_calibrations(raw: dict[str, Any]) -> list[dict[str, Any]]:
                           "examples_apart": measured.examples_apart,
                           "counter_example_closest": measured.counter_closest})  # fmt: skip
     return shown
+
+
+MAX_SAMPLE_CHARACTERS = 32_000
+
+
+def draft_trial(raw: dict[str, Any], sample: str) -> Trial:
+    """`sample` tried as a prompt against what the tenant policy `raw` would put in force (with
+    the platform's floor), without saving it; InvalidInput names a bad field of the draft."""
+    if not sample.strip():
+        raise InvalidInput("sample: write a prompt to try the policy on.")
+    if len(sample) > MAX_SAMPLE_CHARACTERS:
+        raise InvalidInput(f"sample: at most {MAX_SAMPLE_CHARACTERS:,} characters.")
+    return try_prompt(combined(parse(stored(floor_row()), saved=True), parse(raw)), sample)
+
+
+def calibrations_by_topic(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`topic_calibrations` of a policy as submitted, by topic name; none while it is invalid."""
+    try:
+        return {shown["name"]: shown for shown in topic_calibrations(raw)}
+    except InvalidInput:
+        return {}

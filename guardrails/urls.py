@@ -1,4 +1,4 @@
-"""Guardrail policies (API) and the invocation log (pages)."""
+"""Guardrail policies (API and page) and the invocation log (pages)."""
 
 from django.urls import path
 
@@ -7,6 +7,7 @@ from guardrails import api, views
 # Mounted under /t/<slug>/ by portal.urls_tenant.
 tenant_urlpatterns = [
     path("v1/guardrails", api.tenant_policy, name="api-guardrails"),
+    path("guardrails/", views.policy_page, name="guardrails"),
     path("invocations/", views.invocations, name="invocations"),
     path("invocations.jsonl", views.invocations_export, name="invocations-export"),
 ]

@@ -1,4 +1,5 @@
-"""The invocation log of a tenant: its administrators browse, search and export it."""
+"""A tenant's guardrail pages: its policy (edited, and tried on a prompt before it is saved),
+and its invocation log (browsed, searched, exported); for its administrators."""
 
 from __future__ import annotations
 
@@ -8,12 +9,50 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 
 from guardrails.invocation_log import jsonl, search
-from guardrails.selectors import stored, tenant_row
+from guardrails.policy_form import form_rows, policy_from_form
+from guardrails.selectors import (
+    calibrations_by_topic,
+    draft_trial,
+    floor_row,
+    stored,
+    tenant_row,
+)
 from guardrails.services import set_tenant_policy
 from identity.permissions import tenant_role_required
 from kernel.errors import DomainError
 from kernel.pages import page_message
 from tenants.models import Role, Tenant
+
+
+@tenant_role_required(Role.ADMIN)
+def policy_page(request: HttpRequest) -> HttpResponse:
+    """The policy's form. POST `save` puts it in force (the same service and checks as `PUT
+    v1/guardrails`); POST `try` reads the prompt in `sample` with the policy as submitted,
+    saving nothing. A refused form comes back as it was filled in, with the reason."""
+    tenant = request.tenant  # type: ignore[attr-defined]
+    row = tenant_row(tenant)
+    raw = stored(row)
+    trial, error, sample = None, None, ""
+    if request.method == "POST":
+        kept = {"capture_invocations": bool(row and row.capture_invocations),
+                "retention_days": row.retention_days if row else 30}  # fmt: skip
+        raw, rows = policy_from_form(request.POST, kept)
+        sample = request.POST.get("sample", "")
+        try:
+            if request.POST.get("action") == "try":
+                trial = draft_trial(raw, sample)
+            else:
+                set_tenant_policy(tenant=tenant, raw=raw, actor=request.user.get_username())
+                messages.success(request, "Saved: every call of this tenant now obeys this policy.")
+                return redirect(f"/t/{tenant.slug}/guardrails/")
+        except DomainError as failure:
+            error = rows.named(page_message(failure))
+    return render(request, "guardrails/policy.html", {
+        "tenant": tenant, "role": request.tenant_role,  # type: ignore[attr-defined]
+        "form": form_rows(raw, calibrations_by_topic(raw)),
+        "floor": form_rows(stored(floor_row())), "trial": trial, "sample": sample,
+        "error": error, "draft": request.method == "POST",
+    }, status=400 if error else 200)  # fmt: skip
 
 
 @tenant_role_required(Role.ADMIN)

@@ -40,6 +40,7 @@ TENANT_PAGES = {
     "playground": "playground/",
     "evaluations": "evaluations/",
     "invocations": "invocations/",
+    "guardrails": "guardrails/",
 }
 # A platform administrator (in dark mode) sees a tenant's pages with more on them.
 TENANT_PAGES_DARK = {
