@@ -43,7 +43,8 @@ BODY = {
     "model": "bench-model",
     "messages": [
         {"role": "system", "content": "You answer in one word."},
-        {"role": "user", "content": "Is the quarterly report for the Lisbon office ready?"},
+        # Each call asks with a word of its own (bench/load.py: UNIQUE): nothing read is cached.
+        {"role": "user", "content": "Is the quarterly report for the UNIQUE office ready?"},
     ],
     "max_tokens": 16,
 }

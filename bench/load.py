@@ -1,6 +1,8 @@
 """The benchmark's load generator: processes of their own (so the client's CPU is not the
 server's), each an aiohttp client keeping its share of the connections busy. Every answer is
-read whole and checked; errors are counted by kind, never dropped.
+read whole and checked; errors are counted by kind, never dropped. Where the body holds UNIQUE,
+each call sends it with a word of its own there (letters: no call's text is another's, so no
+cache of the server's answers a check it already made).
 
     load(url, headers, body, total=2000, concurrency=16, processes=2) -> Cell
 """
@@ -8,6 +10,7 @@ read whole and checked; errors are counted by kind, never dropped.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import multiprocessing
 import time
@@ -16,6 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 WARMUP = 20
+UNIQUE = "UNIQUE"
+
+
+def _letters(number: int) -> bytes:
+    word = ""
+    while True:
+        number, digit = divmod(number, 26)
+        word += chr(ord("a") + digit)
+        if not number:
+            return word.encode()
 
 
 @dataclass
@@ -56,9 +69,16 @@ def _problem(status: int, raw: bytes) -> str | None:
 
 
 async def _run(
-    url: str, headers: dict[str, str], body: bytes, total: int, concurrency: int, start: float
-) -> tuple[list[float], dict[str, int], float]:
+    url: str, headers: dict[str, str], body: bytes, total: int, concurrency: int, start: float,
+    process: int,
+) -> tuple[list[float], dict[str, int], float]:  # fmt: skip
     import aiohttp
+
+    sent = itertools.count()
+    prefix = _letters(process) + b"x"
+
+    def unique_body() -> bytes:
+        return body.replace(UNIQUE.encode(), prefix + _letters(next(sent)))
 
     latencies: list[float] = []
     errors: Counter[str] = Counter()
@@ -69,7 +89,7 @@ async def _run(
         async def call() -> None:
             began = time.perf_counter()
             try:
-                async with session.post(url, data=body, headers=headers) as response:
+                async with session.post(url, data=unique_body(), headers=headers) as response:
                     problem = _problem(response.status, await response.read())
             except (aiohttp.ClientError, TimeoutError) as error:
                 problem = type(error).__name__
@@ -122,7 +142,7 @@ def load(
     for index in range(processes):
         share_total = total // processes + (1 if index < total % processes else 0)
         share_conc = concurrency // processes + (1 if index < concurrency % processes else 0)
-        args = (url, headers, json.dumps(body).encode(), share_total, share_conc, start)
+        args = (url, headers, json.dumps(body).encode(), share_total, share_conc, start, index)
         worker = context.Process(target=_process, args=(args, results), daemon=True)
         worker.start()
         workers.append(worker)

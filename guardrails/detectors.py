@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from stdnum import iban, luhn
 
 from guardrails.context_words import REPORTED, scored
-from guardrails.recognizers import DEFAULT_PHONE_REGIONS, RECOGNIZERS, Candidate, phones
+from guardrails.recognizers import DEFAULT_PHONE_REGIONS, NEEDS, RECOGNIZERS, Candidate, phones
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,12 @@ def iban_valid(text: str) -> bool:
 def _candidates(text: str, kinds: set[str], regions: tuple[str, ...]) -> Iterator[Candidate]:
     # Every cheap recognizer runs whatever the policy enables, so that an IBAN still keeps its
     # digits from being reported as a card when only cards are masked; the phone matcher is the
-    # slow one and runs only when phones are asked for.
-    for recognise in RECOGNIZERS.values():
-        yield from recognise(text)
-    if "phone" in kinds:
+    # slow one and runs only when phones are asked for. A recognizer runs only on text that
+    # holds what every match of it needs (`recognizers.NEEDS`): most prose has no digit.
+    for kind, recognise in RECOGNIZERS.items():
+        if NEEDS[kind](text):
+            yield from recognise(text)
+    if "phone" in kinds and NEEDS["phone"](text):
         yield from phones(text, regions)
 
 

@@ -75,14 +75,14 @@ def blocking_rule(policy: Policy, text: str, direction: str) -> str | None:
     # PII before the checks by meaning: a few milliseconds that can spare the embedding.
     for finding in _findings(policy, text, "block"):
         return f"PII: {NAMES[finding.kind]}"
+    if direction != "input" or not (policy.injection or policy.topics):
+        return None
     vectors = functools.cache(lambda: window_vectors(text))  # one embedding for both checks
-    if (direction == "input" and policy.injection
-            and is_injection(text, vectors, policy.injection_threshold)):  # fmt: skip
+    if policy.injection and is_injection(text, vectors, policy.injection_threshold):
         return "prompt-injection protection"
-    if direction == "input":
-        for topic in policy.topics:
-            if _on_topic(topic, seen, vectors):
-                return f"denied topic: {topic.name}"
+    for topic in policy.topics:
+        if _on_topic(topic, seen, vectors):
+            return f"denied topic: {topic.name}"
     return None
 
 

@@ -104,8 +104,22 @@ def decoded(text: str) -> list[str]:
     return [*base64_segments(text), *([rot13] if readable else [])]
 
 
+# Readings of texts up to this long are kept (the least recently used out): a chat re-sends its
+# system prompt and history with every turn, and a stream's guard re-reads what it holds back.
+CACHED_UP_TO = 4096
+
+
 def readings(text: str) -> tuple[str, ...]:
     """Every reading of `text` a check should look at, the text as written first."""
+    return _kept_readings(text) if len(text) <= CACHED_UP_TO else _readings(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _kept_readings(text: str) -> tuple[str, ...]:
+    return _readings(text)
+
+
+def _readings(text: str) -> tuple[str, ...]:
     compatible = _compatible(text)
     plain = " ".join(compatible.translate(_homoglyph_table()).split())  # `folded(text)`
     # Glossed before homoglyphs are folded: Cyrillic and Greek words are words, not disguises.
