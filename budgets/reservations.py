@@ -130,7 +130,7 @@ class BudgetRule:
     hard: bool
 
     def counter(self, at: datetime) -> str:
-        return tenant_key(self.tenant_id, "budget", self.id, f"{at:%Y%m}")
+        return tenant_key(self.tenant_id, "budget", self.id, f"{at.year}{at.month:02d}")
 
     def holds(self, at: datetime) -> str:
         return f"{self.counter(at)}:holds"

@@ -202,7 +202,10 @@ def _guarded_input(caller: Caller, chat: ChatRequest, policy: Policy) -> ChatReq
             "".join(part.text for part in parts if isinstance(part, TextPart))
             if parts else _checked(policy, slug, message.content, "input")
         )  # fmt: skip
-        messages.append(replace(message, content=content, parts=parts))
+        unchanged = content == message.content and parts == message.parts
+        messages.append(message if unchanged else replace(message, content=content, parts=parts))
+    if all(new is old for new, old in zip(messages, chat.messages, strict=True)):
+        return chat  # nothing masked
     return replace(chat, messages=tuple(messages))
 
 

@@ -1,11 +1,13 @@
 """One JSON object per log line, with the fields a log pipeline can index (tenant, principal,
-model, request id) when the caller passes them as `extra`."""
+model, request id) when the caller passes them as `extra`. Written by orjson: the gateway writes
+one line per call, and the standard library's encoder cost it several times as much."""
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime
+
+import orjson
 
 FIELDS = ("request_id", "tenant", "principal", "model", "served_by", "status", "input_tokens",
           "output_tokens", "latency_ms", "streamed", "operation", "error")  # fmt: skip
@@ -24,4 +26,4 @@ class JsonFormatter(logging.Formatter):
                 entry[name] = getattr(record, name)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return orjson.dumps(entry, default=str).decode()
