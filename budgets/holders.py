@@ -4,9 +4,11 @@ Each hold names its holder, so reconciliation lets go of the holds of a process 
 pod killed, a worker OOM-killed, a call whose admission script ran as Redis was killed, with no
 answer back to release it) within a minute, not after `reservations.HOLD_SECONDS`.
 
-A holder is judged dead only when its key is gone: HOLDER_TTL_SECONDS without a beat. A process
-too starved to beat for that long may see its running calls' holds let go, so their spend is
-counted once they settle, not while they run.
+A hold is let go when its holder's key is gone and the hold is older than HOLDER_TTL_SECONDS
+(so taken before the holder's last beat could have kept the key alive): a process's key missing
+for a moment (Redis emptied since its last beat) costs none of its new holds. A process too
+starved to beat for HOLDER_TTL_SECONDS may see its running calls' holds let go, so their spend
+is counted once they settle, not while they run.
 """
 
 from __future__ import annotations

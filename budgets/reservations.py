@@ -29,7 +29,7 @@ from decimal import ROUND_CEILING, Decimal
 import redis
 from django.db.models import Sum
 
-from budgets.holders import dead_among, this_holder
+from budgets.holders import HOLDER_TTL_SECONDS, dead_among, this_holder
 from budgets.models import Budget
 from kernel.errors import DomainError
 from kernel.hot_cache import cached
@@ -82,21 +82,23 @@ return 0
 )
 
 # KEYS: counter, holds, unrecorded. ARGV: recorded spend, holds taken before this are let go,
-# ttl, '1' to leave an existing counter alone, then the holders whose holds are let go (dead).
-# Answers the counter. (A hold written before holders were named has none: it lives its hour.)
+# ttl, '1' to leave an existing counter alone, holds of dead holders taken before this are let
+# go, then the holders that are dead. Answers the counter. (A hold written before holders were
+# named has none: it lives its hour.)
 RECONCILE = """
 if ARGV[4] == '1' then
   local current = redis.call('GET', KEYS[1])
   if current then return tonumber(current) end
 end
 local dead = {}
-for i = 5, #ARGV do dead[ARGV[i]] = true end
+for i = 6, #ARGV do dead[ARGV[i]] = true end
 local total = tonumber(ARGV[1])
 for _, cost in ipairs(redis.call('HVALS', KEYS[3])) do total = total + tonumber(cost) end
 local holds = redis.call('HGETALL', KEYS[2])
 for i = 1, #holds, 2 do
   local amount, taken, holder = string.match(holds[i + 1], '^(%-?%d+):(%d+):?([^:]*)$')
-  if amount and tonumber(taken) >= tonumber(ARGV[2]) and not dead[holder] then
+  local orphaned = dead[holder] and tonumber(taken) < tonumber(ARGV[5])
+  if amount and tonumber(taken) >= tonumber(ARGV[2]) and not orphaned then
     total = total + tonumber(amount)
   else
     redis.call('HDEL', KEYS[2], holds[i])
@@ -235,10 +237,12 @@ def reconcile_budget(
             pipe.execute()
     dead = dead_among({holder_of(hold) for hold in holds.values()} - {""}, client)
     keys = [rule.counter(at), rule.holds(at), rule.unrecorded(at)]
-    live_since = int(time.time()) - HOLD_SECONDS
+    now = int(time.time())
+    # A holder's key may be missing for a moment while it lives (Redis emptied: it beats again
+    # within BEAT_SECONDS); only holds older than its key's lifetime are judged by it.
     total = client.eval(
-        RECONCILE, len(keys), *keys, spent, live_since, COUNTER_TTL,
-        "1" if only_if_missing else "0", *dead,
+        RECONCILE, len(keys), *keys, spent, now - HOLD_SECONDS, COUNTER_TTL,
+        "1" if only_if_missing else "0", now - HOLDER_TTL_SECONDS, *dead,
     )  # fmt: skip
     return from_units(int(total))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from guardrails.similarity import on_topic_by_meaning, window_vectors
 from kernel.errors import DomainError
 
 logger = logging.getLogger("atrium.guardrails")
+_ANY_DIGIT = re.compile(r"\d")
 
 LABELS = {"email": "EMAIL", "phone": "PHONE", "card": "CARD NUMBER", "iban": "IBAN",
           "ssn": "SSN", "ip": "IP ADDRESS", "nino": "NI NUMBER", "steuer_id": "STEUER-ID",
@@ -123,18 +125,30 @@ def check(policy: Policy, text: str, direction: str) -> Verdict:
 
 
 class StreamGuard:
-    """Output checks over a stream: text is held back WINDOW characters, so that an identifier
-    (at most ~45 characters, an IBAN with spaces) is seen whole before any of it is released,
-    and further back to the start of an unbroken run of characters (an email address, up to
-    MAX_RUN characters). The last CONTEXT characters released are read again as context, so a
-    "part no." or "Tel." already sent still scores the number after it."""
+    """Output checks over a stream: text is held back until no later chunk can make it part of
+    something a rule stops, then released (masked where the policy says so).
+
+    With PII checks alone, that is the last LEAD characters, and, when a digit came in the last
+    WINDOW characters, everything from LEAD characters before the first of them: every kind of
+    identifier but three holds a digit, at most LEAD characters after its start (a NINO's "AB "),
+    and is at most ~45 characters long (an IBAN with spaces), so it is seen whole before any of
+    it is released. The three without are unbroken runs (an email address, an IPv6 address of
+    hex letters, a codice fiscale whose digits are letters), held back from their start, up to
+    MAX_RUN characters. A word filter in force holds back as much as its longest match can span
+    (a phrase spelt letter by letter), REGEX_WINDOW for a regular expression. The last CONTEXT
+    characters released are read again as context, so a "part no." or "Tel." already sent
+    still scores the number after it."""
 
     WINDOW = 64
+    LEAD = 8
+    REGEX_WINDOW = 256
     MAX_RUN = 320  # an email address is at most 254 characters
     CONTEXT = 40
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
+        reaches = [self.REGEX_WINDOW if w.reach is None else w.reach for w in policy.words]
+        self.filter_window = max(reaches, default=0)
         self.pending = ""
         self.released_tail = ""
         self.interventions: list[tuple[str, str]] = []
@@ -174,8 +188,13 @@ class StreamGuard:
         return out
 
     def _unfinished_from(self) -> int:
-        """Where the text that a later chunk could still turn into an identifier begins."""
-        cut = max(0, len(self.pending) - self.WINDOW)
+        """Where the text that a later chunk could still turn into an identifier (or a filtered
+        phrase) begins."""
+        end = len(self.pending)
+        digit = _ANY_DIGIT.search(self.pending, max(0, end - self.WINDOW))
+        cut = min(end - self.LEAD, digit.start() - self.LEAD if digit else end,
+                  end - self.filter_window)  # fmt: skip
+        cut = max(0, cut)
         run_start = cut
         while run_start > 0 and not self.pending[run_start - 1].isspace():
             run_start -= 1

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from budgets.holders import holder_key, this_holder
+from budgets.holders import HOLDER_TTL_SECONDS, holder_key, this_holder
 from budgets.reservations import (
     holder_of,
     reconcile_budget,
@@ -87,11 +87,18 @@ def test_reconciliation_lets_go_of_the_holds_of_a_process_that_died(spent) -> No
                              at=now, request_id="chatcmpl-living")  # fmt: skip
     holder = holder_of(client.hget(rule.holds(now), "chatcmpl-living"))
     assert holder == this_holder() and client.ttl(holder_key(holder)) > 0
-    taken = int(time.time())
+    taken = int(time.time()) - HOLDER_TTL_SECONDS - 1  # before the dead one's key expired
     client.hset(rule.holds(now), "chatcmpl-dead", f"{to_units(Decimal('0.15'))}:{taken}:gone-1-ab")
     client.hset(rule.holds(now), "chatcmpl-unnamed", f"{to_units(Decimal('0.02'))}:{taken}")
+    # A hold taken just now by a process whose key is missing (Redis emptied since its last
+    # beat) stays: it beats again within BEAT_SECONDS.
+    just = int(time.time())
+    client.hset(rule.holds(now), "chatcmpl-just", f"{to_units(Decimal('0.04'))}:{just}:gone-2-cd")
 
-    assert reconcile_budget(rule, now) == CALL_COST * 3 + Decimal("0.01") + Decimal("0.02")
+    assert reconcile_budget(rule, now) == (
+        CALL_COST * 3 + Decimal("0.01") + Decimal("0.02") + Decimal("0.04")
+    )
     assert client.hget(rule.holds(now), "chatcmpl-dead") is None
+    client.hdel(rule.holds(now), "chatcmpl-just")
     living.release()
-    assert spend_now(rule, now) == CALL_COST * 3 + Decimal("0.02")
+    assert reconcile_budget(rule, now) == CALL_COST * 3 + Decimal("0.02")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from guardrails.detectors import Finding, find_pii
-from guardrails.engine import StreamGuard, check
+from guardrails.engine import GuardrailBlocked, StreamGuard, check
 from guardrails.labelled_pii import hard_negatives, pii_sentences
 from guardrails.measure import flagged_share, pii_scores
 from guardrails.policy import PII_KINDS, parse
@@ -116,3 +116,35 @@ def test_quality_stays_above_its_floors_on_the_fixed_set() -> None:
     low = {kind: round(s.f1, 2) for kind, s in scores.items() if s.f1 < 0.9}
     assert low == {}
     assert flagged_share(hard_negatives(200, seed=11), detect) <= 0.02
+
+
+def test_a_word_filter_longer_than_the_window_is_never_released_in_part() -> None:
+    """The hold-back window grows with the longest phrase a filter in force can match (spelt
+    out letter by letter too), so no part of it is released before it can be seen whole."""
+    phrase = "the merger with Globex Corporation closes on the first of March next year"
+    policy_raw = {"word_filters": [{"name": "merger", "pattern": phrase}]}
+    for spelt in (phrase, " ".join(phrase.replace(" ", ""))):
+        text = f"Some news for you. {spelt} and that is all."
+        for size in (3, 7, 16):
+            guard = StreamGuard(parse(policy_raw))
+            released = ""
+            with pytest.raises(GuardrailBlocked, match="word filter: merger"):
+                for start in range(0, len(text), size):
+                    released += guard.feed(text[start : start + size])
+                released += guard.flush()
+            assert spelt[:20] not in released, (size, released)
+
+
+def test_a_short_answer_is_released_as_it_comes_not_at_its_end() -> None:
+    """With only PII checks in force, text is held back only where an identifier could still be
+    forming: a few characters and the word under way, or from a little before the first digit
+    in the last window."""
+    policy_raw = {"pii": dict.fromkeys(PII_KINDS, "mask")}
+    sentence = "Sure, the meeting room on the second floor is free after lunch today."
+    words = sentence.split()
+    guard = StreamGuard(parse(policy_raw))
+    released = "".join(guard.feed(word + " ") for word in words)
+    assert released.startswith("Sure, the meeting room on the second floor is free after")
+    assert released + guard.flush() == " ".join(words) + " "
+    numbered = _streamed(policy_raw, "Call 030 3898 1918 now, please, or write.", [12, 20])
+    assert numbered == "Call [PHONE] now, please, or write."
