@@ -6,15 +6,18 @@ answer back to release it) within a minute, not after `reservations.HOLD_SECONDS
 
 A hold is let go when its holder's key is gone and the hold is older than HOLDER_TTL_SECONDS
 (so taken before the holder's last beat could have kept the key alive): a process's key missing
-for a moment (Redis emptied since its last beat) costs none of its new holds. A process too
-starved to beat for HOLDER_TTL_SECONDS may see its running calls' holds let go, so their spend
-is counted once they settle, not while they run.
+for a moment (Redis emptied since its last beat) costs none of its new holds. No holder is judged
+while Redis has been up less than HOLDER_TTL_SECONDS: a Redis restarted from its files has the
+holds back but its holders' keys expired, until each beats again. A process too starved to beat
+for HOLDER_TTL_SECONDS may see its running calls' holds let go (the counter is low by them until
+the next reconciliation).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import socket
 import threading
@@ -40,7 +43,8 @@ class _Holder:
 
     def __init__(self) -> None:
         self.pid = os.getpid()
-        self.name = f"{socket.gethostname()}-{self.pid}-{secrets.token_hex(4)}"
+        host = re.sub(r"[^A-Za-z0-9.-]", "-", socket.gethostname())
+        self.name = f"{host}-{self.pid}-{secrets.token_hex(4)}"
         self.stopped = threading.Event()
         self.beat()  # alive before its first hold is taken
         threading.Thread(target=self.beating, name="budget-holder", daemon=True).start()
@@ -53,11 +57,23 @@ class _Holder:
 
     def beating(self) -> None:
         while not self.stopped.wait(BEAT_SECONDS):
-            self.beat()
+            try:
+                self.beat()
+            except Exception:  # the thread must outlive any one beat: a silent end kills holds
+                logger.exception("budget holder %s: a beat failed", self.name)
 
 
 _this: _Holder | None = None
 _lock = threading.Lock()
+
+
+def _forked() -> None:
+    """In a forked child: the parent's holder and lock are not this process's."""
+    global _this, _lock
+    _this, _lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 def this_holder() -> str:
@@ -72,8 +88,18 @@ def this_holder() -> str:
     return holder.name
 
 
+def _judging(client: redis.Redis) -> bool:
+    """Whether Redis has been up long enough for every living holder to have beaten."""
+    try:
+        return int(client.info("server").get("uptime_in_seconds", 0)) >= HOLDER_TTL_SECONDS
+    except redis.RedisError:  # INFO refused (a managed Redis may rename it): judge no one
+        return False
+
+
 def dead_among(holders: set[str], client: redis.Redis) -> list[str]:
-    """Those of `holders` that no longer beat."""
+    """Those of `holders` that no longer beat (none while Redis is too young to tell)."""
+    if not holders or not _judging(client):
+        return []
     names = sorted(holders)
     with client.pipeline(transaction=False) as pipe:
         for name in names:

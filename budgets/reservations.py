@@ -7,8 +7,8 @@ unit's) by one Lua script that checks all of them and takes all or none; after t
 reservation is settled to the real cost in the round trip that queues the usage event.
 
 Beside each counter, two hashes say what it holds beyond the recorded events: `holds` (each
-running call's reservation, by request id, with when it was taken and by which process:
-`budgets.holders`) and `unrecorded` (each settled
+running call's reservation, by request id, with when it was taken; a third hash, `holders`,
+names the process that took it: `budgets.holders`) and `unrecorded` (each settled
 call's cost until the recorder has written its event). PostgreSQL's events are the truth: the
 counter is reconciled to recorded spend + unrecorded costs + live holds (`reconcile_budget`)
 when it is missing (a new month, a new budget, Redis emptied or replaced), periodically (beat,
@@ -48,25 +48,28 @@ COUNTER_TTL = 40 * 24 * 3600
 HOLD_SECONDS = 3600
 
 # Lua functions, shared by RESERVE and the gateway's admission script (`gateway.admission`). keys:
-# (counter, holds) per budget. argv: request id, "<now>:<holder>", ttl, then (limit, amount, hard)
-# per budget.
+# (counter, holds, holders) per budget. argv: request id, now, ttl, holder, then (limit, amount,
+# hard) per budget. A hold's value stays `amount:taken`, as releases before holders read it; its
+# holder goes to the hash beside it.
 # `budget_refusal` answers -i: counter i needs reconciling; i: refused by budget i; 0: it fits
 # every budget. `budget_take` reserves the amount on every budget.
 RESERVE_FUNCTIONS = """
 local function budget_refusal(keys, argv)
-  for i = 1, #keys / 2 do
-    local current = redis.call('GET', keys[2 * i - 1])
+  for i = 1, #keys / 3 do
+    local current = redis.call('GET', keys[3 * i - 2])
     if not current then return -i end
-    local limit, amount = tonumber(argv[3 * i + 1]), tonumber(argv[3 * i + 2])
-    if argv[3 * i + 3] == '1' and tonumber(current) + amount > limit then return i end
+    local limit, amount = tonumber(argv[3 * i + 2]), tonumber(argv[3 * i + 3])
+    if argv[3 * i + 4] == '1' and tonumber(current) + amount > limit then return i end
   end
   return 0
 end
 local function budget_take(keys, argv)
-  for i = 1, #keys / 2 do
-    redis.call('INCRBY', keys[2 * i - 1], argv[3 * i + 2])
-    redis.call('HSET', keys[2 * i], argv[1], argv[3 * i + 2] .. ':' .. argv[2])
-    redis.call('EXPIRE', keys[2 * i], argv[3])
+  for i = 1, #keys / 3 do
+    redis.call('INCRBY', keys[3 * i - 2], argv[3 * i + 3])
+    redis.call('HSET', keys[3 * i - 1], argv[1], argv[3 * i + 3] .. ':' .. argv[2])
+    redis.call('EXPIRE', keys[3 * i - 1], argv[3])
+    redis.call('HSET', keys[3 * i], argv[1], argv[4])
+    redis.call('EXPIRE', keys[3 * i], argv[3])
   end
 end
 """
@@ -81,10 +84,10 @@ return 0
 """
 )
 
-# KEYS: counter, holds, unrecorded. ARGV: recorded spend, holds taken before this are let go,
-# ttl, '1' to leave an existing counter alone, holds of dead holders taken before this are let
-# go, then the holders that are dead. Answers the counter. (A hold written before holders were
-# named has none: it lives its hour.)
+# KEYS: counter, holds, unrecorded, holders. ARGV: recorded spend, holds taken before this are
+# let go, ttl, '1' to leave an existing counter alone, holds of dead holders taken before this
+# are let go, then the holders that are dead. Answers the counter. (A hold taken by a release
+# before holders names none: it lives its hour.)
 RECONCILE = """
 if ARGV[4] == '1' then
   local current = redis.call('GET', KEYS[1])
@@ -92,18 +95,24 @@ if ARGV[4] == '1' then
 end
 local dead = {}
 for i = 6, #ARGV do dead[ARGV[i]] = true end
+local holder_of = {}
+local holders = redis.call('HGETALL', KEYS[4])
+for i = 1, #holders, 2 do holder_of[holders[i]] = holders[i + 1] end
 local total = tonumber(ARGV[1])
 for _, cost in ipairs(redis.call('HVALS', KEYS[3])) do total = total + tonumber(cost) end
 local holds = redis.call('HGETALL', KEYS[2])
 for i = 1, #holds, 2 do
-  local amount, taken, holder = string.match(holds[i + 1], '^(%-?%d+):(%d+):?([^:]*)$')
-  local orphaned = dead[holder] and tonumber(taken) < tonumber(ARGV[5])
+  local amount, taken = string.match(holds[i + 1], '^(%-?%d+):(%d+)$')
+  local holder = holder_of[holds[i]]
+  local orphaned = holder and dead[holder] and tonumber(taken) < tonumber(ARGV[5])
   if amount and tonumber(taken) >= tonumber(ARGV[2]) and not orphaned then
     total = total + tonumber(amount)
+    holder_of[holds[i]] = nil
   else
     redis.call('HDEL', KEYS[2], holds[i])
   end
 end
+for request, _ in pairs(holder_of) do redis.call('HDEL', KEYS[4], request) end
 redis.call('SET', KEYS[1], string.format('%d', total), 'EX', ARGV[3])
 return total
 """
@@ -136,6 +145,9 @@ class BudgetRule:
 
     def holds(self, at: datetime) -> str:
         return f"{self.counter(at)}:holds"
+
+    def holders(self, at: datetime) -> str:
+        return f"{self.counter(at)}:holders"
 
     def unrecorded(self, at: datetime) -> str:
         return f"{self.counter(at)}:unrecorded"
@@ -225,8 +237,9 @@ def reconcile_budget(
         return from_units(int(current))
     with client.pipeline(transaction=False) as pipe:
         pipe.hkeys(rule.unrecorded(at))
-        pipe.hgetall(rule.holds(at))
-        unrecorded, holds = pipe.execute()
+        pipe.hkeys(rule.holds(at))
+        pipe.hvals(rule.holders(at))
+        unrecorded, holds, holders = pipe.execute()
     recorded = _recorded_among([*unrecorded, *holds])  # before the spend: it includes them
     spent = to_units(spent_in_month(rule, at))
     if recorded:
@@ -235,8 +248,8 @@ def reconcile_budget(
                 pipe.hdel(rule.unrecorded(at), *recorded[start : start + 1000])
                 pipe.hdel(rule.holds(at), *recorded[start : start + 1000])
             pipe.execute()
-    dead = dead_among({holder_of(hold) for hold in holds.values()} - {""}, client)
-    keys = [rule.counter(at), rule.holds(at), rule.unrecorded(at)]
+    dead = dead_among({holder.decode() for holder in holders}, client)
+    keys = [rule.counter(at), rule.holds(at), rule.unrecorded(at), rule.holders(at)]
     now = int(time.time())
     # A holder's key may be missing for a moment while it lives (Redis emptied: it beats again
     # within BEAT_SECONDS); only holds older than its key's lifetime are judged by it.
@@ -245,13 +258,6 @@ def reconcile_budget(
         "1" if only_if_missing else "0", now - HOLDER_TTL_SECONDS, *dead,
     )  # fmt: skip
     return from_units(int(total))
-
-
-def holder_of(hold: bytes) -> str:
-    """The holder a hold's value (`amount:taken:holder`) names; "" for one written before
-    holders were named."""
-    parts = hold.decode().split(":")
-    return parts[2] if len(parts) > 2 else ""
 
 
 def spend_now(rule: BudgetRule, at: datetime) -> Decimal:
@@ -296,6 +302,7 @@ class BudgetHold:
                 pipe.hset(rule.unrecorded(self.at), self.request_id, unrecorded)
                 pipe.expire(rule.unrecorded(self.at), COUNTER_TTL)
             pipe.hdel(rule.holds(self.at), self.request_id)
+            pipe.hdel(rule.holders(self.at), self.request_id)
         return len(self.rules)
 
     def alerts(self, totals: list[int]) -> None:
@@ -351,9 +358,9 @@ def planned_hold(
         if rule.business_unit_id is None or rule.business_unit_id == business_unit_id
     ]
     amount = to_units(cost)
-    keys = [key for rule in rules for key in (rule.counter(at), rule.holds(at))]
+    keys = [key for rule in rules for key in (rule.counter(at), rule.holds(at), rule.holders(at))]
     arguments: list[object] = (
-        [request_id, f"{int(time.time())}:{this_holder()}", COUNTER_TTL] if rules else []
+        [request_id, int(time.time()), COUNTER_TTL, this_holder()] if rules else []
     )
     for rule in rules:
         arguments += [to_units(rule.limit), amount, "1" if rule.hard else "0"]

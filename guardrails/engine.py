@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -134,21 +135,23 @@ class StreamGuard:
     and is at most ~45 characters long (an IBAN with spaces), so it is seen whole before any of
     it is released. The three without are unbroken runs (an email address, an IPv6 address of
     hex letters, a codice fiscale whose digits are letters), held back from their start, up to
-    MAX_RUN characters. A word filter in force holds back as much as its longest match can span
-    (a phrase spelt letter by letter), REGEX_WINDOW for a regular expression. The last CONTEXT
-    characters released are read again as context, so a "part no." or "Tel." already sent
-    still scores the number after it."""
+    MAX_RUN characters (past that, WINDOW). A word filter in force holds back at least WINDOW
+    characters and as many visible ones (not spaces, not zero-width) as its longest match can
+    span (a phrase spelt letter by letter with dots between), REGEX_VISIBLE for a regular
+    expression. The last CONTEXT characters released are read again with what is held, so a
+    "part no." or "social security number" already sent still scores the number after it, for
+    masking and for blocking alike."""
 
     WINDOW = 64
     LEAD = 8
-    REGEX_WINDOW = 256
+    REGEX_VISIBLE = 256
     MAX_RUN = 320  # an email address is at most 254 characters
     CONTEXT = 40
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        reaches = [self.REGEX_WINDOW if w.reach is None else w.reach for w in policy.words]
-        self.filter_window = max(reaches, default=0)
+        reaches = [self.REGEX_VISIBLE if w.reach is None else w.reach for w in policy.words]
+        self.filter_reach = max(reaches, default=0)  # visible characters
         self.pending = ""
         self.released_tail = ""
         self.interventions: list[tuple[str, str]] = []
@@ -165,12 +168,12 @@ class StreamGuard:
         if self.policy.empty:
             released, self.pending = self.pending, ""
             return released
-        rule = blocking_rule(self.policy, self.pending, "output")
+        read = self.released_tail + self.pending
+        shift = len(self.released_tail)
+        rule = blocking_rule(self.policy, read, "output")
         if rule is not None:
             raise GuardrailBlocked(rule, "output")
         cut = len(self.pending) if final else self._unfinished_from()
-        read = self.released_tail + self.pending
-        shift = len(self.released_tail)
         findings = [Finding(f.kind, f.start - shift, f.end - shift)
                     for f in _findings(self.policy, read, "mask") if f.start >= shift]  # fmt: skip
         for finding in findings:
@@ -192,10 +195,23 @@ class StreamGuard:
         phrase) begins."""
         end = len(self.pending)
         digit = _ANY_DIGIT.search(self.pending, max(0, end - self.WINDOW))
-        cut = min(end - self.LEAD, digit.start() - self.LEAD if digit else end,
-                  end - self.filter_window)  # fmt: skip
+        cut = min(end - self.LEAD, digit.start() - self.LEAD if digit else end)
+        if self.filter_reach:
+            cut = min(cut, end - self.WINDOW, self._visible_back(self.filter_reach))
         cut = max(0, cut)
         run_start = cut
         while run_start > 0 and not self.pending[run_start - 1].isspace():
             run_start -= 1
-        return run_start if cut - run_start <= self.MAX_RUN else cut
+        return run_start if cut - run_start <= self.MAX_RUN else max(0, min(cut, end - self.WINDOW))
+
+    def _visible_back(self, count: int) -> int:
+        """Where the last `count` visible characters of what is held begin (padding of spaces
+        or zero-width characters does not count: the readings a filter sees drop it)."""
+        seen = 0
+        for at in range(len(self.pending) - 1, -1, -1):
+            character = self.pending[at]
+            if not character.isspace() and unicodedata.category(character) != "Cf":
+                seen += 1
+                if seen >= count:
+                    return at
+        return 0

@@ -114,7 +114,7 @@ def readings(text: str) -> tuple[str, ...]:
     return _kept_readings(text) if len(text) <= CACHED_UP_TO else _readings(text)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def _kept_readings(text: str) -> tuple[str, ...]:
     return _readings(text)
 

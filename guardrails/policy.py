@@ -50,8 +50,9 @@ class WordFilter:
     source: str  # the regular expression as compiled: a filter's identity across policies
     matcher: Matcher
     spelt_together: Matcher | None = None  # a plain phrase with its spaces left out
-    # How much text a match can span (a plain phrase spelt out letter by letter); None for a
-    # regular expression, whose matches have no bound a stream can wait for.
+    # How many visible characters (not spaces) a match can span: a plain phrase spelt out with
+    # a dot between letters, and a character each side; None for a regular expression, whose
+    # matches have no bound a stream can wait for.
     reach: int | None = None
 
 
@@ -136,7 +137,7 @@ def _word_filter(entry: Any, field: str, *, saved: bool) -> WordFilter:
         together = "".join(pattern.split())
         return WordFilter(name, _whole_word(pattern), whole_word(pattern),
                           whole_word(together) if together != pattern else None,
-                          2 * len(pattern) + 1)  # fmt: skip
+                          2 * len(together) + 2)  # fmt: skip
     try:
         re.compile(pattern)
     except re.error as error:

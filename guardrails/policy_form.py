@@ -13,8 +13,9 @@ from django.http import QueryDict
 
 from guardrails.engine import NAMES
 from guardrails.policy import INJECTION_THRESHOLD, PII_KINDS
+from kernel.errors import InvalidInput
 
-MAX_ROWS = 100  # topics or word filters read from one form
+MAX_ROWS = 1000  # topics or word filters one form may hold
 TOPIC_LISTS = ("examples", "counter_examples", "keywords")
 BEDROCK_FIELDS = ("provider", "identifier", "version")
 
@@ -41,9 +42,12 @@ def _lines(text: str) -> list[str]:
 
 def _count(post: QueryDict, name: str) -> int:
     try:
-        return max(0, min(MAX_ROWS, int(post.get(name, "0"))))
+        count = max(0, int(post.get(name, "0")))
     except ValueError:
         return 0
+    if count > MAX_ROWS:
+        raise InvalidInput(f"{name}: at most {MAX_ROWS} on this page; use the API for more.")
+    return count
 
 
 def _threshold(raw: str) -> object:
@@ -72,8 +76,9 @@ def policy_from_form(post: QueryDict, kept: dict[str, Any]) -> tuple[dict[str, A
     filters = []
     for number in range(_count(post, "filters")):
         prefix = f"filter-{number}-"
-        name, pattern = (post.get(f"{prefix}{key}", "").strip() for key in ("name", "pattern"))
-        if post.get(f"{prefix}remove") or not (name or pattern):
+        # The pattern as typed: spaces at its edges may be part of a regular expression.
+        name, pattern = post.get(f"{prefix}name", "").strip(), post.get(f"{prefix}pattern", "")
+        if post.get(f"{prefix}remove") or not (name or pattern.strip()):
             continue
         filters.append(
             {"name": name, "pattern": pattern, "regex": bool(post.get(f"{prefix}regex"))}

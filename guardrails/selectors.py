@@ -11,6 +11,7 @@ from guardrails.similarity import calibration
 from guardrails.trial import Trial, try_prompt
 from kernel.errors import InvalidInput
 from kernel.hot_cache import cached
+from models_catalog.models import Provider
 from tenants.models import Tenant
 from tenants.schemas import in_public_schema, in_tenant_schema
 
@@ -66,6 +67,21 @@ def topic_calibrations(raw: dict[str, Any]) -> list[dict[str, Any]]:
 MAX_SAMPLE_CHARACTERS = 32_000
 
 
+def checked_policy(raw: dict[str, Any]) -> Policy:
+    """`raw` parsed whole, and each Bedrock guardrail's provider found in the catalogue;
+    InvalidInput names the first bad field."""
+    policy = parse(raw)
+    for guardrail in policy.bedrock:
+        if not Provider.objects.filter(
+            name=guardrail.provider, kind=Provider.Kind.BEDROCK
+        ).exists():
+            raise InvalidInput(
+                f"bedrock_guardrail.provider: no Bedrock provider called {guardrail.provider!r} "
+                "in the catalogue."
+            )
+    return policy
+
+
 def draft_trial(raw: dict[str, Any], sample: str) -> Trial:
     """`sample` tried as a prompt against what the tenant policy `raw` would put in force (with
     the platform's floor), without saving it; InvalidInput names a bad field of the draft."""
@@ -73,7 +89,7 @@ def draft_trial(raw: dict[str, Any], sample: str) -> Trial:
         raise InvalidInput("sample: write a prompt to try the policy on.")
     if len(sample) > MAX_SAMPLE_CHARACTERS:
         raise InvalidInput(f"sample: at most {MAX_SAMPLE_CHARACTERS:,} characters.")
-    return try_prompt(combined(parse(stored(floor_row()), saved=True), parse(raw)), sample)
+    return try_prompt(combined(parse(stored(floor_row()), saved=True), checked_policy(raw)), sample)
 
 
 def calibrations_by_topic(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:

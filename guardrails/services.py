@@ -10,9 +10,8 @@ from django.db import transaction
 from audit.services import record_audit
 from guardrails.models import GuardrailPolicy
 from guardrails.policy import Policy, parse, weakenings
-from guardrails.selectors import floor_row, stored
+from guardrails.selectors import checked_policy, floor_row, stored
 from kernel.errors import InvalidInput
-from models_catalog.models import Provider
 from tenants.models import Tenant
 from tenants.schemas import in_public_schema, in_tenant_schema
 
@@ -45,21 +44,9 @@ def _save(
     return row, before
 
 
-def _check_providers(policy: Policy) -> None:
-    for guardrail in policy.bedrock:
-        if not Provider.objects.filter(
-            name=guardrail.provider, kind=Provider.Kind.BEDROCK
-        ).exists():
-            raise InvalidInput(
-                f"bedrock_guardrail.provider: no Bedrock provider called {guardrail.provider!r} "
-                "in the catalogue."
-            )
-
-
 def set_floor(*, raw: dict[str, Any], actor: str) -> GuardrailPolicy:
     """Platform administrators: the policy no tenant can weaken."""
-    policy = parse(raw)
-    _check_providers(policy)
+    policy = checked_policy(raw)
     with in_public_schema():
         row, before = _save(raw, policy, actor)
     record_audit(actor=actor, action="guardrails.floor", target=row, before=before,
@@ -69,8 +56,7 @@ def set_floor(*, raw: dict[str, Any], actor: str) -> GuardrailPolicy:
 
 def set_tenant_policy(*, tenant: Tenant, raw: dict[str, Any], actor: str) -> GuardrailPolicy:
     """Tenant administrators: their own rules, on top of the floor."""
-    proposed = parse(raw)
-    _check_providers(proposed)
+    proposed = checked_policy(raw)
     _retention(raw.get("retention_days", 30))
     problems = weakenings(parse(stored(floor_row()), saved=True), proposed)
     if problems:

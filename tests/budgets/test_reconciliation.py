@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from budgets.holders import HOLDER_TTL_SECONDS, holder_key, this_holder
 from budgets.reservations import (
-    holder_of,
     reconcile_budget,
     reserve_budgets,
     rules_of_tenant,
@@ -78,27 +77,32 @@ def test_beat_reconciles_a_stale_counter_with_recorded_spend_and_live_holds(
 def test_reconciliation_lets_go_of_the_holds_of_a_process_that_died(spent) -> None:
     """A hold names the process that took it; once that process stops beating (killed before
     it could settle or release), the next reconciliation lets its hold go. A hold of a living
-    process, and one that names no process (written before holders were named), stay."""
+    process, one just taken, and one that names no process (taken by an older release), stay."""
     acme = spent.tenant
     (rule,) = rules_of_tenant(acme.pk)
     now = timezone.now()
     client = shared_redis()
     living = reserve_budgets(tenant_id=acme.pk, business_unit_id=None, cost=Decimal("0.01"),
                              at=now, request_id="chatcmpl-living")  # fmt: skip
-    holder = holder_of(client.hget(rule.holds(now), "chatcmpl-living"))
+    holder = client.hget(rule.holders(now), "chatcmpl-living").decode()
     assert holder == this_holder() and client.ttl(holder_key(holder)) > 0
     taken = int(time.time()) - HOLDER_TTL_SECONDS - 1  # before the dead one's key expired
-    client.hset(rule.holds(now), "chatcmpl-dead", f"{to_units(Decimal('0.15'))}:{taken}:gone-1-ab")
+    client.hset(rule.holds(now), "chatcmpl-dead", f"{to_units(Decimal('0.15'))}:{taken}")
+    client.hset(rule.holders(now), "chatcmpl-dead", "gone-1-ab")
     client.hset(rule.holds(now), "chatcmpl-unnamed", f"{to_units(Decimal('0.02'))}:{taken}")
     # A hold taken just now by a process whose key is missing (Redis emptied since its last
     # beat) stays: it beats again within BEAT_SECONDS.
-    just = int(time.time())
-    client.hset(rule.holds(now), "chatcmpl-just", f"{to_units(Decimal('0.04'))}:{just}:gone-2-cd")
+    client.hset(rule.holds(now), "chatcmpl-just", f"{to_units(Decimal('0.04'))}:{int(time.time())}")
+    client.hset(rule.holders(now), "chatcmpl-just", "gone-2-cd")
+    # No holder is judged while Redis is younger than a holder key's lifetime.
+    while client.info("server")["uptime_in_seconds"] < HOLDER_TTL_SECONDS:
+        time.sleep(1)
 
     assert reconcile_budget(rule, now) == (
         CALL_COST * 3 + Decimal("0.01") + Decimal("0.02") + Decimal("0.04")
     )
     assert client.hget(rule.holds(now), "chatcmpl-dead") is None
+    assert client.hget(rule.holders(now), "chatcmpl-dead") is None
     client.hdel(rule.holds(now), "chatcmpl-just")
     living.release()
     assert reconcile_budget(rule, now) == CALL_COST * 3 + Decimal("0.02")

@@ -148,3 +148,24 @@ def test_a_short_answer_is_released_as_it_comes_not_at_its_end() -> None:
     assert released + guard.flush() == " ".join(words) + " "
     numbered = _streamed(policy_raw, "Call 030 3898 1918 now, please, or write.", [12, 20])
     assert numbered == "Call [PHONE] now, please, or write."
+
+
+def test_what_streams_hold_back_is_not_fooled_by_padding_context_or_long_runs() -> None:
+    # Padding: a filtered word spelt out with runs of spaces is held back until it is whole.
+    spaced = "So: b   o   m   b   is the word."
+    with pytest.raises(GuardrailBlocked, match="word filter: danger"):
+        _streamed({"word_filters": [{"name": "danger", "pattern": "bomb"}]}, spaced,
+                  list(range(2, len(spaced), 2)))  # fmt: skip
+    # Context already released still counts for blocking: a bare SSN after its label is blocked.
+    text = "Sure. The social security number on file is 536228726, as you asked."
+    guard = StreamGuard(parse({"pii": {"ssn": "block"}}))
+    released = ""
+    with pytest.raises(GuardrailBlocked, match="US social security number"):
+        for start in range(0, len(text), 4):
+            released += guard.feed(text[start : start + 4])
+        released += guard.flush()
+    assert "5362" not in released
+    # An email at the end of a run longer than MAX_RUN (minified JSON) is masked whole.
+    json_text = '{"data":"' + "x" * 400 + '","email":"john.doe@example.com"}'
+    cuts = list(range(3, len(json_text), 5))
+    assert _streamed({"pii": {"email": "mask"}}, json_text, cuts).endswith('"email":"[EMAIL]"}')

@@ -146,6 +146,17 @@ def test_trying_a_prompt_reads_it_with_the_policy_as_filled_in_and_saves_nothing
     trial = injected.context["trial"]
     assert trial.blocked_by == "prompt-injection protection" and trial.injection >= 0.5
 
+    unknown = page.post(
+        url,
+        form(
+            action="try",
+            sample="Hello",
+            **{"bedrock-provider": "nowhere", "bedrock-identifier": "gr-1", "bedrock-version": "1"},
+        ),
+    )
+    assert unknown.status_code == 400
+    assert "no Bedrock provider called &#x27;nowhere&#x27;" in unknown.content.decode()
+
     empty = page.post(url, form(action="try", sample="  "))
     assert empty.status_code == 400 and "write a prompt to try" in empty.content.decode()
     assert tenant_row(acme) is None  # nothing of all that was saved
