@@ -19,7 +19,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 390, "height": 844}
 LONG_MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0-with-a-very-long-deployment-name"
-PAGES = ["", "billing/", "budgets/", "audit/", "evaluations/", "invocations/", "members/"]
+PAGES = [
+    "",
+    "billing/",
+    "budgets/",
+    "audit/",
+    "evaluations/",
+    "invocations/",
+    "members/",
+    "guardrails/",
+]
 
 # Elements past the screen's right edge, but for those inside a region that scrolls or clips
 # them (a wide table's region, a <pre>): the page itself must not scroll sideways.
