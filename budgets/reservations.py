@@ -102,10 +102,11 @@ local total = tonumber(ARGV[1])
 for _, cost in ipairs(redis.call('HVALS', KEYS[3])) do total = total + tonumber(cost) end
 local holds = redis.call('HGETALL', KEYS[2])
 for i = 1, #holds, 2 do
-  local amount, taken = string.match(holds[i + 1], '^(%-?%d+):(%d+)$')
+  local amount, taken = string.match(holds[i + 1], '^(%-?%d+):(%d+)')
   local holder = holder_of[holds[i]]
-  local orphaned = holder and dead[holder] and tonumber(taken) < tonumber(ARGV[5])
-  if amount and tonumber(taken) >= tonumber(ARGV[2]) and not orphaned then
+  local keep = amount and tonumber(taken) >= tonumber(ARGV[2])
+    and not (holder and dead[holder] and tonumber(taken) < tonumber(ARGV[5]))
+  if keep then
     total = total + tonumber(amount)
     holder_of[holds[i]] = nil
   else

@@ -125,6 +125,18 @@ def check(policy: Policy, text: str, direction: str) -> Verdict:
     return Verdict(verdict.text, masked + verdict.interventions)
 
 
+def _last_words(text: str, size: int) -> str:
+    """The last `size` characters of `text`, less the part of a word they would start in:
+    context cut mid-word would read as a word of its own ("ass" of "class")."""
+    if len(text) <= size or text[-size - 1].isspace():
+        return text[-size:]
+    tail = text[-size:]
+    for at, character in enumerate(tail):
+        if character.isspace():
+            return tail[at + 1 :]
+    return ""
+
+
 class StreamGuard:
     """Output checks over a stream: text is held back until no later chunk can make it part of
     something a rule stops, then released (masked where the policy says so).
@@ -146,7 +158,7 @@ class StreamGuard:
     LEAD = 8
     REGEX_VISIBLE = 256
     MAX_RUN = 320  # an email address is at most 254 characters
-    CONTEXT = 40
+    CONTEXT = 56  # from a word's start, at least the 40 that context words are looked for in
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
@@ -170,7 +182,7 @@ class StreamGuard:
             return released
         read = self.released_tail + self.pending
         shift = len(self.released_tail)
-        rule = blocking_rule(self.policy, read, "output")
+        rule = blocking_rule(self.policy, read if final else self._complete(read), "output")
         if rule is not None:
             raise GuardrailBlocked(rule, "output")
         cut = len(self.pending) if final else self._unfinished_from()
@@ -182,7 +194,7 @@ class StreamGuard:
         whole = [f for f in findings if f.end <= cut]
         self.interventions += [(f"PII: {NAMES[f.kind]}", "mask") for f in whole]
         out = _masked(self.pending[:cut], whole)
-        self.released_tail = (self.released_tail + self.pending[:cut])[-self.CONTEXT :]
+        self.released_tail = _last_words(self.released_tail + self.pending[:cut], self.CONTEXT)
         self.pending = self.pending[cut:]
         if out and self.policy.bedrock:
             verdict = _through_bedrock(self.policy, out, "output")
@@ -203,6 +215,15 @@ class StreamGuard:
         while run_start > 0 and not self.pending[run_start - 1].isspace():
             run_start -= 1
         return run_start if cut - run_start <= self.MAX_RUN else max(0, min(cut, end - self.WINDOW))
+
+    def _complete(self, read: str) -> str:
+        """`read` without the run of characters still under way at its end (held back until
+        it is whole): "ass" is no word of its own while "essment" may follow. A run longer than
+        MAX_RUN is read whole: it is being released."""
+        run_start = len(read)
+        while run_start > 0 and not read[run_start - 1].isspace():
+            run_start -= 1
+        return read[:run_start] if len(read) - run_start <= self.MAX_RUN else read
 
     def _visible_back(self, count: int) -> int:
         """Where the last `count` visible characters of what is held begin (padding of spaces

@@ -131,9 +131,11 @@ _MATCHES_EVERYTHING = cast(Matcher, re2.compile("", _RE2_OPTIONS))
 def _word_filter(entry: Any, field: str, *, saved: bool) -> WordFilter:
     if not isinstance(entry, dict) or not str(entry.get("pattern", "")).strip():
         raise InvalidInput(f"{field}: each filter needs a pattern.")
-    pattern = str(entry["pattern"])
+    regex = bool(entry.get("regex"))
+    # A phrase's edge spaces would have to be matched too; a regular expression's are its own.
+    pattern = str(entry["pattern"]) if regex else str(entry["pattern"]).strip()
     name = str(entry.get("name") or pattern)
-    if not entry.get("regex"):
+    if not regex:
         together = "".join(pattern.split())
         return WordFilter(name, _whole_word(pattern), whole_word(pattern),
                           whole_word(together) if together != pattern else None,

@@ -76,13 +76,13 @@ def policy_from_form(post: QueryDict, kept: dict[str, Any]) -> tuple[dict[str, A
     filters = []
     for number in range(_count(post, "filters")):
         prefix = f"filter-{number}-"
-        # The pattern as typed: spaces at its edges may be part of a regular expression.
-        name, pattern = post.get(f"{prefix}name", "").strip(), post.get(f"{prefix}pattern", "")
+        # A regular expression as typed: spaces at its edges may be part of it.
+        name, regex = post.get(f"{prefix}name", "").strip(), bool(post.get(f"{prefix}regex"))
+        pattern = post.get(f"{prefix}pattern", "")
+        pattern = pattern if regex else pattern.strip()
         if post.get(f"{prefix}remove") or not (name or pattern.strip()):
             continue
-        filters.append(
-            {"name": name, "pattern": pattern, "regex": bool(post.get(f"{prefix}regex"))}
-        )
+        filters.append({"name": name, "pattern": pattern, "regex": regex})
         rows.filters.append(name or pattern)
     bedrock = {key: post.get(f"bedrock-{key}", "").strip() for key in BEDROCK_FIELDS}
     raw = {

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 
 from guardrails.invocation_log import jsonl, search
-from guardrails.policy_form import form_rows, policy_from_form
+from guardrails.policy_form import Rows, form_rows, policy_from_form
 from guardrails.selectors import (
     calibrations_by_topic,
     draft_trial,
@@ -36,9 +36,9 @@ def policy_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         kept = {"capture_invocations": bool(row and row.capture_invocations),
                 "retention_days": row.retention_days if row else 30}  # fmt: skip
-        raw, rows = policy_from_form(request.POST, kept)
-        sample = request.POST.get("sample", "")
+        sample, rows = request.POST.get("sample", ""), Rows()
         try:
+            raw, rows = policy_from_form(request.POST, kept)
             if request.POST.get("action") == "try":
                 trial = draft_trial(raw, sample)
             else:

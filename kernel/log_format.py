@@ -30,4 +30,7 @@ class JsonFormatter(logging.Formatter):
         try:
             return orjson.dumps(entry, default=str).decode()
         except orjson.JSONEncodeError:  # a lone surrogate, say: the standard library escapes it
-            return json.dumps(entry, default=str)
+            try:
+                return json.dumps(entry, default=str)
+            except (TypeError, ValueError):  # keys it cannot write, a cycle: every value as repr
+                return json.dumps({name: repr(value) for name, value in entry.items()})

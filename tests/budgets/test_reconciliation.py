@@ -94,15 +94,19 @@ def test_reconciliation_lets_go_of_the_holds_of_a_process_that_died(spent) -> No
     # beat) stays: it beats again within BEAT_SECONDS.
     client.hset(rule.holds(now), "chatcmpl-just", f"{to_units(Decimal('0.04'))}:{int(time.time())}")
     client.hset(rule.holders(now), "chatcmpl-just", "gone-2-cd")
+    # A hold written as `amount:taken:holder` (a layout this release never shipped) still counts.
+    client.hset(
+        rule.holds(now), "chatcmpl-three", f"{to_units(Decimal('0.03'))}:{int(time.time())}:x"
+    )
     # No holder is judged while Redis is younger than a holder key's lifetime.
     while client.info("server")["uptime_in_seconds"] < HOLDER_TTL_SECONDS:
         time.sleep(1)
 
     assert reconcile_budget(rule, now) == (
-        CALL_COST * 3 + Decimal("0.01") + Decimal("0.02") + Decimal("0.04")
+        CALL_COST * 3 + Decimal("0.01") + Decimal("0.02") + Decimal("0.04") + Decimal("0.03")
     )
     assert client.hget(rule.holds(now), "chatcmpl-dead") is None
     assert client.hget(rule.holders(now), "chatcmpl-dead") is None
-    client.hdel(rule.holds(now), "chatcmpl-just")
+    client.hdel(rule.holds(now), "chatcmpl-just", "chatcmpl-three")
     living.release()
     assert reconcile_budget(rule, now) == CALL_COST * 3 + Decimal("0.02")

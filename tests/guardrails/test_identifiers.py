@@ -169,3 +169,19 @@ def test_what_streams_hold_back_is_not_fooled_by_padding_context_or_long_runs() 
     json_text = '{"data":"' + "x" * 400 + '","email":"john.doe@example.com"}'
     cuts = list(range(3, len(json_text), 5))
     assert _streamed({"pii": {"email": "mask"}}, json_text, cuts).endswith('"email":"[EMAIL]"}')
+
+
+def test_a_stream_blocks_a_filtered_word_only_where_the_whole_text_would() -> None:
+    """Context kept from released text starts at a word, and the word under way is not read as
+    whole until it is: "class", "glass" and "assessment" pass a filter on "ass"."""
+    policy_raw = {"word_filters": [{"name": "rude", "pattern": "ass"}]}
+    text = "The first class of the day is at nine, then the glass workshop and the assessment."
+    for size in range(1, 8):
+        assert _streamed(policy_raw, text, list(range(size, len(text), size))) == text
+    with pytest.raises(GuardrailBlocked, match="word filter: rude"):
+        _streamed(policy_raw, "You are an ass, frankly.", [9, 14])
+
+
+def test_a_plain_filter_is_matched_without_its_edge_spaces() -> None:
+    with pytest.raises(GuardrailBlocked, match="word filter: bad word"):
+        check(parse({"word_filters": [{"pattern": " bad word "}]}), "That is a bad word.", "input")
