@@ -11,7 +11,13 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from guardrails.selectors import floor_row, stored, tenant_row, topic_calibrations
+from guardrails.selectors import (
+    floor_row,
+    stored,
+    stored_with_capture,
+    tenant_row,
+    topic_calibrations,
+)
 from guardrails.serializers import FloorPolicySerializer, TenantPolicySerializer
 from guardrails.services import set_floor, set_tenant_policy
 from identity.api_auth import IsPlatformAdmin, IsTenantAdmin
@@ -24,13 +30,6 @@ def _body(request: Request) -> dict[str, Any]:
     if not isinstance(request.data, dict):
         raise InvalidInput("The request body must be a JSON object.")
     return dict(request.data)
-
-
-def _with_capture(row: Any) -> dict[str, Any]:
-    shown = stored(row)
-    shown["capture_invocations"] = bool(row and row.capture_invocations)
-    shown["retention_days"] = row.retention_days if row else 30
-    return shown
 
 
 def _calibrated(policy: dict[str, Any]) -> dict[str, Any]:
@@ -50,7 +49,7 @@ def tenant_policy(request: Request) -> Response:
     tenant = request._request.tenant  # type: ignore[attr-defined]
     if request.method == "PUT":
         set_tenant_policy(tenant=tenant, raw=_body(request), actor=str(request.user.name))
-    return Response({"policy": _calibrated(_with_capture(tenant_row(tenant))),
+    return Response({"policy": _calibrated(stored_with_capture(tenant_row(tenant))),
                      "floor": _calibrated(stored(floor_row()))})  # fmt: skip
 
 

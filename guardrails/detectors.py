@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from stdnum import iban, luhn
 
 from guardrails.context_words import REPORTED, scored
-from guardrails.recognizers import DEFAULT_PHONE_REGIONS, NEEDS, RECOGNIZERS, Candidate, phones
+from guardrails.recognizers import (
+    DEFAULT_PHONE_REGIONS,
+    NEEDS,
+    RECOGNIZERS,
+    Candidate,
+    phones,
+    signs_in,
+)
 
 
 @dataclass(frozen=True)
@@ -34,10 +41,11 @@ def _candidates(text: str, kinds: set[str], regions: tuple[str, ...]) -> Iterato
     # digits from being reported as a card when only cards are masked; the phone matcher is the
     # slow one and runs only when phones are asked for. A recognizer runs only on text that
     # holds what every match of it needs (`recognizers.NEEDS`): most prose has no digit.
+    signs = signs_in(text)
     for kind, recognise in RECOGNIZERS.items():
-        if NEEDS[kind](text):
+        if not NEEDS[kind] or NEEDS[kind] & signs:
             yield from recognise(text)
-    if "phone" in kinds and NEEDS["phone"](text):
+    if "phone" in kinds and NEEDS["phone"] & signs:
         yield from phones(text, regions)
 
 

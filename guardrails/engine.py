@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,11 +17,11 @@ from guardrails.encoder import Vectors
 from guardrails.injection import is_injection
 from guardrails.normalise import readings
 from guardrails.policy import Policy, Topic, whole_word
+from guardrails.recognizers import ANY_DIGIT
 from guardrails.similarity import on_topic_by_meaning, window_vectors
 from kernel.errors import DomainError
 
 logger = logging.getLogger("atrium.guardrails")
-_ANY_DIGIT = re.compile(r"\d")
 
 LABELS = {"email": "EMAIL", "phone": "PHONE", "card": "CARD NUMBER", "iban": "IBAN",
           "ssn": "SSN", "ip": "IP ADDRESS", "nino": "NI NUMBER", "steuer_id": "STEUER-ID",
@@ -125,6 +124,13 @@ def check(policy: Policy, text: str, direction: str) -> Verdict:
     return Verdict(verdict.text, masked + verdict.interventions)
 
 
+def _run_start(text: str, at: int) -> int:
+    """Where the unbroken run of characters (no whitespace) that reaches `at` begins."""
+    while at > 0 and not text[at - 1].isspace():
+        at -= 1
+    return at
+
+
 def _last_words(text: str, size: int) -> str:
     """The last `size` characters of `text`, less the part of a word they would start in:
     context cut mid-word would read as a word of its own ("ass" of "class")."""
@@ -206,23 +212,19 @@ class StreamGuard:
         """Where the text that a later chunk could still turn into an identifier (or a filtered
         phrase) begins."""
         end = len(self.pending)
-        digit = _ANY_DIGIT.search(self.pending, max(0, end - self.WINDOW))
+        digit = ANY_DIGIT.search(self.pending, max(0, end - self.WINDOW))
         cut = min(end - self.LEAD, digit.start() - self.LEAD if digit else end)
         if self.filter_reach:
             cut = min(cut, end - self.WINDOW, self._visible_back(self.filter_reach))
         cut = max(0, cut)
-        run_start = cut
-        while run_start > 0 and not self.pending[run_start - 1].isspace():
-            run_start -= 1
+        run_start = _run_start(self.pending, cut)
         return run_start if cut - run_start <= self.MAX_RUN else max(0, min(cut, end - self.WINDOW))
 
     def _complete(self, read: str) -> str:
         """`read` without the run of characters still under way at its end (held back until
         it is whole): "ass" is no word of its own while "essment" may follow. A run longer than
         MAX_RUN is read whole: it is being released."""
-        run_start = len(read)
-        while run_start > 0 and not read[run_start - 1].isspace():
-            run_start -= 1
+        run_start = _run_start(read, len(read))
         return read[:run_start] if len(read) - run_start <= self.MAX_RUN else read
 
     def _visible_back(self, count: int) -> int:

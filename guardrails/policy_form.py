@@ -61,8 +61,8 @@ def _threshold(raw: str) -> object:
 
 
 def policy_from_form(post: QueryDict, kept: dict[str, Any]) -> tuple[dict[str, Any], Rows]:
-    """The stored form of the policy the page submitted; `kept`: what the page does not edit
-    (the invocation log's settings), carried over as stored."""
+    """The stored form of the policy the page submitted; `kept`: the policy as stored, whose
+    fields the page does not edit (the invocation log's settings) are carried over."""
     rows = Rows()
     topics = []
     for number in range(_count(post, "topics")):

@@ -218,20 +218,22 @@ RECOGNIZERS: dict[str, Callable[[str], Iterator[Candidate]]] = {
     "email": emails, "card": cards, "iban": ibans, "ssn": ssns, "ip": ips, **NATIONAL,
 }  # fmt: skip
 
-# What a text must hold for a recognizer to find anything in it, checked before it runs: every
-# match of most kinds' patterns holds a decimal digit; an email address holds an @, an IPv6
-# address may be hex letters and colons, and a codice fiscale's digits may all be letters
-# (omocodia).
-_ANY_DIGIT = re.compile(r"\d")
-
-
-def _has_digit(text: str) -> bool:
-    return _ANY_DIGIT.search(text) is not None
-
-
-NEEDS: dict[str, Callable[[str], bool]] = {
-    **dict.fromkeys([*RECOGNIZERS, "phone"], _has_digit),
-    "email": lambda text: "@" in text,
-    "ip": lambda text: ":" in text or _has_digit(text),
-    "codice_fiscale": lambda text: True,
+# What a text must hold for a recognizer to find anything in it (any one of the signs), checked
+# before it runs: every match of most kinds' patterns holds a decimal digit; an email address
+# holds an @, an IPv6 address may be hex letters and colons, and a codice fiscale's digits may
+# all be letters (omocodia: no sign at all).
+ANY_DIGIT = re.compile(r"\d")
+NEEDS: dict[str, frozenset[str]] = {
+    **dict.fromkeys([*RECOGNIZERS, "phone"], frozenset({"digit"})),
+    "email": frozenset({"@"}),
+    "ip": frozenset({"digit", ":"}),
+    "codice_fiscale": frozenset(),
 }
+
+
+def signs_in(text: str) -> frozenset[str]:
+    """Which of the signs of NEEDS `text` holds (each looked for once)."""
+    return frozenset(
+        sign for sign, found in (("digit", ANY_DIGIT.search(text)), ("@", "@" in text),
+                                 (":", ":" in text)) if found
+    )  # fmt: skip

@@ -28,6 +28,12 @@ def stored(row: GuardrailPolicy | None) -> dict[str, Any]:
             "phone_regions": row.phone_regions}  # fmt: skip
 
 
+def stored_with_capture(row: GuardrailPolicy | None) -> dict[str, Any]:
+    """A tenant's policy as stored, with its invocation log's settings (the API's whole body)."""
+    return {**stored(row), "capture_invocations": bool(row and row.capture_invocations),
+            "retention_days": row.retention_days if row else 30}  # fmt: skip
+
+
 def floor_row() -> GuardrailPolicy | None:
     with in_public_schema():
         return GuardrailPolicy.objects.first()

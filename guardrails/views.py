@@ -15,11 +15,12 @@ from guardrails.selectors import (
     draft_trial,
     floor_row,
     stored,
+    stored_with_capture,
     tenant_row,
 )
 from guardrails.services import set_tenant_policy
 from identity.permissions import tenant_role_required
-from kernel.errors import DomainError
+from kernel.errors import DomainError, InvalidInput
 from kernel.pages import page_message
 from tenants.models import Role, Tenant
 
@@ -34,13 +35,14 @@ def policy_page(request: HttpRequest) -> HttpResponse:
     raw = stored(row)
     trial, error, sample = None, None, ""
     if request.method == "POST":
-        kept = {"capture_invocations": bool(row and row.capture_invocations),
-                "retention_days": row.retention_days if row else 30}  # fmt: skip
         sample, rows = request.POST.get("sample", ""), Rows()
         try:
-            raw, rows = policy_from_form(request.POST, kept)
-            if request.POST.get("action") == "try":
+            raw, rows = policy_from_form(request.POST, stored_with_capture(row))
+            action = request.POST.get("action")
+            if action == "try":
                 trial = draft_trial(raw, sample)
+            elif action != "save":
+                raise InvalidInput(f"action: {action!r} is neither try nor save.")
             else:
                 set_tenant_policy(tenant=tenant, raw=raw, actor=request.user.get_username())
                 messages.success(request, "Saved: every call of this tenant now obeys this policy.")

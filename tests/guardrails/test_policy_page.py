@@ -160,6 +160,9 @@ def test_trying_a_prompt_reads_it_with_the_policy_as_filled_in_and_saves_nothing
     too_many = page.post(url, {**form(action="try", sample="Hello"), "filters": "1001"})
     assert too_many.status_code == 400 and "at most 1000" in too_many.content.decode()
 
+    unnamed = page.post(url, form(action="publish"))
+    assert unnamed.status_code == 400 and "is neither try nor save" in unnamed.content.decode()
+
     empty = page.post(url, form(action="try", sample="  "))
     assert empty.status_code == 400 and "write a prompt to try" in empty.content.decode()
     assert tenant_row(acme) is None  # nothing of all that was saved
