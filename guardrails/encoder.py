@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -21,9 +22,6 @@ import numpy.typing as npt
 Vectors = npt.NDArray[np.float32]  # one unit vector per row
 DIMENSIONS = 384
 CACHE_WINDOWS = 8192  # ~12 MiB of vectors
-
-_lock = threading.Lock()
-_cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
 
 
 @functools.cache
@@ -41,33 +39,56 @@ def _embedded(texts: list[str]) -> Vectors:
     )
 
 
+class CachedEncoder:
+    """A model's unit vectors for texts, the texts seen lately kept (least recently used out
+    first), the rest embedded in one batch."""
+
+    def __init__(self, embed: Callable[[list[str]], Vectors], dimensions: int) -> None:
+        self._embed = embed
+        self.dimensions = dimensions
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+
+    def encoded(self, texts: list[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        with self._lock:
+            known = {text: self._cache[text] for text in texts if text in self._cache}
+            for text in known:
+                self._cache.move_to_end(text)
+        missing = list(dict.fromkeys(text for text in texts if text not in known))
+        if missing:
+            fresh = dict(zip(missing, self._embed(missing), strict=True))
+            with self._lock:
+                self._cache.update(fresh)
+                while len(self._cache) > CACHE_WINDOWS:
+                    self._cache.popitem(last=False)
+            known.update(fresh)
+        return np.stack([known[text] for text in texts])
+
+    def forget(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def cached(self) -> int:
+        with self._lock:
+            return len(self._cache)
+
+
+ENGLISH = CachedEncoder(_embedded, DIMENSIONS)
+
+
 def encoded(texts: list[str]) -> Vectors:
-    """One unit vector per text; texts seen lately come from the cache, the rest from the model
-    in one batch."""
-    if not texts:
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    with _lock:
-        known = {text: _cache[text] for text in texts if text in _cache}
-        for text in known:
-            _cache.move_to_end(text)
-    missing = list(dict.fromkeys(text for text in texts if text not in known))
-    if missing:
-        fresh = dict(zip(missing, _embedded(missing), strict=True))
-        with _lock:
-            _cache.update(fresh)
-            while len(_cache) > CACHE_WINDOWS:
-                _cache.popitem(last=False)
-        known.update(fresh)
-    return np.stack([known[text] for text in texts])
+    """One MiniLM unit vector per text; texts seen lately come from the cache, the rest from the
+    model in one batch."""
+    return ENGLISH.encoded(texts)
 
 
 def forget() -> None:
     """Empty the cache of windows (a benchmark measuring text never seen before)."""
-    with _lock:
-        _cache.clear()
+    ENGLISH.forget()
 
 
 def cached() -> int:
     """How many windows the cache holds."""
-    with _lock:
-        return len(_cache)
+    return ENGLISH.cached()

@@ -18,7 +18,7 @@ from guardrails.injection import is_injection
 from guardrails.normalise import readings
 from guardrails.policy import Policy, Topic, whole_word
 from guardrails.recognizers import ANY_DIGIT
-from guardrails.similarity import on_topic_by_meaning, window_vectors
+from guardrails.similarity import foreign_window_vectors, on_topic_by_meaning, window_vectors
 from kernel.errors import DomainError
 
 logger = logging.getLogger("atrium.guardrails")
@@ -58,10 +58,13 @@ def keyword_found(topic: Topic, seen: tuple[str, ...]) -> str | None:
     return next(found, None)
 
 
-def _on_topic(topic: Topic, seen: tuple[str, ...], vectors: Callable[[], Vectors]) -> bool:
+def _on_topic(
+    topic: Topic, seen: tuple[str, ...], vectors: Callable[[], Vectors],
+    foreign: Callable[[], Vectors],
+) -> bool:  # fmt: skip
     if keyword_found(topic, seen) is not None:
         return True
-    return bool(topic.examples) and on_topic_by_meaning(topic, vectors())
+    return on_topic_by_meaning(topic, vectors, foreign)
 
 
 def blocking_rule(policy: Policy, text: str, direction: str) -> str | None:
@@ -82,8 +85,9 @@ def blocking_rule(policy: Policy, text: str, direction: str) -> str | None:
     vectors = functools.cache(lambda: window_vectors(text))  # one embedding for both checks
     if policy.injection and is_injection(text, vectors, policy.injection_threshold):
         return "prompt-injection protection"
+    foreign = functools.cache(lambda: foreign_window_vectors(text))  # read only if needed
     for topic in policy.topics:
-        if _on_topic(topic, seen, vectors):
+        if _on_topic(topic, seen, vectors, foreign):
             return f"denied topic: {topic.name}"
     return None
 

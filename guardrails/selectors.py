@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from guardrails.models import GuardrailPolicy
+from guardrails.multilingual import MULTILINGUAL
 from guardrails.policy import INJECTION_THRESHOLD, NO_POLICY, Policy, combined, parse
 from guardrails.similarity import calibration
 from guardrails.trial import Trial, try_prompt
@@ -59,14 +60,17 @@ def topic_calibrations(raw: dict[str, Any]) -> list[dict[str, Any]]:
     """For each denied topic of a stored policy that has examples, the threshold its examples
     calibrate (what the policy editor shows): how close a window must come to an example, how
     close the least typical example is to the others, and how close the nearest
-    counter-example comes to an example."""
+    counter-example comes to an example; and the threshold of the multilingual reading of
+    windows in other languages."""
     shown = []
     for topic in parse(raw, saved=True).topics:
         if topic.examples:
             measured = calibration(topic.examples, topic.counter_examples)
+            other = calibration(topic.examples, topic.counter_examples, MULTILINGUAL)
             shown.append({"name": topic.name, "threshold": measured.threshold,
                           "examples_apart": measured.examples_apart,
-                          "counter_example_closest": measured.counter_closest})  # fmt: skip
+                          "counter_example_closest": measured.counter_closest,
+                          "multilingual_threshold": other.threshold})  # fmt: skip
     return shown
 
 

@@ -4,26 +4,30 @@ other text; a window in another language is embedded a second time as its Englis
 (`gloss`), since the model is English-first. The same window vectors serve denied topics and the
 injection classifier (one embedding per prompt). A topic's threshold is calibrated from its own
 examples and a fixed set of everyday prompts, not a constant; its counter-examples compete with
-its examples for each window."""
+its examples for each window. For denied topics, a window in another language is also read by a
+multilingual model (`multilingual`), against its own calibration: a topic is denied when either
+reading comes as close to its examples as that reading's threshold."""
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from guardrails.encoder import Vectors, encoded
-from guardrails.encoder import forget as encoder_forget
+from guardrails.encoder import ENGLISH, CachedEncoder, Vectors
 from guardrails.gloss import english_readings
+from guardrails.multilingual import MULTILINGUAL, in_another_script
 from guardrails.normalise import base64_segments
 from guardrails.policy import Topic
 
 WINDOW_CHARACTERS = 160
 MAX_WINDOWS = 24  # a longer prompt is read in its first and last windows and a sample between
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[\u3002\uff01\uff1f])\s*|\n+")  # CJK stops too
+# Full stops and question marks of Latin, Arabic (U+061F, U+06D4), Devanagari (dandas) and CJK
+SENTENCE_END = re.compile(r"(?<=[.!?\u061f\u06d4\u0964\u0965])\s+|(?<=[\u3002\uff01\uff1f])\s*|\n+")
 THRESHOLD_RANGE = (0.35, 0.8)
 MARGIN = 0.03  # above the closest everyday prompt
 
@@ -44,9 +48,9 @@ EVERYDAY = (
 
 
 @functools.lru_cache(maxsize=512)
-def embedded_examples(texts: tuple[str, ...]) -> Vectors:
+def embedded_examples(texts: tuple[str, ...], encoder: CachedEncoder = ENGLISH) -> Vectors:
     """The vectors of `texts` (kept: examples are embedded once per process)."""
-    return encoded(list(texts))
+    return encoder.encoded(list(texts))
 
 
 def windows(text: str) -> list[str]:
@@ -110,7 +114,15 @@ def window_groups(text: str) -> list[tuple[str, tuple[int, ...]]]:
 def window_vectors(text: str) -> Vectors:
     """One vector per window of `text` (and per gloss): what every meaning-based check of one
     call reads."""
-    return encoded(window_texts(text))
+    return ENGLISH.encoded(window_texts(text))
+
+
+def foreign_window_vectors(text: str) -> Vectors:
+    """The multilingual model's vector of each window of `text` that is not in English: one the
+    gloss reads as another language, or one in another script."""
+    foreign = [window for window, rows in _layout(text)[1]
+               if len(rows) > 1 or in_another_script(window)]  # fmt: skip
+    return MULTILINGUAL.encoded(foreign)
 
 
 def closest(vectors: Vectors, others: Vectors) -> npt.NDArray[np.float32]:
@@ -128,49 +140,63 @@ class Calibration:
 
 
 @functools.lru_cache(maxsize=256)
-def calibration(examples: tuple[str, ...], counter_examples: tuple[str, ...]) -> Calibration:
+def calibration(
+    examples: tuple[str, ...], counter_examples: tuple[str, ...], encoder: CachedEncoder = ENGLISH
+) -> Calibration:
     """Just above the nearest everyday prompt, or halfway to the least typical example (each
     example's nearest other) when that is further. Counter-examples are not thresholds but a
     competing class: a window nearer to one of them than to every example is allowed
     (`on_topic_by_meaning`), so a counter-example close to the topic does not lift the threshold
     for every paraphrase."""
-    vectors = embedded_examples(examples)
+    vectors = embedded_examples(examples, encoder)
     if len(vectors) > 1:
         similarity = vectors @ vectors.T
         np.fill_diagonal(similarity, -1.0)
         apart = float(similarity.max(axis=1).min())
     else:
         apart = THRESHOLD_RANGE[1]
-    everyday = float(closest(embedded_examples(EVERYDAY), vectors).max())
-    counters = embedded_examples(counter_examples)
+    everyday = float(closest(embedded_examples(EVERYDAY, encoder), vectors).max())
+    counters = embedded_examples(counter_examples, encoder)
     counter = float(closest(counters, vectors).max()) if len(counters) else 0.0
     threshold = max(everyday + MARGIN, (everyday + apart) / 2)
     low, high = THRESHOLD_RANGE
     return Calibration(round(min(high, max(low, threshold)), 3), round(apart, 3), round(counter, 3))
 
 
-def topic_score(topic: Topic, vectors: Vectors) -> float:
-    """How close the prompt's closest window comes to the topic's nearest example, counting
-    only windows nearer to an example than to any counter-example."""
+def topic_score(topic: Topic, vectors: Vectors, encoder: CachedEncoder = ENGLISH) -> float:
+    """How close the prompt's closest window (read by `encoder`) comes to the topic's nearest
+    example, counting only windows nearer to an example than to any counter-example."""
     if not topic.examples or not len(vectors):
         return 0.0
-    to_examples = closest(vectors, embedded_examples(topic.examples))
-    counters = embedded_examples(topic.counter_examples)
+    to_examples = closest(vectors, embedded_examples(topic.examples, encoder))
+    counters = embedded_examples(topic.counter_examples, encoder)
     if len(counters):
         to_examples = np.where(to_examples > closest(vectors, counters), to_examples, 0.0)
     return float(to_examples.max())
 
 
-def on_topic_by_meaning(topic: Topic, vectors: Vectors) -> bool:
+def _close_enough(topic: Topic, vectors: Vectors, encoder: CachedEncoder) -> bool:
+    threshold = calibration(topic.examples, topic.counter_examples, encoder).threshold
+    return topic_score(topic, vectors, encoder) >= threshold
+
+
+def on_topic_by_meaning(
+    topic: Topic, vectors: Callable[[], Vectors], foreign: Callable[[], Vectors]
+) -> bool:
     """Whether a window of the prompt is as close to the topic's examples as its threshold (and
-    nearer to them than to the counter-examples)."""
-    if not topic.examples or not len(vectors):
+    nearer to them than to the counter-examples): read in English (`vectors`: MiniLM's, with the
+    glosses), or, for the windows in another language (`foreign`), by the multilingual model
+    against its own calibration."""
+    if not topic.examples:
         return False
-    threshold = calibration(topic.examples, topic.counter_examples).threshold
-    return topic_score(topic, vectors) >= threshold
+    if _close_enough(topic, vectors(), ENGLISH):
+        return True
+    others = foreign()
+    return bool(len(others)) and _close_enough(topic, others, MULTILINGUAL)
 
 
 def forget() -> None:
     """Forget every text's windows and their vectors (a benchmark timing text never seen)."""
     _layout.cache_clear()
-    encoder_forget()
+    ENGLISH.forget()
+    MULTILINGUAL.forget()

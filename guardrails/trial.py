@@ -10,12 +10,18 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from guardrails.encoder import Vectors
+from guardrails.encoder import ENGLISH, Vectors
 from guardrails.engine import GuardrailBlocked, check, keyword_found
 from guardrails.injection import attack_probability
+from guardrails.multilingual import MULTILINGUAL
 from guardrails.normalise import readings
 from guardrails.policy import Policy, Topic
-from guardrails.similarity import calibration, topic_score, window_vectors
+from guardrails.similarity import (
+    calibration,
+    foreign_window_vectors,
+    topic_score,
+    window_vectors,
+)
 
 
 @dataclass(frozen=True)
@@ -24,14 +30,22 @@ class TopicReading:
     keyword: str | None  # the keyword found, if one was
     score: float | None  # the closest window to an example (None: the topic has no examples)
     threshold: float | None
+    # The same, for the windows in another language, read by the multilingual model (None: no
+    # such window, or no examples)
+    foreign_score: float | None = None
+    foreign_threshold: float | None = None
 
     @property
     def denied(self) -> bool:
         if self.keyword is not None:
             return True
-        return (
-            self.score is not None and self.threshold is not None and self.score >= self.threshold
+        return _reaches(self.score, self.threshold) or _reaches(
+            self.foreign_score, self.foreign_threshold
         )
+
+
+def _reaches(score: float | None, threshold: float | None) -> bool:
+    return score is not None and threshold is not None and score >= threshold
 
 
 @dataclass(frozen=True)
@@ -44,12 +58,20 @@ class Trial:
     injection_threshold: float
 
 
-def _topic(topic: Topic, seen: tuple[str, ...], vectors: Callable[[], Vectors]) -> TopicReading:
+def _topic(
+    topic: Topic, seen: tuple[str, ...], vectors: Callable[[], Vectors],
+    foreign: Callable[[], Vectors],
+) -> TopicReading:  # fmt: skip
     keyword = keyword_found(topic, seen)
     if not topic.examples:
         return TopicReading(topic.name, keyword, None, None)
-    threshold = calibration(topic.examples, topic.counter_examples).threshold
-    return TopicReading(topic.name, keyword, round(topic_score(topic, vectors()), 3), threshold)
+    threshold = calibration(topic.examples, topic.counter_examples, ENGLISH).threshold
+    score = round(topic_score(topic, vectors(), ENGLISH), 3)
+    if not len(foreign()):
+        return TopicReading(topic.name, keyword, score, threshold)
+    other = calibration(topic.examples, topic.counter_examples, MULTILINGUAL).threshold
+    other_score = round(topic_score(topic, foreign(), MULTILINGUAL), 3)
+    return TopicReading(topic.name, keyword, score, threshold, other_score, other)
 
 
 def try_prompt(policy: Policy, text: str) -> Trial:
@@ -60,8 +82,9 @@ def try_prompt(policy: Policy, text: str) -> Trial:
     except GuardrailBlocked as blocked:
         blocked_by, passed, interventions = blocked.policy, None, []
     vectors = functools.cache(lambda: window_vectors(text))
+    foreign = functools.cache(lambda: foreign_window_vectors(text))
     seen = readings(text) if policy.topics else ()
-    topics = tuple(_topic(topic, seen, vectors) for topic in policy.topics)
+    topics = tuple(_topic(topic, seen, vectors, foreign) for topic in policy.topics)
     injection = round(attack_probability(text, vectors), 3) if policy.injection else None
     return Trial(blocked_by, passed, tuple(f"{rule} ({action})" for rule, action in interventions),
                  topics, injection, policy.injection_threshold)  # fmt: skip

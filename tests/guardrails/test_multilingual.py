@@ -1,7 +1,8 @@
 """Prompt injection and denied topics beyond English: attacks in German and Japanese are blocked,
 prompts that only mention instructions pass, a topic defined in English is found when asked in
-French (alone or diluted in 2 KB of text), a counter-example stays allowed; and the figures on
-the held-out and blind sets do not fall below what was measured."""
+French (alone or diluted in 2 KB of text) and in Arabic (by the multilingual reading), a
+counter-example stays allowed; and the figures on the held-out and blind sets do not fall below
+what was measured."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from guardrails.engine import GuardrailBlocked, check
 from guardrails.gloss import glossed
 from guardrails.injection import attack_probability, is_injection, phrase_score
 from guardrails.labelled_blind import injection_prompts as blind_injection_prompts
+from guardrails.labelled_blind import topic_prompts as blind_topic_prompts
 from guardrails.labelled_held_out import (
     SECOND_TOPIC_COUNTER_EXAMPLES,
     SECOND_TOPIC_EXAMPLES,
@@ -23,7 +25,7 @@ from guardrails.labelled_held_out import (
 from guardrails.labelled_prompts import TOPIC_COUNTER_EXAMPLES, TOPIC_EXAMPLES
 from guardrails.measure import verdict_score
 from guardrails.policy import Policy, parse
-from guardrails.similarity import window_vectors
+from guardrails.similarity import foreign_window_vectors, topic_score, window_vectors
 
 INJECTION = parse({"prompt_injection": True})
 
@@ -84,6 +86,20 @@ def test_a_topic_in_english_is_found_in_french_alone_and_diluted() -> None:
     assert blocked(SALARIES, f"{FILLER * 6}{question} {FILLER * 6}")
     assert not blocked(SALARIES, "Comment réserver une salle de réunion ?")
     assert not blocked(SALARIES, FILLER * 12)
+
+
+def test_a_topic_in_english_is_found_in_arabic_by_the_multilingual_reading() -> None:
+    # The gloss has no Arabic, so MiniLM reads these as noise; the multilingual model reads them
+    # against its own calibration. English windows are not read by it at all.
+    salary = "ما هو راتب مدير الموارد البشرية؟"  # what is the HR director's salary?
+    layoffs = "هل ستكون هناك تسريحات للموظفين هذا العام؟"  # will staff be laid off this year?
+    assert topic_score(SALARIES.topics[0], window_vectors(salary)) < 0.35
+    assert blocked(SALARIES, salary) and blocked(REDUNDANCIES, layoffs)
+    assert blocked(SALARIES, f"{FILLER * 6}{salary} {FILLER * 6}")
+    assert not blocked(SALARIES, "كيف أقدم طلب إجازة؟")  # how do I ask for leave?
+    assert not blocked(REDUNDANCIES, "كيف أنتقل إلى قسم آخر؟")  # how do I move to another team?
+    assert len(foreign_window_vectors(f"{salary} {FILLER}")) == 1
+    assert len(foreign_window_vectors("What is the salary of our CFO?")) == 0
 
 
 def test_a_counter_example_stays_allowed() -> None:
@@ -172,3 +188,12 @@ def test_blind_figures_do_not_regress() -> None:
     benign = [text for text, attack in labelled if not attack]
     assert injection.f1 >= 0.78
     assert sum(blocked(INJECTION, text) for text in benign) / len(benign) <= 0.07
+
+
+@pytest.mark.parametrize("policy", [SALARIES, REDUNDANCIES], ids=lambda p: p.topics[0].name)
+def test_blind_topic_figures_do_not_regress(policy: Policy) -> None:
+    # Measured .71 recall on each blind topic (24 paraphrases, 24 near misses, 17 languages) with
+    # 4 and 0 near misses flagged; .58 on each before the multilingual reading.
+    labelled = blind_topic_prompts(policy.topics[0].name)
+    score = verdict_score(labelled, lambda text: blocked(policy, text))
+    assert score.recall >= 0.66 and score.false_positives <= 4

@@ -173,6 +173,7 @@ def test_the_api_shows_each_topics_calibration(module_tenants, make_user) -> Non
     [shown] = policy["topic_calibration"]  # a topic of keywords only has nothing to calibrate
     assert shown["name"] == "Salaries" and 0.35 <= shown["threshold"] <= 0.8
     assert 0 < shown["counter_example_closest"] < shown["examples_apart"] <= 1
+    assert 0.35 <= shown["multilingual_threshold"] <= 0.8
     refused = admin.put(url, json.dumps({**body, "prompt_injection_threshold": 2}),
                         content_type="application/json")  # fmt: skip
     assert refused.status_code == 400

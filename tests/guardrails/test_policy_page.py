@@ -135,7 +135,14 @@ def test_trying_a_prompt_reads_it_with_the_policy_as_filled_in_and_saves_nothing
     assert trial.blocked_by == "denied topic: Salaries"
     (topic,) = trial.topics
     assert topic.denied and topic.keyword is None and topic.score >= topic.threshold
+    assert topic.foreign_score is None  # English: not read by the multilingual model
     assert "Blocked by denied topic: Salaries." in on_topic.content.decode()
+
+    arabic = page.post(url, form(**SALARIES, action="try",
+                                 sample="ما هو راتب مدير الموارد البشرية؟"))  # fmt: skip
+    (topic,) = arabic.context["trial"].topics
+    assert topic.score < topic.threshold  # MiniLM cannot read it
+    assert topic.denied and topic.foreign_score >= topic.foreign_threshold
 
     by_keyword = page.post(url, form(**SALARIES, action="try", sample="Where is my PAYSLIP?"))
     assert by_keyword.context["trial"].topics[0].keyword == "payslip"
