@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from guardrails.encoder import ENGLISH
 from guardrails.models import GuardrailPolicy
 from guardrails.multilingual import MULTILINGUAL
 from guardrails.policy import INJECTION_THRESHOLD, NO_POLICY, Policy, combined, parse
@@ -65,7 +66,7 @@ def topic_calibrations(raw: dict[str, Any]) -> list[dict[str, Any]]:
     shown = []
     for topic in parse(raw, saved=True).topics:
         if topic.examples:
-            measured = calibration(topic.examples, topic.counter_examples)
+            measured = calibration(topic.examples, topic.counter_examples, ENGLISH)
             other = calibration(topic.examples, topic.counter_examples, MULTILINGUAL)
             shown.append({"name": topic.name, "threshold": measured.threshold,
                           "examples_apart": measured.examples_apart,

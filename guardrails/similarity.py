@@ -47,7 +47,7 @@ EVERYDAY = (
 )  # fmt: skip
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=1024)
 def embedded_examples(texts: tuple[str, ...], encoder: CachedEncoder = ENGLISH) -> Vectors:
     """The vectors of `texts` (kept: examples are embedded once per process)."""
     return encoder.encoded(list(texts))
@@ -139,7 +139,7 @@ class Calibration:
     counter_closest: float  # how close the nearest counter-example comes to an example
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=512)
 def calibration(
     examples: tuple[str, ...], counter_examples: tuple[str, ...], encoder: CachedEncoder = ENGLISH
 ) -> Calibration:

@@ -7,8 +7,10 @@ what was measured."""
 from __future__ import annotations
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from threadpoolctl import threadpool_info
 
 from guardrails.engine import GuardrailBlocked, check
 from guardrails.gloss import glossed
@@ -24,6 +26,7 @@ from guardrails.labelled_held_out import (
 )
 from guardrails.labelled_prompts import TOPIC_COUNTER_EXAMPLES, TOPIC_EXAMPLES
 from guardrails.measure import verdict_score
+from guardrails.multilingual import MULTILINGUAL, in_another_script
 from guardrails.policy import Policy, parse
 from guardrails.similarity import foreign_window_vectors, topic_score, window_vectors
 
@@ -100,6 +103,29 @@ def test_a_topic_in_english_is_found_in_arabic_by_the_multilingual_reading() -> 
     assert not blocked(REDUNDANCIES, "كيف أنتقل إلى قسم آخر؟")  # how do I move to another team?
     assert len(foreign_window_vectors(f"{salary} {FILLER}")) == 1
     assert len(foreign_window_vectors("What is the salary of our CFO?")) == 0
+
+
+@pytest.mark.parametrize(("window", "other"), [
+    ("Привет, как дела?", True), ("ما هو راتب المدير؟", True), ("部長の年収", True),
+    ("café naïve Łódź Tiếng Việt", False), ("a gap of 5 μm", False),
+    ("\ufb01nance \ufb02ow, \uff46\uff55\uff4c\uff4c", False),  # ligatures, fullwidth
+    ("Hawai\u02bbi, don\u02bct", False), ("\u2139\ufe0f see the notes", False),
+])  # fmt: skip
+def test_windows_in_another_script_are_told_from_latin_ones(window: str, other: bool) -> None:
+    assert in_another_script(window) is other
+
+
+def test_concurrent_multilingual_readings_leave_the_blas_threads_as_they_were() -> None:
+    # The package limits BLAS to one thread around each call, process-wide: calls from several
+    # threads at once must not restore each other's limits out of order.
+    MULTILINGUAL.encoded(["Добрый день"])  # loaded
+    before = [pool["num_threads"] for pool in threadpool_info()]
+    for round_ in range(3):
+        texts = [f"Сколько зарабатывает сотрудник номер {round_}-{i}?" for i in range(48)]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            vectors = list(pool.map(lambda text: MULTILINGUAL.encoded([text]), texts))
+        assert all(v.shape == (1, 512) for v in vectors)
+        assert [pool["num_threads"] for pool in threadpool_info()] == before
 
 
 def test_a_counter_example_stays_allowed() -> None:
