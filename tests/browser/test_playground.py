@@ -31,6 +31,7 @@ from tests.browser.conftest import screenshot
 from tests.browser.test_sign_in import sign_in
 from tests.gateway.upstreams import Upstream
 from tests.knowledge.conftest import FIXTURES, ingested, knowledge_base
+from tests.waiting import eventually
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -319,8 +320,10 @@ def test_two_models_stream_side_by_side_and_stop_ends_the_call(
     expect(answer).to_contain_text("You stopped this answer")
     expect(page.get_by_role("button", name="Stop")).to_be_hidden()
     assert upstream.disconnected.wait(10), "the upstream call went on after Stop"
-    with tenant_context(acme):
-        stopped = Turn.objects.get(role="assistant", status="stopped")
+    with tenant_context(acme):  # the partial answer is saved once the stream has ended
+        kept = Turn.objects.filter(role="assistant", status="stopped")
+        assert eventually(kept.exists), "the stopped answer was not kept"
+        stopped = kept.get()
     assert stopped.content.startswith("w0 w1 w2 w3 w4 w5") and "w399" not in stopped.content
     screenshot(page, "playground-stopped")
     page.set_viewport_size(PHONE)

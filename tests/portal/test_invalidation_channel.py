@@ -8,7 +8,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -17,15 +16,7 @@ from identity.account_cache import active_service_account
 from identity.services import create_service_account
 from kernel import hot_cache, invalidation
 from kernel.redis_client import shared_redis
-
-
-def eventually(condition: Callable[[], bool], seconds: float = 10) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
+from tests.waiting import eventually
 
 
 def gets_so_far() -> int:

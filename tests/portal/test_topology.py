@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests import waiting
 from tests.portal.topology import Topology, start_topology
 
 LIMITED_RPM = 12
@@ -46,12 +47,7 @@ def call(port: int, token: str, model: str = "open-model") -> httpx.Response:
 
 
 def eventually(condition: Callable[[], bool], seconds: float = 90) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.5)
-    return condition()
+    return waiting.eventually(condition, seconds, every=0.5)
 
 
 def billed(topology: Topology, request_ids: list[str]) -> dict[str, int]:
