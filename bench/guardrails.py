@@ -80,6 +80,24 @@ def two_kilobytes(seed: int) -> str:
     return text[:2000]
 
 
+# Locales whose Faker writes words of their own language (pt_BR's are Latin)
+OTHER_LANGUAGES = ("de_DE", "fr_FR", "es_ES", "it_IT", "ru_RU", "ja_JP", "zh_CN", "ar_AA",
+                   "pl_PL", "nl_NL")  # fmt: skip
+
+
+def two_kilobytes_in_other_languages(seed: int) -> str:
+    """About 2 KB of sentences in ten other languages, two at a time from each in turn: every
+    window is read through the gloss, and for topics by the multilingual model too."""
+    fakers = [Faker(locale) for locale in OTHER_LANGUAGES]
+    for number, fake in enumerate(fakers):
+        fake.seed_instance(seed * 100 + number)
+    text = ""
+    while len(text) < 2000:
+        for fake in fakers:
+            text += " ".join(fake.sentences(2)) + " "
+    return text[:2000]
+
+
 def blocks(policy: Policy) -> Callable[[str], bool]:
     return lambda text: blocking_rule(policy, text, "input") is not None
 
@@ -153,6 +171,15 @@ def prompt_checks(pii_prompts: list[str]) -> None:
         forget()
         one = lambda lap, p=policy: blocking_rule(p, fresh[lap + 1], "input")  # noqa: E731
         print(f"  {name} alone on it: {p50_ms(one):.1f} ms p50")
+    others = [two_kilobytes_in_other_languages(seed) for seed in range(40)]
+    passing = [text for text in others if blocking_rule(every, text, "input") is None][:31]
+    forget()
+    foreign = lambda lap: blocking_rule(every, passing[lap + 1], "input")  # noqa: E731
+    print(
+        "PII + injection + topic on a 2 KB prompt in ten other languages never seen before: "
+        f"{p50_ms(foreign):.1f} ms p50 ({len(passing)} of {len(others)} pass; "
+        f"{statistics.median(len(window_texts(t)) for t in passing):.0f} windows and glosses)"
+    )
     again = lambda _: blocking_rule(every, fresh[0], "input")  # noqa: E731
     print(
         "the same 2 KB again (a chat re-sends its history each turn; its windows are cached): "
