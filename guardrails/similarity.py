@@ -175,9 +175,16 @@ def topic_score(topic: Topic, vectors: Vectors, encoder: CachedEncoder = ENGLISH
     return float(to_examples.max())
 
 
-def _close_enough(topic: Topic, vectors: Vectors, encoder: CachedEncoder) -> bool:
+def topic_reading(topic: Topic, vectors: Vectors, encoder: CachedEncoder) -> tuple[float, float]:
+    """The prompt's score for the topic read by `encoder` (`topic_score`), and the threshold the
+    topic's examples calibrate for that encoder."""
     threshold = calibration(topic.examples, topic.counter_examples, encoder).threshold
-    return topic_score(topic, vectors, encoder) >= threshold
+    return topic_score(topic, vectors, encoder), threshold
+
+
+def _close_enough(topic: Topic, vectors: Vectors, encoder: CachedEncoder) -> bool:
+    score, threshold = topic_reading(topic, vectors, encoder)
+    return score >= threshold
 
 
 def on_topic_by_meaning(

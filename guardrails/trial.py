@@ -16,12 +16,7 @@ from guardrails.injection import attack_probability
 from guardrails.multilingual import MULTILINGUAL
 from guardrails.normalise import readings
 from guardrails.policy import Policy, Topic
-from guardrails.similarity import (
-    calibration,
-    foreign_window_vectors,
-    topic_score,
-    window_vectors,
-)
+from guardrails.similarity import foreign_window_vectors, topic_reading, window_vectors
 
 
 @dataclass(frozen=True)
@@ -65,13 +60,12 @@ def _topic(
     keyword = keyword_found(topic, seen)
     if not topic.examples:
         return TopicReading(topic.name, keyword, None, None)
-    threshold = calibration(topic.examples, topic.counter_examples, ENGLISH).threshold
-    score = round(topic_score(topic, vectors(), ENGLISH), 3)
+    score, threshold = topic_reading(topic, vectors(), ENGLISH)
     if not len(foreign()):
-        return TopicReading(topic.name, keyword, score, threshold)
-    other = calibration(topic.examples, topic.counter_examples, MULTILINGUAL).threshold
-    other_score = round(topic_score(topic, foreign(), MULTILINGUAL), 3)
-    return TopicReading(topic.name, keyword, score, threshold, other_score, other)
+        return TopicReading(topic.name, keyword, round(score, 3), threshold)
+    other_score, other = topic_reading(topic, foreign(), MULTILINGUAL)
+    return TopicReading(topic.name, keyword, round(score, 3), threshold, round(other_score, 3),
+                        other)  # fmt: skip
 
 
 def try_prompt(policy: Policy, text: str) -> Trial:

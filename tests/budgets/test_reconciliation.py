@@ -22,6 +22,7 @@ from budgets.services import set_budget
 from budgets.tasks import reconcile_budgets
 from kernel.redis_client import shared_redis
 from tests.budgets.priced import CALL_COST, priced_tenant, recorded_spend
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -87,9 +88,7 @@ def test_reconciliation_lets_go_of_the_holds_of_a_process_that_died(spent) -> No
     holder = client.hget(rule.holders(now), "chatcmpl-living").decode()
     assert holder == this_holder()
     # Its key lives while it beats (back within BEAT_SECONDS if a fixture emptied Redis).
-    deadline = time.monotonic() + BEAT_SECONDS + 2
-    while client.ttl(holder_key(holder)) <= 0 and time.monotonic() < deadline:
-        time.sleep(0.2)
+    assert eventually(lambda: client.ttl(holder_key(holder)) > 0, BEAT_SECONDS + 2, every=0.2)
     assert 0 < client.ttl(holder_key(holder)) <= HOLDER_TTL_SECONDS
     taken = int(time.time()) - HOLDER_TTL_SECONDS - 1  # before the dead one's key expired
     client.hset(rule.holds(now), "chatcmpl-dead", f"{to_units(Decimal('0.15'))}:{taken}")

@@ -119,13 +119,13 @@ def test_concurrent_multilingual_readings_leave_the_blas_threads_as_they_were() 
     # The package limits BLAS to one thread around each call, process-wide: calls from several
     # threads at once must not restore each other's limits out of order.
     MULTILINGUAL.encoded(["Добрый день"])  # loaded
-    before = [pool["num_threads"] for pool in threadpool_info()]
+    before = [info["num_threads"] for info in threadpool_info()]
     for round_ in range(3):
         texts = [f"Сколько зарабатывает сотрудник номер {round_}-{i}?" for i in range(48)]
         with ThreadPoolExecutor(max_workers=4) as pool:
             vectors = list(pool.map(lambda text: MULTILINGUAL.encoded([text]), texts))
         assert all(v.shape == (1, 512) for v in vectors)
-        assert [pool["num_threads"] for pool in threadpool_info()] == before
+        assert [info["num_threads"] for info in threadpool_info()] == before
 
 
 def test_a_counter_example_stays_allowed() -> None:
