@@ -172,12 +172,15 @@ def prompt_checks(pii_prompts: list[str]) -> None:
         one = lambda lap, p=policy: blocking_rule(p, fresh[lap + 1], "input")  # noqa: E731
         print(f"  {name} alone on it: {p50_ms(one):.1f} ms p50")
     others = [two_kilobytes_in_other_languages(seed) for seed in range(40)]
-    passing = [text for text in others if blocking_rule(every, text, "input") is None][:31]
+    verdicts = [blocking_rule(every, text, "input") for text in others]
+    passing = [text for text, rule in zip(others, verdicts, strict=True) if rule is None]
+    blocked = Counter(rule for rule in verdicts if rule is not None)
     forget()
     foreign = lambda lap: blocking_rule(every, passing[lap + 1], "input")  # noqa: E731
     print(
         "PII + injection + topic on a 2 KB prompt in ten other languages never seen before: "
-        f"{p50_ms(foreign):.1f} ms p50 ({len(passing)} of {len(others)} pass; "
+        f"{p50_ms(foreign):.1f} ms p50 ({len(passing)} of {len(others)} pass, blocked: "
+        f"{dict(blocked)}; "
         f"{statistics.median(len(window_texts(t)) for t in passing):.0f} windows and glosses)"
     )
     again = lambda _: blocking_rule(every, fresh[0], "input")  # noqa: E731

@@ -165,6 +165,7 @@ _UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af\u0e00-\
 # A gloss that changes less than this share of a text's words is of a text already in English
 # (a word that happens to be spelt like a foreign one) and is not read a second time.
 MATERIAL = 0.2
+READ = "\ue000"  # a private-use character around what the gloss read, while it reads
 
 
 def _english(match: re.Match[str]) -> str:
@@ -172,17 +173,19 @@ def _english(match: re.Match[str]) -> str:
     return _ENGLISH_FOR.get(word.casefold(), word)
 
 
-def _phrases_in_english(text: str) -> str:
+def _phrases_in_english(text: str, mark: str = "") -> str:
+    """`text` with its listed phrases (and terms of unspaced scripts) in English, each between
+    `mark`s when one is given (so that the words the gloss read can be told apart)."""
     if _UNSPACED_SCRIPT.search(text):
-        text = _UNSPACED_TERMS.sub(lambda m: _UNSPACED[m.group()], text)
+        text = _UNSPACED_TERMS.sub(lambda m: f"{mark}{_UNSPACED[m.group()]}{mark}", text)
     lowered = text.lower().translate(_FOLD_AFTER_LOWER)
     if len(lowered) != len(text):  # a letter whose lower case is longer: positions would move
         return _PHRASES_ANY_CASE.sub(
-            lambda m: f" {_PHRASE_FOR.get(m.group().casefold(), m.group())} ", text
+            lambda m: f" {mark}{_PHRASE_FOR.get(m.group().casefold(), m.group())}{mark} ", text
         )
     parts, last = [], 0
     for match in _PHRASES.finditer(lowered):
-        parts += [text[last : match.start()], f" {_PHRASE_FOR[match.group()]} "]
+        parts += [text[last : match.start()], f" {mark}{_PHRASE_FOR[match.group()]}{mark} "]
         last = match.end()
     return "".join(parts) + text[last:]
 
@@ -194,18 +197,33 @@ def glossed(text: str) -> str:
 
 def english_readings(text: str) -> tuple[str, ...]:
     """For `text` in another language (its gloss changes a material share of the words): its
-    English gloss, and only the words the gloss could read ("Je voudrais connaître la
-    rémunération de mon chef" reads "the salary of my", which the embedding model compares
-    without the noise of the words it does not know) where that is two words or more and not
-    the gloss itself. Nothing for text already in English."""
-    phrased = _phrases_in_english(text)
+    English gloss, and only what the gloss could read, its phrases, terms and words in order
+    ("Je voudrais connaître la rémunération de mon chef" reads "the salary of my", which the
+    embedding model compares without the noise of the words it does not know), where that is
+    two words or more, a material share of the text's words, and not the gloss itself. Nothing
+    for text already in English."""
+    marked = _phrases_in_english(text, READ)
+    phrased = marked.replace(READ, "")
     gloss = " ".join(WORD.sub(_english, phrased).split())
     before, after = text.split(), gloss.split()
     written = set(before)
-    changed = sum(1 for word in after if word not in written)
+    # Words the gloss wrote: not the pieces of Chinese or Japanese that a term read inside them
+    # splits off (a line of random Russian and Chinese is not "read" because it was cut up).
+    changed = sum(1 for word in after
+                  if word not in written and not _UNSPACED_SCRIPT.search(word))  # fmt: skip
     if gloss == " ".join(before) or changed < 2 or changed < MATERIAL * len(after):
         return ()
-    known = [english for word in WORD.findall(phrased)
-             if (english := _ENGLISH_FOR.get(word.casefold()))]  # fmt: skip
+    known = []  # what the gloss read, in order: its phrases and terms, then its words
+    for number, part in enumerate(marked.split(READ)):
+        if number % 2:
+            known += part.split()
+        else:
+            known += [english for word in WORD.findall(part)
+                      if (english := _ENGLISH_FOR.get(word.casefold()))]  # fmt: skip
+    words = WORD.findall(phrased)
     only_known = " ".join(known)
-    return (gloss, only_known) if len(known) >= 2 and only_known != gloss else (gloss,)
+    # The known words alone stand for the text only where they are a material share of it: two
+    # topic words among twenty unknown ones are word salad, not a question about the topic.
+    if len(known) >= max(2, MATERIAL * len(words)) and only_known != gloss:
+        return (gloss, only_known)
+    return (gloss,)
