@@ -156,6 +156,8 @@ def prompt_checks(pii_prompts: list[str]) -> None:
     alarms = Counter(rule for rule in rules if rule is not None)
     print(f"2 KB texts of random English words blocked (false alarms): "
           f"{sum(alarms.values())} of {len(drawn)} {dict(alarms)}")
+    print(f"  the same texts blocked by the topic {held_out.SECOND_TOPIC_NAME} alone: "
+          f"{sum(map(blocks(second), drawn))} of {len(drawn)}")
     forget()  # ...and none of their windows is cached when the laps read them
     cold = lambda lap: blocking_rule(every, fresh[lap + 1], "input")  # noqa: E731
     print(
