@@ -3,6 +3,7 @@ overlays under deploy/kubernetes, read as an operator's tools read them."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -97,7 +98,7 @@ def test_the_env_example_sets_what_replicas_must_share_and_only_documented_setti
     assert names - {"POSTGRES_PASSWORD"} <= readme_settings()
 
 
-def rendered(overlay: str) -> list[dict[str, Any]]:
+def rendered(overlay: str | Path) -> list[dict[str, Any]]:
     """The overlay as `kubectl kustomize` renders it (kubectl's own Kustomize)."""
     kubectl = shutil.which("kubectl")
     assert kubectl, "kubectl renders the manifests: .ci/run installs it where the machine has none"
@@ -164,3 +165,28 @@ def test_the_production_overlay_renders_without_placeholder_secrets() -> None:
     assert find(production, "Job", "atrium-migrate")["spec"]["template"]["spec"]["containers"][0][
         "args"
     ] == ["migrate"]
+
+
+def web_memory(resources: list[dict[str, Any]]) -> dict[str, str]:
+    (web,) = find(resources, "Deployment", "atrium-web")["spec"]["template"]["spec"]["containers"]
+    resources_of_web: dict[str, dict[str, str]] = web["resources"]
+    return {bound: values["memory"] for bound, values in resources_of_web.items()}
+
+
+def test_the_local_models_component_gives_the_web_pod_memory_for_two_processes_with_models(
+    tmp_path: Path,
+) -> None:
+    # An operator's overlay: production, with the component for an image with the local models.
+    def relative(path: Path) -> str:
+        return os.path.relpath(path, tmp_path)
+
+    (tmp_path / "kustomization.yaml").write_text(
+        yaml.safe_dump({
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+            "resources": [relative(KUBERNETES / "overlays" / "production")],
+            "components": [relative(KUBERNETES / "components" / "local-models")],
+        })
+    )
+    assert web_memory(rendered("overlays/production")) == {"requests": "768Mi", "limits": "1536Mi"}
+    assert web_memory(rendered(tmp_path)) == {"requests": "2Gi", "limits": "3Gi"}
