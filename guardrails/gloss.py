@@ -173,6 +173,14 @@ def _english(match: re.Match[str]) -> str:
     return _ENGLISH_FOR.get(word.casefold(), word)
 
 
+def _phrase_read(phrase: str, mark: str) -> str:
+    """A phrase matched regardless of case in English, between `mark`s; as written (and not
+    marked) where its case-folded form is not listed (a Turkish dotted capital I folds to two
+    characters)."""
+    english = _PHRASE_FOR.get(phrase.casefold())
+    return f" {mark}{english}{mark} " if english else f" {phrase} "
+
+
 def _phrases_in_english(text: str, mark: str = "") -> str:
     """`text` with its listed phrases (and terms of unspaced scripts) in English, each between
     `mark`s when one is given (so that the words the gloss read can be told apart)."""
@@ -180,9 +188,7 @@ def _phrases_in_english(text: str, mark: str = "") -> str:
         text = _UNSPACED_TERMS.sub(lambda m: f"{mark}{_UNSPACED[m.group()]}{mark}", text)
     lowered = text.lower().translate(_FOLD_AFTER_LOWER)
     if len(lowered) != len(text):  # a letter whose lower case is longer: positions would move
-        return _PHRASES_ANY_CASE.sub(
-            lambda m: f" {mark}{_PHRASE_FOR.get(m.group().casefold(), m.group())}{mark} ", text
-        )
+        return _PHRASES_ANY_CASE.sub(lambda m: _phrase_read(m.group(), mark), text)
     parts, last = [], 0
     for match in _PHRASES.finditer(lowered):
         parts += [text[last : match.start()], f" {mark}{_PHRASE_FOR[match.group()]}{mark} "]
@@ -202,6 +208,7 @@ def english_readings(text: str) -> tuple[str, ...]:
     embedding model compares without the noise of the words it does not know), where that is
     two words or more, a material share of the text's words, and not the gloss itself. Nothing
     for text already in English."""
+    text = text.replace(READ, " ")  # the mark is ours alone while reading
     marked = _phrases_in_english(text, READ)
     phrased = marked.replace(READ, "")
     gloss = " ".join(WORD.sub(_english, phrased).split())
@@ -213,7 +220,7 @@ def english_readings(text: str) -> tuple[str, ...]:
                   if word not in written and not _UNSPACED_SCRIPT.search(word))  # fmt: skip
     if gloss == " ".join(before) or changed < 2 or changed < MATERIAL * len(after):
         return ()
-    known = []  # what the gloss read, in order: its phrases and terms, then its words
+    known = []  # what the gloss read, in the text's order: its phrases, terms and words
     for number, part in enumerate(marked.split(READ)):
         if number % 2:
             known += part.split()

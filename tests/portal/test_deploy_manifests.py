@@ -181,12 +181,14 @@ def test_the_local_models_component_gives_the_web_pod_memory_for_two_processes_w
         return os.path.relpath(path, tmp_path)
 
     (tmp_path / "kustomization.yaml").write_text(
-        yaml.safe_dump({
-            "apiVersion": "kustomize.config.k8s.io/v1beta1",
-            "kind": "Kustomization",
-            "resources": [relative(KUBERNETES / "overlays" / "production")],
-            "components": [relative(KUBERNETES / "components" / "local-models")],
-        })
+        yaml.safe_dump(
+            {
+                "apiVersion": "kustomize.config.k8s.io/v1beta1",
+                "kind": "Kustomization",
+                "resources": [relative(KUBERNETES / "overlays" / "production")],
+                "components": [relative(KUBERNETES / "components" / "local-models")],
+            }
+        )
     )
     assert web_memory(rendered("overlays/production")) == {"requests": "768Mi", "limits": "1536Mi"}
     assert web_memory(rendered(tmp_path)) == {"requests": "2Gi", "limits": "3Gi"}
