@@ -234,9 +234,13 @@ def weakenings(floor: Policy, proposed: Policy) -> list[str]:
         for kind, action in floor.pii.items()
         if STRICTNESS[proposed.pii.get(kind, "off")] < STRICTNESS[action]
     ]
-    names = {topic.name for topic in proposed.topics}
+    by_name = {topic.name: topic for topic in proposed.topics}
     found += [f"denied_topics: the platform requires {t.name!r}" for t in floor.topics
-              if t.name not in names]  # fmt: skip
+              if t.name not in by_name]  # fmt: skip
+    found += [f"denied_topics: the platform's {t.name!r} needs all its examples and keywords "
+              "and no counter-example of yours (add a topic of your own instead)"
+              for t in floor.topics
+              if t.name in by_name and not _covers(by_name[t.name], t)]  # fmt: skip
     patterns = {w.source for w in proposed.words}
     found += [f"word_filters: the platform requires {w.name!r}" for w in floor.words
               if w.source not in patterns]  # fmt: skip
@@ -248,17 +252,28 @@ def weakenings(floor: Policy, proposed: Policy) -> list[str]:
     return found
 
 
+def _covers(proposed: Topic, required: Topic) -> bool:
+    """Whether `proposed` holds all of `required`'s examples and keywords and none of the
+    counter-examples (which allow what is near them) that `required` does not have."""
+    return (set(required.examples) <= set(proposed.examples)
+            and set(required.keywords) <= set(proposed.keywords)
+            and set(proposed.counter_examples) <= set(required.counter_examples))  # fmt: skip
+
+
 def combined(floor: Policy, own: Policy) -> Policy:
-    """What a call obeys: every rule of both, the stricter action per PII kind."""
+    """What a call obeys: every rule of both, the stricter action per PII kind. The floor's
+    topics and filters apply as the platform wrote them, whatever the tenant's policy holds
+    under the same name or pattern (it was saved under an older floor, or it adds to them)."""
     pii = dict(floor.pii)
     for kind, action in own.pii.items():
         if STRICTNESS[action] > STRICTNESS[pii.get(kind, "off")]:
             pii[kind] = action
-    topics = {t.name: t for t in (*floor.topics, *own.topics)}
-    words = {w.source: w for w in (*floor.words, *own.words)}
+    topics = (*floor.topics, *(t for t in own.topics if t not in floor.topics))
+    floor_sources = {w.source for w in floor.words}
+    words = (*floor.words, *(w for w in own.words if w.source not in floor_sources))
     bedrock = tuple(dict.fromkeys((*floor.bedrock, *own.bedrock)))
     regions = tuple(dict.fromkeys((*floor.phone_regions, *own.phone_regions)))
     thresholds = [p.injection_threshold for p in (floor, own) if p.injection]
-    return Policy(pii, tuple(topics.values()), tuple(words.values()),
+    return Policy(pii, topics, words,
                   floor.injection or own.injection, bedrock, regions,
                   min(thresholds, default=INJECTION_THRESHOLD))  # fmt: skip

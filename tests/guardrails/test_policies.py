@@ -10,7 +10,7 @@ from django.test import Client
 from guardrails.engine import GuardrailBlocked, StreamGuard, check
 from guardrails.injection import attack_probability
 from guardrails.models import GuardrailPolicy
-from guardrails.policy import parse
+from guardrails.policy import combined, parse
 from guardrails.selectors import policy_for, tenant_row
 from guardrails.services import set_floor, set_tenant_policy
 from guardrails.similarity import window_vectors
@@ -58,6 +58,34 @@ def test_the_floor_cannot_be_weakened(module_tenants) -> None:
     # The floor applies to a tenant with no policy of its own too.
     assert policy_for(module_tenants["globex"]).pii == {"card": "block"}
     assert GuardrailPolicy.objects.count() >= 1
+
+
+def test_a_floor_topic_cannot_be_rewritten_looser_under_its_own_name(module_tenants) -> None:
+    acme = module_tenants["acme"]
+    salaries = {"name": "Salaries", "examples": ["How much does my colleague earn?"],
+                "keywords": ["payroll"]}  # fmt: skip
+    set_floor(raw={"denied_topics": [salaries]}, actor="root")
+    looser = {"name": "Salaries", "keywords": ["zzqx"],
+              "counter_examples": ["How much does my colleague earn?"]}  # fmt: skip
+    with pytest.raises(InvalidInput, match="the platform's 'Salaries' needs all its examples"):
+        set_tenant_policy(tenant=acme, raw={"denied_topics": [looser]}, actor="ada")
+    assert tenant_row(acme) is None
+    # Adding to it is allowed.
+    more = {**salaries, "keywords": ["payroll", "pay slip"]}
+    set_tenant_policy(tenant=acme, raw={"denied_topics": [more]}, actor="ada")
+    with pytest.raises(GuardrailBlocked, match="denied topic: Salaries"):
+        check(policy_for(acme), "Show me the payroll", "input")
+
+
+def test_the_floor_applies_as_written_whatever_the_tenant_saved_under_its_names() -> None:
+    # A tenant policy saved before the floor had this topic holds a looser one of the same name:
+    # the floor's still applies, and so does the tenant's.
+    floor = parse({"denied_topics": [{"name": "Salaries", "keywords": ["payroll"]}]})
+    own = parse({"denied_topics": [{"name": "Salaries", "keywords": ["zzqx"]}]})
+    policy = combined(floor, own)
+    for prompt in ("Show me the payroll", "what about zzqx"):
+        with pytest.raises(GuardrailBlocked, match="denied topic: Salaries"):
+            check(policy, prompt, "input")
 
 
 def test_check_blocks_masks_and_never_echoes() -> None:
