@@ -58,7 +58,9 @@ class CachedEncoder:
                 self._cache.move_to_end(text)
         missing = list(dict.fromkeys(text for text in texts if text not in known))
         if missing:
-            fresh = dict(zip(missing, self._embed(missing), strict=True))
+            # Copies: a row kept as a view would keep its whole batch's array alive.
+            fresh = {text: row.copy() for text, row in zip(missing, self._embed(missing),
+                                                           strict=True)}  # fmt: skip
             with self._lock:
                 self._cache.update(fresh)
                 while len(self._cache) > CACHE_WINDOWS:

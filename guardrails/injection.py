@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -208,10 +209,19 @@ def _fitted(features: npt.NDArray[np.float64], labels: npt.NDArray[np.float64],
     return weights
 
 
-@functools.cache
+_FITTING = threading.Lock()
+
+
 def classifier() -> Classifier:
-    """Fitted on the training split; each training prompt's embedding features leave the prompt
-    itself out, as a new prompt's would."""
+    """Fitted on the training split, once per process (threads that ask at once wait for the
+    one fit); each training prompt's embedding features leave the prompt itself out, as a new
+    prompt's would."""
+    with _FITTING:
+        return _fitted_classifier()
+
+
+@functools.cache
+def _fitted_classifier() -> Classifier:
     labelled = training_injection_prompts()
     texts = [text for text, _ in labelled]
     per_prompt = [window_texts(text) for text in texts]

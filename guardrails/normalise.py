@@ -28,7 +28,6 @@ LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"
 SPELT_APART = re.compile(r"(?<![^\W_])(?:[^\W_][ .\-_*/|]){2,}[^\W_](?![^\W_])")
 HYPHENATED = re.compile(r"(?<=[^\W\d_])[-_*.·](?=[^\W\d_])")
 BASE64_SEGMENT = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
-MOSTLY_TEXT = re.compile(r"[\w\s.,;:!?'\"()\-]+")
 WORDS = re.compile(r"[a-z]+")
 COMMON_ENGLISH = frozenset((
     "the", "and", "to", "of", "a", "in", "is", "you", "your", "that", "it", "for", "on", "with",
@@ -84,7 +83,17 @@ def _decoded_base64(segment: str) -> str | None:
         decoded = raw.decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
         return None
-    return decoded if MOSTLY_TEXT.fullmatch(decoded.strip() or "-") else None
+    return decoded if _is_text(decoded) else None
+
+
+def _is_text(decoded: str) -> bool:
+    """Printable (no control character but white space) and at least half letters, not counting
+    the spaces: what a person wrote, in any language and punctuation, not bytes that happen to
+    be valid UTF-8."""
+    visible = "".join(decoded.split())
+    if not visible or any(unicodedata.category(c)[0] == "C" for c in visible):
+        return False
+    return 2 * sum(c.isalpha() for c in visible) >= len(visible)
 
 
 def base64_segments(text: str) -> list[str]:

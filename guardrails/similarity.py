@@ -25,7 +25,12 @@ from guardrails.normalise import base64_segments
 from guardrails.policy import Topic
 
 WINDOW_CHARACTERS = 160
-MAX_WINDOWS = 24  # a longer prompt is read in its first and last windows and a sample between
+OVERLAP = 40  # a sentence longer than a window is cut into pieces that overlap by this much
+# Every window is read by the phrase signals and cues; this many are embedded (the first, the
+# last and an even sample between, where a prompt has more): ~15 KB of text, ~0.3 s the first
+# time on two cores (a chat's history is embedded once, then cached).
+EMBEDDED_WINDOWS = 96
+LAYOUTS_KEPT_UP_TO = 65536  # characters: a longer text's layout is made anew on each call
 # Full stops and question marks of Latin, Arabic (U+061F, U+06D4), Devanagari (dandas) and CJK
 SENTENCE_END = re.compile(r"(?<=[.!?\u061f\u06d4\u0964\u0965])\s+|(?<=[\u3002\uff01\uff1f])\s*|\n+")
 THRESHOLD_RANGE = (0.35, 0.8)
@@ -65,8 +70,10 @@ def windows(text: str) -> list[str]:
             if current:
                 packed.append(current)
                 current = ""
+            # Overlapping, so that a phrase cut by one piece's end is whole in the next.
+            step = WINDOW_CHARACTERS - OVERLAP
             packed += [sentence[i : i + WINDOW_CHARACTERS]
-                       for i in range(0, len(sentence), WINDOW_CHARACTERS)]  # fmt: skip
+                       for i in range(0, len(sentence) - OVERLAP, step)]  # fmt: skip
             continue
         if current and len(current) + len(sentence) + 1 > WINDOW_CHARACTERS:
             packed.append(current)
@@ -74,28 +81,48 @@ def windows(text: str) -> list[str]:
         current = f"{current} {sentence}".strip()
     if current:
         packed.append(current)
-    if len(packed) > MAX_WINDOWS:
-        step = len(packed) / MAX_WINDOWS
-        packed = [packed[int(i * step)] for i in range(MAX_WINDOWS - 1)] + [packed[-1]]
     return packed
 
 
+def _embedded(count: int) -> set[int]:
+    """Which of `count` windows are embedded: all, or the first, the last and an even sample."""
+    if count <= EMBEDDED_WINDOWS:
+        return set(range(count))
+    step = count / EMBEDDED_WINDOWS
+    return {int(i * step) for i in range(EMBEDDED_WINDOWS - 1)} | {count - 1}
+
+
+Layout = tuple[tuple[str, ...], tuple[tuple[str, tuple[int, ...]], ...]]
+
+
+def _layout(text: str) -> Layout:
+    return _kept_layout(text) if len(text) <= LAYOUTS_KEPT_UP_TO else _made_layout(text)
+
+
 @functools.lru_cache(maxsize=64)
-def _layout(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[int, ...]], ...]]:
+def _kept_layout(text: str) -> Layout:
+    return _made_layout(text)
+
+
+def _made_layout(text: str) -> Layout:
+    # The text's windows, then those of what its base64 segments say (read whole: a long one is
+    # cut across windows), each read in English too where it is in another language.
     cut = windows(text) if text.strip() else []
-    texts = list(cut)
+    for hidden in base64_segments(text):
+        cut += windows(hidden)
+    embedded = _embedded(len(cut))
+    texts: list[str] = []
     groups = []
-    for window in cut:
-        rows = [len(groups)]
+    for number, window in enumerate(cut):
+        if number not in embedded:
+            groups.append((window, ()))  # read by the phrase signals and cues only
+            continue
+        rows = [len(texts)]
+        texts.append(window)
         for reading in english_readings(window):
             rows.append(len(texts))
             texts.append(reading)
         groups.append((window, tuple(rows)))
-    # What base64 segments say, read whole: a long one is cut across windows above.
-    for hidden in base64_segments(text):
-        for window in windows(hidden):
-            groups.append((window, (len(texts),)))
-            texts.append(window)
     return tuple(texts), tuple(groups)
 
 
@@ -121,7 +148,7 @@ def foreign_window_vectors(text: str) -> Vectors:
     """The multilingual model's vector of each window of `text` that is not in English: one the
     gloss reads as another language, or one in another script."""
     foreign = [window for window, rows in _layout(text)[1]
-               if len(rows) > 1 or in_another_script(window)]  # fmt: skip
+               if len(rows) > 1 or (rows and in_another_script(window))]  # fmt: skip
     return MULTILINGUAL.encoded(foreign)
 
 
@@ -204,6 +231,6 @@ def on_topic_by_meaning(
 
 def forget() -> None:
     """Forget every text's windows and their vectors (a benchmark timing text never seen)."""
-    _layout.cache_clear()
+    _kept_layout.cache_clear()
     ENGLISH.forget()
     MULTILINGUAL.forget()

@@ -201,6 +201,9 @@ class LocalEmbeddingModel:
         self._model: Any = None
         self._bfloat16: Any = None
         self._lock = threading.Lock()
+        # The fast tokenizer's padding and truncation are settings of one shared object, set
+        # by each call: two threads changing them at once can fail ("Already borrowed").
+        self._tokenizing = threading.Lock()
 
     def _loaded(self) -> Any:
         with self._lock:
@@ -227,7 +230,10 @@ class LocalEmbeddingModel:
 
     def count_tokens(self, texts: list[str]) -> int:
         """Tokens as this model's tokenizer counts them (for providers that report none)."""
-        return sum(len(ids) for ids in self._loaded().tokenizer(texts)["input_ids"])
+        tokenizer = self._loaded().tokenizer
+        with self._tokenizing:
+            ids = tokenizer(texts)["input_ids"]
+        return sum(map(len, ids))
 
     def vectors(self, texts: list[str], *, bfloat16: bool = False) -> Any:
         """One unit vector per text (a float32 array), as sentence-transformers' `encode`
@@ -248,10 +254,11 @@ class LocalEmbeddingModel:
         out = np.zeros((len(texts), 0), dtype=np.float32)
         for start in range(0, len(order), BATCH):
             rows = order[start : start + BATCH]
-            features = transformer.tokenizer(
-                [texts[i] for i in rows], padding=True, truncation=True,
-                max_length=model.max_seq_length, return_tensors="pt",
-            )  # fmt: skip
+            with self._tokenizing:
+                features = transformer.tokenizer(
+                    [texts[i] for i in rows], padding=True, truncation=True,
+                    max_length=model.max_seq_length, return_tensors="pt",
+                )  # fmt: skip
             with torch.inference_mode():
                 states = network(**features).last_hidden_state
                 mask = features["attention_mask"].unsqueeze(-1).to(states.dtype)
