@@ -61,11 +61,12 @@ def _topic(
     if not topic.examples:
         return TopicReading(topic.name, keyword, None, None)
     score, threshold = topic_reading(topic, vectors(), ENGLISH)
+    # Scores as measured (the page shows three decimals): rounded, one just under its threshold
+    # could read as denied when the call it previews passes.
     if not len(foreign()):
-        return TopicReading(topic.name, keyword, round(score, 3), threshold)
+        return TopicReading(topic.name, keyword, score, threshold)
     other_score, other = topic_reading(topic, foreign(), MULTILINGUAL)
-    return TopicReading(topic.name, keyword, round(score, 3), threshold, round(other_score, 3),
-                        other)  # fmt: skip
+    return TopicReading(topic.name, keyword, score, threshold, other_score, other)
 
 
 def try_prompt(policy: Policy, text: str) -> Trial:
