@@ -179,16 +179,22 @@ class Classifier:
         return float(1.0 / (1.0 + np.exp(-logit)))
 
     def window_probabilities(self, text: str, vectors: Vectors) -> list[float]:
-        return [self.probability(row)
-                for row in _window_features(text, vectors, self.attacks, self.benign)]  # fmt: skip
+        features = _window_features(text, vectors, self.attacks, self.benign)
+        return [self.probability(row) for row in features]
 
 
 def _window_features(text: str, vectors: Vectors, attacks: Vectors,
                      benign: Vectors) -> list[list[float]]:  # fmt: skip
     """The features of each window of `text` apart (`vectors`: one per `window_texts` row): an
-    attack is read where it is written, so cues scattered over a long document do not add up."""
-    return [[*lexical_features(window), *_nearest(vectors[list(rows)], attacks, benign)]
-            for window, rows in window_groups(text)]  # fmt: skip
+    attack is read where it is written, so cues scattered over a long document do not add up. A
+    window past a long prompt's embedding budget gets the median embedding features of the
+    prompt's embedded windows (the sample stands for the document), so its cues decide."""
+    groups = window_groups(text)
+    nearest = {n: _nearest(vectors[list(rows)], attacks, benign)
+               for n, (_, rows) in enumerate(groups) if rows}  # fmt: skip
+    typical = [float(x) for x in np.median(list(nearest.values()), axis=0)] if nearest else []
+    return [[*lexical_features(window), *nearest.get(n, typical or [0.0, 0.0])]
+            for n, (window, _) in enumerate(groups)]  # fmt: skip
 
 
 def _fitted(features: npt.NDArray[np.float64], labels: npt.NDArray[np.float64],

@@ -28,6 +28,7 @@ LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"
 SPELT_APART = re.compile(r"(?<![^\W_])(?:[^\W_][ .\-_*/|]){2,}[^\W_](?![^\W_])")
 HYPHENATED = re.compile(r"(?<=[^\W\d_])[-_*.·](?=[^\W\d_])")
 BASE64_SEGMENT = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+NOT_TEXT = {"Cc", "Co", "Cn", "Cs"}  # control, private-use, unassigned, surrogate
 WORDS = re.compile(r"[a-z]+")
 COMMON_ENGLISH = frozenset((
     "the", "and", "to", "of", "a", "in", "is", "you", "your", "that", "it", "for", "on", "with",
@@ -87,13 +88,14 @@ def _decoded_base64(segment: str) -> str | None:
 
 
 def _is_text(decoded: str) -> bool:
-    """Printable (no control character but white space) and at least half letters, not counting
-    the spaces: what a person wrote, in any language and punctuation, not bytes that happen to
-    be valid UTF-8."""
-    visible = "".join(decoded.split())
-    if not visible or any(unicodedata.category(c)[0] == "C" for c in visible):
+    """What a person could have written, in any language, punctuation or padding: no control
+    character but white space, nothing private-use, unassigned or undecodable (formatting
+    characters such as zero-width spaces aside), and letters. Bytes that happen to be valid
+    UTF-8 fail this nearly always; a share of letters would let padding hide a payload."""
+    visible = "".join(c for c in decoded if not c.isspace() and unicodedata.category(c) != "Cf")
+    if any(unicodedata.category(c) in NOT_TEXT or c == "\ufffd" for c in visible):
         return False
-    return 2 * sum(c.isalpha() for c in visible) >= len(visible)
+    return sum(c.isalpha() for c in visible) >= 2
 
 
 def base64_segments(text: str) -> list[str]:
@@ -123,7 +125,7 @@ def readings(text: str) -> tuple[str, ...]:
     return _kept_readings(text) if len(text) <= CACHED_UP_TO else _readings(text)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=4096)  # a long chat's windows, each re-read every turn
 def _kept_readings(text: str) -> tuple[str, ...]:
     return _readings(text)
 

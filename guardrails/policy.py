@@ -234,13 +234,9 @@ def weakenings(floor: Policy, proposed: Policy) -> list[str]:
         for kind, action in floor.pii.items()
         if STRICTNESS[proposed.pii.get(kind, "off")] < STRICTNESS[action]
     ]
-    by_name = {topic.name: topic for topic in proposed.topics}
+    names = {topic.name for topic in proposed.topics}
     found += [f"denied_topics: the platform requires {t.name!r}" for t in floor.topics
-              if t.name not in by_name]  # fmt: skip
-    found += [f"denied_topics: the platform's {t.name!r} needs all its examples and keywords "
-              "and no counter-example of yours (add a topic of your own instead)"
-              for t in floor.topics
-              if t.name in by_name and not _covers(by_name[t.name], t)]  # fmt: skip
+              if t.name not in names]  # fmt: skip
     patterns = {w.source for w in proposed.words}
     found += [f"word_filters: the platform requires {w.name!r}" for w in floor.words
               if w.source not in patterns]  # fmt: skip
@@ -252,18 +248,11 @@ def weakenings(floor: Policy, proposed: Policy) -> list[str]:
     return found
 
 
-def _covers(proposed: Topic, required: Topic) -> bool:
-    """Whether `proposed` holds all of `required`'s examples and keywords and none of the
-    counter-examples (which allow what is near them) that `required` does not have."""
-    return (set(required.examples) <= set(proposed.examples)
-            and set(required.keywords) <= set(proposed.keywords)
-            and set(proposed.counter_examples) <= set(required.counter_examples))  # fmt: skip
-
-
 def combined(floor: Policy, own: Policy) -> Policy:
     """What a call obeys: every rule of both, the stricter action per PII kind. The floor's
     topics and filters apply as the platform wrote them, whatever the tenant's policy holds
-    under the same name or pattern (it was saved under an older floor, or it adds to them)."""
+    under the same name or pattern (saved under an older floor, narrowed or widened): a tenant's
+    version of a floor topic applies beside it, never instead of it."""
     pii = dict(floor.pii)
     for kind, action in own.pii.items():
         if STRICTNESS[action] > STRICTNESS[pii.get(kind, "off")]:

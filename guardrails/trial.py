@@ -7,6 +7,7 @@ their people use before saving it."""
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,12 +32,26 @@ class TopicReading:
     foreign_threshold: float | None = None
 
     @property
+    def score_shown(self) -> str:
+        return _shown(self.score)
+
+    @property
+    def foreign_score_shown(self) -> str:
+        return _shown(self.foreign_score)
+
+    @property
     def denied(self) -> bool:
         if self.keyword is not None:
             return True
         return _reaches(self.score, self.threshold) or _reaches(
             self.foreign_score, self.foreign_threshold
         )
+
+
+def _shown(score: float | None) -> str:
+    """Three decimals, cut rather than rounded: a score just under its threshold (which has at
+    most three) never shows as reaching it."""
+    return "—" if score is None else f"{math.floor(score * 1000 + 1e-9) / 1000:.3f}"
 
 
 def _reaches(score: float | None, threshold: float | None) -> bool:

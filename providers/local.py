@@ -247,8 +247,9 @@ class LocalEmbeddingModel:
 
         model = self._loaded()
         if not _mean_pooled_and_normalised(model):
-            return model.encode(texts, normalize_embeddings=True, batch_size=BATCH,
-                                show_progress_bar=False, convert_to_numpy=True)  # fmt: skip
+            with self._tokenizing:  # `encode` tokenizes inside
+                return model.encode(texts, normalize_embeddings=True, batch_size=BATCH,
+                                    show_progress_bar=False, convert_to_numpy=True)  # fmt: skip
         transformer, network = model[0], self._network(bfloat16)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
         out = np.zeros((len(texts), 0), dtype=np.float32)

@@ -60,21 +60,20 @@ def test_the_floor_cannot_be_weakened(module_tenants) -> None:
     assert GuardrailPolicy.objects.count() >= 1
 
 
-def test_a_floor_topic_cannot_be_rewritten_looser_under_its_own_name(module_tenants) -> None:
+def test_a_floor_topic_rewritten_under_its_own_name_still_applies_as_the_platform_wrote_it(
+    module_tenants,
+) -> None:
     acme = module_tenants["acme"]
     salaries = {"name": "Salaries", "examples": ["How much does my colleague earn?"],
                 "keywords": ["payroll"]}  # fmt: skip
     set_floor(raw={"denied_topics": [salaries]}, actor="root")
+    # Saved (a tenant may keep its own version beside the floor's), but it loosens nothing.
     looser = {"name": "Salaries", "keywords": ["zzqx"],
               "counter_examples": ["How much does my colleague earn?"]}  # fmt: skip
-    with pytest.raises(InvalidInput, match="the platform's 'Salaries' needs all its examples"):
-        set_tenant_policy(tenant=acme, raw={"denied_topics": [looser]}, actor="ada")
-    assert tenant_row(acme) is None
-    # Adding to it is allowed.
-    more = {**salaries, "keywords": ["payroll", "pay slip"]}
-    set_tenant_policy(tenant=acme, raw={"denied_topics": [more]}, actor="ada")
-    with pytest.raises(GuardrailBlocked, match="denied topic: Salaries"):
-        check(policy_for(acme), "Show me the payroll", "input")
+    set_tenant_policy(tenant=acme, raw={"denied_topics": [looser]}, actor="ada")
+    for prompt in ("Show me the payroll", "what about zzqx"):
+        with pytest.raises(GuardrailBlocked, match="denied topic: Salaries"):
+            check(policy_for(acme), prompt, "input")
 
 
 def test_the_floor_applies_as_written_whatever_the_tenant_saved_under_its_names() -> None:

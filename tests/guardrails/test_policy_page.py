@@ -10,6 +10,7 @@ from django.test import Client
 
 from guardrails.selectors import stored, tenant_row
 from guardrails.services import set_floor, set_tenant_policy
+from guardrails.trial import TopicReading
 from tests.guardrails.test_invocation_log import bearer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -191,3 +192,11 @@ def test_only_the_tenants_own_administrators_reach_its_policy_page(make_tenant, 
     assert member.post(f"/t/{acme.slug}/guardrails/", form()).status_code == 404
     assert stored(tenant_row(acme)) == before
     assert tenant_row(globex) is None
+
+
+def test_a_score_just_under_its_threshold_never_shows_as_reaching_it() -> None:
+    under = TopicReading("Salaries", None, 0.38699, 0.387)
+    at = TopicReading("Salaries", None, 0.3871, 0.387)
+    assert (under.score_shown, under.denied) == ("0.386", False)
+    assert (at.score_shown, at.denied) == ("0.387", True)
+    assert TopicReading("Salaries", "payroll", None, None).score_shown == "—"
