@@ -174,9 +174,9 @@ def _english(match: re.Match[str]) -> str:
 
 
 def _phrase_read(phrase: str, mark: str) -> str:
-    """A phrase matched regardless of case in English, between `mark`s; as written (and not
-    marked) where its case-folded form is not listed (a Turkish dotted capital I folds to two
-    characters)."""
+    """A matched phrase in English, between `mark`s; as written (and not marked) where its
+    case-folded form is not listed (matched regardless of case, a Turkish dotted capital I
+    folds to two characters)."""
     english = _PHRASE_FOR.get(phrase.casefold())
     return f" {mark}{english}{mark} " if english else f" {phrase} "
 
@@ -191,7 +191,7 @@ def _phrases_in_english(text: str, mark: str = "") -> str:
         return _PHRASES_ANY_CASE.sub(lambda m: _phrase_read(m.group(), mark), text)
     parts, last = [], 0
     for match in _PHRASES.finditer(lowered):
-        parts += [text[last : match.start()], f" {mark}{_PHRASE_FOR[match.group()]}{mark} "]
+        parts += [text[last : match.start()], _phrase_read(match.group(), mark)]
         last = match.end()
     return "".join(parts) + text[last:]
 

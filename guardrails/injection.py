@@ -192,8 +192,10 @@ def _window_features(text: str, vectors: Vectors, attacks: Vectors,
     groups = window_groups(text)
     nearest = {n: _nearest(vectors[list(rows)], attacks, benign)
                for n, (_, rows) in enumerate(groups) if rows}  # fmt: skip
-    typical = [float(x) for x in np.median(list(nearest.values()), axis=0)] if nearest else []
-    return [[*lexical_features(window), *nearest.get(n, typical or [0.0, 0.0])]
+    typical = [0.0, 0.0]
+    if nearest and len(nearest) < len(groups):  # only a prompt past the budget needs it
+        typical = [float(x) for x in np.median(list(nearest.values()), axis=0)]
+    return [[*lexical_features(window), *nearest.get(n, typical)]
             for n, (window, _) in enumerate(groups)]  # fmt: skip
 
 
