@@ -135,14 +135,23 @@ _JAPANESE = {
     "に": " ",
     "で": " ",
 }
+
+
+def _key(word: str) -> str:
+    """`word` as the lexicon is looked up: case-folded, and the Turkish i's as one letter (the
+    capital I of TALİMATLARI stands for the dotless i, U+0131, and the capital İ folds to i and
+    a combining dot whatever the language: no case folding can know which was meant)."""
+    return word.casefold().replace("i\u0307", "i").replace("\u0131", "i")
+
+
 _ENGLISH_FOR: dict[str, str] = {}
 _PHRASE_FOR: dict[str, str] = {}  # several words in the other language, one meaning
 for english, words in [*_VOCABULARY.items(), *SPACED.items()]:
     for word in words.split():
         if "_" in word:
-            _PHRASE_FOR.setdefault(word.replace("_", " "), english)
+            _PHRASE_FOR.setdefault(_key(word.replace("_", " ")), english)
         else:
-            _ENGLISH_FOR.setdefault(word, english)
+            _ENGLISH_FOR.setdefault(_key(word), english)
 _UNSPACED = {**_JAPANESE, **UNSPACED}
 WORD = re.compile("[^\\W\\d_][\\w'\u2019-]*")
 # The phrases are in lower case and are looked for in the lower-cased text: Python's `re` is
@@ -151,11 +160,11 @@ _PHRASES = re.compile(
     r"(?<![^\W_])(?:" + "|".join(map(re.escape, sorted(_PHRASE_FOR, key=len, reverse=True)))
     + r")(?![^\W_])")  # fmt: skip
 _PHRASES_ANY_CASE = re.compile(_PHRASES.pattern, re.IGNORECASE)
-# What `casefold` does beyond `lower` one letter for one (Greek final sigma, micro sign): the
-# phrases are case-folded, and the lower-cased text must keep its length to map back.
+# What `_key` does beyond `lower` one letter for one (Greek final sigma, micro sign, the dotless
+# i): the phrases are folded so, and the lower-cased text must keep its length to map back.
 _FOLD_AFTER_LOWER = {
     ord(lower): folded
-    for lower, folded in ((chr(n).lower(), chr(n).casefold()) for n in range(0x10000))
+    for lower, folded in ((chr(n).lower(), _key(chr(n))) for n in range(0x10000))
     if len(lower) == 1 and len(folded) == 1 and lower != folded
 }
 _UNSPACED_TERMS = re.compile("|".join(sorted(map(re.escape, _UNSPACED), key=len, reverse=True)))
@@ -170,14 +179,13 @@ READ = "\ue000"  # a private-use character around what the gloss read, while it 
 
 def _english(match: re.Match[str]) -> str:
     word = match.group()
-    return _ENGLISH_FOR.get(word.casefold(), word)
+    return _ENGLISH_FOR.get(_key(word), word)
 
 
 def _phrase_read(phrase: str, mark: str) -> str:
     """A matched phrase in English, between `mark`s; as written (and not marked) where its
-    case-folded form is not listed (matched regardless of case, a Turkish dotted capital I
-    folds to two characters)."""
-    english = _PHRASE_FOR.get(phrase.casefold())
+    folded form is not listed (matched regardless of case, a letter may fold otherwise)."""
+    english = _PHRASE_FOR.get(_key(phrase))
     return f" {mark}{english}{mark} " if english else f" {phrase} "
 
 
@@ -216,8 +224,9 @@ def english_readings(text: str) -> tuple[str, ...]:
     written = set(before)
     # Words the gloss wrote: not the pieces of Chinese or Japanese that a term read inside them
     # splits off (a line of random Russian and Chinese is not "read" because it was cut up).
-    changed = sum(1 for word in after
-                  if word not in written and not _UNSPACED_SCRIPT.search(word))  # fmt: skip
+    # Nor a mark the phrases leave apart ("yok say!" reads "ignore !": one word, not two).
+    changed = sum(1 for word in after if word not in written and WORD.search(word)
+                  and not _UNSPACED_SCRIPT.search(word))  # fmt: skip
     if gloss == " ".join(before) or changed < 2 or changed < MATERIAL * len(after):
         return ()
     known = []  # what the gloss read, in the text's order: its phrases, terms and words
@@ -226,7 +235,7 @@ def english_readings(text: str) -> tuple[str, ...]:
             known += part.split()
         else:
             known += [english for word in WORD.findall(part)
-                      if (english := _ENGLISH_FOR.get(word.casefold()))]  # fmt: skip
+                      if (english := _ENGLISH_FOR.get(_key(word)))]  # fmt: skip
     words = WORD.findall(phrased)
     only_known = " ".join(known)
     # The known words alone stand for the text only where they are a material share of it: two

@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from guardrails.encoder import Vectors, encoded
 from guardrails.labelled_prompts import training_injection_prompts
-from guardrails.normalise import caseless, readings
+from guardrails.normalise import caseless, foreign_gloss, readings
 from guardrails.policy import INJECTION_THRESHOLD
 from guardrails.similarity import closest, window_groups, window_texts
 
@@ -74,6 +74,14 @@ SIGNALS = (
     re.compile(r"(?:以前|これまで|前|すべて)の?(?:指示|ルール|命令).{0,20}?(?:無視|忘れ)"),
     re.compile(r"(?:システムプロンプト|隠された指示).{0,20}?(?:表示|教え|見せ|出力)"),
 )  # fmt: skip
+
+# Languages that put the verb last (Turkish, Korean, Hindi, Persian; Japanese has its own
+# signals above) come out of the word-by-word gloss as "previous instructions ignore" and
+# "system prompt show": read so in a gloss only, where English word order cannot be expected.
+VERB_LAST = (
+    re.compile(rf"(?:{EARLIER}).{{0,30}}?(?:{RULES}).{{0,20}}?(?:{OVERRIDE})", re.S),
+    re.compile(rf"(?:{HIDDEN_PROMPT}).{{0,20}}?(?:{REVEAL})", re.S),
+)
 
 
 # Weaker cues, each on its own proof of nothing: the model's own rules or setup named, an
@@ -135,28 +143,38 @@ FEATURES = ("phrase signals", "template markers", *(f"cue {i}" for i in range(le
             "nearest attack", "attack minus benign")  # fmt: skip
 
 
-def _lexical(reading: str) -> list[float]:
-    reading = caseless(reading)
+def _signals(reading: str, gloss: str | None) -> float:
+    """How many phrase signals `reading` (case-folded) gives; in the gloss of a text in another
+    language, the verb-last ones too."""
     signals = sum(1.0 for signal in SIGNALS if signal.search(reading))
-    return [min(signals, 2.0), 1.0 if MARKERS.search(reading) else 0.0,
+    if reading == gloss:
+        signals += sum(1.0 for signal in VERB_LAST if signal.search(reading))
+    return signals
+
+
+def _lexical(reading: str, gloss: str | None) -> list[float]:
+    reading = caseless(reading)
+    return [min(_signals(reading, gloss), 2.0), 1.0 if MARKERS.search(reading) else 0.0,
             *(1.0 if cue.search(reading) else 0.0 for cue in CUES)]  # fmt: skip
 
 
-def _score(reading: str) -> float:
+def _score(reading: str, gloss: str | None) -> float:
     reading = caseless(reading)
-    score = sum(1.0 for signal in SIGNALS if signal.search(reading))
-    return score + (0.5 if MARKERS.search(reading) else 0.0)
+    return _signals(reading, gloss) + (0.5 if MARKERS.search(reading) else 0.0)
 
 
 def phrase_score(text: str) -> float:
     """The strongest reading's score on the phrase signals: 0 for a plain question, 1 or more
     for an attack."""
-    return max(_score(reading) for reading in readings(text))
+    gloss = foreign_gloss(text)
+    return max(_score(reading, gloss) for reading in readings(text))
 
 
 def lexical_features(text: str) -> list[float]:
     """Each lexical feature at its strongest over the readings of `text`."""
-    return [max(column) for column in zip(*map(_lexical, readings(text)), strict=True)]
+    gloss = foreign_gloss(text)
+    rows = [_lexical(reading, gloss) for reading in readings(text)]
+    return [max(column) for column in zip(*rows, strict=True)]
 
 
 def _nearest(vectors: Vectors, attacks: Vectors, benign: Vectors) -> list[float]:

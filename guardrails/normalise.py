@@ -20,6 +20,7 @@ from pathlib import Path
 import confusable_homoglyphs  # type: ignore[import-untyped]  # no stubs; we read its data file
 
 from guardrails.gloss import glossed
+from guardrails.kept import kept_when_short
 
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
@@ -120,17 +121,18 @@ def decoded(text: str) -> list[str]:
 CACHED_UP_TO = 4096
 
 
+@kept_when_short(CACHED_UP_TO, maxsize=4096)
+def foreign_gloss(text: str) -> str | None:
+    """`text` read in English word by word (`glossed`) where it is in another language (the gloss
+    read a word of it, which is then also one of its `readings`); None for English."""
+    compatible = _compatible(text)
+    gloss = glossed(compatible)
+    return gloss if gloss != " ".join(compatible.split()) else None
+
+
+@kept_when_short(CACHED_UP_TO, maxsize=4096)  # a long chat's windows, each re-read every turn
 def readings(text: str) -> tuple[str, ...]:
     """Every reading of `text` a check should look at, the text as written first."""
-    return _kept_readings(text) if len(text) <= CACHED_UP_TO else _readings(text)
-
-
-@functools.lru_cache(maxsize=4096)  # a long chat's windows, each re-read every turn
-def _kept_readings(text: str) -> tuple[str, ...]:
-    return _readings(text)
-
-
-def _readings(text: str) -> tuple[str, ...]:
     compatible = _compatible(text)
     plain = " ".join(compatible.translate(_homoglyph_table()).split())  # `folded(text)`
     # Glossed before homoglyphs are folded: Cyrillic and Greek words are words, not disguises.

@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from guardrails.encoder import ENGLISH, CachedEncoder, Vectors
 from guardrails.gloss import english_readings
+from guardrails.kept import kept_when_short
 from guardrails.multilingual import MULTILINGUAL, in_another_script
 from guardrails.normalise import base64_segments
 from guardrails.policy import Topic
@@ -95,16 +96,8 @@ def _embedded(count: int) -> set[int]:
 Layout = tuple[tuple[str, ...], tuple[tuple[str, tuple[int, ...]], ...]]
 
 
+@kept_when_short(LAYOUTS_KEPT_UP_TO, maxsize=64)
 def _layout(text: str) -> Layout:
-    return _kept_layout(text) if len(text) <= LAYOUTS_KEPT_UP_TO else _made_layout(text)
-
-
-@functools.lru_cache(maxsize=64)
-def _kept_layout(text: str) -> Layout:
-    return _made_layout(text)
-
-
-def _made_layout(text: str) -> Layout:
     # The text's windows, then those of what its base64 segments say (read whole: a long one is
     # cut across windows), each read in English too where it is in another language.
     cut = windows(text) if text.strip() else []
@@ -231,6 +224,6 @@ def on_topic_by_meaning(
 
 def forget() -> None:
     """Forget every text's windows and their vectors (a benchmark timing text never seen)."""
-    _kept_layout.cache_clear()
+    _layout.cache_clear()
     ENGLISH.forget()
     MULTILINGUAL.forget()

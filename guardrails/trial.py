@@ -67,6 +67,10 @@ class Trial:
     injection: float | None  # the probability of an attack, when the policy checks for one
     injection_threshold: float
 
+    @property
+    def injection_shown(self) -> str:
+        return _shown(self.injection)
+
 
 def _topic(
     topic: Topic, seen: tuple[str, ...], vectors: Callable[[], Vectors],
@@ -95,6 +99,6 @@ def try_prompt(policy: Policy, text: str) -> Trial:
     foreign = functools.cache(lambda: foreign_window_vectors(text))
     seen = readings(text) if policy.topics else ()
     topics = tuple(_topic(topic, seen, vectors, foreign) for topic in policy.topics)
-    injection = round(attack_probability(text, vectors), 3) if policy.injection else None
+    injection = attack_probability(text, vectors) if policy.injection else None  # as measured
     return Trial(blocked_by, passed, tuple(f"{rule} ({action})" for rule, action in interventions),
                  topics, injection, policy.injection_threshold)  # fmt: skip

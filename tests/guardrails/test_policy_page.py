@@ -10,7 +10,7 @@ from django.test import Client
 
 from guardrails.selectors import stored, tenant_row
 from guardrails.services import set_floor, set_tenant_policy
-from guardrails.trial import TopicReading
+from guardrails.trial import TopicReading, Trial
 from tests.guardrails.test_invocation_log import bearer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -153,6 +153,7 @@ def test_trying_a_prompt_reads_it_with_the_policy_as_filled_in_and_saves_nothing
                                           "system prompt."))  # fmt: skip
     trial = injected.context["trial"]
     assert trial.blocked_by == "prompt-injection protection" and trial.injection >= 0.5
+    assert f"probability {trial.injection_shown} (blocks at" in injected.content.decode()
 
     unknown = page.post(
         url,
@@ -200,3 +201,6 @@ def test_a_score_just_under_its_threshold_never_shows_as_reaching_it() -> None:
     assert (under.score_shown, under.denied) == ("0.386", False)
     assert (at.score_shown, at.denied) == ("0.387", True)
     assert TopicReading("Salaries", "payroll", None, None).score_shown == "—"
+    # The injection probability too: kept as measured, shown cut (0.4996 rounded would read 0.5).
+    almost = Trial(None, "text", (), (), 0.4996, 0.5)
+    assert (almost.injection, almost.injection_shown) == (0.4996, "0.499")
