@@ -121,23 +121,26 @@ def decoded(text: str) -> list[str]:
 CACHED_UP_TO = 4096
 
 
-@kept_when_short(CACHED_UP_TO, maxsize=4096)
+def readings(text: str) -> tuple[str, ...]:
+    """Every reading of `text` a check should look at, the text as written first."""
+    return _read(text)[0]
+
+
 def foreign_gloss(text: str) -> str | None:
     """`text` read in English word by word (`glossed`) where it is in another language (the gloss
-    read a word of it, which is then also one of its `readings`); None for English."""
-    compatible = _compatible(text)
-    gloss = glossed(compatible)
-    return gloss if gloss != " ".join(compatible.split()) else None
+    read a word of it; it is then one of its `readings` too); None for English."""
+    return _read(text)[1]
 
 
 @kept_when_short(CACHED_UP_TO, maxsize=4096)  # a long chat's windows, each re-read every turn
-def readings(text: str) -> tuple[str, ...]:
-    """Every reading of `text` a check should look at, the text as written first."""
+def _read(text: str) -> tuple[tuple[str, ...], str | None]:
     compatible = _compatible(text)
     plain = " ".join(compatible.translate(_homoglyph_table()).split())  # `folded(text)`
     # Glossed before homoglyphs are folded: Cyrillic and Greek words are words, not disguises.
-    variants = [text, plain, joined(plain), glossed(compatible)]
+    gloss = glossed(compatible)
+    variants = [text, plain, joined(plain), gloss]
     for hidden in decoded(text):
         hidden_plain = folded(hidden)
         variants += [hidden_plain, joined(hidden_plain)]
-    return tuple(dict.fromkeys(variants))
+    foreign = gloss if gloss != " ".join(compatible.split()) else None
+    return tuple(dict.fromkeys(variants)), foreign
