@@ -24,7 +24,7 @@ from identity.api_auth import authenticate_bearer
 from identity.business_units import UNIT_HEADER_META
 from kernel.errors import DomainError, InvalidInput
 from kernel.http_errors import domain_error_response
-from kernel.pool_threads import run_in_pool
+from kernel.pool_threads import run_in_pool, run_in_pool_or_undo
 from kernel.request_json import json_of_request
 from models_catalog.models import Lifecycle, Modality
 from models_catalog.selectors import ResolvedModel, usable_models
@@ -161,7 +161,7 @@ def _start_chat(request: HttpRequest) -> calls.ChatCall:
 @endpoint
 async def chat_completions(request: HttpRequest) -> HttpResponseBase:
     """OpenAI's chat completions, whole or streamed as server-sent events."""
-    call = await run_in_pool(_start_chat, request)
+    call = await run_in_pool_or_undo(calls.abandoned, _start_chat, request)
     if call.stream:
         return _decorate(event_stream(_stream(call)), call.resolved, call.request_id, call.served)
     result = await calls.complete(call)
@@ -207,7 +207,8 @@ def _start_embedding(request: HttpRequest) -> tuple[calls.EmbeddingCall, str]:
 @endpoint
 async def embeddings(request: HttpRequest) -> HttpResponseBase:
     """OpenAI's embeddings (float or base64)."""
-    call, encoding = await run_in_pool(_start_embedding, request)
+    call, encoding = await run_in_pool_or_undo(lambda started: calls.abandoned(started[0]),
+                                               _start_embedding, request)  # fmt: skip
     result = await calls.embed(call)
     response = JsonResponse(openai_format.embeddings(call.name, result, encoding))
     return _decorate(response, call.resolved, call.request_id, call.served)

@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.utils import timezone
 
@@ -250,6 +250,17 @@ def start_chat(
     )  # fmt: skip
 
 
+class Metered(Protocol):
+    meter: Meter
+
+
+def abandoned(call: Metered) -> None:
+    """Settle a call admitted for a client that went away before the model was called: its
+    reservations given back, nothing charged, recorded as cancelled."""
+    call.meter.finish(usage=None, counted=False, status="cancelled",
+                      error="The client went away before the model was called.")  # fmt: skip
+
+
 # Provider calls whose client hung up, still running so that their answer is billed: held here,
 # since the event loop keeps only weak references to its tasks.
 _ABANDONED: set[asyncio.Task[Any]] = set()
@@ -406,6 +417,8 @@ async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
     async def settle(status: str, failure: str = "") -> dict[str, Any]:
         nonlocal settled
         settled = True
+        # Charged to what answered (a fallback at its price), however the stream ended.
+        call.meter.served_by(call.served.route.entry if call.served.route else None)
         final, counted = usage, False
         if final is None:
             final, counted = count_usage(call.chat, "".join(text)), True
@@ -448,7 +461,6 @@ async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
             shown.append(rest)
             yield ChatChunk(text=rest)
         note(slug, "output", guard.interventions)
-        call.meter.served_by(call.served.route.entry if call.served.route else None)
         yield Settled(await settle("ok"))
     except GuardrailBlocked as blocked:
         await pieces.aclose()  # stop the upstream call: nothing more of it may pass

@@ -30,7 +30,7 @@ from gateway.parameters import (
 )
 from gateway.usage import usage_of_event
 from kernel.ids import time_ordered_hex
-from kernel.pool_threads import run_in_pool
+from kernel.pool_threads import run_in_pool_or_undo
 from models_catalog.models import FoundationModel, Modality
 from providers.types import ChatRequest, ChatResult, Message, Usage
 
@@ -148,7 +148,7 @@ async def _stream(call: calls.ChatCall) -> AsyncIterator[bytes]:
 @endpoint
 async def completions(request: HttpRequest) -> HttpResponseBase:
     """OpenAI's legacy text completions, whole or streamed, served by a chat model."""
-    call = await run_in_pool(_start, request)
+    call = await run_in_pool_or_undo(calls.abandoned, _start, request)
     if call.stream:
         response: HttpResponseBase = event_stream(_stream(call))
     else:

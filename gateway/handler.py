@@ -77,7 +77,9 @@ class GatewayHandler(ASGIHandler):
                 response: HttpResponseBase = await view(request)
         except Exception as error:
             response = _unexpected(request, error)
-        with contextlib.suppress(asyncio.CancelledError):  # the client left while we sent
+        # A stream's body runs here, after the view: its pool work (settling, capture) must also
+        # hand back the database connections it opens.
+        with contextlib.suppress(asyncio.CancelledError), pooled():  # the client may leave
             await self.send_response(response, send)
 
 

@@ -18,7 +18,7 @@ from gateway.api import api_caller, decorated, endpoint, json_body
 from gateway.parameters import BadParameter, require_model
 from gateway.usage import Meter
 from kernel.ids import time_ordered_hex
-from kernel.pool_threads import run_in_pool
+from kernel.pool_threads import run_in_pool_or_undo
 from models_catalog.models import Modality
 from models_catalog.selectors import ResolvedModel
 from providers.rerank import RerankResult, reranker_for
@@ -151,7 +151,7 @@ def _start(request: HttpRequest) -> RerankCall:
 @endpoint
 async def rerank_view(request: HttpRequest) -> HttpResponseBase:
     """Documents ordered by relevance to a query, best first."""
-    call = await run_in_pool(_start, request)
+    call = await run_in_pool_or_undo(calls.abandoned, _start, request)
     result = await rerank(call)
     response = JsonResponse(response_body(call, result))
     return decorated(response, call.resolved, call.request_id, call.served)

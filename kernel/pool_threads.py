@@ -15,7 +15,7 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.db import connection
@@ -52,11 +52,40 @@ def _contained(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
 
 
 async def run_in_pool(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Await `work(*args, **kwargs)`, run in a pool thread."""
+    """Await `work(*args, **kwargs)`, run in a pool thread. A caller cancelled while it waits
+    (its client went away) does not cancel the work: settling a call must run once queued."""
     if not _pooled.get():
         return await sync_to_async(_in_generation)(work, *args, **kwargs)
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, functools.partial(_contained, work, *args, **kwargs))
+    job = loop.run_in_executor(None, functools.partial(_contained, work, *args, **kwargs))
+    return await asyncio.shield(job)
+
+
+# Work whose caller went away, still running so that what it took is given back: held here, since
+# the event loop keeps only weak references to its tasks.
+_ORPHANED: set[asyncio.Future[Any]] = set()
+
+
+async def run_in_pool_or_undo(
+    undo: Callable[[T], object], work: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """`run_in_pool(work, ...)`; where the caller is cancelled before it ends (a client that
+    hung up while its call was admitted), `undo(result)` once it has one, in a pool thread:
+    what the work reserved for a caller who is gone is given back."""
+    job = asyncio.ensure_future(run_in_pool(work, *args, **kwargs))
+    try:
+        return await asyncio.shield(job)
+    except asyncio.CancelledError:
+        _ORPHANED.add(job)
+        job.add_done_callback(functools.partial(_undone, undo))
+        raise
+
+
+def _undone(undo: Callable[[T], object], job: asyncio.Future[T]) -> None:
+    _ORPHANED.discard(job)
+    if not job.cancelled() and job.exception() is None:
+        result = job.result()
+        start_in_pool(lambda: undo(result))
 
 
 def start_in_pool(work: Callable[[], object]) -> None:

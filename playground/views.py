@@ -21,14 +21,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gateway import calls
 from identity.permissions import tenant_role_required
 from identity.principals import Principal, person_in_tenant
 from kernel.errors import DomainError, InvalidInput, NotFound
-from kernel.pool_threads import run_in_pool
+from kernel.pool_threads import run_in_pool_or_undo
 from kernel.request_json import json_of_request
 from models_catalog.selectors import units_of_person
 from playground import selectors, services
-from playground.chat import explain, prepare, stream_events
+from playground.chat import Prepared, explain, prepare, stream_events
 from playground.models import Conversation, PromptTemplate
 from tenants.models import Role
 
@@ -205,6 +206,11 @@ def _refusal(failure: dict[str, Any]) -> JsonResponse:
     return JsonResponse({"error": failure}, status=failure["status"])
 
 
+def _abandon(prepared: Prepared | None) -> None:
+    if prepared is not None:
+        calls.abandoned(prepared.call)
+
+
 @require_POST
 async def chat(request: HttpRequest) -> HttpResponseBase:
     """Start a turn; the answer streams back as server-sent events."""
@@ -220,7 +226,7 @@ async def chat(request: HttpRequest) -> HttpResponseBase:
         return prepare(tenant, principal, _json(request))
 
     try:
-        prepared = await run_in_pool(start)
+        prepared = await run_in_pool_or_undo(_abandon, start)
     except DomainError as error:
         return _refusal(explain(error))
     if prepared is None:

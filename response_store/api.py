@@ -22,7 +22,7 @@ from gateway.api import api_caller, decorated, endpoint, event_stream, json_body
 from gateway.parameters import BadParameter, require_model, unmet_need
 from gateway.usage import usage_of_event
 from kernel.errors import InvalidInput
-from kernel.pool_threads import run_in_pool
+from kernel.pool_threads import run_in_pool, run_in_pool_or_undo
 from models_catalog.models import Modality
 from response_store import openai_format
 from response_store.parameters import ParsedResponse, response_request
@@ -118,7 +118,7 @@ async def _events(started: StartedResponse) -> AsyncIterator[bytes]:
 @endpoint
 async def create_response(request: HttpRequest) -> HttpResponseBase:
     """OpenAI's Responses API: a model's response to input items, whole or streamed."""
-    started = await run_in_pool(_start, request)
+    started = await run_in_pool_or_undo(lambda it: calls.abandoned(it.call), _start, request)
     call = started.call
     if call.stream:
         response = event_stream(_events(started))

@@ -9,9 +9,11 @@ import openai
 import pytest
 from django.core.exceptions import ValidationError
 
+from guardrails.services import set_tenant_policy
 from identity.services import mint_member_token
 from models_catalog.models import FoundationModel, Provider
 from models_catalog.services.access import grant_model
+from tenants.models import Tenant
 from tests.gateway.recorded import event_of
 from tests.gateway.upstreams import Upstream
 
@@ -24,6 +26,7 @@ class Regions:
     primary: Upstream
     secondary: Upstream
     client: openai.OpenAI
+    tenant: Tenant
 
 
 @pytest.fixture
@@ -43,7 +46,7 @@ def regions(asgi_url, make_tenant, make_user, settings) -> Iterator[Regions]:
     grant_model(model_name="llama-east", tenants=[acme], actor="test")  # only the primary
     token = mint_member_token(user=make_user("cy", roles={acme: "member"}), tenant=acme)
     client = openai.OpenAI(base_url=f"{asgi_url}/t/{acme.slug}/v1", api_key=token, max_retries=0)
-    yield Regions(primary, secondary, client)
+    yield Regions(primary, secondary, client, acme)
     primary.server.shutdown()
     secondary.server.shutdown()
 
@@ -81,6 +84,21 @@ def test_streams_fall_back_before_the_first_piece(regions) -> None:
         "w0 w1 w2 w3 w4 "
     )
     assert len(secondary.requests) == 1
+
+
+def test_a_fallback_stream_cut_by_a_guardrail_is_charged_as_the_fallback(regions) -> None:
+    primary, secondary = regions.primary, regions.secondary
+    primary.status = 500
+    secondary.pieces = ["Hello ", "from ", "Project Falcon ", "again "]
+    set_tenant_policy(tenant=regions.tenant, raw={"word_filters": [
+        {"name": "codename", "pattern": "Project Falcon"}]}, actor="ada")  # fmt: skip
+    answer = regions.client.chat.completions.with_raw_response.create(
+        model="llama-east", messages=HELLO, stream=True
+    )
+    with pytest.raises(openai.APIError, match="codename"):
+        list(answer.parse())  # the error event the blocked stream ends with
+    event = event_of(answer.headers["X-Request-Id"])
+    assert (event.status, event.model_name, event.provider_name) == ("error", "llama-west", "west")
 
 
 def test_a_refusal_is_not_retried(regions) -> None:
