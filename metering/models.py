@@ -79,8 +79,8 @@ class UsageEvent(models.Model):
             # A tenant's reads: billing pages, the usage API, budgets (started_at's own index
             # serves the platform's reads, the export and the rollups).
             models.Index(fields=["tenant_id", "started_at"]),
-            # The rollups find new events by it. It only grows with the table (the recorder
-            # stamps now()), so a block-range index serves them at almost no cost per insert.
+            # The rollups read new events by it (beside the hours `TouchedHour` marks). It only
+            # grows with the table, so a block-range index serves at almost no cost per insert.
             BrinIndex(fields=["created_at"], name="usage_created_brin"),
         ]
 
@@ -159,3 +159,15 @@ class UsageDeadLetter(models.Model):
 
     def __str__(self) -> str:
         return f"usage event {self.request_id or self.entry_id}: {self.error[:80]}"
+
+
+class TouchedHour(models.Model):
+    """An hour that received usage events not yet folded into the rollups: written by a trigger
+    in the same transaction as the events (every way they are inserted), so the rollups see the
+    hour exactly when they can see its events, whatever the writers' clocks say and however long
+    their transactions took to commit. The rollups consume the rows they read."""
+
+    hour = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H:00} touched"

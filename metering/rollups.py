@@ -1,13 +1,15 @@
 """Hourly and daily usage rollups, incremental and idempotent.
 
-Each run finds the hours that received events since the watermark (by the events' `created_at`,
-so a late event — one that started long ago — is found too), rebuilds those hours' rows from the
-events, then rebuilds their days' rows from the hours. Rebuilding a bucket from its source in one
+Each run finds the hours that received events since it last ran — those a trigger marked in the
+events' own transaction (`TouchedHour`: seen exactly when the events are, whatever the writers'
+clocks), and those of events created since the watermark — so a late event (one that started
+long ago) is found too; it rebuilds those hours' rows from the events, then their days' rows
+from the hours. Rebuilding a bucket from its source in one
 transaction is what makes a second run change nothing, and the sum of the rollups equal the sum
 of the events, always. Runs hold an advisory lock: two beat runs never interleave.
 
-The watermark trails the clock by USAGE_ROLLUP_LAG_SECONDS, so an event stamped just before a
-run but committed just after it is still picked up by the next one.
+The watermark trails the clock by USAGE_ROLLUP_LAG_SECONDS; it no longer decides what is found
+(the marked hours do), only how far the `created_at` scan reaches.
 """
 
 from __future__ import annotations
@@ -23,8 +25,13 @@ from metering.models import RollupWatermark
 
 LOCK_KEY = 7_345_001  # pg advisory lock id for the rollups
 
+# The hours marked by the events' trigger (consumed), and those of events created since the
+# watermark (events written before the trigger existed).
 TOUCHED_HOURS = """
-SELECT DISTINCT date_trunc('hour', started_at) FROM metering_usageevent
+WITH marked AS (DELETE FROM metering_touchedhour RETURNING hour)
+SELECT hour FROM marked
+UNION
+SELECT date_trunc('hour', started_at) FROM metering_usageevent
 WHERE created_at > %(since)s AND created_at <= %(until)s
 """
 DELETE_ROWS = """

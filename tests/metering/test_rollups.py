@@ -83,10 +83,13 @@ def test_a_late_event_is_folded_into_its_own_hour(module_tenants) -> None:
     assert rollup_totals("day") == rollup_totals("hour") == event_totals()
 
 
-def test_events_newer_than_the_watermark_wait_for_the_next_run(module_tenants) -> None:
+def test_a_committed_event_is_rolled_up_whatever_its_stamp_says(module_tenants) -> None:
+    # Its hour is marked in its own transaction: the watermark (here behind the event's
+    # `created_at`) decides nothing.
     acme = module_tenants["acme"]
     save_events([usage_event(acme, datetime(2026, 11, 5, 1, tzinfo=UTC))])
-    roll_up_usage(until=timezone.now() - timedelta(minutes=5))  # the event is newer
-    assert not UsageRollup.objects.unscoped().exists()
-    roll_up_usage(until=timezone.now())
+    roll_up_usage(until=timezone.now() - timedelta(minutes=5))
+    assert rollup_totals("day") == rollup_totals("hour") == event_totals()
+    roll_up_usage(until=timezone.now())  # its stamp's window: rebuilt again, to the same sums
+    assert rollup_totals("day") == rollup_totals("hour") == event_totals()
     assert UsageRollup.objects.unscoped().filter(period="day").count() == 1
