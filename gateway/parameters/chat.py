@@ -56,7 +56,11 @@ def chat_request(body: dict[str, Any], entry: FoundationModel) -> ParsedChat:
     fields its server takes)."""
     extra = unknown_fields(body, CHAT_FIELDS, entry)
     messages = chat_messages(body.get("messages"))
-    param = "max_completion_tokens" if "max_completion_tokens" in body else "max_tokens"
+    both = body.get("max_tokens") is not None and body.get("max_completion_tokens") is not None
+    if both and body["max_tokens"] != body["max_completion_tokens"]:
+        raise BadParameter("max_tokens", "and max_completion_tokens disagree: send one of them "
+                           "(max_completion_tokens replaces max_tokens).")  # fmt: skip
+    param = "max_tokens" if body.get("max_completion_tokens") is None else "max_completion_tokens"
     max_tokens = token_limit(body.get(param), param, entry, min(512, entry.max_output_tokens))
     stops = stop_sequences(body.get("stop"))
     _asks_nothing_more(body)

@@ -120,6 +120,20 @@ def test_a_prompt_within_the_context_window_still_passes(world) -> None:
     world.upstream.requests.clear()
 
 
+def test_two_output_limits_that_disagree_are_a_400_and_a_null_one_is_no_limit(world) -> None:
+    hello = {"model": world.chat_model, "messages": [{"role": "user", "content": "Hi"}]}
+    error = refusal(world.api("post", "v1/chat/completions",
+                              {**hello, "max_tokens": 10, "max_completion_tokens": 1000}))
+    assert error["param"] == "max_tokens" and "max_completion_tokens" in error["message"]
+    assert world.upstream.requests == []
+    # max_completion_tokens null: max_tokens is the limit, not dropped for the default.
+    response = world.api("post", "v1/chat/completions",
+                         {**hello, "max_tokens": 7, "max_completion_tokens": None})
+    assert response.status_code == 200, response.content[:500]
+    assert world.upstream.requests[-1]["body"]["max_tokens"] == 7
+    world.upstream.requests.clear()
+
+
 # --- values of the wrong JSON type -----------------------------------------------------------
 
 WRONG_TYPES = [
