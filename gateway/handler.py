@@ -19,7 +19,7 @@ from typing import Any, cast
 from django.core.exceptions import RequestAborted
 from django.core.handlers import base
 from django.core.handlers.asgi import ASGIHandler
-from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 
 from gateway import api
 from kernel.http_errors import domain_error_response, error_body
@@ -51,23 +51,28 @@ class GatewayHandler(ASGIHandler):
             body_file = await self.read_body(receive)
         except RequestAborted:
             return
-        request, refusal = self.create_request(scope, body_file)
-        if request is None:
+        try:
+            request, refusal = self.create_request(scope, body_file)
+            if request is None:
+                # create_request() gives either a request or the response refusing it (a path
+                # not in UTF-8, a body over the size limit): said in OpenAI's shape.
+                status = cast(HttpResponseBase, refusal).status_code
+                message = "The request could not be read (a path or body this API cannot take)."
+                await self.send_response(JsonResponse(error_body(message, status), status=status),
+                                         send)  # fmt: skip
+                return
+            tasks = [
+                asyncio.create_task(self.listen_for_disconnect(receive)),
+                asyncio.create_task(self._respond(request, send)),
+            ]
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in tasks:
+                if not task.done():
+                    task.cancel()  # the client left: stop the view and its upstream call
+                with contextlib.suppress(asyncio.CancelledError, RequestAborted):
+                    await task
+        finally:
             body_file.close()
-            # create_request() gives either a request or the response refusing it
-            await self.send_response(cast(HttpResponseBase, refusal), send)
-            return
-        tasks = [
-            asyncio.create_task(self.listen_for_disconnect(receive)),
-            asyncio.create_task(self._respond(request, send)),
-        ]
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in tasks:
-            if not task.done():
-                task.cancel()  # the client left: stop the view and its upstream call
-            with contextlib.suppress(asyncio.CancelledError, RequestAborted):
-                await task
-        body_file.close()
 
     async def _respond(self, request: HttpRequest, send: Any) -> None:
         route = ROUTE.match(request.path).group(1)  # type: ignore[union-attr]  # see serves()
@@ -77,10 +82,19 @@ class GatewayHandler(ASGIHandler):
                 response: HttpResponseBase = await view(request)
         except Exception as error:
             response = _unexpected(request, error)
+        _as_django_would(response)
         # A stream's body runs here, after the view: its pool work (settling, capture) must also
         # hand back the database connections it opens.
         with contextlib.suppress(asyncio.CancelledError), pooled():  # the client may leave
             await self.send_response(response, send)
+
+
+def _as_django_would(response: HttpResponseBase) -> None:
+    """The headers Django's middleware would have set on an API answer: its length (a whole
+    answer), and no content-type sniffing."""
+    if isinstance(response, HttpResponse) and not response.has_header("Content-Length"):
+        response.headers["Content-Length"] = str(len(response.content))
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
 
 
 def _unexpected(request: HttpRequest, error: Exception) -> HttpResponseBase:
