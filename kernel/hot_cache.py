@@ -40,9 +40,8 @@ return value
 
 _entries: dict[tuple[Any, ...], tuple[int, Any]] = {}
 _lock = threading.Lock()
-# The number as the channel announced it (None: read it from Redis), and this process's last bump.
+# The number as the channel announced it (None: read it from Redis).
 _known: int | None = None
-_own_bump: int | None = None
 # Inside `one_generation()`: a holder filled by the first read (empty: not read yet).
 _pinned: ContextVar[list[int] | None] = ContextVar("hot_cache_pinned_generation", default=None)
 
@@ -64,22 +63,38 @@ def _read() -> int:
 
 
 def _resync() -> None:
-    """The subscription (re)started: messages may have been missed, so read the truth."""
-    global _known
-    _known = _read()
+    """The subscription (re)started: messages may have been missed, so read the truth; and
+    Redis may have lost its data meanwhile (restarted empty, failed over to a replica behind)."""
+    _settle_on(_read())
 
 
 def _announced(payload: str) -> None:
-    """Another process (or this one) bumped the number. Numbers only grow; a smaller one than
-    ours (not explained by our own bump racing an older message) means Redis lost its data:
-    read the truth again."""
+    """Another process (or this one) bumped the number. Numbers only grow: a smaller one than
+    ours is an announcement older than our own bump, or Redis lost its data (flushed, evicted,
+    failed over): read the truth."""
     global _known
     value = int(payload)
     with _lock:
         if _known is None or value > _known:
             _known = value
-        elif value < _known and _known != _own_bump:
-            _known = _read()
+            return
+        if value == _known:
+            return
+    _settle_on(_read())
+
+
+def _settle_on(truth: int) -> None:
+    """Take `truth` as the number. Where it went back (Redis lost data), the numbers entries were
+    cached under come round again for rows changed since: every entry is dropped."""
+    global _known
+    with _lock:
+        went_back = (_known is not None and truth < _known) or any(
+            number > truth for number, _ in _entries.values()
+        )
+        if went_back:
+            _entries.clear()
+        if _known is None or truth != _known:
+            _known = truth
 
 
 invalidation.on_resync(_resync)
@@ -110,11 +125,11 @@ def bump_generation(**kwargs: Any) -> None:
 
 
 def _bump() -> None:
-    global _known, _own_bump
+    global _known
     try:
         value = int(run_script(BUMP, [KEY], [invalidation.CHANNEL]))
         with _lock:
-            _known = _own_bump = value  # this process's next lookup sees it, message or not
+            _known = value  # this process's next lookup sees it, message or not
     except redis.RedisError as error:
         # A change the other processes cannot learn of is refused (the write's transaction rolls
         # back): once Redis is back they would serve their cached copies under the old number,
