@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 
 from identity.issuers import IssuerUnavailable, trusted_issuer
@@ -24,6 +25,7 @@ class VerifiedToken:
     subject: str
     claims: dict[str, Any]
     builtin: bool
+    key: jwt.PyJWK | None = field(default=None, compare=False, repr=False)  # it verified with
 
 
 def verify_jwt(raw: str, *, audience: str, audience_claim: str = "aud") -> VerifiedToken:
@@ -82,15 +84,16 @@ def verify_jwt(raw: str, *, audience: str, audience_claim: str = "aud") -> Verif
         subject=str(claims["sub"]),
         claims=claims,
         builtin=issuer.builtin,
+        key=key,
     )
 
 
 def verify_access_token(raw: str) -> VerifiedToken:
     """An access token for our API. A program sends the same token on every call for its
     lifetime: once its signature has verified, later calls only check that it has not expired and
-    that its issuer still publishes the key that signed it (so a key withdrawn from the JWKS
-    refuses its tokens at once). Revocation of the account behind it is checked on every call by
-    identity.principals, not here."""
+    that its issuer still publishes the very key that signed it (so a key withdrawn from the JWKS
+    refuses its tokens once the JWKS is read again, even where a new key took its kid).
+    Revocation of the account behind it is checked on every call by identity.principals."""
     audience, claim = settings.OIDC_API_AUDIENCE, settings.OIDC_API_AUDIENCE_CLAIM
     known = _verified.get(raw, audience, claim)
     if known is not None:
@@ -106,30 +109,49 @@ class _VerifiedTokens:
     LIMIT = 10_000
 
     def __init__(self) -> None:
-        self._tokens: dict[tuple[str, str, str], tuple[VerifiedToken, str | None, float]] = {}
+        self._tokens: dict[tuple[str, str, str], _Verified] = {}
         self._lock = threading.Lock()
 
     def get(self, raw: str, audience: str, claim: str) -> VerifiedToken | None:
         entry = self._tokens.get((raw, audience, claim))
         if entry is None:
             return None
-        token, kid, expires = entry
-        if time.time() >= expires + settings.OIDC_CLOCK_SKEW_SECONDS:
+        if time.time() >= entry.expires + settings.OIDC_CLOCK_SKEW_SECONDS:
             return None  # the full check says "expired"
         try:
-            issuer = trusted_issuer(token.issuer)
-            if issuer is None or issuer.key_for(kid) is None:
-                return None  # the full check says why
+            issuer = trusted_issuer(entry.token.issuer)
+            key = issuer.key_for(entry.kid) if issuer is not None else None
         except IssuerUnavailable:
             return None
-        return token
+        # The key published under that kid now: the same object until the JWKS is read again,
+        # then the same public key, or not the key that signed this token.
+        if key is None or (key is not entry.key and _public(key) != _public(entry.key)):
+            return None  # the full check says why
+        return entry.token
 
     def put(self, raw: str, audience: str, claim: str, token: VerifiedToken) -> None:
-        kid = jwt.get_unverified_header(raw).get("kid")
+        kid, key = jwt.get_unverified_header(raw).get("kid"), token.key
+        if key is None:
+            return
         with self._lock:
             if len(self._tokens) >= self.LIMIT:
                 del self._tokens[next(iter(self._tokens))]
-            self._tokens[(raw, audience, claim)] = (token, kid, float(token.claims["exp"]))
+            self._tokens[(raw, audience, claim)] = _Verified(
+                token, kid, key, float(token.claims["exp"])
+            )
+
+
+@dataclass(frozen=True)
+class _Verified:
+    token: VerifiedToken
+    kid: str | None
+    key: jwt.PyJWK  # the key its signature verified with
+    expires: float
+
+
+def _public(key: jwt.PyJWK) -> bytes:
+    """A public key's bytes (SubjectPublicKeyInfo, DER), to tell two keys apart."""
+    return bytes(key.key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
 
 
 _verified = _VerifiedTokens()

@@ -9,6 +9,7 @@ import jwt
 import pytest
 from django.test import Client
 
+from identity import issuers
 from identity.models import ExternalIdentity, GroupMapping
 from tenants.models import Membership
 from tests.identity.external_idp import whoami
@@ -91,6 +92,21 @@ def test_token_signed_with_an_unpublished_key_is_refused(idp, module_tenants) ->
     response = whoami(module_tenants["acme"].slug, token)
     assert response.status_code == 401
     assert "does not publish" in response.json()["error"]["message"]
+
+
+def test_a_key_replaced_under_the_same_kid_refuses_tokens_verified_before(
+    idp, module_tenants, monkeypatch
+) -> None:  # fmt: skip
+    acme = module_tenants["acme"]
+    GroupMapping.objects.create(group="acme-users", grant="member", tenant=acme)
+    token = idp.token("k1", sub="u-5", groups=["acme-users"])
+    assert whoami(acme.slug, token).status_code == 200  # verified, and kept as verified
+    idp.keys.clear()
+    idp.add_rsa_key("k1")  # the key withdrawn (leaked?): a new one published under its kid
+    monkeypatch.setattr(issuers, "JWKS_TTL_SECONDS", 0)  # the JWKS is read again
+    response = whoami(acme.slug, token)
+    assert response.status_code == 401
+    assert "does not verify" in response.json()["error"]["message"]
 
 
 def test_cognito_style_audience_in_client_id(idp, module_tenants, settings) -> None:
