@@ -38,6 +38,9 @@ class AccountState:
 _FIELDS = ("id", "name", "tenant_id", "role", "business_unit_id")
 _accounts: dict[tuple[Any, ...], tuple[float, AccountState | None]] = {}
 _accounts_lock = threading.Lock()
+# How many times entries were forgotten: a row read before a forget may be the revoked one, so
+# what was read is kept only if no forget came while it was read.
+_forgets = 0
 
 
 def active_service_account(client_id: str) -> AccountState | None:
@@ -67,10 +70,12 @@ def _remembered(key: tuple[Any, ...], rows: Callable[[], Any]) -> AccountState |
     cached = _accounts.get(key)
     if cached is not None and now - cached[0] < settings.ATRIUM_PRINCIPAL_CACHE_SECONDS:
         return cached[1]
+    forgets = _forgets
     row = rows().values(*_FIELDS).first()
     state = AccountState(**row, extra_business_unit_ids=_extra_units(row["id"])) if row else None
     with _accounts_lock:
-        _accounts[key] = (now, state)
+        if _forgets == forgets:
+            _accounts[key] = (now, state)
     return state
 
 
@@ -106,13 +111,17 @@ def _forget_everywhere(key: tuple[Any, ...]) -> None:
 
 
 def _forget(key: tuple[Any, ...]) -> None:
+    global _forgets
     with _accounts_lock:
         _accounts.pop(key, None)
+        _forgets += 1
 
 
 def _forget_all() -> None:
+    global _forgets
     with _accounts_lock:
         _accounts.clear()
+        _forgets += 1
 
 
 invalidation.on_message("account", lambda payload: _forget(tuple(json.loads(payload))))
