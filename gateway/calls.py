@@ -232,6 +232,11 @@ def start_chat(
     refuse_past_context_window(resolved.entry, chat)  # before guardrails read it all
     request_id = request_id or f"chatcmpl-{time_ordered_hex()}"
     policy = policy_for(caller.tenant)
+    if chat.options.get("logprobs") and policy.reads_answers:
+        # Each token's text and its alternatives: what the guardrails mask or block, unmasked.
+        raise BadParameter("logprobs", "cannot be returned under this tenant's guardrail "
+                           "policy, which checks answers: the tokens would show what it masks "
+                           "or blocks. Send the request without logprobs.")  # fmt: skip
     chat = _guarded_input(caller, chat, policy)  # before anything is reserved or charged
     prompt = rate_limits.estimate_prompt_tokens(chat.prompt_texts())
     prompt += IMAGE_TOKENS_ESTIMATE * chat.image_count

@@ -78,6 +78,12 @@ class Policy:
         return not (any(a != "off" for a in self.pii.values()) or self.topics or self.words
                     or self.injection or self.bedrock)  # fmt: skip
 
+    @property
+    def reads_answers(self) -> bool:
+        """Whether a model's answers are checked (PII, word filters, Bedrock; topics and
+        injection read prompts only)."""
+        return any(a != "off" for a in self.pii.values()) or bool(self.words or self.bedrock)
+
 
 NO_POLICY = Policy({}, (), (), False)
 

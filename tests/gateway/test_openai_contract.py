@@ -19,6 +19,7 @@ import pytest
 from langchain_core.messages import HumanMessage, ToolMessage
 from langchain_openai import ChatOpenAI
 
+from guardrails.services import set_tenant_policy
 from identity.services import mint_member_token
 from models_catalog.models import FoundationModel
 from models_catalog.services.access import grant_model
@@ -258,6 +259,17 @@ def test_a_plain_model_refuses_what_it_cannot_do_naming_the_field(client, upstre
         assert body["message"].startswith(f"{param}:"), body
     assert upstream.requests == []
     assert events_of(tenant.slug, 0) == []  # nothing reserved, nothing charged
+
+
+def test_logprobs_are_refused_where_the_guardrails_check_answers(client, upstream, tenant):
+    # Each token's text and its alternatives would show what the policy masks.
+    assert client.chat.completions.create(model="agent", messages=ASK, logprobs=True).choices
+    set_tenant_policy(tenant=tenant, raw={"pii": {"email": "mask"}}, actor="ada")
+    sent = len(upstream.requests)
+    body = refusal(client, model="agent", logprobs=True)
+    assert body["param"] == "logprobs" and "guardrail policy" in body["message"]
+    assert len(upstream.requests) == sent
+    assert client.chat.completions.create(model="agent", messages=ASK).choices  # without: fine
 
 
 MALFORMED = [
