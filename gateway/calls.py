@@ -10,6 +10,7 @@ and fallbacks, and exactly one usage event.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -445,6 +446,14 @@ async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
         return await run_in_pool(step) if call.policy.bedrock else step()
 
     held = HeldToolCalls()
+
+    async def checked_tool_calls() -> tuple[ToolCallDelta, ...]:
+        """The held tool calls, whole and checked (off the event loop where Bedrock reads)."""
+        check = functools.partial(_checked, call.policy, slug, direction="output")
+        if call.policy.bedrock:
+            return await run_in_pool(held.checked, check)
+        return held.checked(check)
+
     try:
         async for piece in pieces:
             if piece.usage is not None:
@@ -455,16 +464,17 @@ async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
             # Tool calls pass as they come when no guardrail reads them; else whole, checked.
             deltas = piece.tool_calls if call.policy.empty else held.hold(piece.tool_calls)
             if piece.finish_reason and held:
-                deltas = held.checked(lambda args: _checked(call.policy, slug, args, "output"))
+                deltas = await checked_tool_calls()
             if released or piece.finish_reason or piece.usage is not None or deltas:
                 if piece.finish_reason:
                     released += await release(None)
                 shown.append(released)
                 yield replace(piece, text=released, tool_calls=deltas)
         rest = await release(None)
-        if rest:
+        late = await checked_tool_calls() if held else ()  # a stream that ended with no reason
+        if rest or late:
             shown.append(rest)
-            yield ChatChunk(text=rest)
+            yield ChatChunk(text=rest, tool_calls=late)
         note(slug, "output", guard.interventions)
         yield Settled(await settle("ok"))
     except GuardrailBlocked as blocked:

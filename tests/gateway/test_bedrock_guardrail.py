@@ -17,6 +17,7 @@ from identity.services import mint_member_token
 from kernel.errors import InvalidInput
 from models_catalog.models import Provider
 from models_catalog.services.access import grant_model
+from tests.gateway.tools import WEATHER
 from tests.gateway.upstreams import Upstream, upstream_model
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,3 +77,31 @@ def test_bedrock_guardrail_blocks_masks_and_fails_closed(bedrock_guarded, aws) -
     with pytest.raises(openai.APIStatusError) as unreachable:
         client.chat.completions.create(model="plain-model", messages=question)
     assert unreachable.value.status_code == 502 and len(upstream.requests) == sent
+
+
+def test_a_streamed_tool_call_is_held_whole_and_checked_by_the_guardrail(
+    asgi_url, aws, make_tenant, make_user
+) -> None:  # fmt: skip
+    upstream = Upstream()
+    upstream_model("tool-model", upstream, supports_tools=True, supports_tool_streaming=True)
+    acme = make_tenant("acme")
+    grant_model(model_name="tool-model", tenants=[acme], actor="test")
+    Provider.objects.create(name="bedrock-guard", kind="bedrock", region="eu-west-1",
+                            endpoint_url=aws.url, credentials_env="AWS_TEST")  # fmt: skip
+    use_guardrail(acme)
+    token = mint_member_token(user=make_user("bo", roles={acme: "member"}), tenant=acme)
+    client = OpenAI(base_url=f"{asgi_url}/t/{acme.slug}/v1", api_key=token, max_retries=0)
+    try:
+        chunks = list(client.chat.completions.create(
+            model="tool-model", messages=[{"role": "user", "content": "Weather in Oslo?"}],
+            tools=[WEATHER], stream=True,
+        ))  # fmt: skip
+    finally:
+        upstream.server.shutdown()
+    calls = [call for chunk in chunks if chunk.choices
+             for call in chunk.choices[0].delta.tool_calls or []]  # fmt: skip
+    (call,) = calls  # held whole, checked, then sent
+    assert call.function.name == "get_weather" and json.loads(call.function.arguments)["city"]
+    applied = [json.loads(c["body"]) for c in aws.calls if c["path"].endswith("/apply")]
+    assert applied[-1]["source"] == "OUTPUT"
+    assert applied[-1]["content"][0]["text"]["text"] == call.function.arguments
