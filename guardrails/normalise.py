@@ -22,11 +22,18 @@ import confusable_homoglyphs  # type: ignore[import-untyped]  # no stubs; we rea
 from guardrails.gloss import glossed
 from guardrails.kept import kept_when_short
 
-ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
+# Characters that show nothing, dropped before matching: every formatting character (zero-width
+# spaces and joiners, the soft hyphen, bidirectional marks and isolates, invisible operators, tag
+# characters), the combining grapheme joiner and the variation selectors.
+INVISIBLE = dict.fromkeys(
+    n for n in (*range(0x10000), *range(0xE0000, 0xE0080))
+    if unicodedata.category(chr(n)) == "Cf" or n == 0x034F or 0xFE00 <= n <= 0xFE0F
+) | dict.fromkeys(range(0xE0100, 0xE01F0))
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
                       "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"})  # fmt: skip
-# Single letters split by one separator ("i g n o r e", "i.g.n.o.r.e", "ig-nore" is below).
-SPELT_APART = re.compile(r"(?<![^\W_])(?:[^\W_][ .\-_*/|]){2,}[^\W_](?![^\W_])")
+# Single letters split by one separator, the same throughout ("i g n o r e", "i.g.n.o.r.e";
+# "ig-nore" is below): "b-o-m-b a@b.io" is "bomb" and "a@b.io", not "bomba".
+SPELT_APART = re.compile(r"(?<![^\W_])[^\W_]([ .\-_*/|])(?:[^\W_]\1)+[^\W_](?![^\W_])")
 HYPHENATED = re.compile(r"(?<=[^\W\d_])[-_*.·](?=[^\W\d_])")
 BASE64_SEGMENT = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 NOT_TEXT = {"Cc", "Co", "Cn", "Cs"}  # control, private-use, unassigned, surrogate
@@ -65,7 +72,7 @@ def caseless(text: str) -> str:
 
 def _compatible(text: str) -> str:
     """NFKC, lower case, no zero-width characters."""
-    return caseless(unicodedata.normalize("NFKC", text).translate(ZERO_WIDTH))
+    return caseless(unicodedata.normalize("NFKC", text).translate(INVISIBLE))
 
 
 def folded(text: str) -> str:
@@ -73,10 +80,16 @@ def folded(text: str) -> str:
     return " ".join(_compatible(text).translate(_homoglyph_table()).split())
 
 
-def joined(text: str) -> str:
-    """Letters spelt apart or hyphenated inside a word put back together, leetspeak mapped."""
-    text = SPELT_APART.sub(lambda m: re.sub(r"[ .\-_*/|]", "", m.group()), text)
-    return HYPHENATED.sub("", text).translate(LEET)
+def joined(text: str, *, first_alone: bool = False) -> str:
+    """Letters spelt apart or hyphenated inside a word put back together, leetspeak mapped.
+    `first_alone`: the first letter of each run spelt apart left a word of its own ("make a b o
+    m b" reads "make a bomb"; the other way, "make abomb")."""
+
+    def together(run: re.Match[str]) -> str:
+        letters = run.group().replace(run.group(1), "")
+        return f"{letters[0]} {letters[1:]}" if first_alone else letters
+
+    return HYPHENATED.sub("", SPELT_APART.sub(together, text)).translate(LEET)
 
 
 def _decoded_base64(segment: str) -> str | None:
@@ -139,6 +152,8 @@ def _read(text: str) -> tuple[tuple[str, ...], str | None]:
     # Glossed before homoglyphs are folded: Cyrillic and Greek words are words, not disguises.
     gloss = glossed(compatible)
     variants = [text, plain, joined(plain), gloss]
+    if SPELT_APART.search(plain):  # the first letter may be a word ("a", "I") before the rest
+        variants.append(joined(plain, first_alone=True))
     for hidden in decoded(text):
         hidden_plain = folded(hidden)
         variants += [hidden_plain, joined(hidden_plain)]
