@@ -96,22 +96,38 @@ def _digit_runs(text: str) -> Iterator[tuple[int, int, str]]:
 
 
 def cards(text: str) -> Iterator[Candidate]:
-    taken: list[tuple[int, int]] = []
-    for start, end, digits in _digit_runs(text):
-        if any(start < b and a < end for a, b in taken) or not card_valid(digits):
+    """Cards at the start of a run of digit groups (its longest valid leading part), and each
+    card that follows one in the same run ("4111 1111 1111 1111 5500 0000 0000 0004" is two)."""
+    for match in DIGIT_GROUPS.finditer(text):
+        if DECIMAL.fullmatch(match.group()):
             continue
-        taken.append((start, end))
-        yield Candidate("card", start, end, 0.6)
+        groups = [(match.start() + m.start(), match.start() + m.end())
+                  for m in re.finditer(r"\d+", match.group())]  # fmt: skip
+        first = 0
+        while first < len(groups):
+            start = groups[first][0]
+            for last in range(len(groups) - 1, first - 1, -1):
+                end = groups[last][1]
+                if card_valid(re.sub(r"\D", "", text[start:end])):
+                    yield Candidate("card", start, end, 0.6)
+                    first = last + 1
+                    break
+            else:
+                break  # no card starts here: no part from the middle of a longer number
 
 
 def ibans(text: str) -> Iterator[Candidate]:
-    for match in IBAN_RUN.finditer(text):
-        raw = match.group()
-        # The run may carry on into the next word: the longest prefix that validates wins.
+    at = 0
+    while (match := IBAN_RUN.search(text, at)) is not None:
+        raw, at = match.group(), match.start() + 1
+        # The run may carry on into the next words, even into the next IBAN ("DE89 ... 00 and
+        # GB82 ..."): the longest prefix that validates wins, and the search goes on after it
+        # (a run that validates nowhere is searched again from its next word).
         for end in range(len(raw), 14, -1):
             compact = re.sub(r"[ \u00a0-]", "", raw[:end]).upper()
             if raw[end - 1].isalnum() and iban.is_valid(compact):
                 yield Candidate("iban", match.start(), match.start() + end, 0.95)
+                at = match.start() + end
                 break
 
 

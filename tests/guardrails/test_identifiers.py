@@ -43,6 +43,13 @@ def found(text: str, kinds: set[str] = ALL) -> list[tuple[str, str]]:
         ("DNI 12345678Z, NIE X1234567L", [("dni_nie", "12345678Z"), ("dni_nie", "X1234567L")]),
         ("CF RSSMRA85T10A562S", [("codice_fiscale", "RSSMRA85T10A562S")]),
         ("BSN 1112.22.333", [("bsn", "1112.22.333")]),
+        # One after another: the run of the first once swallowed the second.
+        ("IBAN DE89 3704 0044 0532 0130 00 and GB82 WEST 1234 5698 7654 32.",
+         [("iban", "DE89 3704 0044 0532 0130 00"), ("iban", "GB82 WEST 1234 5698 7654 32")]),
+        ("Pay DE89370400440532013000 or GB82WEST12345698765432",
+         [("iban", "DE89370400440532013000"), ("iban", "GB82WEST12345698765432")]),
+        ("cards 4111 1111 1111 1111 5500 0000 0000 0004",
+         [("card", "4111 1111 1111 1111"), ("card", "5500 0000 0000 0004")]),
     ],
 )  # fmt: skip
 def test_identifiers_as_people_type_them(text: str, expected: list[tuple[str, str]]) -> None:
