@@ -67,8 +67,9 @@ def _on_topic(
     return on_topic_by_meaning(topic, vectors, foreign)
 
 
-def blocking_rule(policy: Policy, text: str, direction: str) -> str | None:
-    """The name of the first rule that blocks `text`, or None."""
+def blocking_rule(policy: Policy, text: str, direction: str, *, pii: bool = True) -> str | None:
+    """The name of the first rule that blocks `text`, or None (`pii`: False leaves the PII set
+    to block to the caller: a stream judges an identifier only once it is whole)."""
     # The normalised readings serve word filters and topic keywords only: a PII-only policy
     # (the common one, run on every chunk of a stream) does not pay for them.
     needs_readings = policy.words or (direction == "input" and policy.topics)
@@ -78,7 +79,7 @@ def blocking_rule(policy: Policy, text: str, direction: str) -> str | None:
         if any(matcher.search(reading) for matcher in matchers for reading in seen):
             return f"word filter: {word.name}"
     # PII before the checks by meaning: a few milliseconds that can spare the embedding.
-    for finding in _findings(policy, text, "block"):
+    for finding in _findings(policy, text, "block") if pii else ():
         return f"PII: {NAMES[finding.kind]}"
     if direction != "input" or not (policy.injection or policy.topics):
         return None
@@ -192,12 +193,23 @@ class StreamGuard:
             return released
         read = self.released_tail + self.pending
         shift = len(self.released_tail)
-        rule = blocking_rule(self.policy, read if final else self._complete(read), "output")
+        rule = blocking_rule(self.policy, read if final else self._complete(read), "output",
+                             pii=False)  # fmt: skip
         if rule is not None:
             raise GuardrailBlocked(rule, "output")
         cut = len(self.pending) if final else self._unfinished_from()
-        findings = [Finding(f.kind, f.start - shift, f.end - shift)
-                    for f in _findings(self.policy, read, "mask") if f.start >= shift]  # fmt: skip
+
+        def held(action: str) -> list[Finding]:
+            return [Finding(f.kind, f.start - shift, f.end - shift)
+                    for f in _findings(self.policy, read, action) if f.start >= shift]  # fmt: skip
+
+        # An identifier is judged whole: one still coming may turn out another kind (the
+        # groups of an IBAN read as a phone number) or no identifier at all.
+        for finding in sorted(held("block"), key=lambda f: f.start):
+            if finding.end <= cut:
+                raise GuardrailBlocked(f"PII: {NAMES[finding.kind]}", "output")
+            cut = min(cut, finding.start)
+        findings = held("mask")
         for finding in findings:
             if finding.start < cut < finding.end:
                 cut = finding.start  # never release part of an identifier

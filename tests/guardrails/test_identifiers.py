@@ -114,6 +114,24 @@ def test_streams_mask_exactly_as_whole_text() -> None:
             assert _streamed(policy_raw, text, [first, second]) == whole, (text, first)
 
 
+@pytest.mark.parametrize(
+    "pieces",
+    [["Your", " IBAN", " is", " DE", "89", " 370", "4", " 004", "4", " 053", "2", " 013", "0",
+      " 00", " and", " it", " is", " active", "."],
+     ["Please", " use", " card", " 372", "6", " 212", "9", " 972", "2", " 002", " for", " it."],
+     ["Karte", " 358", "1", " 930", "3", " 642", "6", " 212", "0", " ist", " gültig", "."]],
+)  # fmt: skip
+def test_an_identifier_is_judged_whole_by_a_stream_that_blocks_another_kind(
+    pieces: list[str],
+) -> None:  # fmt: skip
+    # The groups of an IBAN or a card, read before the rest came, looked like a phone number:
+    # a policy blocking phones blocked the stream that the whole answer passes, masked.
+    policy = parse({"pii": {"phone": "block", "iban": "mask", "card": "mask"}})
+    guard = StreamGuard(policy)
+    streamed = "".join(guard.feed(piece) for piece in pieces) + guard.flush()
+    assert streamed == check(policy, "".join(pieces), "output").text
+
+
 def test_quality_stays_above_its_floors_on_the_fixed_set() -> None:
     def detect(text: str) -> list[Finding]:
         return list(find_pii(text, ALL))
