@@ -63,6 +63,7 @@ class RemoteIssuer(Issuer):
     jwks_uri: str = ""
     _keys: dict[str, jwt.PyJWK] = field(default_factory=dict)
     _fetched_at: float = 0.0
+    _failed_at: float = -1e9
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def key_for(self, kid: str | None) -> jwt.PyJWK | None:
@@ -82,7 +83,15 @@ class RemoteIssuer(Issuer):
 
     def _refresh(self, now: float) -> None:
         with self._lock:
-            document = _fetch_json(self.jwks_uri)
+            # An IdP that could not answer is not asked again for a while: each token naming it
+            # (or an unknown kid of it) would wait on it in turn, holding a thread each.
+            if time.monotonic() - self._failed_at < settings.OIDC_JWKS_MIN_REFETCH_SECONDS:
+                raise IssuerUnavailable(f"{self.jwks_uri} could not be read moments ago")
+            try:
+                document = _fetch_json(self.jwks_uri)
+            except IssuerUnavailable:
+                self._failed_at = time.monotonic()
+                raise
             keys: dict[str, jwt.PyJWK] = {}
             for data in document.get("keys", []):
                 if data.get("use", "sig") != "sig" or data.get("kty") == "oct":

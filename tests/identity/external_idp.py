@@ -24,6 +24,7 @@ class FakeIdP:
     def __init__(self) -> None:
         self.keys: dict[str, Any] = {}
         self.jwks_requests = 0
+        self.jwks_down = False  # its key set answers 503
         idp = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -38,6 +39,9 @@ class FakeIdP:
                     }
                 elif self.path == "/realms/corp/certs":
                     idp.jwks_requests += 1
+                    if idp.jwks_down:
+                        self.send_error(503)
+                        return
                     body = {"keys": [idp.public_jwk(kid) for kid in idp.keys]}
                 else:
                     self.send_error(404)

@@ -109,6 +109,22 @@ def test_a_key_replaced_under_the_same_kid_refuses_tokens_verified_before(
     assert "does not verify" in response.json()["error"]["message"]
 
 
+def test_an_idp_whose_keys_cannot_be_read_is_not_asked_again_per_token(
+    idp, module_tenants, settings, monkeypatch
+) -> None:  # fmt: skip
+    settings.OIDC_JWKS_MIN_REFETCH_SECONDS = 60
+    acme = module_tenants["acme"]
+    GroupMapping.objects.create(group="acme-users", grant="member", tenant=acme)
+    assert whoami(acme.slug, idp.token("k1", sub="u-6", groups=["acme-users"])).status_code == 200
+    idp.jwks_down = True
+    monkeypatch.setattr(issuers, "JWKS_TTL_SECONDS", 0)  # every new token re-reads the keys
+    asked = idp.jwks_requests
+    for n in range(5):
+        response = whoami(acme.slug, idp.token("k1", sub=f"u-{n}", groups=["acme-users"]))
+        assert response.status_code == 401 and "cannot be reached" in response.text
+    assert idp.jwks_requests == asked + 1  # one try, then not again for a minute
+
+
 def test_cognito_style_audience_in_client_id(idp, module_tenants, settings) -> None:
     settings.OIDC_API_AUDIENCE_CLAIM = "client_id"
     acme = module_tenants["acme"]
