@@ -24,6 +24,7 @@ from gateway.admission import admit
 from gateway.context_window import refuse_past_context_window
 from gateway.parameters import BadParameter, unmet_need
 from gateway.usage import Meter, count_usage, record_refusal
+from guardrails.arguments import still_json
 from guardrails.engine import GuardrailBlocked, StreamGuard, check
 from guardrails.interventions import note
 from guardrails.invocation_log import as_record, capture, captures
@@ -188,6 +189,11 @@ def _checked(policy: Policy, slug: str, text: str, direction: str) -> str:
     return verdict.text
 
 
+def _checked_arguments(policy: Policy, slug: str, arguments: str) -> str:
+    """A tool call's arguments as the guardrails let them pass, still JSON where they were."""
+    return still_json(arguments, _checked(policy, slug, arguments, "output"))
+
+
 def _guarded_input(caller: Caller, chat: ChatRequest, policy: Policy) -> ChatRequest:
     """The messages as the tenant's guardrails let them pass (masked), or GuardrailBlocked:
     every text a model reads, tool results and text beside images included."""
@@ -215,7 +221,7 @@ def _guarded_output(call: ChatCall, result: ChatResult) -> ChatResult:
     (what the caller's program will act on)."""
     slug = call.meter.invocation.tenant_slug
     calls = tuple(
-        replace(tool_call, arguments=_checked(call.policy, slug, tool_call.arguments, "output"))
+        replace(tool_call, arguments=_checked_arguments(call.policy, slug, tool_call.arguments))
         for tool_call in result.tool_calls
     )
     return replace(result, text=_checked(call.policy, slug, result.text, "output"),
@@ -449,7 +455,7 @@ async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
 
     async def checked_tool_calls() -> tuple[ToolCallDelta, ...]:
         """The held tool calls, whole and checked (off the event loop where Bedrock reads)."""
-        check = functools.partial(_checked, call.policy, slug, direction="output")
+        check = functools.partial(_checked_arguments, call.policy, slug)
         if call.policy.bedrock:
             return await run_in_pool(held.checked, check)
         return held.checked(check)
