@@ -58,8 +58,9 @@ class GatewayHandler(ASGIHandler):
                 # not in UTF-8, a body over the size limit): said in OpenAI's shape.
                 status = cast(HttpResponseBase, refusal).status_code
                 message = "The request could not be read (a path or body this API cannot take)."
-                await self.send_response(JsonResponse(error_body(message, status), status=status),
-                                         send)  # fmt: skip
+                answer = JsonResponse(error_body(message, status), status=status)
+                _as_django_would(answer)
+                await self.send_response(answer, send)
                 return
             tasks = [
                 asyncio.create_task(self.listen_for_disconnect(receive)),

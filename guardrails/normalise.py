@@ -23,12 +23,13 @@ from guardrails.gloss import glossed
 from guardrails.kept import kept_when_short
 
 # Characters that show nothing, dropped before matching: every formatting character (zero-width
-# spaces and joiners, the soft hyphen, bidirectional marks and isolates, invisible operators, tag
-# characters), the combining grapheme joiner and the variation selectors.
+# spaces and joiners, the soft hyphen, bidirectional marks and isolates, invisible operators,
+# musical and shorthand format controls, tag characters: planes 0, 1 and 14 hold them all), the
+# combining grapheme joiner, the variation selectors and the Hangul fillers.
 INVISIBLE = dict.fromkeys(
-    n for n in (*range(0x10000), *range(0xE0000, 0xE0080))
+    n for n in (*range(0x20000), *range(0xE0000, 0xE1000))
     if unicodedata.category(chr(n)) == "Cf" or n == 0x034F or 0xFE00 <= n <= 0xFE0F
-) | dict.fromkeys(range(0xE0100, 0xE01F0))
+) | dict.fromkeys([0x115F, 0x1160, 0x3164, 0xFFA0, *range(0xE0100, 0xE01F0)])
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
                       "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"})  # fmt: skip
 # Single letters split by one separator, the same throughout ("i g n o r e", "i.g.n.o.r.e";

@@ -96,24 +96,31 @@ def _digit_runs(text: str) -> Iterator[tuple[int, int, str]]:
 
 
 def cards(text: str) -> Iterator[Candidate]:
-    """Cards at the start of a run of digit groups (its longest valid leading part), and each
-    card that follows one in the same run ("4111 1111 1111 1111 5500 0000 0000 0004" is two)."""
+    """Cards in runs of digit groups: the longest valid card (at most 19 digits, so the work
+    stays linear in the run) at the run's start or right after a card ("4111 1111 1111 1111
+    5500 0000 0000 0004" is two); after other digits ("20 4111 1111 1111 1111") only one that
+    ends the run: a card read from the middle of a longer number (an IMEI's) is none."""
     for match in DIGIT_GROUPS.finditer(text):
         if DECIMAL.fullmatch(match.group()):
             continue
-        groups = [(match.start() + m.start(), match.start() + m.end())
+        groups = [(match.start() + m.start(), m.group())
                   for m in re.finditer(r"\d+", match.group())]  # fmt: skip
-        first = 0
+        first, after_digits = 0, False
         while first < len(groups):
-            start = groups[first][0]
-            for last in range(len(groups) - 1, first - 1, -1):
-                end = groups[last][1]
-                if card_valid(re.sub(r"\D", "", text[start:end])):
-                    yield Candidate("card", start, end, 0.6)
-                    first = last + 1
+            start, digits, found = groups[first][0], "", None
+            for last in range(first, len(groups)):
+                digits += groups[last][1]
+                if len(digits) > 19:
                     break
-            else:
-                break  # no card starts here: no part from the middle of a longer number
+                if card_valid(digits):
+                    found = last  # the longest so far
+            if found is None or (after_digits and found != len(groups) - 1):
+                first, after_digits = first + 1, True
+                continue
+            after_digits = False
+            end = groups[found][0] + len(groups[found][1])
+            yield Candidate("card", start, end, 0.6)
+            first = found + 1
 
 
 def ibans(text: str) -> Iterator[Candidate]:

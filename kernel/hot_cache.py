@@ -128,8 +128,9 @@ def _bump() -> None:
     global _known
     try:
         value = int(run_script(BUMP, [KEY], [invalidation.CHANNEL]))
-        with _lock:
-            _known = value  # this process's next lookup sees it, message or not
+        # This process's next lookup sees it, message or not; a number that went back (Redis
+        # lost its data, and this is the first bump since) drops every entry here too.
+        _settle_on(value)
     except redis.RedisError as error:
         # A change the other processes cannot learn of is refused (the write's transaction rolls
         # back): once Redis is back they would serve their cached copies under the old number,

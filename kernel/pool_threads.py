@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,8 +21,10 @@ from typing import Any, ParamSpec, TypeVar
 from asgiref.sync import sync_to_async
 from django.db import connection
 
+from kernel.errors import DomainError
 from kernel.hot_cache import one_generation
 
+logger = logging.getLogger("atrium.gateway")
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -58,7 +61,11 @@ async def run_in_pool(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -
         return await sync_to_async(_in_generation)(work, *args, **kwargs)
     loop = asyncio.get_running_loop()
     job = loop.run_in_executor(None, functools.partial(_contained, work, *args, **kwargs))
-    return await asyncio.shield(job)
+    try:
+        return await asyncio.shield(job)
+    except asyncio.CancelledError:
+        job.add_done_callback(_logged_if_failed)  # no one else will read its outcome
+        raise
 
 
 # Work whose caller went away, still running so that what it took is given back: held here, since
@@ -88,7 +95,16 @@ def _undone(undo: Callable[[T], object], job: asyncio.Future[T]) -> None:
         start_in_pool(lambda: undo(result))
 
 
+def _logged_if_failed(job: asyncio.Future[Any]) -> None:
+    """Work whose caller went away, and failed: a refusal (DomainError) is no fault; anything
+    else is logged, since nobody awaits it."""
+    if job.cancelled() or (error := job.exception()) is None or isinstance(error, DomainError):
+        return
+    logger.error("work in a pool thread failed after its caller went away", exc_info=error)
+
+
 def start_in_pool(work: Callable[[], object]) -> None:
     """Run `work()` in a pool thread without waiting: it completes even if the caller's task is
-    cancelled (a client that went away mid-stream)."""
-    asyncio.get_running_loop().run_in_executor(None, functools.partial(_contained, work))
+    cancelled (a client that went away mid-stream); a failure is logged."""
+    job = asyncio.get_running_loop().run_in_executor(None, functools.partial(_contained, work))
+    job.add_done_callback(_logged_if_failed)

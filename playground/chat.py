@@ -170,6 +170,13 @@ def _save(
         )  # fmt: skip
 
 
+def abandoned(prepared: Prepared) -> None:
+    """A turn whose person left before the model was called: the call settled (its reservations
+    given back) and the question answered as stopped, as a stream stopped at once would be."""
+    calls.abandoned(prepared.call)
+    _save(prepared, "", Turn.Status.STOPPED, {})
+
+
 async def stream_events(prepared: Prepared) -> AsyncIterator[bytes]:
     """Server-sent events: `start` (conversation, the prompt's turn, citations), `delta`s, then
     `done` (tokens, latency, cost) or `failure`. A stopped stream (the person pressed Stop, or

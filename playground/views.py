@@ -21,7 +21,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gateway import calls
 from identity.permissions import tenant_role_required
 from identity.principals import Principal, person_in_tenant
 from kernel.errors import DomainError, InvalidInput, NotFound
@@ -29,7 +28,7 @@ from kernel.pool_threads import run_in_pool_or_undo
 from kernel.request_json import json_of_request
 from models_catalog.selectors import units_of_person
 from playground import selectors, services
-from playground.chat import Prepared, explain, prepare, stream_events
+from playground.chat import Prepared, abandoned, explain, prepare, stream_events
 from playground.models import Conversation, PromptTemplate
 from tenants.models import Role
 
@@ -208,7 +207,7 @@ def _refusal(failure: dict[str, Any]) -> JsonResponse:
 
 def _abandon(prepared: Prepared | None) -> None:
     if prepared is not None:
-        calls.abandoned(prepared.call)
+        abandoned(prepared)
 
 
 @require_POST

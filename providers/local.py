@@ -253,6 +253,8 @@ class LocalEmbeddingModel:
                 return model.encode(texts, normalize_embeddings=True, batch_size=BATCH,
                                     show_progress_bar=False, convert_to_numpy=True)  # fmt: skip
         transformer, network = model[0], self._network(bfloat16)
+        if not texts:
+            return np.zeros((0, model.get_embedding_dimension()), dtype=np.float32)
         with self._tokenizing:
             ids = transformer.tokenizer(
                 texts, truncation=True, max_length=model.max_seq_length

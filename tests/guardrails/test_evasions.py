@@ -41,7 +41,8 @@ def test_a_word_filter_sees_through_evasions(evasion: str) -> None:
 @pytest.mark.parametrize(
     "evasion",
     ["How do I make a b o m b", "b-o-m-b a@b.io", "b\u200eomb", "b\u2062omb", "b\u034fomb",
-     "b\ufe0fomb", "b\U000e0062omb", "b\u202eomb", "I b.o.m.b it"],
+     "b\ufe0fomb", "b\U000e0062omb", "b\u202eomb", "I b.o.m.b it", "b\U0001d173omb",
+     "b\u3164omb"],
 )  # fmt: skip
 def test_letters_spelt_apart_or_split_by_invisible_characters_are_read(evasion: str) -> None:
     # A word of one letter before the letters ("a b o m b" read only as "abomb"), a run that

@@ -50,6 +50,7 @@ def found(text: str, kinds: set[str] = ALL) -> list[tuple[str, str]]:
          [("iban", "DE89370400440532013000"), ("iban", "GB82WEST12345698765432")]),
         ("cards 4111 1111 1111 1111 5500 0000 0000 0004",
          [("card", "4111 1111 1111 1111"), ("card", "5500 0000 0000 0004")]),
+        ("Amount 20 4111 1111 1111 1111", [("card", "4111 1111 1111 1111")]),
     ],
 )  # fmt: skip
 def test_identifiers_as_people_type_them(text: str, expected: list[tuple[str, str]]) -> None:
@@ -61,6 +62,7 @@ def test_identifiers_as_people_type_them(text: str, expected: list[tuple[str, st
     ["part no. 288-18-4408 is out of stock", "Upgrade to version 5.8.2.2 today",
      "std::vector<int> v; :: done", "Use icon@2x.png on retina screens",
      "ISBN 978-3-16-148410-0, third edition", "IMEI 35-209900-176148-1 registered",
+     "IMEI 99-682740-244012-9 is registered to the handset",
      "Rechnung Nr. 23828987075 vom 03.04.2024", "Coordinates -22.005575, -43.013197"],
 )  # fmt: skip
 def test_look_alikes_are_not_identifiers(text: str) -> None:

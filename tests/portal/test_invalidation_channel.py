@@ -85,6 +85,19 @@ def test_numbers_that_come_round_again_after_redis_lost_data_do_not_serve_old_en
     assert eventually(lambda: hot_cache.cached(key, load) == 2)
 
 
+def test_this_process_bumping_first_after_redis_lost_data_drops_its_entries(redis_url) -> None:
+    assert eventually(invalidation.listening)
+    for _ in range(3):
+        bump_from_another_process(redis_url)
+    load, key = Loader(), ("invalidation-test", time.monotonic_ns())
+    assert eventually(lambda: hot_cache.generation() == int(shared_redis().get(hot_cache.KEY)))
+    assert hot_cache.cached(key, load) == 1
+    shared_redis().set(hot_cache.KEY, int(shared_redis().get(hot_cache.KEY)) - 2)  # data lost
+    hot_cache._bump()  # this process changes something first: its number went back
+    bump_from_another_process(redis_url)  # ... and comes round to the entry's again
+    assert eventually(lambda: hot_cache.cached(key, load) == 2)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_revocation_announced_on_the_channel_drops_the_cached_account(
     make_tenant, settings
