@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -148,6 +149,10 @@ def _last_words(text: str, size: int) -> str:
     return ""
 
 
+# After an identifier: punctuation, white space, then two letters of a word.
+FOLLOWED_BY_A_WORD = re.compile(r"[^\w\s]*\s+[^\W\d_]{2}")
+
+
 class StreamGuard:
     """Output checks over a stream: text is held back until no later chunk can make it part of
     something a rule stops, then released (masked where the policy says so).
@@ -204,10 +209,15 @@ class StreamGuard:
                     for f in _findings(self.policy, read, action) if f.start >= shift]  # fmt: skip
 
         # An identifier is judged whole: one still coming may turn out another kind (the
-        # groups of an IBAN read as a phone number) or no identifier at all.
-        for finding in sorted(held("block"), key=lambda f: f.start):
-            if finding.end <= cut:
-                raise GuardrailBlocked(f"PII: {NAMES[finding.kind]}", "output")
+        # groups of an IBAN read as a phone number) or no identifier at all. Whole: before
+        # what may still change, or followed by a word ("..., keep it"), which no identifier's
+        # groups run on into.
+        blocked = sorted(held("block"), key=lambda f: f.start)
+        for finding in blocked:
+            if finding.end <= cut or FOLLOWED_BY_A_WORD.match(read, shift + finding.end):
+                # Named by the first in the text, as the whole answer's check names it (those
+                # before this one are followed by it, so are whole too).
+                raise GuardrailBlocked(f"PII: {NAMES[blocked[0].kind]}", "output")
             cut = min(cut, finding.start)
         findings = held("mask")
         for finding in findings:
