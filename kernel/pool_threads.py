@@ -59,18 +59,7 @@ async def run_in_pool(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -
     (its client went away) does not cancel the work: settling a call must run once queued."""
     if not _pooled.get():
         return await sync_to_async(_in_generation)(work, *args, **kwargs)
-    loop = asyncio.get_running_loop()
-    job = loop.run_in_executor(None, functools.partial(_contained, work, *args, **kwargs))
-    try:
-        return await asyncio.shield(job)
-    except asyncio.CancelledError:
-        job.add_done_callback(_logged_if_failed)  # no one else will read its outcome
-        raise
-
-
-# Work whose caller went away, still running so that what it took is given back: held here, since
-# the event loop keeps only weak references to its tasks.
-_ORPHANED: set[asyncio.Future[Any]] = set()
+    return await _outlived(_pool_job(work, *args, **kwargs), _orphan_done)
 
 
 async def run_in_pool_or_undo(
@@ -79,32 +68,49 @@ async def run_in_pool_or_undo(
     """`run_in_pool(work, ...)`; where the caller is cancelled before it ends (a client that
     hung up while its call was admitted), `undo(result)` once it has one, in a pool thread:
     what the work reserved for a caller who is gone is given back."""
-    job = asyncio.ensure_future(run_in_pool(work, *args, **kwargs))
+    if _pooled.get():
+        job: asyncio.Future[T] = _pool_job(work, *args, **kwargs)
+    else:
+        job = asyncio.ensure_future(sync_to_async(_in_generation)(work, *args, **kwargs))
+    return await _outlived(job, functools.partial(_orphan_done, undo=undo))
+
+
+def _pool_job(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> asyncio.Future[T]:
+    loop = asyncio.get_running_loop()
+    return loop.run_in_executor(None, functools.partial(_contained, work, *args, **kwargs))
+
+
+# Work whose caller went away, still running so that its outcome is read (and what it took given
+# back): held here, since the event loop keeps only weak references to its tasks.
+_ORPHANED: set[asyncio.Future[Any]] = set()
+
+
+async def _outlived(job: asyncio.Future[T], orphaned: Callable[[asyncio.Future[T]], None]) -> T:
+    """`job`'s result; a caller cancelled meanwhile leaves it running, `orphaned(job)` once done."""
     try:
         return await asyncio.shield(job)
     except asyncio.CancelledError:
         _ORPHANED.add(job)
-        job.add_done_callback(functools.partial(_undone, undo))
+        job.add_done_callback(orphaned)
         raise
 
 
-def _undone(undo: Callable[[T], object], job: asyncio.Future[T]) -> None:
+def _orphan_done(job: asyncio.Future[T], undo: Callable[[T], object] | None = None) -> None:
+    """Work nobody awaits any more, done: its result undone (`undo`), or its failure logged (a
+    refusal, DomainError, is no fault)."""
     _ORPHANED.discard(job)
-    if not job.cancelled() and job.exception() is None:
-        result = job.result()
-        start_in_pool(lambda: undo(result))
-
-
-def _logged_if_failed(job: asyncio.Future[Any]) -> None:
-    """Work whose caller went away, and failed: a refusal (DomainError) is no fault; anything
-    else is logged, since nobody awaits it."""
-    if job.cancelled() or (error := job.exception()) is None or isinstance(error, DomainError):
+    if job.cancelled():
         return
-    logger.error("work in a pool thread failed after its caller went away", exc_info=error)
+    error = job.exception()
+    if error is None:
+        if undo is not None:
+            result = job.result()
+            start_in_pool(lambda: undo(result))
+    elif not isinstance(error, DomainError):
+        logger.error("work in a pool thread failed after its caller went away", exc_info=error)
 
 
 def start_in_pool(work: Callable[[], object]) -> None:
     """Run `work()` in a pool thread without waiting: it completes even if the caller's task is
     cancelled (a client that went away mid-stream); a failure is logged."""
-    job = asyncio.get_running_loop().run_in_executor(None, functools.partial(_contained, work))
-    job.add_done_callback(_logged_if_failed)
+    _pool_job(work).add_done_callback(_orphan_done)

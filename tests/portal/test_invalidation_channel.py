@@ -67,32 +67,31 @@ def test_a_bump_whose_message_was_lost_is_read_when_the_channel_is_back() -> Non
     assert hot_cache.cached(key, load) == 2
 
 
-def test_numbers_that_come_round_again_after_redis_lost_data_do_not_serve_old_entries(
-    redis_url,
-) -> None:  # fmt: skip
+def cached_then_two_bumps_lost(redis_url: str) -> tuple[Loader, tuple[str, int]]:
+    """An entry cached under the current number; then Redis loses the last two bumps (fails over
+    to a replica behind, the subscription staying up): the next changes are announced with
+    numbers the entry was keyed by."""
     assert eventually(invalidation.listening)
     for _ in range(3):
         bump_from_another_process(redis_url)
     load, key = Loader(), ("invalidation-test", time.monotonic_ns())
     assert eventually(lambda: hot_cache.generation() == int(shared_redis().get(hot_cache.KEY)))
     assert hot_cache.cached(key, load) == 1
-    lost = int(shared_redis().get(hot_cache.KEY))
-    # Redis fails over to a replica two bumps behind (the subscription stays up): the next
-    # changes are announced with numbers the cached entry was keyed by.
-    shared_redis().set(hot_cache.KEY, lost - 2)
+    shared_redis().set(hot_cache.KEY, int(shared_redis().get(hot_cache.KEY)) - 2)
+    return load, key
+
+
+def test_numbers_that_come_round_again_after_redis_lost_data_do_not_serve_old_entries(
+    redis_url,
+) -> None:  # fmt: skip
+    load, key = cached_then_two_bumps_lost(redis_url)
     bump_from_another_process(redis_url)
     bump_from_another_process(redis_url)
     assert eventually(lambda: hot_cache.cached(key, load) == 2)
 
 
 def test_this_process_bumping_first_after_redis_lost_data_drops_its_entries(redis_url) -> None:
-    assert eventually(invalidation.listening)
-    for _ in range(3):
-        bump_from_another_process(redis_url)
-    load, key = Loader(), ("invalidation-test", time.monotonic_ns())
-    assert eventually(lambda: hot_cache.generation() == int(shared_redis().get(hot_cache.KEY)))
-    assert hot_cache.cached(key, load) == 1
-    shared_redis().set(hot_cache.KEY, int(shared_redis().get(hot_cache.KEY)) - 2)  # data lost
+    load, key = cached_then_two_bumps_lost(redis_url)
     hot_cache._bump()  # this process changes something first: its number went back
     bump_from_another_process(redis_url)  # ... and comes round to the entry's again
     assert eventually(lambda: hot_cache.cached(key, load) == 2)
