@@ -11,6 +11,7 @@ held out), word-filter evasions, and the latency of the checks on a 2 KB prompt.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import random
 import statistics
@@ -207,10 +208,18 @@ def main() -> None:
     negatives = hard_negatives(30 * args.per_kind, args.seed)
     detect = lambda text: find_pii(text, ALL_KINDS)  # noqa: E731
     print(f"PII: {len(sentences)} labelled sentences, {len(negatives)} hard negatives\n")
-    print("| check | precision | recall | F1 | TP | FP | FN |\n|---|---|---|---|---|---|---|")
+    print("| check | precision | recall | F1 | TP | FP | FN | recall, asked alone |")
+    print("|---|---|---|---|---|---|---|---|")
     for kind, score in pii_scores([*sentences, *negatives], detect).items():
-        print(row(kind, score))
+        # What a policy that masks only this kind finds (a US tenant's SSNs): a BSN or a phone
+        # number no one asked for does not take the value from it.
+        alone = pii_scores(sentences, functools.partial(find_pii, kinds={kind}))[kind]
+        print(f"{row(kind, score)} {alone.recall:.2f} |")
     print(f"\nhard negatives flagged: {flagged_share(negatives, detect):.1%}")
+    masked_as_something = [s for s in sentences if any(
+        f.start <= s.spans[0].start and f.end >= s.spans[0].end for f in detect(s.text))]
+    print(f"labelled values left unmasked by the policy of every kind (under any kind's label): "
+          f"{len(sentences) - len(masked_as_something)} of {len(sentences)}")
     # 2 KB of labelled sentences, another draw for each lap.
     draws = [random.Random(lap).sample(sentences, 60) for lap in range(31)]  # noqa: S311
     prompts = [" ".join(s.text for s in draw)[:2000] for draw in draws]

@@ -60,10 +60,15 @@ def find_pii(
         (scored(c.kind, c.score, text[: c.start]), c) for c in _candidates(text, kinds, regions)
     ]
     kept: list[Candidate] = []
-    # The surer candidate first, the longer on a tie; on the same span, the recognizers' order
-    # (a checksum-backed identifier before a phone number: the sort is stable).
+    # The surer candidate first, the longer on a tie, then a kind the policy asks for (nine bare
+    # digits that pass a BSN's check are still an SSN to a policy that masks only SSNs), then one
+    # that something checked; on the same span, the recognizers' order (a checksum-backed
+    # identifier before a phone number: the sort is stable).
     for score, candidate in sorted(
-        scored_candidates, key=lambda sc: (-sc[0], sc[1].start - sc[1].end)
+        scored_candidates,
+        key=lambda sc: (
+            -sc[0], sc[1].start - sc[1].end, sc[1].kind not in kinds, not sc[1].checked
+        ),
     ):
         if score < REPORTED or any(candidate.start < k.end and k.start < candidate.end
                                    for k in kept):  # fmt: skip

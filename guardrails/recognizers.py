@@ -23,6 +23,8 @@ from stdnum.it import codicefiscale
 from stdnum.nl import bsn
 from stdnum.us import ssn
 
+from guardrails.context_words import REPORTED
+
 DEFAULT_PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "JP")
 
 
@@ -32,6 +34,9 @@ class Candidate:
     start: int
     end: int
     score: float
+    # Backed by a check digit, a registry's metadata or a layout of its own; a bare shape (nine
+    # digits an SSN could be) loses a tie to any that is.
+    checked: bool = True
 
 
 EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*"
@@ -147,8 +152,14 @@ def emails(text: str) -> Iterator[Candidate]:
 def ssns(text: str) -> Iterator[Candidate]:
     for match in re.finditer(r"(?<![\w.-])\d{3}([- ]?)\d{2}\1\d{4}(?![\w-]|[.,]\d)", text):
         if ssn.is_valid(match.group().replace(" ", "-")):
-            # Dashed is the SSN's own layout; nine bare digits are many things (a BSN, an order).
-            yield Candidate("ssn", *match.span(), 0.3 if not match.group(1) else 0.6)
+            # Dashed or spaced is the SSN's own layout. Nine bare digits are many things (an
+            # order, a BSN, a phone number dialled without spaces): reported only just, so that a
+            # denying word before it ("order", "lot") keeps it back, and losing a tie to a
+            # number that a check digit or a region's plan confirms.
+            if match.group(1):
+                yield Candidate("ssn", *match.span(), 0.6)
+            else:
+                yield Candidate("ssn", *match.span(), REPORTED, checked=False)
 
 
 def _ip_valid(text: str) -> bool:

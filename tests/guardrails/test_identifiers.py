@@ -77,9 +77,22 @@ def test_an_iban_is_not_a_card_even_when_only_cards_are_asked_for() -> None:
 
 
 def test_context_words_decide_a_bare_number() -> None:
-    assert found("Note: 469680891", {"ssn"}) == []
     assert found("SSN: 469680891", {"ssn"}) == [("ssn", "469680891")]
     assert found("order 469680891", {"bsn"}) == []
+    assert found("order 469680891", {"ssn", "bsn"}) == []
+    assert found("Lot 121599131 expires 2026", {"ssn"}) == []
+
+
+def test_nine_bare_digits_are_an_ssn_to_a_policy_that_masks_ssns() -> None:
+    # Valid as nothing else: left unmasked before, when a bare SSN was not reported at all.
+    assert found("Note: 121599131", {"ssn"}) == [("ssn", "121599131")]
+    # It passes a BSN's check digit: a BSN where the policy asks for both, still an SSN where
+    # it asks only for SSNs (the BSN no one asked for does not shield it).
+    assert found("Note: 469680891", {"ssn"}) == [("ssn", "469680891")]
+    assert found("Note: 469680891", {"ssn", "bsn"}) == [("bsn", "469680891")]
+    # A valid Spanish number as dialled: the region's plan confirms a phone, nothing an SSN.
+    assert found("Note: 689946588", {"ssn", "phone"}) == [("phone", "689946588")]
+    assert check(parse({"pii": {"ssn": "mask"}}), "Note: 121599131", "input").text == "Note: [SSN]"
 
 
 def test_a_policy_names_its_phone_regions() -> None:
