@@ -149,6 +149,27 @@ def _last_words(text: str, size: int) -> str:
     return ""
 
 
+BEDROCK_BATCH = 200
+BEDROCK_MOST = 1000  # characters: one text unit of Bedrock Guardrails
+# A sentence's end: its mark and the space after it (a full stop with no space after may be a
+# decimal point still arriving), or a CJK mark, or a line break.
+SENTENCE_ENDS = re.compile(r"[.!?\u061f\u06d4\u0964\u0965]\s+|[\u3002\uff01\uff1f]\s*|\n\s*")
+
+
+def _batch_end(text: str) -> int:
+    """Where a batch for the Bedrock guardrail may end in `text` (0: not yet): after the last
+    sentence end once BEDROCK_BATCH characters came, else at a space past BEDROCK_MOST."""
+    if len(text) < BEDROCK_BATCH:
+        return 0
+    ends = [match.end() for match in SENTENCE_ENDS.finditer(text, BEDROCK_BATCH - 1)]
+    if ends:
+        return ends[-1]
+    if len(text) < BEDROCK_MOST:
+        return 0
+    space = max(text.rfind(" ", 0, BEDROCK_MOST), text.rfind("\n", 0, BEDROCK_MOST))
+    return space + 1 if space > 0 else len(text)
+
+
 # After an identifier: punctuation, white space, then two letters of a word.
 FOLLOWED_BY_A_WORD = re.compile(r"[^\w\s]*\s+[^\W\d_]{2}")
 
@@ -175,6 +196,7 @@ class StreamGuard:
     REGEX_VISIBLE = 256
     MAX_RUN = 320  # an email address is at most 254 characters
     CONTEXT = 56  # from a word's start, at least the 40 that context words are looked for in
+    BEDROCK_CONTEXT = 160
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
@@ -183,6 +205,8 @@ class StreamGuard:
         self.pending = ""
         self.released_tail = ""
         self.interventions: list[tuple[str, str]] = []
+        self.for_bedrock = ""  # released by our checks, not yet read by the Bedrock guardrail
+        self.bedrock_context = ""  # the end of what it passed last (as it passed it)
 
     def feed(self, text: str) -> str:
         """What may be sent now (possibly masked); raises GuardrailBlocked."""
@@ -228,11 +252,29 @@ class StreamGuard:
         out = _masked(self.pending[:cut], whole)
         self.released_tail = _last_words(self.released_tail + self.pending[:cut], self.CONTEXT)
         self.pending = self.pending[cut:]
-        if out and self.policy.bedrock:
-            verdict = _through_bedrock(self.policy, out, "output")
-            self.interventions += verdict.interventions
-            out = verdict.text
-        return out
+        return self._through_bedrock(out, final=final) if self.policy.bedrock else out
+
+    def _through_bedrock(self, released: str, *, final: bool) -> str:
+        """What our checks released, read by the Bedrock guardrail in batches of whole
+        sentences (at least BEDROCK_BATCH characters, or at most about BEDROCK_MOST cut at a
+        space) with the end of the batch before it as context, as Bedrock's own synchronous
+        stream mode does: a fragment of a few tokens is no text to judge a topic or a name by,
+        and each ApplyGuardrail call bills at least one text unit of 1,000 characters."""
+        self.for_bedrock += released
+        cut = len(self.for_bedrock) if final else _batch_end(self.for_bedrock)
+        batch, self.for_bedrock = self.for_bedrock[:cut], self.for_bedrock[cut:]
+        if not batch.strip():
+            return batch
+        context = self.bedrock_context
+        verdict = _through_bedrock(self.policy, context + batch, "output")
+        if verdict.text.startswith(context):
+            passed = verdict.text[len(context) :]
+        else:  # Bedrock rewrote the context too (sent already): the batch is read alone
+            verdict = _through_bedrock(self.policy, batch, "output")
+            passed = verdict.text
+        self.interventions += verdict.interventions
+        self.bedrock_context = _last_words(context + passed, self.BEDROCK_CONTEXT)
+        return passed
 
     def _unfinished_from(self) -> int:
         """Where the text that a later chunk could still turn into an identifier (or a filtered

@@ -11,6 +11,7 @@ import re
 import struct
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
@@ -211,8 +212,8 @@ class AwsLoopback:
         self.words = ["Bonjour", " le", " monde"]
         self.piece_delay = 0.0
         self.mid_stream_error: str | None = None
-        # ApplyGuardrail's answer: None lets everything pass.
-        self.guardrail: dict[str, Any] | None = None
+        # ApplyGuardrail's answer, or what makes it from the text sent: None lets it pass.
+        self.guardrail: dict[str, Any] | Callable[[str], dict[str, Any] | None] | None = None
         self.stopped_early = threading.Event()
         aws = self
 
@@ -247,8 +248,10 @@ class AwsLoopback:
                 elif path == "/rerank":
                     self._rerank(json.loads(body))
                 elif re.fullmatch(r"/guardrail/(.+)/version/(.+)/apply", path):
-                    self._json(aws.guardrail or {"action": "NONE", "outputs": [],
-                                                 "assessments": []})  # fmt: skip
+                    answer = aws.guardrail
+                    if callable(answer):
+                        answer = answer(json.loads(body)["content"][0]["text"]["text"])
+                    self._json(answer or {"action": "NONE", "outputs": [], "assessments": []})
                 else:
                     self._send(404, b"{}", {"Content-Type": "application/json"})
 

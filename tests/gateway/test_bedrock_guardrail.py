@@ -105,3 +105,49 @@ def test_a_streamed_tool_call_is_held_whole_and_checked_by_the_guardrail(
     applied = [json.loads(c["body"]) for c in aws.calls if c["path"].endswith("/apply")]
     assert applied[-1]["source"] == "OUTPUT"
     assert applied[-1]["content"][0]["text"]["text"] == call.function.arguments
+
+
+def _reads_like_bedrock(text: str) -> dict[str, Any] | None:
+    """A guardrail that denies a topic and anonymises a name, each only where it is whole."""
+    if "index funds" in text:
+        return INTERVENED_BLOCK
+    if "Maria Keller" in text:
+        return {**INTERVENED_MASK, "outputs": [{"text": text.replace("Maria Keller", "{NAME}")}]}
+    return None
+
+
+FILLER = "The weather stays mild over the weekend, with some sun on Sunday afternoon. " * 3
+
+
+def test_a_stream_is_read_by_the_guardrail_in_whole_sentences(bedrock_guarded, aws) -> None:
+    client, upstream, acme = bedrock_guarded
+    Provider.objects.create(name="bedrock-guard", kind="bedrock", region="eu-west-1",
+                            endpoint_url=aws.url, credentials_env="AWS_TEST")  # fmt: skip
+    use_guardrail(acme)
+    aws.guardrail = _reads_like_bedrock
+    question = [{"role": "user", "content": "Any news?"}]
+
+    def streamed() -> str:
+        chunks = client.chat.completions.create(model="plain-model", messages=question,
+                                                stream=True)  # fmt: skip
+        return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+
+    # A name that comes in three fragments is masked: the guardrail reads it whole.
+    words = [f"{word} " for word in FILLER.split()]
+    upstream.pieces = [*words, "Call Ma", "ria Kel", "ler tomorrow. ", "Thanks."]
+    before = len(aws.calls)
+    assert streamed() == FILLER + "Call {NAME} tomorrow. Thanks."
+    applied = [json.loads(c["body"]) for c in aws.calls[before:] if c["path"].endswith("/apply")]
+    # The question, then the answer in batches of whole sentences, not one call per fragment.
+    outputs = [a["content"][0]["text"]["text"] for a in applied if a["source"] == "OUTPUT"]
+    assert 1 <= len(outputs) <= 3 < len(upstream.pieces)
+    assert all(text.rstrip().endswith(".") for text in outputs)
+
+    # A denied topic spread over fragments is blocked before any of its sentence is sent.
+    upstream.pieces = [FILLER, "My tip: put it all in ind", "ex fu", "nds today. ", "Bye."]
+    sent: list[str] = []
+    with pytest.raises(openai.APIError, match="Amazon Bedrock guardrail gr-42"):
+        for chunk in client.chat.completions.create(model="plain-model", messages=question,
+                                                    stream=True):  # fmt: skip
+            sent += [chunk.choices[0].delta.content or ""] if chunk.choices else []
+    assert "index" not in "".join(sent) and "ind" not in "".join(sent).split()
