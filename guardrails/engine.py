@@ -18,7 +18,7 @@ from guardrails.encoder import Vectors
 from guardrails.injection import is_injection
 from guardrails.normalise import readings
 from guardrails.policy import Policy, Topic, whole_word
-from guardrails.recognizers import ANY_DIGIT
+from guardrails.recognizers import ANY_DIGIT, UNSPACED
 from guardrails.similarity import foreign_window_vectors, on_topic_by_meaning, window_vectors
 from kernel.errors import DomainError
 
@@ -130,9 +130,13 @@ def check(policy: Policy, text: str, direction: str) -> Verdict:
     return Verdict(verdict.text, masked + verdict.interventions)
 
 
-def _run_start(text: str, at: int) -> int:
-    """Where the unbroken run of characters (no whitespace) that reaches `at` begins."""
+def _run_start(text: str, at: int, *, unspaced_end_it: bool = False) -> int:
+    """Where the unbroken run of characters (no whitespace) that reaches `at` begins; with
+    `unspaced_end_it`, a character of a script written without spaces ends it too (no
+    identifier holds one: a Japanese answer is not one run, held back until its end)."""
     while at > 0 and not text[at - 1].isspace():
+        if unspaced_end_it and UNSPACED_CHARACTER.match(text[at - 1]):
+            break
         at -= 1
     return at
 
@@ -170,6 +174,8 @@ def _batch_end(text: str) -> int:
     return space + 1 if space > 0 else len(text)
 
 
+UNSPACED_CHARACTER = re.compile(f"[{UNSPACED}]")
+
 # After an identifier: punctuation, white space, then two letters of a word.
 FOLLOWED_BY_A_WORD = re.compile(r"[^\w\s]*\s+[^\W\d_]{2}")
 
@@ -186,8 +192,9 @@ class StreamGuard:
     hex letters, a codice fiscale whose digits are letters), held back from their start, up to
     MAX_RUN characters (past that, WINDOW). A word filter in force holds back at least WINDOW
     characters and as many visible ones (not spaces, not zero-width) as its longest match can
-    span (a phrase spelt letter by letter with dots between), REGEX_VISIBLE for a regular
-    expression. The last CONTEXT characters released are read again with what is held, so a
+    span (a phrase, or a regular expression's longest match, spelt letter by letter with dots
+    between), REGEX_VISIBLE for a regular expression with no bound. The last CONTEXT
+    characters released are read again with what is held, so a
     "part no." or "social security number" already sent still scores the number after it, for
     masking and for blocking alike."""
 
@@ -285,7 +292,10 @@ class StreamGuard:
         if self.filter_reach:
             cut = min(cut, end - self.WINDOW, self._visible_back(self.filter_reach))
         cut = max(0, cut)
-        run_start = _run_start(self.pending, cut)
+        # A word filter matches whole words, and in Japanese or Chinese no space says where a
+        # word ends ("機密" is not a word of "機密情報"): with one in force, the run under way
+        # is held back to the next space, as the check reads it (`_complete`).
+        run_start = _run_start(self.pending, cut, unspaced_end_it=not self.policy.words)
         return run_start if cut - run_start <= self.MAX_RUN else max(0, min(cut, end - self.WINDOW))
 
     def _complete(self, read: str) -> str:

@@ -50,9 +50,9 @@ class WordFilter:
     source: str  # the regular expression as compiled: a filter's identity across policies
     matcher: Matcher
     spelt_together: Matcher | None = None  # a plain phrase with its spaces left out
-    # How many visible characters (not spaces) a match can span: a plain phrase spelt out with
-    # a dot between letters, and a character each side; None for a regular expression, whose
-    # matches have no bound a stream can wait for.
+    # How many visible characters (not spaces) a match can span: a plain phrase (or a regular
+    # expression's longest match) spelt out with a dot between letters, and a character each
+    # side; None for a regular expression whose matches have no bound a stream can wait for.
     reach: int | None = None
 
 
@@ -131,6 +131,7 @@ def whole_word(word: str) -> Matcher:
     return cast(Matcher, re2.compile(_whole_word(word), _RE2_OPTIONS))
 
 
+REGEX_LONGEST_BOUNDED = 120  # characters: a longer bound waits as an unbounded one does (256)
 _MATCHES_EVERYTHING = cast(Matcher, re2.compile("", _RE2_OPTIONS))
 
 
@@ -151,7 +152,8 @@ def _word_filter(entry: Any, field: str, *, saved: bool) -> WordFilter:
     except re.error as error:
         raise InvalidInput(f"{field}.pattern: not a valid regular expression ({error}).") from None
     try:
-        return WordFilter(name, pattern, re2.compile(pattern, _RE2_OPTIONS))
+        matcher = re2.compile(pattern, _RE2_OPTIONS)
+        return WordFilter(name, pattern, matcher, None, _regex_reach(pattern))
     except re2.error as error:
         if not saved:
             raise InvalidInput(
@@ -165,6 +167,17 @@ def _word_filter(entry: Any, field: str, *, saved: bool) -> WordFilter:
     return WordFilter(
         f"{name} (an administrator must re-save this pattern for RE2)", pattern, _MATCHES_EVERYTHING
     )
+
+
+def _regex_reach(pattern: str) -> int | None:
+    """A stream's hold-back for a regular expression: twice its longest match and two (as for a
+    phrase), or None where it has no bound (`+`, `*`) or a long one. The width is read from the
+    pattern's parse tree by Python's own parser (`re._parser`, the module behind `re.compile`)."""
+    try:
+        longest = re._parser.parse(pattern).getwidth()[1]  # type: ignore[attr-defined]
+    except Exception:  # a private API: should it move, the stream waits longest
+        return None
+    return 2 * longest + 2 if longest <= REGEX_LONGEST_BOUNDED else None
 
 
 def _re2_reason(error: re2.error) -> str:

@@ -39,8 +39,16 @@ class Candidate:
     checked: bool = True
 
 
-EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*"
-                   r"\.[^\W\d_]{2,}(?![\w-])")  # fmt: skip
+# Letters of the scripts written without spaces between words (Thai, CJK punctuation, kana, Han,
+# Hangul syllables, fullwidth forms): no part of an identifier, so in "詳細はtaro@example.jpまで"
+# they end the address, and they end a run of characters a stream holds back.
+UNSPACED = ("\u0e00-\u0e7f\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+            "\uff00-\uffef")
+_WORD = rf"[^\W{UNSPACED}]"  # a word character of another script than those
+_NAME = rf"[^\W_{UNSPACED}]"
+EMAIL = re.compile(rf"(?<![.%+-])(?<!{_WORD})(?:{_WORD}|[.%+-])+@{_NAME}(?:(?:{_WORD}|-)*{_NAME})?"
+                   rf"(?:\.{_NAME}(?:(?:{_WORD}|-)*{_NAME})?)*\.[^\W\d_{UNSPACED}]{{2,}}"
+                   rf"(?!{_WORD}|-)")  # fmt: skip
 NOT_TOP_LEVEL = {"png", "jpg", "jpeg", "gif", "svg", "webp", "css", "js", "ico", "pdf"}
 # Digits with the separators people type between groups (space, no-break space, dash, dot).
 DIGIT_GROUPS = re.compile(r"(?<![\w.,-])\d+(?:[ \u00a0.-]\d+)*(?![\w-]|[.,]\d)")

@@ -51,6 +51,10 @@ def found(text: str, kinds: set[str] = ALL) -> list[tuple[str, str]]:
         ("cards 4111 1111 1111 1111 5500 0000 0000 0004",
          [("card", "4111 1111 1111 1111"), ("card", "5500 0000 0000 0004")]),
         ("Amount 20 4111 1111 1111 1111", [("card", "4111 1111 1111 1111")]),
+        # Japanese, Chinese and Korean letters are no part of an address written among them.
+        ("詳細はtaro@example.jpまでご連絡ください。", [("email", "taro@example.jp")]),
+        ("请发邮件到wang@example.cn谢谢", [("email", "wang@example.cn")]),
+        ("연락은taro@example.com으로 주세요", [("email", "taro@example.com")]),
     ],
 )  # fmt: skip
 def test_identifiers_as_people_type_them(text: str, expected: list[tuple[str, str]]) -> None:
@@ -175,6 +179,37 @@ def test_a_word_filter_longer_than_the_window_is_never_released_in_part() -> Non
             assert spelt[:20] not in released, (size, released)
 
 
+def test_a_bounded_regular_expression_holds_back_as_much_as_its_longest_match() -> None:
+    """A regular expression filter held back 256 visible characters whatever it matched, so a
+    short answer came all at its end. One with a bound (no `+` or `*`) holds back what its
+    longest match could span, spelt out; one without still holds back 256."""
+    bounded = {"word_filters": [{"name": "falcon", "pattern": r"project[ -]?falcon",
+                                 "regex": True}]}  # fmt: skip
+    sentence = ("The quarterly review is on Thursday in the large room on the third floor, and "
+                "lunch is served afterwards for everyone who attends the session.")  # fmt: skip
+    guard = StreamGuard(parse(bounded))
+    released = "".join(guard.feed(word + " ") for word in sentence.split())
+    assert released.startswith("The quarterly review is on Thursday in the large room")
+    assert released + guard.flush() == sentence + " "
+    unbounded = {"word_filters": [{"name": "falcon", "pattern": r"project\s+falcon",
+                                   "regex": True}]}  # fmt: skip
+    guard = StreamGuard(parse(unbounded))
+    assert "".join(guard.feed(word + " ") for word in sentence.split()) == ""
+    spellings = ["Project Falcon", "P.r.o.j.e.c.t.F.a.l.c.o.n", "P r o j e c t F a l c o n",
+                 "Pr0ject-Falc0n"]  # fmt: skip
+    for policy_raw, spelt_as in ((bounded, spellings), (unbounded, spellings[:1])):
+        for spelt in spelt_as:
+            text = f"{sentence} Then {spelt} starts."
+            for size in (1, 3, 7):
+                guard = StreamGuard(parse(policy_raw))
+                released = ""
+                with pytest.raises(GuardrailBlocked, match="word filter: falcon"):
+                    for start in range(0, len(text), size):
+                        released += guard.feed(text[start : start + size])
+                    released += guard.flush()
+                assert spelt[:3] not in released.split("Then")[-1], (spelt, size, released)
+
+
 def test_a_short_answer_is_released_as_it_comes_not_at_its_end() -> None:
     """With only PII checks in force, text is held back only where an identifier could still be
     forming: a few characters and the word under way, or from a little before the first digit
@@ -188,6 +223,28 @@ def test_a_short_answer_is_released_as_it_comes_not_at_its_end() -> None:
     assert released + guard.flush() == " ".join(words) + " "
     numbered = _streamed(policy_raw, "Call 030 3898 1918 now, please, or write.", [12, 20])
     assert numbered == "Call [PHONE] now, please, or write."
+
+
+def test_a_short_answer_in_japanese_is_released_as_it_comes() -> None:
+    """Japanese has no spaces: the answer was one run of characters, held back as an address
+    might be until its end (320 characters). An address in it is still masked whole."""
+    policy_raw = {"pii": dict.fromkeys(PII_KINDS, "mask")}
+    text = "東京の天気は晴れです。明日は雨が降るでしょう。連絡はtaro@example.jpまでどうぞ。"
+    guard = StreamGuard(parse(policy_raw))
+    released = [guard.feed(character) for character in text]
+    assert "".join(released).startswith("東京の天気は晴れです。明日は雨が降る")
+    assert "".join(released) + guard.flush() == check(parse(policy_raw), text, "input").text
+    assert check(parse(policy_raw), text, "input").text.endswith("連絡は[EMAIL]までどうぞ。")
+    for size in range(1, 9):
+        cuts = list(range(size, len(text), size))
+        assert _streamed(policy_raw, text, cuts).endswith("連絡は[EMAIL]までどうぞ。")
+    # With a word filter in force, a word ends only at a space, as the whole text reads it:
+    # "機密" is not the word of "機密情報".
+    filtered = {"word_filters": [{"name": "secret", "pattern": "機密"}]}
+    compound = "それは機密情報の扱いです。"
+    assert _streamed(filtered, compound, [1, 2, 3, 4, 5]) == compound
+    with pytest.raises(GuardrailBlocked, match="word filter: secret"):
+        _streamed(filtered, "それは 機密 です。", [1, 2, 3, 4, 5])
 
 
 def test_what_streams_hold_back_is_not_fooled_by_padding_context_or_long_runs() -> None:
