@@ -23,7 +23,14 @@ from providers.errors import (
     UpstreamThrottled,
     UpstreamTimeout,
 )
-from providers.openai_wire import DONE, chat_body, chunk_from_sse, result_from, usage_from
+from providers.openai_wire import (
+    DONE,
+    answer_json,
+    chat_body,
+    chunk_from_sse,
+    result_from,
+    usage_from,
+)
 from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
 
 # No overall limit (a long answer streams for minutes); connecting, and each read, are bounded.
@@ -113,8 +120,8 @@ class OpenAICompatibleProvider:
                 f"{self.base_url} could not be reached: {_describe(error)}", retryable=True
             ) from error
         try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
+            data = answer_json(raw)
+        except ValueError as error:
             raise UpstreamError(
                 f"{self.base_url} answered something that is not JSON: {raw[:200]!r}",
                 retryable=True,

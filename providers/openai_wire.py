@@ -6,7 +6,10 @@ parameters and the catalogue's extra fields."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+import orjson
 
 from providers.types import (
     ChatChunk,
@@ -164,6 +167,33 @@ def _deltas(raw: Any) -> tuple[ToolCallDelta, ...]:
     return tuple(deltas)
 
 
+# Half of a UTF-16 pair with no other half: JSON may escape one ("\ud83d"), but it is no text
+# (UTF-8 has no form for it), as a model that splits an emoji across two tokens may send.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(value: Any) -> Any:
+    """Parsed JSON with each lone surrogate in its strings replaced by U+FFFD, as a UTF-8
+    decoder replaces bytes that are not text."""
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {without_lone_surrogates(k): without_lone_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def answer_json(raw: bytes) -> Any:
+    """An upstream's JSON answer. One with a lone surrogate escaped in it (which orjson refuses)
+    is still the answer the provider billed: it is read with the replacement character in its
+    place, not refused and asked for again. Raises ValueError for what is not JSON at all."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return without_lone_surrogates(json.loads(raw))
+
+
 def chunk_from_sse(line: str) -> ChatChunk | object | None:
     """A chunk for a `data:` line; DONE for `data: [DONE]`; None for anything without content."""
     text = line.strip()
@@ -173,6 +203,8 @@ def chunk_from_sse(line: str) -> ChatChunk | object | None:
     if payload == "[DONE]":
         return DONE
     data = json.loads(payload)
+    if "\\ud" in payload or "\\uD" in payload:  # an escaped surrogate, maybe a lone one
+        data = without_lone_surrogates(data)
     usage = data.get("usage")
     choices = data.get("choices") or [{}]
     delta = choices[0].get("delta") or {}

@@ -10,6 +10,7 @@ import pytest
 from identity.services import mint_member_token
 from models_catalog.models import FoundationModel, Provider
 from models_catalog.services.access import grant_model
+from tests.gateway.recorded import event_of
 from tests.gateway.upstreams import Upstream
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -134,3 +135,31 @@ def test_a_provider_whose_key_is_not_set_is_refused_as_not_configured(
     assert error["code"] == "provider_not_configured"
     assert "VLLM_TEST_API_KEY" in error["message"]
     assert upstream.requests == []  # never called without its key
+
+
+# A lone surrogate (half of a UTF-16 pair, as a model that splits an emoji across two tokens may
+# send) escaped in an upstream's JSON. The provider answered and billed it: the answer is passed
+# on with U+FFFD in its place and billed once, not refused as "not JSON" and asked for again
+# (three times, each billed by the provider and by no one here).
+QUESTION = [{"role": "user", "content": "Hi"}]
+
+
+def test_a_lone_surrogate_in_an_answer_is_replaced_and_billed_once(
+    vllm_client, upstream
+) -> None:
+    upstream.answer = "Smile \ud83d and go \ud83d\ude00"
+    answer = vllm_client.chat.completions.create(model="acme-llama", messages=QUESTION)
+    assert answer.choices[0].message.content == "Smile \ufffd and go \U0001f600"
+    assert len(upstream.requests) == 1
+    event = event_of(answer.id)
+    assert (event.status, event.input_tokens, event.output_tokens) == ("ok", 11, 2)
+
+
+def test_a_lone_surrogate_in_a_stream_is_replaced(vllm_client, upstream) -> None:
+    upstream.pieces = ["Smile ", "\ud83d", " and go"]
+    chunks = vllm_client.chat.completions.create(model="acme-llama", messages=QUESTION,
+                                                 stream=True)  # fmt: skip
+    received = list(chunks)
+    text = "".join(c.choices[0].delta.content or "" for c in received if c.choices)
+    assert text == "Smile \ufffd and go"
+    assert event_of(received[0].id).status == "ok"
