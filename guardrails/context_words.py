@@ -35,7 +35,8 @@ CONFIRMING: dict[str, tuple[str, ...]] = {
 # Words after which a number is not anyone's identifier.
 DENYING = ("part", "part no", "article", "artikel", "artikelnummer", "item", "sku", "model",
            "version", "versión", "v", "release", "build", "isbn", "imei", "serial", "serien",
-           "seriennummer", "order", "pedido", "commande", "bestellung", "invoice", "rechnung",
+           "seriennummer", "order", "pedido", "commande", "bestellung", "bestellnummer",
+           "auftragsnummer", "invoice", "rechnung",
            "facture", "factura", "tracking", "lot", "batch", "ref", "reference", "ticket",
            "price", "total", "ratio", "coordinates", "population")  # fmt: skip
 

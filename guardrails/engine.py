@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -16,7 +15,7 @@ from guardrails import bedrock
 from guardrails.detectors import Finding, find_pii
 from guardrails.encoder import Vectors
 from guardrails.injection import is_injection
-from guardrails.normalise import readings
+from guardrails.normalise import INVISIBLE, readings
 from guardrails.policy import Policy, Topic, whole_word
 from guardrails.recognizers import ANY_DIGIT, UNSPACED
 from guardrails.similarity import foreign_window_vectors, on_topic_by_meaning, window_vectors
@@ -143,13 +142,17 @@ def _run_start(text: str, at: int, *, unspaced_end_it: bool = False) -> int:
 
 def _last_words(text: str, size: int) -> str:
     """The last `size` characters of `text`, less the part of a word they would start in:
-    context cut mid-word would read as a word of its own ("ass" of "class")."""
+    context cut mid-word would read as a word of its own ("ass" of "class"). A letter of a
+    script written without spaces starts a word too: Japanese context is kept from the first
+    one ("詳細はreference" is not the word "reference")."""
     if len(text) <= size or text[-size - 1].isspace():
         return text[-size:]
     tail = text[-size:]
     for at, character in enumerate(tail):
         if character.isspace():
             return tail[at + 1 :]
+        if UNSPACED_CHARACTER.match(character):
+            return tail[at:]
     return ""
 
 
@@ -175,6 +178,27 @@ def _batch_end(text: str) -> int:
 
 
 UNSPACED_CHARACTER = re.compile(f"[{UNSPACED}]")
+
+def _batch_part(rewritten: str, context: str, batch: str) -> str:
+    """The part of Bedrock's `rewritten` context + batch that stands for the batch. Where the
+    rewrite reaches into the context (sent already: "call Maria" + " Keller tomorrow." as "call
+    {NAME} tomorrow."), the batch's part is the rewrite from where it departs from what was
+    sent, so that what the batch adds ("Keller") is never passed as it was."""
+    if rewritten.startswith(context):
+        return rewritten[len(context) :]
+    sent = 0
+    while sent < len(context) and sent < len(rewritten) and rewritten[sent] == context[sent]:
+        sent += 1
+    same_end = 0
+    original = context + batch
+    while (same_end < len(batch) and same_end < len(rewritten) - sent
+           and rewritten[-1 - same_end] == original[-1 - same_end]):  # fmt: skip
+        same_end += 1
+    if same_end == len(batch):
+        return batch  # the rewrite is all in the context
+    changed = rewritten[sent : len(rewritten) - same_end]
+    return changed + (batch[len(batch) - same_end :] if same_end else "")
+
 
 # After an identifier: punctuation, white space, then two letters of a word.
 FOLLOWED_BY_A_WORD = re.compile(r"[^\w\s]*\s+[^\W\d_]{2}")
@@ -274,11 +298,9 @@ class StreamGuard:
             return batch
         context = self.bedrock_context
         verdict = _through_bedrock(self.policy, context + batch, "output")
-        if verdict.text.startswith(context):
-            passed = verdict.text[len(context) :]
-        else:  # Bedrock rewrote the context too (sent already): the batch is read alone
-            verdict = _through_bedrock(self.policy, batch, "output")
-            passed = verdict.text
+        passed = _batch_part(verdict.text, context, batch)
+        if batch[-1].isspace() and not passed[-1:].isspace():
+            passed += batch[len(batch.rstrip()) :]  # a rewrite that trimmed the batch's end
         self.interventions += verdict.interventions
         self.bedrock_context = _last_words(context + passed, self.BEDROCK_CONTEXT)
         return passed
@@ -307,11 +329,12 @@ class StreamGuard:
 
     def _visible_back(self, count: int) -> int:
         """Where the last `count` visible characters of what is held begin (padding of spaces
-        or zero-width characters does not count: the readings a filter sees drop it)."""
+        or invisible characters, variation selectors included, does not count: the readings a
+        filter sees drop it)."""
         seen = 0
         for at in range(len(self.pending) - 1, -1, -1):
             character = self.pending[at]
-            if not character.isspace() and unicodedata.category(character) != "Cf":
+            if not character.isspace() and ord(character) not in INVISIBLE:
                 seen += 1
                 if seen >= count:
                     return at

@@ -23,7 +23,7 @@ from stdnum.it import codicefiscale
 from stdnum.nl import bsn
 from stdnum.us import ssn
 
-from guardrails.context_words import REPORTED
+from guardrails.context_words import CONFIRMING_PATTERNS, LOOK_BEHIND, REPORTED
 
 DEFAULT_PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "JP")
 
@@ -42,13 +42,24 @@ class Candidate:
 # Letters of the scripts written without spaces between words (Thai, CJK punctuation, kana, Han,
 # Hangul syllables, fullwidth forms): no part of an identifier, so in "詳細はtaro@example.jpまで"
 # they end the address, and they end a run of characters a stream holds back.
-UNSPACED = ("\u0e00-\u0e7f\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-            "\uff00-\uffef")
+UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3000-\u31ff\u3400-\u4dbf"
+            "\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef"
+            "\U00020000-\U0003ffff")  # Thai, Lao, Myanmar, Jamo, Khmer, CJK, Hangul, extensions
 _WORD = rf"[^\W{UNSPACED}]"  # a word character of another script than those
 _NAME = rf"[^\W_{UNSPACED}]"
 EMAIL = re.compile(rf"(?<![.%+-])(?<!{_WORD})(?:{_WORD}|[.%+-])+@{_NAME}(?:(?:{_WORD}|-)*{_NAME})?"
                    rf"(?:\.{_NAME}(?:(?:{_WORD}|-)*{_NAME})?)*\.[^\W\d_{UNSPACED}]{{2,}}"
                    rf"(?!{_WORD}|-)")  # fmt: skip
+# An address whose own letters are of those scripts (山田@example.jp, user@例子.中国, fullwidth),
+# looked for only where no address above holds the @: its local part is the (at most) LEAD
+# characters before the @ that such a text gives no other bound to, held back by a stream
+# until the @ comes; a top-level domain of those scripts runs on to their next other letter.
+_UNSPACED_LETTER = rf"(?=[{UNSPACED}])[^\W\d_]"
+EMAIL_AMONG_UNSPACED = re.compile(
+    r"(?<![.%+-])[\w.%+-]{1,8}@[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*"
+    rf"\.(?:[^\W\d_{UNSPACED}]{{2,}}(?!{_WORD}|-)|(?:{_UNSPACED_LETTER}){{2,}})"
+)
+UNSPACED_LETTERS = re.compile(_UNSPACED_LETTER)
 NOT_TOP_LEVEL = {"png", "jpg", "jpeg", "gif", "svg", "webp", "css", "js", "ico", "pdf"}
 # Digits with the separators people type between groups (space, no-break space, dash, dot).
 DIGIT_GROUPS = re.compile(r"(?<![\w.,-])\d+(?:[ \u00a0.-]\d+)*(?![\w-]|[.,]\d)")
@@ -152,8 +163,16 @@ def ibans(text: str) -> Iterator[Candidate]:
 
 
 def emails(text: str) -> Iterator[Candidate]:
+    ats = set()
     for match in EMAIL.finditer(text):
         if match.group().rsplit(".", 1)[1].lower() not in NOT_TOP_LEVEL:
+            ats.add(text.index("@", match.start()))
+            yield Candidate("email", match.start(), match.end(), 0.9)
+    if not UNSPACED_LETTERS.search(text):
+        return
+    for match in EMAIL_AMONG_UNSPACED.finditer(text):
+        at = text.index("@", match.start())
+        if at not in ats and match.group().rsplit(".", 1)[1].lower() not in NOT_TOP_LEVEL:
             yield Candidate("email", match.start(), match.end(), 0.9)
 
 
@@ -166,8 +185,22 @@ def ssns(text: str) -> Iterator[Candidate]:
             # number that a check digit or a region's plan confirms.
             if match.group(1):
                 yield Candidate("ssn", *match.span(), 0.6)
-            else:
+            elif not _a_value_of_something_else(text[max(0, match.start() - LOOK_BEHIND) :
+                                                      match.start()]):  # fmt: skip
                 yield Candidate("ssn", *match.span(), REPORTED, checked=False)
+
+
+# Nine bare digits as a setting's or a JSON key's value ("size=134217728", '"id": 123456789'),
+# or after a word that says what they count: not an SSN, unless a word before says it is one.
+VALUE_OF_SOMETHING = re.compile(
+    r"(?:[=]|[\"']\s*:|(?<![^\W_])(?:id|size|bytes|memory|length|count|zip|port|pid|uid|"
+    r"timestamp|ts|offset|limit))[\s:=#\"']*\Z",
+    re.IGNORECASE,
+)
+
+
+def _a_value_of_something_else(before: str) -> bool:
+    return bool(VALUE_OF_SOMETHING.search(before)) and not CONFIRMING_PATTERNS["ssn"].search(before)
 
 
 def _ip_valid(text: str) -> bool:

@@ -12,6 +12,7 @@ import openai
 import pytest
 from openai import OpenAI
 
+from guardrails.engine import _batch_part
 from guardrails.services import set_tenant_policy
 from identity.services import mint_member_token
 from kernel.errors import InvalidInput
@@ -151,3 +152,13 @@ def test_a_stream_is_read_by_the_guardrail_in_whole_sentences(bedrock_guarded, a
                                                     stream=True):  # fmt: skip
             sent += [chunk.choices[0].delta.content or ""] if chunk.choices else []
     assert "index" not in "".join(sent) and "ind" not in "".join(sent).split()
+
+
+def test_a_rewrite_that_reaches_into_the_context_never_passes_what_the_batch_adds() -> None:
+    # "Maria" went out with the batch before; " Keller" is this batch's: it must not pass.
+    assert _batch_part("call {NAME} tomorrow.", "call Maria", " Keller tomorrow.") == (
+        "{NAME} tomorrow."
+    )
+    assert _batch_part("ok. {NAME} x", "ok. ", "Maria Keller x") == "{NAME} x"
+    # A rewrite of the context alone leaves the batch as it is (no mask repeated).
+    assert _batch_part("{NAME} tomorrow.", "Maria", " tomorrow.") == " tomorrow."

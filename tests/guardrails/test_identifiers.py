@@ -55,6 +55,13 @@ def found(text: str, kinds: set[str] = ALL) -> list[tuple[str, str]]:
         ("詳細はtaro@example.jpまでご連絡ください。", [("email", "taro@example.jp")]),
         ("请发邮件到wang@example.cn谢谢", [("email", "wang@example.cn")]),
         ("연락은taro@example.com으로 주세요", [("email", "taro@example.com")]),
+        # ... and an address of their own letters is still one (its local part at most the 8
+        # characters before the @ that a stream holds back).
+        ("山田@example.jp", [("email", "山田@example.jp")]),
+        ("連絡は山田@example.jpまで", [("email", "連絡は山田@example.jp")]),
+        ("user@例子.中国 です", [("email", "user@例子.中国")]),
+        ("홍길동@example.kr", [("email", "홍길동@example.kr")]),
+        ("\uff54\uff41\uff52\uff4f@example.jp", [("email", "\uff54\uff41\uff52\uff4f@example.jp")]),
     ],
 )  # fmt: skip
 def test_identifiers_as_people_type_them(text: str, expected: list[tuple[str, str]]) -> None:
@@ -96,6 +103,12 @@ def test_nine_bare_digits_are_an_ssn_to_a_policy_that_masks_ssns() -> None:
     assert found("Note: 469680891", {"ssn", "bsn"}) == [("bsn", "469680891")]
     # A valid Spanish number as dialled: the region's plan confirms a phone, nothing an SSN.
     assert found("Note: 689946588", {"ssn", "phone"}) == [("phone", "689946588")]
+    # A setting's or a JSON key's value, or a count of something else, is not one...
+    for text in ("memory: 268435456", "size=134217728", '{"id": 123456789}', "ZIP 100011234",
+                 "Bestellnummer 121599131"):  # fmt: skip
+        assert found(text, {"ssn"}) == [], text
+    # ... unless a word says it is.
+    assert found('{"ssn": 121599131}', {"ssn"}) == [("ssn", "121599131")]
     assert check(parse({"pii": {"ssn": "mask"}}), "Note: 121599131", "input").text == "Note: [SSN]"
 
 
@@ -191,6 +204,12 @@ def test_a_bounded_regular_expression_holds_back_as_much_as_its_longest_match() 
     released = "".join(guard.feed(word + " ") for word in sentence.split())
     assert released.startswith("The quarterly review is on Thursday in the large room")
     assert released + guard.flush() == sentence + " "
+    # Padding the readings drop (variation selectors) is not counted as what is held back.
+    padding = "\ufe0f" * 10
+    padded = " ".join(padding.join(word) + padding for word in ("project", "falcon"))
+    text = f"{sentence} Then {padded} starts."
+    with pytest.raises(GuardrailBlocked, match="word filter: falcon"):
+        _streamed(bounded, text, list(range(4, len(text), 4)))
     unbounded = {"word_filters": [{"name": "falcon", "pattern": r"project\s+falcon",
                                    "regex": True}]}  # fmt: skip
     guard = StreamGuard(parse(unbounded))
@@ -238,6 +257,21 @@ def test_a_short_answer_in_japanese_is_released_as_it_comes() -> None:
     for size in range(1, 9):
         cuts = list(range(size, len(text), size))
         assert _streamed(policy_raw, text, cuts).endswith("連絡は[EMAIL]までどうぞ。")
+    # What was released is kept as context from its first Japanese letter when it holds no
+    # space: "詳細はreference" is not the word "reference", which would deny the number after.
+    before = "東京の天気は晴れです。明日は雨が降るでしょう。週末は曇りのち晴れです。" * 3
+    text = before + "詳細はreference 287-65-4321。"
+    for action in ("mask", "block"):
+        raw = {"pii": {"ssn": action}}
+        try:
+            whole = check(parse(raw), text, "output").text
+        except GuardrailBlocked:
+            whole = "blocked"
+        for cut in (len(before) + 3, len(before) + 13, len(before) + 20):
+            try:
+                assert _streamed(raw, text, [cut]) == whole, (action, cut)
+            except GuardrailBlocked:
+                assert whole == "blocked", (action, cut)
     # With a word filter in force, a word ends only at a space, as the whole text reads it:
     # "機密" is not the word of "機密情報".
     filtered = {"word_filters": [{"name": "secret", "pattern": "機密"}]}
