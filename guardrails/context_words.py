@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from guardrails.scripts import UNSPACED_CHARACTER
+
 LOOK_BEHIND = 40  # characters before a candidate that are read for context words
 RAISE = 0.35
 LOWER = 0.5
@@ -42,8 +44,14 @@ DENYING = ("part", "part no", "article", "artikel", "artikelnummer", "item", "sk
 
 
 def _pattern(words: Iterable[str]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE)
+    # A word of a script written without spaces needs none around it ("電話番号は").
+    spaced = [w for w in words if not UNSPACED_CHARACTER.match(w)]
+    unspaced = [w for w in words if UNSPACED_CHARACTER.match(w)]
+    alternatives = "|".join(re.escape(w) for w in sorted(spaced, key=len, reverse=True))
+    around = rf"(?<![^\W_])(?:{alternatives})(?![^\W_])"
+    if unspaced:
+        around += "|" + "|".join(re.escape(w) for w in sorted(unspaced, key=len, reverse=True))
+    return re.compile(around, re.IGNORECASE)
 
 
 CONFIRMING_PATTERNS = {kind: _pattern(words) for kind, words in CONFIRMING.items()}

@@ -17,7 +17,8 @@ from guardrails.encoder import Vectors
 from guardrails.injection import is_injection
 from guardrails.normalise import INVISIBLE, readings
 from guardrails.policy import Policy, Topic, whole_word
-from guardrails.recognizers import ANY_DIGIT, UNSPACED
+from guardrails.recognizers import ANY_DIGIT
+from guardrails.scripts import UNSPACED_CHARACTER
 from guardrails.similarity import foreign_window_vectors, on_topic_by_meaning, window_vectors
 from kernel.errors import DomainError
 
@@ -176,8 +177,6 @@ def _batch_end(text: str) -> int:
     space = max(text.rfind(" ", 0, BEDROCK_MOST), text.rfind("\n", 0, BEDROCK_MOST))
     return space + 1 if space > 0 else len(text)
 
-
-UNSPACED_CHARACTER = re.compile(f"[{UNSPACED}]")
 
 def _batch_part(rewritten: str, context: str, batch: str) -> str:
     """The part of Bedrock's `rewritten` context + batch that stands for the batch. Where the

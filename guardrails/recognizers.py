@@ -24,6 +24,7 @@ from stdnum.nl import bsn
 from stdnum.us import ssn
 
 from guardrails.context_words import CONFIRMING_PATTERNS, LOOK_BEHIND, REPORTED
+from guardrails.scripts import LETTER_OR_DIGIT, UNSPACED, WORD
 
 DEFAULT_PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "JP")
 
@@ -39,44 +40,41 @@ class Candidate:
     checked: bool = True
 
 
-# Letters of the scripts written without spaces between words (Thai, CJK punctuation, kana, Han,
-# Hangul syllables, fullwidth forms): no part of an identifier, so in "詳細はtaro@example.jpまで"
-# they end the address, and they end a run of characters a stream holds back.
-UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3000-\u31ff\u3400-\u4dbf"
-            "\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef"
-            "\U00020000-\U0003ffff")  # Thai, Lao, Myanmar, Jamo, Khmer, CJK, Hangul, extensions
-_WORD = rf"[^\W{UNSPACED}]"  # a word character of another script than those
-_NAME = rf"[^\W_{UNSPACED}]"
+_WORD = WORD
+_NAME = LETTER_OR_DIGIT
 EMAIL = re.compile(rf"(?<![.%+-])(?<!{_WORD})(?:{_WORD}|[.%+-])+@{_NAME}(?:(?:{_WORD}|-)*{_NAME})?"
                    rf"(?:\.{_NAME}(?:(?:{_WORD}|-)*{_NAME})?)*\.[^\W\d_{UNSPACED}]{{2,}}"
                    rf"(?!{_WORD}|-)")  # fmt: skip
 # An address whose own letters are of those scripts (山田@example.jp, user@例子.中国, fullwidth),
 # looked for only where no address above holds the @: its local part is the (at most) LEAD
-# characters before the @ that such a text gives no other bound to, held back by a stream
-# until the @ comes; a top-level domain of those scripts runs on to their next other letter.
+# characters before the @ that such a text gives no other bound to (held back by a stream until
+# the @ comes), kana aside (the particle of "連絡は山田@..." is no part of it); a top-level domain
+# of those scripts runs on to their next other letter.
 _UNSPACED_LETTER = rf"(?=[{UNSPACED}])[^\W\d_]"
 EMAIL_AMONG_UNSPACED = re.compile(
-    r"(?<![.%+-])[\w.%+-]{1,8}@[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*"
+    r"(?<![.%+-])(?:(?![\u3040-\u30ff])[\w.%+-]){1,8}@[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*"
     rf"\.(?:[^\W\d_{UNSPACED}]{{2,}}(?!{_WORD}|-)|(?:{_UNSPACED_LETTER}){{2,}})"
 )
 UNSPACED_LETTERS = re.compile(_UNSPACED_LETTER)
+SSN = re.compile(rf"(?<![.-])(?<!{_WORD})\d{{3}}([- ]?)\d{{2}}\1\d{{4}}(?!{_WORD}|-|[.,]\d)")
 NOT_TOP_LEVEL = {"png", "jpg", "jpeg", "gif", "svg", "webp", "css", "js", "ico", "pdf"}
 # Digits with the separators people type between groups (space, no-break space, dash, dot).
-DIGIT_GROUPS = re.compile(r"(?<![\w.,-])\d+(?:[ \u00a0.-]\d+)*(?![\w-]|[.,]\d)")
-IBAN_RUN = re.compile(r"(?<![^\W_])[A-Za-z]{2}\d{2}(?:[ \u00a0-]?[A-Za-z0-9]){11,32}")
-IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)")
-IPV6 = re.compile(r"(?<![\w:.])(?=[0-9A-Fa-f:.]*[0-9A-Fa-f][0-9A-Fa-f:.]*:[0-9A-Fa-f]*:)"
-                  r"[0-9A-Fa-f:.]{3,45}(?![\w:])")  # fmt: skip
-NINO = re.compile(r"(?<![^\W_])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])[ ]?(\d{2})[ ]?(\d{2})[ ]?"
-                  r"(\d{2})[ ]?([A-D])(?![^\W_])")  # fmt: skip
+DIGIT_GROUPS = re.compile(rf"(?<![.,-])(?<!{_WORD})\d+(?:[ \u00a0.-]\d+)*(?!{_WORD}|-|[.,]\d)")
+IBAN_RUN = re.compile(rf"(?<!{_NAME})[A-Za-z]{{2}}\d{{2}}(?:[ \u00a0-]?[A-Za-z0-9]){{11,32}}")
+IPV4 = re.compile(rf"(?<![.])(?<!{_WORD})(?:\d{{1,3}}\.){{3}}\d{{1,3}}(?!{_WORD}|\.\d)")
+IPV6 = re.compile(rf"(?<![:.])(?<!{_WORD})(?=[0-9A-Fa-f:.]*[0-9A-Fa-f][0-9A-Fa-f:.]*:[0-9A-Fa-f]*:)"
+                  rf"[0-9A-Fa-f:.]{{3,45}}(?!{_WORD}|:)")  # fmt: skip
+NINO = re.compile(rf"(?<!{_NAME})([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])[ ]?(\d{{2}})[ ]?(\d{{2}})"
+                  rf"[ ]?(\d{{2}})[ ]?([A-D])(?!{_NAME})")  # fmt: skip
 NINO_NOT_PREFIXES = {"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"}
-DNI_NIE = re.compile(r"(?<![^\W_])(?:[XYZxyz][- ]?)?\d{7,8}[- ]?[A-Za-z](?![^\W_])")
-NIR = re.compile(r"(?<![\w.-])[12][ .]?\d{2}[ .]?\d{2}[ .]?(?:\d{2}|2[ABab])[ .]?\d{3}[ .]?\d{3}"
-                 r"[ .]?\d{2}(?![\w-]|[.,]\d)")  # fmt: skip
+DNI_NIE = re.compile(rf"(?<!{_NAME})(?:[XYZxyz][- ]?)?\d{{7,8}}[- ]?[A-Za-z](?!{_NAME})")
+NIR = re.compile(rf"(?<![.-])(?<!{_WORD})[12][ .]?\d{{2}}[ .]?\d{{2}}[ .]?(?:\d{{2}}|2[ABab])[ .]?"
+                 rf"\d{{3}}[ .]?\d{{3}}[ .]?\d{{2}}(?!{_WORD}|-|[.,]\d)")  # fmt: skip
 CODICE_FISCALE = re.compile(r"(?<![^\W_])[A-Za-z]{6}[0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z]"
                             r"[0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{3}"
                             r"[A-Za-z](?![^\W_])")  # fmt: skip
-PHONE_SHAPE = re.compile(r"(?<![\w+.,-])(?:\+|\(\+?)?\d[\d \u00a0().\-/]{5,22}\d(?!\w)")
+PHONE_SHAPE = re.compile(rf"(?<![+.,-])(?<!{_WORD})(?:\+|\(\+?)?\d[\d \u00a0().\-/]{{5,22}}\d"
+                         rf"(?!{_WORD})")  # fmt: skip
 DECIMAL = re.compile(r"\d+[.,]\d+")
 # Dates, decimals and the SSN's layout, which a phone matcher would take for national numbers.
 NOT_PHONE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\Z|\d{4}-\d{2}-\d{2}\Z|\d+[.,]\d+\Z"
@@ -177,7 +175,7 @@ def emails(text: str) -> Iterator[Candidate]:
 
 
 def ssns(text: str) -> Iterator[Candidate]:
-    for match in re.finditer(r"(?<![\w.-])\d{3}([- ]?)\d{2}\1\d{4}(?![\w-]|[.,]\d)", text):
+    for match in SSN.finditer(text):
         if ssn.is_valid(match.group().replace(" ", "-")):
             # Dashed or spaced is the SSN's own layout. Nine bare digits are many things (an
             # order, a BSN, a phone number dialled without spaces): reported only just, so that a

@@ -58,10 +58,16 @@ def found(text: str, kinds: set[str] = ALL) -> list[tuple[str, str]]:
         # ... and an address of their own letters is still one (its local part at most the 8
         # characters before the @ that a stream holds back).
         ("山田@example.jp", [("email", "山田@example.jp")]),
-        ("連絡は山田@example.jpまで", [("email", "連絡は山田@example.jp")]),
+        ("連絡は山田@example.jpまで", [("email", "山田@example.jp")]),
         ("user@例子.中国 です", [("email", "user@例子.中国")]),
         ("홍길동@example.kr", [("email", "홍길동@example.kr")]),
         ("\uff54\uff41\uff52\uff4f@example.jp", [("email", "\uff54\uff41\uff52\uff4f@example.jp")]),
+        # Identifiers written right against such letters, as Japanese and Chinese do.
+        ("電話番号は090-1234-5678です", [("phone", "090-1234-5678")]),
+        ("カード4111111111111111です", [("card", "4111111111111111")]),
+        ("IPアドレスは192.168.0.1です", [("ip", "192.168.0.1")]),
+        ("口座DE89370400440532013000へ", [("iban", "DE89370400440532013000")]),
+        ("社会保障番号123-45-6789を", [("ssn", "123-45-6789")]),
     ],
 )  # fmt: skip
 def test_identifiers_as_people_type_them(text: str, expected: list[tuple[str, str]]) -> None:
@@ -257,6 +263,12 @@ def test_a_short_answer_in_japanese_is_released_as_it_comes() -> None:
     for size in range(1, 9):
         cuts = list(range(size, len(text), size))
         assert _streamed(policy_raw, text, cuts).endswith("連絡は[EMAIL]までどうぞ。")
+    # Identifiers right against Japanese letters, in any chunking, as the whole text.
+    dense = "電話番号は090-1234-5678です。カード4111111111111111で、メールは山田@example.jpまで。"
+    whole = check(parse(policy_raw), dense, "input").text
+    assert whole == "電話番号は[PHONE]です。カード[CARD NUMBER]で、メールは[EMAIL]まで。"
+    for first in range(1, len(dense), 3):
+        assert _streamed(policy_raw, dense, [first, min(len(dense), first + 5)]) == whole, first
     # What was released is kept as context from its first Japanese letter when it holds no
     # space: "詳細はreference" is not the word "reference", which would deny the number after.
     before = "東京の天気は晴れです。明日は雨が降るでしょう。週末は曇りのち晴れです。" * 3
