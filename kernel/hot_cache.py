@@ -142,14 +142,21 @@ def _bump() -> None:
         ) from error
 
 
-def cached(key: tuple[Any, ...], load: Callable[[], T]) -> T:
-    """`load()`'s value for `key`, reused while nothing it depends on has changed."""
+def cached(
+    key: tuple[Any, ...], load: Callable[[], T], *, keep_none: bool = True
+) -> T:
+    """`load()`'s value for `key`, reused while nothing it depends on has changed. With
+    `keep_none` False, a None (a tenant no route names) is loaded again next time rather than
+    kept: keys made from what anyone may send (a slug in a URL) must not fill the cache, whose
+    every entry is dropped when it is full."""
     current = generation()
     found = _entries.get(key)
     if found is not None and found[0] == current:
         hit: T = found[1]  # stored under this key by a `load` of the same type
         return hit
     value = load()
+    if value is None and not keep_none:
+        return value
     with _lock:
         if len(_entries) >= MAX_ENTRIES:
             _entries.clear()

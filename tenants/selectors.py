@@ -54,7 +54,9 @@ def business_unit_references(tenant: Tenant) -> dict[str, UnitReference]:
 def tenant_routed_by(subfolder: str) -> Tenant | None:
     """The tenant whose route (`/t/<subfolder>/`) this is, from the hot-path cache: a fresh copy
     each time, since routing writes on it."""
-    tenant = cached(("route", subfolder), lambda: _route(subfolder))
+    # A slug no tenant has is looked up each time: a flood of made-up ones would otherwise fill
+    # the cache and drop every entry the real calls use.
+    tenant = cached(("route", subfolder), lambda: _route(subfolder), keep_none=False)
     return copy.copy(tenant) if tenant is not None else None
 
 

@@ -6,10 +6,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from activity.models import ActivityEntry
 from activity.services import NotInTenantSchema, record_activity
+from tenants.selectors import tenant_routed_by
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +73,22 @@ def test_a_request_does_not_leave_its_tenants_schema_behind(make_tenant) -> None
     acme = make_tenant("acme")
     assert Client().get(f"/t/{acme.slug}/").status_code == 200
     assert connection.schema_name == "public"
+
+
+def test_made_up_slugs_do_not_fill_the_route_cache(make_tenant) -> None:
+    """A slug no tenant has is looked up each time, not kept: a flood of made-up ones (anyone
+    can send them) would fill the shared cache, whose entries are all dropped when it is full,
+    and send every real call back to the database."""
+    acme = make_tenant("acme")
+    tenant_routed_by(acme.slug)
+    with CaptureQueriesContext(connection) as known:
+        for _ in range(3):
+            assert tenant_routed_by(acme.slug).pk == acme.pk  # type: ignore[union-attr]
+    assert len(known) == 0  # kept
+    with CaptureQueriesContext(connection) as unknown:
+        for _ in range(3):
+            assert tenant_routed_by("no-such-tenant-zz") is None
+    assert len(unknown) == 3  # read again each time, never kept
+    with CaptureQueriesContext(connection) as still:
+        tenant_routed_by(acme.slug)
+    assert len(still) == 0
