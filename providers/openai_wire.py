@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from providers.errors import UpstreamError
 from providers.types import (
     ChatChunk,
     ChatRequest,
@@ -202,7 +203,13 @@ def chunk_from_sse(line: str) -> ChatChunk | object | None:
     payload = text[5:].strip()
     if payload == "[DONE]":
         return DONE
-    data = json.loads(payload)
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise UpstreamError(f"The model's server sent a stream event that is not a JSON "
+                            f"object: {payload[:200]!r}")  # fmt: skip
     if "\\ud" in payload or "\\uD" in payload:  # an escaped surrogate, maybe a lone one
         data = without_lone_surrogates(data)
     usage = data.get("usage")

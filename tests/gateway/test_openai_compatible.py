@@ -163,3 +163,17 @@ def test_a_lone_surrogate_in_a_stream_is_replaced(vllm_client, upstream) -> None
     text = "".join(c.choices[0].delta.content or "" for c in received if c.choices)
     assert text == "Smile \ufffd and go"
     assert event_of(received[0].id).status == "ok"
+
+
+def test_a_stream_event_that_is_not_json_ends_the_stream_with_an_error(
+    vllm_client, upstream
+) -> None:
+    upstream.pieces = ["Hello ", b"data: {\"choices\": [{\"delta\n\n", "there"]
+    received = []
+    with pytest.raises(openai.APIError, match="not a JSON object"):
+        for chunk in vllm_client.chat.completions.create(
+            model="acme-llama", messages=QUESTION, stream=True
+        ):
+            received.append(chunk)
+    assert "".join(c.choices[0].delta.content or "" for c in received if c.choices) == "Hello "
+    assert event_of(received[0].id).status == "error"

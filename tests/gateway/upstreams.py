@@ -17,7 +17,8 @@ class Upstream:
         self.status = 200
         self.failures_left = -1  # fail this many times (-1: always), then answer 200
         self.stream_pieces = 5
-        self.pieces: list[str] | None = None  # what a stream says (default: "w0 ", "w1 ", ...)
+        # What a stream says (default: "w0 ", "w1 ", ...); bytes are sent as they are.
+        self.pieces: list[str | bytes] | None = None
         self.answer = "Hello there"  # what a whole answer says
         self.cached_tokens: int | None = None  # prompt tokens a whole answer says were cached
         self.usage: dict[str, Any] | None = None  # a whole answer's usage, if not 11 + 2
@@ -93,6 +94,9 @@ class Upstream:
                 try:
                     texts = upstream.pieces or [f"w{n} " for n in range(upstream.stream_pieces)]
                     for text in texts:
+                        if isinstance(text, bytes):  # a line as it is, however broken
+                            self.wfile.write(text)
+                            continue
                         piece = {"choices": [{"delta": {"content": text}, "finish_reason": None}]}
                         self.wfile.write(f"data: {json.dumps(piece)}\n\n".encode())
                         self.wfile.flush()
