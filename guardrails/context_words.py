@@ -62,13 +62,25 @@ DENYING_NEAR = re.compile(r"[\s:#.()\-]*(?:no\.?|nr\.?|number|nummer|n°|#)?[\s:
                           re.IGNORECASE)  # fmt: skip
 
 
-def scored(kind: str, base: float, before: str) -> float:
+# Before a bare shape (nine digits an SSN could be, with no layout or check digit of its own):
+# a setting's or a JSON key's value ("size=134217728", '"id": 123456789'), or a word that says
+# what it counts. Unconfirmed, it is not the identifier.
+VALUE_OF_SOMETHING = re.compile(
+    r"(?:[=]|[\"']\s*:|(?<![^\W_])(?:id|size|bytes|memory|length|count|zip|port|pid|uid|"
+    r"timestamp|ts|offset|limit))[\s:=#\"']*\Z",
+    re.IGNORECASE,
+)
+
+
+def scored(kind: str, base: float, before: str, *, bare: bool = False) -> float:
     """`base` raised by a confirming word for `kind` in `before`, lowered by a denying word
-    right before the candidate."""
+    right before the candidate; a `bare` shape, unconfirmed, also by a setting or a count."""
     score = base
     window = before[-LOOK_BEHIND:]
     if (confirming := CONFIRMING_PATTERNS.get(kind)) and confirming.search(window):
         score += RAISE
+    elif bare and VALUE_OF_SOMETHING.search(window):
+        return score - LOWER
     for denial in DENYING_PATTERN.finditer(window) if kind != "email" else ():
         if DENYING_NEAR.match(window, denial.end()):
             score -= LOWER

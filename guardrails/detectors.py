@@ -57,7 +57,8 @@ def find_pii(
     if not kinds:
         return
     scored_candidates = [
-        (scored(c.kind, c.score, text[: c.start]), c) for c in _candidates(text, kinds, regions)
+        (scored(c.kind, c.score, text[: c.start], bare=not c.checked), c)
+        for c in _candidates(text, kinds, regions)
     ]
     kept: list[Candidate] = []
     # The surer candidate first, the longer on a tie, then a kind the policy asks for (nine bare

@@ -19,7 +19,12 @@ from guardrails.normalise import INVISIBLE, readings
 from guardrails.policy import Policy, Topic, whole_word
 from guardrails.recognizers import ANY_DIGIT
 from guardrails.scripts import UNSPACED_CHARACTER
-from guardrails.similarity import foreign_window_vectors, on_topic_by_meaning, window_vectors
+from guardrails.similarity import (
+    SENTENCE_END,
+    foreign_window_vectors,
+    on_topic_by_meaning,
+    window_vectors,
+)
 from kernel.errors import DomainError
 
 logger = logging.getLogger("atrium.guardrails")
@@ -159,22 +164,21 @@ def _last_words(text: str, size: int) -> str:
 
 BEDROCK_BATCH = 200
 BEDROCK_MOST = 1000  # characters: one text unit of Bedrock Guardrails
-# A sentence's end: its mark and the space after it (a full stop with no space after may be a
-# decimal point still arriving), or a CJK mark, or a line break.
-SENTENCE_ENDS = re.compile(r"[.!?\u061f\u06d4\u0964\u0965]\s+|[\u3002\uff01\uff1f]\s*|\n\s*")
 
 
 def _batch_end(text: str) -> int:
     """Where a batch for the Bedrock guardrail may end in `text` (0: not yet): after the last
-    sentence end once BEDROCK_BATCH characters came, else at a space past BEDROCK_MOST."""
+    sentence end (as the windows of meaning cut them: a full stop with no space after it may be
+    a decimal point still arriving) once BEDROCK_BATCH characters came, else at a space past
+    BEDROCK_MOST."""
     if len(text) < BEDROCK_BATCH:
         return 0
-    ends = [match.end() for match in SENTENCE_ENDS.finditer(text, BEDROCK_BATCH - 1)]
+    ends = [match.end() for match in SENTENCE_END.finditer(text, BEDROCK_BATCH - 1)]
     if ends:
         return ends[-1]
     if len(text) < BEDROCK_MOST:
         return 0
-    space = max(text.rfind(" ", 0, BEDROCK_MOST), text.rfind("\n", 0, BEDROCK_MOST))
+    space = text.rfind(" ", 0, BEDROCK_MOST)  # a line break is a sentence's end, above
     return space + 1 if space > 0 else len(text)
 
 

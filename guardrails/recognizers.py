@@ -23,8 +23,8 @@ from stdnum.it import codicefiscale
 from stdnum.nl import bsn
 from stdnum.us import ssn
 
-from guardrails.context_words import CONFIRMING_PATTERNS, LOOK_BEHIND, REPORTED
-from guardrails.scripts import LETTER_OR_DIGIT, UNSPACED, WORD
+from guardrails.context_words import REPORTED
+from guardrails.scripts import ALNUM, UNSPACED, WORD
 
 DEFAULT_PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "JP")
 
@@ -40,11 +40,9 @@ class Candidate:
     checked: bool = True
 
 
-_WORD = WORD
-_NAME = LETTER_OR_DIGIT
-EMAIL = re.compile(rf"(?<![.%+-])(?<!{_WORD})(?:{_WORD}|[.%+-])+@{_NAME}(?:(?:{_WORD}|-)*{_NAME})?"
-                   rf"(?:\.{_NAME}(?:(?:{_WORD}|-)*{_NAME})?)*\.[^\W\d_{UNSPACED}]{{2,}}"
-                   rf"(?!{_WORD}|-)")  # fmt: skip
+EMAIL = re.compile(rf"(?<![.%+-])(?<!{WORD})(?:{WORD}|[.%+-])+@{ALNUM}(?:(?:{WORD}|-)*{ALNUM})?"
+                   rf"(?:\.{ALNUM}(?:(?:{WORD}|-)*{ALNUM})?)*\.[^\W\d_{UNSPACED}]{{2,}}"
+                   rf"(?!{WORD}|-)")  # fmt: skip
 # An address whose own letters are of those scripts (山田@example.jp, user@例子.中国, fullwidth),
 # looked for only where no address above holds the @: its local part is the (at most) LEAD
 # characters before the @ that such a text gives no other bound to (held back by a stream until
@@ -53,28 +51,28 @@ EMAIL = re.compile(rf"(?<![.%+-])(?<!{_WORD})(?:{_WORD}|[.%+-])+@{_NAME}(?:(?:{_
 _UNSPACED_LETTER = rf"(?=[{UNSPACED}])[^\W\d_]"
 EMAIL_AMONG_UNSPACED = re.compile(
     r"(?<![.%+-])(?:(?![\u3040-\u30ff])[\w.%+-]){1,8}@[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*"
-    rf"\.(?:[^\W\d_{UNSPACED}]{{2,}}(?!{_WORD}|-)|(?:{_UNSPACED_LETTER}){{2,}})"
+    rf"\.(?:[^\W\d_{UNSPACED}]{{2,}}(?!{WORD}|-)|(?:{_UNSPACED_LETTER}){{2,}})"
 )
 UNSPACED_LETTERS = re.compile(_UNSPACED_LETTER)
-SSN = re.compile(rf"(?<![.-])(?<!{_WORD})\d{{3}}([- ]?)\d{{2}}\1\d{{4}}(?!{_WORD}|-|[.,]\d)")
+SSN = re.compile(rf"(?<![.-])(?<!{WORD})\d{{3}}([- ]?)\d{{2}}\1\d{{4}}(?!{WORD}|-|[.,]\d)")
 NOT_TOP_LEVEL = {"png", "jpg", "jpeg", "gif", "svg", "webp", "css", "js", "ico", "pdf"}
 # Digits with the separators people type between groups (space, no-break space, dash, dot).
-DIGIT_GROUPS = re.compile(rf"(?<![.,-])(?<!{_WORD})\d+(?:[ \u00a0.-]\d+)*(?!{_WORD}|-|[.,]\d)")
-IBAN_RUN = re.compile(rf"(?<!{_NAME})[A-Za-z]{{2}}\d{{2}}(?:[ \u00a0-]?[A-Za-z0-9]){{11,32}}")
-IPV4 = re.compile(rf"(?<![.])(?<!{_WORD})(?:\d{{1,3}}\.){{3}}\d{{1,3}}(?!{_WORD}|\.\d)")
-IPV6 = re.compile(rf"(?<![:.])(?<!{_WORD})(?=[0-9A-Fa-f:.]*[0-9A-Fa-f][0-9A-Fa-f:.]*:[0-9A-Fa-f]*:)"
-                  rf"[0-9A-Fa-f:.]{{3,45}}(?!{_WORD}|:)")  # fmt: skip
-NINO = re.compile(rf"(?<!{_NAME})([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])[ ]?(\d{{2}})[ ]?(\d{{2}})"
-                  rf"[ ]?(\d{{2}})[ ]?([A-D])(?!{_NAME})")  # fmt: skip
+DIGIT_GROUPS = re.compile(rf"(?<![.,-])(?<!{WORD})\d+(?:[ \u00a0.-]\d+)*(?!{WORD}|-|[.,]\d)")
+IBAN_RUN = re.compile(rf"(?<!{ALNUM})[A-Za-z]{{2}}\d{{2}}(?:[ \u00a0-]?[A-Za-z0-9]){{11,32}}")
+IPV4 = re.compile(rf"(?<![.])(?<!{WORD})(?:\d{{1,3}}\.){{3}}\d{{1,3}}(?!{WORD}|\.\d)")
+IPV6 = re.compile(rf"(?<![:.])(?<!{WORD})(?=[0-9A-Fa-f:.]*[0-9A-Fa-f][0-9A-Fa-f:.]*:[0-9A-Fa-f]*:)"
+                  rf"[0-9A-Fa-f:.]{{3,45}}(?!{WORD}|:)")  # fmt: skip
+NINO = re.compile(rf"(?<!{ALNUM})([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])[ ]?(\d{{2}})[ ]?(\d{{2}})"
+                  rf"[ ]?(\d{{2}})[ ]?([A-D])(?!{ALNUM})")  # fmt: skip
 NINO_NOT_PREFIXES = {"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"}
-DNI_NIE = re.compile(rf"(?<!{_NAME})(?:[XYZxyz][- ]?)?\d{{7,8}}[- ]?[A-Za-z](?!{_NAME})")
-NIR = re.compile(rf"(?<![.-])(?<!{_WORD})[12][ .]?\d{{2}}[ .]?\d{{2}}[ .]?(?:\d{{2}}|2[ABab])[ .]?"
-                 rf"\d{{3}}[ .]?\d{{3}}[ .]?\d{{2}}(?!{_WORD}|-|[.,]\d)")  # fmt: skip
+DNI_NIE = re.compile(rf"(?<!{ALNUM})(?:[XYZxyz][- ]?)?\d{{7,8}}[- ]?[A-Za-z](?!{ALNUM})")
+NIR = re.compile(rf"(?<![.-])(?<!{WORD})[12][ .]?\d{{2}}[ .]?\d{{2}}[ .]?(?:\d{{2}}|2[ABab])[ .]?"
+                 rf"\d{{3}}[ .]?\d{{3}}[ .]?\d{{2}}(?!{WORD}|-|[.,]\d)")  # fmt: skip
 CODICE_FISCALE = re.compile(r"(?<![^\W_])[A-Za-z]{6}[0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z]"
                             r"[0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{3}"
                             r"[A-Za-z](?![^\W_])")  # fmt: skip
-PHONE_SHAPE = re.compile(rf"(?<![+.,-])(?<!{_WORD})(?:\+|\(\+?)?\d[\d \u00a0().\-/]{{5,22}}\d"
-                         rf"(?!{_WORD})")  # fmt: skip
+PHONE_SHAPE = re.compile(rf"(?<![+.,-])(?<!{WORD})(?:\+|\(\+?)?\d[\d \u00a0().\-/]{{5,22}}\d"
+                         rf"(?!{WORD})")  # fmt: skip
 DECIMAL = re.compile(r"\d+[.,]\d+")
 # Dates, decimals and the SSN's layout, which a phone matcher would take for national numbers.
 NOT_PHONE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\Z|\d{4}-\d{2}-\d{2}\Z|\d+[.,]\d+\Z"
@@ -161,17 +159,18 @@ def ibans(text: str) -> Iterator[Candidate]:
 
 
 def emails(text: str) -> Iterator[Candidate]:
-    ats = set()
-    for match in EMAIL.finditer(text):
-        if match.group().rsplit(".", 1)[1].lower() not in NOT_TOP_LEVEL:
-            ats.add(text.index("@", match.start()))
-            yield Candidate("email", match.start(), match.end(), 0.9)
-    if not UNSPACED_LETTERS.search(text):
-        return
-    for match in EMAIL_AMONG_UNSPACED.finditer(text):
-        at = text.index("@", match.start())
-        if at not in ats and match.group().rsplit(".", 1)[1].lower() not in NOT_TOP_LEVEL:
-            yield Candidate("email", match.start(), match.end(), 0.9)
+    found = [m for m in EMAIL.finditer(text) if _a_domain(m)]
+    ats = {text.index("@", m.start()) for m in found}
+    if UNSPACED_LETTERS.search(text):
+        found += [m for m in EMAIL_AMONG_UNSPACED.finditer(text)
+                  if text.index("@", m.start()) not in ats and _a_domain(m)]  # fmt: skip
+    for match in found:
+        yield Candidate("email", match.start(), match.end(), 0.9)
+
+
+def _a_domain(match: re.Match[str]) -> bool:
+    """Whether the address ends in a top-level domain, not a file's extension (icon@2x.png)."""
+    return match.group().rsplit(".", 1)[1].lower() not in NOT_TOP_LEVEL
 
 
 def ssns(text: str) -> Iterator[Candidate]:
@@ -183,22 +182,8 @@ def ssns(text: str) -> Iterator[Candidate]:
             # number that a check digit or a region's plan confirms.
             if match.group(1):
                 yield Candidate("ssn", *match.span(), 0.6)
-            elif not _a_value_of_something_else(text[max(0, match.start() - LOOK_BEHIND) :
-                                                      match.start()]):  # fmt: skip
+            else:
                 yield Candidate("ssn", *match.span(), REPORTED, checked=False)
-
-
-# Nine bare digits as a setting's or a JSON key's value ("size=134217728", '"id": 123456789'),
-# or after a word that says what they count: not an SSN, unless a word before says it is one.
-VALUE_OF_SOMETHING = re.compile(
-    r"(?:[=]|[\"']\s*:|(?<![^\W_])(?:id|size|bytes|memory|length|count|zip|port|pid|uid|"
-    r"timestamp|ts|offset|limit))[\s:=#\"']*\Z",
-    re.IGNORECASE,
-)
-
-
-def _a_value_of_something_else(before: str) -> bool:
-    return bool(VALUE_OF_SOMETHING.search(before)) and not CONFIRMING_PATTERNS["ssn"].search(before)
 
 
 def _ip_valid(text: str) -> bool:

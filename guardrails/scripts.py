@@ -13,4 +13,4 @@ UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3000-\u31ff\u
             "\U00020000-\U0003ffff")  # fmt: skip
 UNSPACED_CHARACTER = re.compile(f"[{UNSPACED}]")
 WORD = rf"[^\W{UNSPACED}]"  # a word character of any other script
-LETTER_OR_DIGIT = rf"[^\W_{UNSPACED}]"
+ALNUM = rf"[^\W_{UNSPACED}]"  # a letter or digit of any other script

@@ -134,6 +134,18 @@ def _streamed(policy_raw: dict[str, object], text: str, cuts: list[int]) -> str:
     return "".join(guard.feed(piece) for piece in pieces) + guard.flush()
 
 
+def _released_until_blocked(policy_raw: dict[str, object], text: str, size: int, rule: str) -> str:
+    """What a stream fed `size` characters at a time released before `rule` blocked it (the
+    test fails if it never does)."""
+    guard = StreamGuard(parse(policy_raw))
+    released = ""
+    with pytest.raises(GuardrailBlocked, match=rule):
+        for start in range(0, len(text), size):
+            released += guard.feed(text[start : start + size])
+        released += guard.flush()
+    return released
+
+
 def test_a_long_email_is_never_released_in_part() -> None:
     email = "a" * 80 + "@" + "very-long-subdomain.example.org"
     text = f"Write to {email} and wait."
@@ -189,12 +201,7 @@ def test_a_word_filter_longer_than_the_window_is_never_released_in_part() -> Non
     for spelt in (phrase, " ".join(phrase.replace(" ", ""))):
         text = f"Some news for you. {spelt} and that is all."
         for size in (3, 7, 16):
-            guard = StreamGuard(parse(policy_raw))
-            released = ""
-            with pytest.raises(GuardrailBlocked, match="word filter: merger"):
-                for start in range(0, len(text), size):
-                    released += guard.feed(text[start : start + size])
-                released += guard.flush()
+            released = _released_until_blocked(policy_raw, text, size, "word filter: merger")
             assert spelt[:20] not in released, (size, released)
 
 
@@ -226,12 +233,7 @@ def test_a_bounded_regular_expression_holds_back_as_much_as_its_longest_match() 
         for spelt in spelt_as:
             text = f"{sentence} Then {spelt} starts."
             for size in (1, 3, 7):
-                guard = StreamGuard(parse(policy_raw))
-                released = ""
-                with pytest.raises(GuardrailBlocked, match="word filter: falcon"):
-                    for start in range(0, len(text), size):
-                        released += guard.feed(text[start : start + size])
-                    released += guard.flush()
+                released = _released_until_blocked(policy_raw, text, size, "word filter: falcon")
                 assert spelt[:3] not in released.split("Then")[-1], (spelt, size, released)
 
 
@@ -301,12 +303,8 @@ def test_what_streams_hold_back_is_not_fooled_by_padding_context_or_long_runs() 
                   list(range(2, len(spaced), 2)))  # fmt: skip
     # Context already released still counts for blocking: a bare SSN after its label is blocked.
     text = "Sure. The social security number on file is 536228726, as you asked."
-    guard = StreamGuard(parse({"pii": {"ssn": "block"}}))
-    released = ""
-    with pytest.raises(GuardrailBlocked, match="US social security number"):
-        for start in range(0, len(text), 4):
-            released += guard.feed(text[start : start + 4])
-        released += guard.flush()
+    released = _released_until_blocked({"pii": {"ssn": "block"}}, text, 4,
+                                       "US social security number")  # fmt: skip
     assert "5362" not in released
     # An email at the end of a run longer than MAX_RUN (minified JSON) is masked whole.
     json_text = '{"data":"' + "x" * 400 + '","email":"john.doe@example.com"}'
