@@ -19,6 +19,8 @@ from identity.api_auth import IsTenantAdmin
 from kernel.errors import InvalidInput, NotAllowed
 from kernel.openapi import error_responses
 
+BUDGET_FIELDS = ("business_unit", "monthly_limit", "currency", "alert_thresholds", "hard_limit")
+
 
 @extend_schema(methods=["GET"], responses=OpenApiTypes.OBJECT, tags=["metering"])
 @extend_schema(
@@ -54,6 +56,12 @@ def budgets(request: Request) -> Response:
         body: Any = request.data
         if not isinstance(body, dict):
             raise InvalidInput("The request body must be a JSON object.")
+        for name in body:
+            if name not in BUDGET_FIELDS:
+                raise InvalidInput(
+                    f"Unknown field {name!r}: a budget takes {', '.join(BUDGET_FIELDS)}.",
+                    param=name,
+                )
         unit = body.get("business_unit")
         if not may_manage(request.user.role, unit):
             raise NotAllowed(TENANT_WIDE)

@@ -24,7 +24,8 @@ TENANT_WIDE = "Only platform administrators set or remove a tenant-wide budget."
 
 def may_manage(role: str, business_unit: str | None) -> bool:
     """Tenant administrators manage business units' budgets; the tenant's is the platform's."""
-    return role == PLATFORM_ADMIN or business_unit is not None
+    # An empty name is no unit: the tenant's own budget (`_business_unit`).
+    return role == PLATFORM_ADMIN or bool(business_unit)
 
 
 def _amount(raw: Any) -> Decimal:
@@ -97,6 +98,12 @@ def set_budget(
     """Create or change the budget of the tenant (no business unit) or of one business unit.
     Refused whole if any value is wrong or the limit is below this month's spend."""
     limit = _amount(monthly_limit)
+    if not isinstance(hard_limit, bool):
+        raise InvalidInput(
+            f"hard_limit: true (refuse calls at the limit) or false (alerts only), not "
+            f"{hard_limit!r}.",
+            param="hard_limit",
+        )
     code = _currency(currency)
     thresholds = _thresholds(alert_thresholds)
     unit = _business_unit(tenant, business_unit)

@@ -23,7 +23,13 @@ from gateway import rate_limits, routing
 from gateway.admission import admit
 from gateway.context_window import refuse_past_context_window
 from gateway.parameters import BadParameter, unmet_need
-from gateway.usage import Meter, count_usage, record_refusal
+from gateway.usage import (
+    Meter,
+    count_usage,
+    record_refusal,
+    with_embedding_usage_known,
+    with_usage_known,
+)
 from guardrails.arguments import still_json
 from guardrails.engine import GuardrailBlocked, StreamGuard, check
 from guardrails.interventions import note
@@ -322,12 +328,13 @@ async def _settle(
                           error=f"{type(error).__name__}: {error}")  # fmt: skip
         return
     meter.served_by(served.route.entry if served.route else None)
-    await run_in_pool(meter.finish, usage=usage_of(result), counted=False, status=answered)
+    usage = usage_of(result)
+    await run_in_pool(meter.finish, usage=usage, counted=usage.counted, status=answered)
 
 
 async def complete(call: ChatCall) -> ChatResult:
     """The whole answer (not streamed); the call is settled either way."""
-    attempt = routing.chat(call.routes, call.chat, call.served)
+    attempt = _usage_known(routing.chat(call.routes, call.chat, call.served), call.chat)
     result = await settle_call(call.meter, call.served, attempt, lambda result: result.usage)
     try:  # charged either way: the model did answer
         if call.policy.bedrock:  # a network call: off the event loop
@@ -376,10 +383,23 @@ def start_embedding(
 
 
 async def embed(call: EmbeddingCall) -> EmbeddingResult:
-    attempt = routing.embed(call.routes, call.texts, call.served, call.dimensions)
-    return await settle_call(
-        call.meter, call.served, attempt, lambda result: Usage(result.prompt_tokens, 0)
+    attempt = _embedding_usage_known(
+        routing.embed(call.routes, call.texts, call.served, call.dimensions), call.texts
     )
+    return await settle_call(
+        call.meter, call.served, attempt,
+        lambda result: Usage(result.prompt_tokens, 0, counted=result.tokens_counted),
+    )  # fmt: skip
+
+
+async def _usage_known(attempt: Awaitable[ChatResult], chat: ChatRequest) -> ChatResult:
+    return with_usage_known(await attempt, chat)
+
+
+async def _embedding_usage_known(
+    attempt: Awaitable[EmbeddingResult], texts: list[str]
+) -> EmbeddingResult:
+    return with_embedding_usage_known(await attempt, texts)
 
 
 class HeldToolCalls:

@@ -24,7 +24,7 @@ from metering.usage_checks import checked_usage
 from metering.usage_queue import enqueue, record_now
 from models_catalog.models import FoundationModel, ModelPrice
 from providers.local import LOCAL_EMBEDDINGS
-from providers.types import ChatRequest, Usage
+from providers.types import ChatRequest, ChatResult, EmbeddingResult, Usage
 from tenants.models import Tenant
 
 logger = logging.getLogger("atrium.gateway")
@@ -46,6 +46,26 @@ def count_usage(request: ChatRequest, completion: str) -> Usage:
     return Usage(
         prompt_tokens=LOCAL_EMBEDDINGS.count_tokens(prompt),
         completion_tokens=LOCAL_EMBEDDINGS.count_tokens([completion]) if completion else 0,
+        counted=True,
+    )
+
+
+def with_usage_known(result: ChatResult, request: ChatRequest) -> ChatResult:
+    """`result`, its tokens counted here if the provider reported none: no prompt is zero
+    tokens, so a zero is a usage block left out (some OpenAI-compatible servers do), and the
+    call is billed and shown by count, never at $0."""
+    if result.usage.prompt_tokens:
+        return result
+    answered = result.text + "".join(call.name + call.arguments for call in result.tool_calls)
+    return replace(result, usage=count_usage(request, answered))
+
+
+def with_embedding_usage_known(result: EmbeddingResult, texts: list[str]) -> EmbeddingResult:
+    """`result`, its input tokens counted here if the provider reported none (as above)."""
+    if result.prompt_tokens:
+        return result
+    return replace(
+        result, prompt_tokens=LOCAL_EMBEDDINGS.count_tokens(texts), tokens_counted=True
     )
 
 

@@ -25,6 +25,7 @@ from identity.services import (
     revoke_service_account,
 )
 from kernel.errors import NotFound
+from kernel.strict_input import StrictSerializer
 from tenants.models import BusinessUnit, Role, ServiceAccount
 from tenants.selectors import business_unit_of, business_units_of
 from tenants.services import add_business_unit, change_business_unit
@@ -96,7 +97,7 @@ class ServiceAccountSerializer(UnitsOfSerializer):
         return client_of(account)[1]
 
 
-class NewServiceAccountSerializer(serializers.Serializer):
+class NewServiceAccountSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
     role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
     business_unit_id = serializers.IntegerField(required=False, allow_null=True)
@@ -141,7 +142,7 @@ def service_accounts(request: Request) -> Response:
     return Response(body, status=201)
 
 
-class UnitsAssignmentSerializer(serializers.Serializer):
+class UnitsAssignmentSerializer(StrictSerializer):
     business_unit_id = serializers.IntegerField(
         required=False, allow_null=True, help_text="The default unit (null: the tenant's)."
     )
@@ -203,12 +204,12 @@ class BusinessUnitSerializer(serializers.Serializer):
         return not unit.is_active
 
 
-class NewBusinessUnitSerializer(serializers.Serializer):
+class NewBusinessUnitSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
     cost_centre = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
-class BusinessUnitChangeSerializer(serializers.Serializer):
+class BusinessUnitChangeSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100, required=False)
     cost_centre = serializers.CharField(max_length=40, required=False, allow_blank=True)
     archived = serializers.BooleanField(

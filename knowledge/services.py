@@ -19,7 +19,7 @@ from identity.principals import Principal
 from kernel.errors import Conflict, InvalidInput, NotFound
 from knowledge.answer_settings import AnswerSettings
 from knowledge.chunking import ChunkingStrategy
-from knowledge.extraction import SUPPORTED
+from knowledge.extraction import MAX_FILE_BYTES, UnsupportedType, declared_type
 from knowledge.models import Document, KnowledgeBase, KnowledgeShare
 from knowledge.search_indexes import create_search_index, drop_search_index
 from knowledge.stores import Located, opened, store_of
@@ -53,14 +53,20 @@ def create_knowledge_base(
     except ValueError as error:
         raise InvalidInput(f"chunking: {error}") from None
     settings = _answer_settings(tenant, answering)
-    with store_of(tenant, isolation) as schema, transaction.atomic():
-        if KnowledgeBase.objects.filter(name=name).exists():
-            raise Conflict(f"name: {tenant.name} already has a knowledge base called {name!r}.")
-        kb = KnowledgeBase.objects.create(
-            tenant_id=tenant.pk, name=name, description=description, isolation=isolation,
-            embedding_model=entry.name, embedding_dimensions=size,
-            chunking=strategy.as_dict(), answering=settings.as_dict(), created_by=actor,
-        )  # fmt: skip
+    taken = Conflict(f"name: {tenant.name} already has a knowledge base called {name!r}.")
+    try:
+        with store_of(tenant, isolation) as schema, transaction.atomic():
+            if KnowledgeBase.objects.filter(name=name).exists():
+                raise taken
+            kb = KnowledgeBase.objects.create(
+                tenant_id=tenant.pk, name=name, description=description, isolation=isolation,
+                embedding_model=entry.name, embedding_dimensions=size,
+                chunking=strategy.as_dict(), answering=settings.as_dict(), created_by=actor,
+            )  # fmt: skip
+    except IntegrityError as error:  # the same name, created by someone else at that moment
+        if _violated(error) != "unique_kb_name":
+            raise
+        raise taken from None
     # After the commit: concurrently, so other knowledge bases' writes to the table go on.
     create_search_index(schema=schema, kb_id=kb.pk, dimensions=size)
     record_audit(actor=actor, action="knowledge_base.create", target=kb, tenant=tenant,
@@ -134,14 +140,21 @@ class UploadOutcome:
     refusal: str = ""
 
 
+def _violated(error: IntegrityError) -> str:
+    """The name of the constraint `error` reports ("" if it names none)."""
+    diagnostics = getattr(error.__cause__, "diag", None)
+    return getattr(diagnostics, "constraint_name", None) or ""
+
+
 def _refusal(located: Located, upload: Upload, digest: str) -> str:
-    extension = upload.filename.rsplit(".", 1)[-1].lower() if "." in upload.filename else ""
-    if f".{extension}" not in SUPPORTED:
-        kinds = ", ".join(sorted(SUPPORTED))
-        return f"{upload.filename}: this kind of file is not supported (use {kinds})."
+    try:  # the same reading of the name as the extraction's, so what is accepted is read
+        declared_type(upload.filename)
+    except UnsupportedType as unsupported:
+        return f"{upload.filename}: {unsupported}"
     if not upload.data:
         return f"{upload.filename}: the file is empty."
-    limit = settings.KNOWLEDGE_MAX_UPLOAD_BYTES
+    # Never more than the extraction reads, whatever the setting says.
+    limit = min(settings.KNOWLEDGE_MAX_UPLOAD_BYTES, MAX_FILE_BYTES)
     if len(upload.data) > limit:
         return (
             f"{upload.filename}: {len(upload.data) / 1e6:.1f} MB is over the limit of "
@@ -179,7 +192,9 @@ def upload_documents(
                         uploaded_by=principal.name, uploader_type=principal.kind,
                         uploader_id=principal.id, business_unit_id=principal.business_unit_id,
                     )  # fmt: skip
-            except IntegrityError:  # the same content, uploaded at the same moment
+            except IntegrityError as error:  # the same content, uploaded at the same moment
+                if _violated(error) != "one_copy_of_a_content_per_kb":
+                    raise
                 outcomes.append(UploadOutcome(upload.filename, None, f"{upload.filename}: "
                                               "the same content is already here."))  # fmt: skip
                 continue

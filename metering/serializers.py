@@ -8,14 +8,16 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
+from kernel.strict_input import StrictSerializer
 from metering.models import UsageEvent
-from metering.selectors import MAX_DAYS, USAGE_GROUPS, DateRange, UsageFilter
+from metering.selectors import LAST_DAY, MAX_DAYS, USAGE_GROUPS, DateRange, UsageFilter
 
 MAX_PAGE_SIZE = 1000
+MAX_PAGE = 1_000_000  # its offset (page x size) must fit in PostgreSQL's bigint
 TENANT_GROUPS = tuple(key for key in USAGE_GROUPS if key != "tenant")
 
 
-class UsageQuery(serializers.Serializer):
+class UsageQuery(StrictSerializer):
     """What a tenant may ask of its own usage."""
 
     groups: tuple[str, ...] = TENANT_GROUPS
@@ -38,14 +40,14 @@ class UsageQuery(serializers.Serializer):
         required=False, help_text='A business unit\'s id, or "none" for calls charged to none.'
     )
     principal = serializers.RegexField(
-        r"^(user|service_account):[0-9]+$",
+        r"^(user|service_account):[0-9]{1,18}$",
         required=False,
         help_text="user:<id> or service_account:<id>.",
     )
     model = serializers.CharField(required=False, help_text="A catalogue model's name.")
     provider = serializers.CharField(required=False, help_text="A provider's name.")
     status = serializers.ChoiceField(choices=UsageEvent.Status.values, required=False)
-    page = serializers.IntegerField(required=False, default=1, min_value=1)
+    page = serializers.IntegerField(required=False, default=1, min_value=1, max_value=MAX_PAGE)
     page_size = serializers.IntegerField(
         required=False, default=100, min_value=1, max_value=MAX_PAGE_SIZE
     )
@@ -60,7 +62,7 @@ class UsageQuery(serializers.Serializer):
         return keys
 
     def validate_business_unit(self, value: str) -> str:
-        if value != "none" and not value.isdigit():
+        if value != "none" and not (value.isascii() and value.isdigit() and len(value) <= 18):
             raise serializers.ValidationError('A business unit\'s id, or "none".')
         return value
 
@@ -70,6 +72,8 @@ class UsageQuery(serializers.Serializer):
         end: date = attrs.setdefault("end", today)
         if start > end:
             raise serializers.ValidationError({"start": "The start must be on or before the end."})
+        if end > LAST_DAY:
+            raise serializers.ValidationError({"end": f"A day up to {LAST_DAY}."})
         if (end - start).days + 1 > MAX_DAYS:
             raise serializers.ValidationError({"end": f"A range of at most {MAX_DAYS} days."})
         return attrs
@@ -82,7 +86,7 @@ class UsageQuery(serializers.Serializer):
         return UsageFilter(
             tenant_id=tenant_id,
             every_tenant=every_tenant,
-            business_unit_id=int(unit) if unit.isdigit() else None,
+            business_unit_id=None if unit in ("", "none") else int(unit),
             without_business_unit=unit == "none",
             principal=(kind, int(number)) if principal else None,
             model_name=data.get("model", ""),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from identity.permissions import platform_admin_required, tenant_role_required
 from metering.selectors import (
+    LAST_DAY,
     MAX_DAYS,
     PLATFORM_DIMENSIONS,
     TENANT_DIMENSIONS,
@@ -53,6 +54,8 @@ class BillingFilter(forms.Form):
                 raise forms.ValidationError("The start date must be on or before the end date.")
             if (end - start).days + 1 > MAX_DAYS:
                 raise forms.ValidationError(f"Choose a range of at most {MAX_DAYS} days.")
+            if end > LAST_DAY:
+                raise forms.ValidationError(f"Choose an end date up to {LAST_DAY}.")
         return cleaned
 
     @property

@@ -80,6 +80,8 @@ def add_price(request: Request) -> Response:
         effective_from=data.get("effective_from"),
         source=data["source"],
         actor=_actor(request),
+        cached_input_per_million=data.get("cached_input_per_million"),
+        cache_write_per_million=data.get("cache_write_per_million"),
     )
     return Response(s.PriceSerializer(price).data, status=201)
 
@@ -93,10 +95,12 @@ def add_price(request: Request) -> Response:
 @permission_classes([IsPlatformAdmin])
 def set_lifecycle(request: Request) -> Response:
     data = _valid(s.LifecycleSerializer, request.data)
+    model = _model(data["model"])
     model = catalog.set_lifecycle(
-        model=_model(data["model"]),
-        deprecated_at=data.get("deprecated_at"),
-        end_of_life_at=data.get("end_of_life_at"),
+        model=model,
+        # A date not sent stays as it is (send null to clear it).
+        deprecated_at=data.get("deprecated_at", model.deprecated_at),
+        end_of_life_at=data.get("end_of_life_at", model.end_of_life_at),
         actor=_actor(request),
     )
     return Response(s.ModelSerializer(model).data)
@@ -128,14 +132,14 @@ def approve(request: Request, request_id: int) -> Response:
 
 
 @extend_schema(
-    request=s.DecisionSerializer,
+    request=s.RejectionSerializer,
     responses={200: s.AccessRequestSerializer, **error_responses(409)},
     tags=["access"],
 )
 @api_view(["POST"])
 @permission_classes([IsPlatformAdmin])
 def reject(request: Request, request_id: int) -> Response:
-    data = _valid(s.DecisionSerializer, request.data)
+    data = _valid(s.RejectionSerializer, request.data)
     decided = access.reject_request(
         request_id=request_id, actor=_actor(request), comment=data["comment"]
     )

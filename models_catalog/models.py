@@ -268,6 +268,15 @@ class ModelPrice(models.Model):
     def __str__(self) -> str:
         return f"{self.model}: {self.input_per_million}/{self.output_per_million} {self.currency}"
 
+    def clean(self) -> None:
+        # Usage is costed, budgeted and billed in one currency: a price in another would be
+        # added to it as if it were the same (a budget would never see it).
+        if self.currency != settings.BILLING_CURRENCY:
+            raise ValidationError({"currency": (
+                f"Prices are in {settings.BILLING_CURRENCY}, the currency usage is billed in "
+                f"(BILLING_CURRENCY); got {self.currency}."
+            )})  # fmt: skip
+
     @property
     def audit_label(self) -> str:
         return f"price of {self.model.audit_label} from {self.effective_from:%Y-%m-%d %H:%M} UTC"
@@ -371,6 +380,9 @@ class CustomModel(models.Model):
 
     name = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
+    # The highest version number ever given: a deleted version's number is never given again,
+    # so `custom/<name>@2` and the usage events of version 2 always mean one artefact.
+    last_version_number = models.PositiveIntegerField(default=0)
     entry = models.OneToOneField(
         FoundationModel, on_delete=models.PROTECT, related_name="custom_model"
     )

@@ -29,6 +29,9 @@ from tenants.models import BusinessUnit, Tenant
 from tenants.selectors import customer_tenants
 
 CUSTOM_NAME = re.compile(r"^custom/(?P<name>[a-z0-9_-]+)(?:@(?P<ref>[a-z0-9-]+))?$")
+# A grant to an archived business unit is in force for nobody (restoring the unit restores it):
+# its people may keep the unit among their extra ones, but nobody works for it any more.
+LIVE_SCOPE = Q(business_unit__isnull=True) | Q(business_unit__archived_at__isnull=True)
 
 
 def active_grants(
@@ -46,6 +49,7 @@ def active_grants(
         scope |= Q(business_unit_id__in=units)
     return ModelGrant.objects.filter(
         scope,
+        LIVE_SCOPE,
         Q(expires_at__isnull=True) | Q(expires_at__gt=at),
         tenant=tenant,
         revoked_at__isnull=True,
@@ -127,7 +131,9 @@ def model_snapshot(tenant: Tenant, name: str) -> ModelSnapshot:
     if entry is None:
         raise NotFound(f"The model {name!r} does not exist. GET /models lists yours.")
     version = _custom_version(entry, custom["ref"]) if custom else None
-    grants = tuple(ModelGrant.objects.filter(tenant=tenant, model=entry, revoked_at__isnull=True))
+    grants = tuple(
+        ModelGrant.objects.filter(LIVE_SCOPE, tenant=tenant, model=entry, revoked_at__isnull=True)
+    )
     return ModelSnapshot(entry=entry, version=version, grants=grants)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kernel.strict_input import StrictSerializer
 from models_catalog.models import (
     AccessRequest,
     CustomModel,
@@ -21,7 +23,10 @@ from models_catalog.selectors import price_at
 class PriceSerializer(serializers.ModelSerializer):
     class Meta:
         model = ModelPrice
-        fields = ["currency", "input_per_million", "output_per_million", "effective_from", "source"]
+        fields = [
+            "currency", "input_per_million", "output_per_million", "cached_input_per_million",
+            "cache_write_per_million", "effective_from", "source",
+        ]  # fmt: skip
 
 
 class ModelSerializer(serializers.ModelSerializer):
@@ -61,16 +66,18 @@ class TenantModelSerializer(ModelSerializer):
         return model.pk in self.context["usable_ids"]
 
 
-class NewPriceSerializer(serializers.Serializer):
+class NewPriceSerializer(StrictSerializer):
     model = serializers.CharField()
-    currency = serializers.CharField(default="USD")
+    currency = serializers.CharField(default=lambda: settings.BILLING_CURRENCY)
     input_per_million = serializers.CharField()
     output_per_million = serializers.CharField()
+    cached_input_per_million = serializers.CharField(required=False, allow_null=True)
+    cache_write_per_million = serializers.CharField(required=False, allow_null=True)
     effective_from = serializers.DateTimeField(required=False)
     source = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class LifecycleSerializer(serializers.Serializer):
+class LifecycleSerializer(StrictSerializer):
     model = serializers.CharField()
     deprecated_at = serializers.DateTimeField(allow_null=True, required=False)
     end_of_life_at = serializers.DateTimeField(allow_null=True, required=False)
@@ -90,14 +97,17 @@ class AccessRequestSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class NewAccessRequestSerializer(serializers.Serializer):
+class NewAccessRequestSerializer(StrictSerializer):
     model = serializers.CharField()
     justification = serializers.CharField(allow_blank=True)
     business_unit_id = serializers.IntegerField(required=False, allow_null=True)
 
 
-class DecisionSerializer(serializers.Serializer):
+class RejectionSerializer(StrictSerializer):
     comment = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class DecisionSerializer(RejectionSerializer):
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
@@ -114,7 +124,7 @@ class GrantSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class NewGrantSerializer(serializers.Serializer):
+class NewGrantSerializer(StrictSerializer):
     model = serializers.CharField()
     tenants = serializers.ListField(
         child=serializers.CharField(), help_text='Tenant slugs, or ["*"] for every tenant.'
@@ -136,7 +146,7 @@ class VersionSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class NewVersionSerializer(serializers.Serializer):
+class NewVersionSerializer(StrictSerializer):
     artifact_uri = serializers.CharField()
     serving_target = serializers.CharField()
     base_model = serializers.CharField(required=False, allow_null=True)
@@ -167,7 +177,7 @@ class CustomModelSerializer(serializers.ModelSerializer):
                   "created_at", "aliases"]  # fmt: skip
 
 
-class NewCustomModelSerializer(serializers.Serializer):
+class NewCustomModelSerializer(StrictSerializer):
     name = serializers.SlugField(max_length=100)
     provider = serializers.CharField()
     display_name = serializers.CharField(required=False, default="", allow_blank=True)
@@ -175,10 +185,10 @@ class NewCustomModelSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class DeploySerializer(serializers.Serializer):
+class DeploySerializer(StrictSerializer):
     alias = serializers.CharField()
     version = serializers.IntegerField(min_value=1)
 
 
-class RollbackSerializer(serializers.Serializer):
+class RollbackSerializer(StrictSerializer):
     alias = serializers.CharField()

@@ -46,7 +46,10 @@ def _when(value: str) -> datetime | None:
     """A date or date-time from a form; empty means none."""
     if not value.strip():
         return None
-    parsed = parse_datetime(value) or parse_datetime(f"{value}T00:00:00")
+    try:
+        parsed = parse_datetime(value) or parse_datetime(f"{value}T00:00:00")
+    except ValueError:  # well formed, but no such day or hour (2027-02-30)
+        parsed = None
     if parsed is None:
         raise InvalidInput(f"{value!r} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM).")
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.UTC)
@@ -124,13 +127,14 @@ def _grant(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def queue(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        return _decide(request, int(request.POST.get("request_id", "0")))
+        return _decide(request)
     return render(request, "models_catalog/queue.html", {"pending": selectors.pending_requests()})
 
 
 @domain_errors_as_messages
-def _decide(request: HttpRequest, request_id: int) -> HttpResponse:
+def _decide(request: HttpRequest) -> HttpResponse:
     """Approve or reject a tenant's access request."""
+    request_id = _number(request.POST.get("request_id")) or 0
     comment = request.POST.get("comment", "")
     if request.POST.get("decision") == "approve":
         grant = access.approve_request(
@@ -182,7 +186,7 @@ def _move_alias(request: HttpRequest, model: CustomModel) -> HttpResponse:
     else:
         moved = registry.deploy(
             custom_model=model, alias_name=alias,
-            version_number=int(request.POST.get("version") or 0), actor=_actor(request),
+            version_number=_number(request.POST.get("version")) or 0, actor=_actor(request),
         )  # fmt: skip
     messages.success(request, f"{moved.name} now points at version {moved.version.number}.")
     return redirect(f"/catalog/registry/{model.name}/")
@@ -237,7 +241,7 @@ def _request_model(request: HttpRequest) -> HttpResponse:
     access.request_access(
         tenant=tenant, model_name=request.POST.get("model", ""),
         justification=request.POST.get("justification", ""), requester=request.user,
-        business_unit_id=int(unit) if unit else None,
+        business_unit_id=_number(unit),
     )  # fmt: skip
     messages.success(request, "Requested. Platform administrators will decide.")
     return redirect(f"/t/{tenant.slug}/models/")
@@ -363,8 +367,8 @@ def grant_matrix(request: HttpRequest) -> HttpResponse:
 def _number(value: str | None) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
-        raise InvalidInput(f"{value!r} is not an id.")
+    if not (value.isascii() and value.isdigit()):
+        raise InvalidInput(f"{value!r} is not a number.")
     return int(value)
 
 

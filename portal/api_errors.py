@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import exceptions
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from identity.api_auth import ASK_FOR_BEARER, TokenRejected, challenge
 from kernel.errors import DomainError
@@ -38,4 +39,12 @@ def openai_error_handler(exc: Exception, context: dict[str, Any]) -> Response | 
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else None
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
-    return Response(error_body(_message(exc.detail), status, code), status=status, headers=headers)
+    # A field's error names the field (the first, where several are wrong).
+    param = next(iter(exc.detail), None) if isinstance(exc.detail, dict) else None
+    if param == api_settings.NON_FIELD_ERRORS_KEY:
+        param = None
+    return Response(
+        error_body(_message(exc.detail), status, code, None if param is None else str(param)),
+        status=status,
+        headers=headers,
+    )

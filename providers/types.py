@@ -144,6 +144,7 @@ class Usage:
     cached_tokens: int = 0
     cache_write_tokens: int = 0
     reasoning_tokens: int = 0  # part of completion_tokens
+    counted: bool = False  # counted here: the provider reported none
 
     @property
     def total_tokens(self) -> int:
@@ -174,3 +175,4 @@ class ChatChunk:
 class EmbeddingResult:
     vectors: list[list[float]] = field(default_factory=list)
     prompt_tokens: int = 0
+    tokens_counted: bool = False  # counted here: the provider reported none

@@ -8,6 +8,7 @@ never quote the file's content: they are shown to users and written to logs."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from knowledge.extraction.blocks import BLOCK_SEPARATOR, Block, Extracted
 from knowledge.extraction.csv import read_csv
@@ -73,13 +74,24 @@ def extract(filename: str, data: bytes) -> Extracted:
             f"The file is {_megabytes(len(data))}, over the {_megabytes(MAX_FILE_BYTES)} limit. "
             "Split it into smaller files and upload those."
         )
-    blocks = _READERS[media_type](data)
+    read = [_storable(block) for block in _READERS[media_type](data)]
+    blocks = [block for block in read if block.text.strip()]
     if not blocks:
         raise ExtractionError(
             f"No text found in this {NOUNS[media_type]}: it contains only blank space or "
             "markup. Check that it is the document you meant to upload."
         )
     return Extracted(media_type=media_type, blocks=blocks)
+
+
+def _storable(block: Block) -> Block:
+    """`block` as PostgreSQL can store it: no NUL (a PDF font without a Unicode map gives one
+    per glyph it cannot name; a text file may hold one past the part checked for binary), and
+    no lone surrogate (which UTF-8 cannot carry)."""
+    text = block.text.replace("\x00", "")
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return block if text == block.text else replace(block, text=text)
 
 
 def _megabytes(size: int) -> str:

@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from audit.services import record_audit
 from kernel.errors import Conflict, InvalidInput, NotFound
-from models_catalog.models import AccessRequest, FoundationModel, Lifecycle, ModelGrant
+from models_catalog.models import (
+    AccessRequest,
+    FoundationModel,
+    Lifecycle,
+    ModelGrant,
+    scope_label,
+)
 from models_catalog.selectors import active_grants
 from tenants.models import BusinessUnit, Tenant
 
@@ -32,6 +38,16 @@ def _usable_entry(model_name: str, now: datetime) -> FoundationModel:
     if model.lifecycle(now) == Lifecycle.RETIRED:
         raise InvalidInput(f"{model.name} is retired; it cannot be requested or granted.")
     return model
+
+
+def _already_granted(
+    tenant: Tenant, model: FoundationModel, unit: BusinessUnit | None, now: datetime
+) -> bool:
+    """Whether a grant of `model` to exactly this scope is in force. Takes the model's row lock
+    first (inside the caller's transaction), so that two grants of it made at once (the grant
+    matrix and an approval) are checked and made one after the other, never both."""
+    list(FoundationModel.objects.select_for_update().filter(pk=model.pk).values_list("pk"))
+    return active_grants(tenant, now, unit).filter(model=model, business_unit=unit).exists()
 
 
 def _request_state(request: AccessRequest) -> dict[str, Any]:
@@ -121,6 +137,17 @@ def approve_request(
         request = _pending_for_update(request_id)
         if request.model.lifecycle(now) == Lifecycle.RETIRED:
             raise Conflict(f"{request.model.name} has been retired; reject the request instead.")
+        unit = request.business_unit
+        if unit is not None and not unit.is_active:
+            raise Conflict(
+                f"{unit.name} was archived after this request was made: nobody works for it "
+                "any more. Reject the request instead."
+            )
+        if _already_granted(request.tenant, request.model, unit, now):
+            raise Conflict(
+                f"{request.model.name} is already granted to {scope_label(request.tenant, unit)}; "
+                "reject the request with a comment saying so, or revoke that grant first."
+            )
         before = _request_state(request)
         request.state = AccessRequest.State.APPROVED
         request.decided_by, request.decided_at = actor, now
@@ -187,7 +214,7 @@ def grant_model(
     grants = []
     with transaction.atomic():
         for tenant in chosen:
-            if active_grants(tenant, now).filter(model=model, business_unit=None).exists():
+            if _already_granted(tenant, model, None, now):
                 continue
             grant = ModelGrant.objects.create(
                 model=model,
@@ -261,7 +288,7 @@ def grant_to_scope(
     if expires_at is not None and expires_at <= now:
         raise InvalidInput("A grant's expiry must be in the future.")
     with transaction.atomic():
-        if active_grants(tenant, now, unit).filter(model=model, business_unit=unit).exists():
+        if _already_granted(tenant, model, unit, now):
             raise Conflict(f"{model.name} is already granted there.")
         grant = ModelGrant.objects.create(
             model=model,

@@ -45,6 +45,10 @@ def parse_price(value: Any, field: str) -> Decimal:
     return amount
 
 
+def _optional_price(value: Any, field: str) -> Decimal | None:
+    return None if value is None else parse_price(value, field)
+
+
 def set_price(
     *,
     model: FoundationModel,
@@ -54,8 +58,11 @@ def set_price(
     effective_from: datetime | None = None,
     source: str = "",
     actor: str,
+    cached_input_per_million: Any = None,
+    cache_write_per_million: Any = None,
 ) -> ModelPrice:
-    """Add a price that takes effect at `effective_from` (now by default); older prices stay."""
+    """Add a price that takes effect at `effective_from` (now by default); older prices stay.
+    The prompt cache's reads and writes have prices of their own, or the input price if none."""
     if currency not in CURRENCY_CODES:
         raise InvalidInput(f"Unknown currency {currency!r}: use one of {sorted(CURRENCY_CODES)}.")
     price = ModelPrice(
@@ -63,6 +70,10 @@ def set_price(
         currency=currency,
         input_per_million=parse_price(input_per_million, "input_per_million"),
         output_per_million=parse_price(output_per_million, "output_per_million"),
+        cached_input_per_million=_optional_price(
+            cached_input_per_million, "cached_input_per_million"
+        ),
+        cache_write_per_million=_optional_price(cache_write_per_million, "cache_write_per_million"),
         effective_from=effective_from or timezone.now(),
         source=source,
     )

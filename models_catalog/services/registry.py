@@ -22,6 +22,7 @@ from models_catalog.models import (
     ModelVersion,
     Provider,
 )
+from models_catalog.selectors import CUSTOM_NAME
 
 SERVING_PROVIDERS = {Provider.Kind.SAGEMAKER, Provider.Kind.OPENAI_COMPATIBLE}
 
@@ -42,6 +43,12 @@ def register_custom_model(
         raise InvalidInput("Custom models are served by SageMaker or an OpenAI-compatible server.")
     if modality not in Modality.values:
         raise InvalidInput(f"Unknown modality {modality!r}: use one of {Modality.values}.")
+    if not CUSTOM_NAME.match(f"custom/{name}"):
+        raise InvalidInput(
+            f"{name!r} cannot name a custom model: use lowercase letters, digits, hyphens and "
+            "underscores (e.g. claims-triage).",
+            param="name",
+        )
     if CustomModel.objects.filter(name=name).exists():
         raise Conflict(f"A custom model called {name!r} exists already.")
     entry = FoundationModel(
@@ -99,16 +106,17 @@ def register_version(
         if value is not None and not isinstance(value, dict):
             raise InvalidInput(f"{label} must be a JSON object.")
     with transaction.atomic():
-        CustomModel.objects.select_for_update().get(pk=custom_model.pk)  # serialise numbering
+        # Locked: numbering is serialised, and the number read is the one last given.
+        locked = CustomModel.objects.select_for_update().get(pk=custom_model.pk)
         parent = None
         if parent_number is not None:
             parent = custom_model.versions.filter(number=parent_number).first()
             if parent is None:
                 raise NotFound(f"{custom_model} has no version {parent_number} to derive from.")
         latest = custom_model.versions.aggregate(n=Max("number"))["n"] or 0
-        version = ModelVersion.objects.create(
+        version = ModelVersion(
             custom_model=custom_model,
-            number=latest + 1,
+            number=max(latest, locked.last_version_number) + 1,
             artifact_uri=artifact_uri.strip(),
             serving_target=serving_target.strip(),
             base_model=base_model,
@@ -120,6 +128,14 @@ def register_version(
             model_card=model_card,
             registered_by=actor,
         )
+        try:
+            version.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            field = next(iter(error.message_dict), None)
+            raise InvalidInput("; ".join(error.messages), param=field) from None
+        version.save()
+        CustomModel.objects.filter(pk=custom_model.pk).update(last_version_number=version.number)
+        custom_model.last_version_number = version.number
         record_audit(
             actor=actor,
             action="model_version.registered",

@@ -47,6 +47,28 @@ def test_who_sets_which_budget(module_tenants, make_user) -> None:
     assert bad.status_code == 400
     assert bad.json()["error"]["message"] == "monthly_limit: must be more than zero."
 
+    # An empty unit name is no unit: the tenant's own budget, still the platform's to set.
+    loosened = {**whole, "business_unit": "", "monthly_limit": "999999", "hard_limit": False}
+    assert put(admin, acme.slug, loosened).status_code == 403
+    listed = {b["business_unit"]: b for b in root.get(f"/t/{acme.slug}/v1/budgets").json()["data"]}
+    assert (listed[None]["monthly_limit"], listed[None]["hard_limit"]) == ("2500.00", True)
+
+
+@pytest.mark.parametrize(
+    ("change", "param"),
+    [({"hard_limit": None}, "hard_limit"), ({"hard_limit": "false"}, "hard_limit"),
+     ({"hard": False}, "hard"), ({"limit": "10"}, "limit")],
+)  # fmt: skip
+def test_a_budget_field_is_honoured_or_refused_by_name(module_tenants, make_user, change, param):
+    acme = module_tenants["acme"]
+    add_business_unit(tenant=acme, name="Ops")
+    admin = client_for(make_user("ada", roles={acme: "admin"}), acme)
+    budget = {"business_unit": "Ops", "monthly_limit": "500", "currency": "USD", **change}
+    refused = put(admin, acme.slug, budget)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["param"] == param
+    assert admin.get(f"/t/{acme.slug}/v1/budgets").json()["data"] == []
+
 
 def test_another_tenants_budgets_are_out_of_reach(module_tenants, make_user) -> None:
     acme, globex = module_tenants["acme"], module_tenants["globex"]

@@ -8,6 +8,8 @@ import openai
 import pytest
 
 from identity.services import mint_member_token
+from metering.models import UsageEvent
+from metering.usage_queue import record_queued_usage
 from models_catalog.models import FoundationModel, Provider
 from models_catalog.services.access import grant_model
 from tests.gateway.recorded import event_of
@@ -91,6 +93,17 @@ def test_embeddings_are_relayed(vllm_client) -> None:
     assert [item.embedding for item in result.data] == [[0.5, 0.5], [0.5, 0.5]]
 
 
+def test_embeddings_answered_without_usage_are_billed_by_count(vllm_client, upstream) -> None:
+    upstream.reports_usage = False
+    result = vllm_client.embeddings.create(
+        model="acme-embed", input=["the first text to embed", "a second"], encoding_format="float"
+    )
+    assert result.usage.prompt_tokens > 4
+    record_queued_usage()
+    event = UsageEvent.objects.unscoped().filter(operation="embeddings").latest("started_at")
+    assert (event.input_tokens, event.tokens_counted) == (result.usage.prompt_tokens, True)
+
+
 def test_upstream_throttling_is_429_with_retry_after(vllm_client, upstream, settings) -> None:
     settings.GATEWAY_RETRIES = 0
     upstream.status = 429
@@ -144,9 +157,7 @@ def test_a_provider_whose_key_is_not_set_is_refused_as_not_configured(
 QUESTION = [{"role": "user", "content": "Hi"}]
 
 
-def test_a_lone_surrogate_in_an_answer_is_replaced_and_billed_once(
-    vllm_client, upstream
-) -> None:
+def test_a_lone_surrogate_in_an_answer_is_replaced_and_billed_once(vllm_client, upstream) -> None:
     upstream.answer = "Smile \ud83d and go \ud83d\ude00"
     answer = vllm_client.chat.completions.create(model="acme-llama", messages=QUESTION)
     assert answer.choices[0].message.content == "Smile \ufffd and go \U0001f600"
@@ -168,7 +179,7 @@ def test_a_lone_surrogate_in_a_stream_is_replaced(vllm_client, upstream) -> None
 def test_a_stream_event_that_is_not_json_ends_the_stream_with_an_error(
     vllm_client, upstream
 ) -> None:
-    upstream.pieces = ["Hello ", b"data: {\"choices\": [{\"delta\n\n", "there"]
+    upstream.pieces = ["Hello ", b'data: {"choices": [{"delta\n\n', "there"]
     received = []
     with pytest.raises(openai.APIError, match="not a JSON object"):
         for chunk in vllm_client.chat.completions.create(

@@ -22,6 +22,7 @@ class Upstream:
         self.answer = "Hello there"  # what a whole answer says
         self.cached_tokens: int | None = None  # prompt tokens a whole answer says were cached
         self.usage: dict[str, Any] | None = None  # a whole answer's usage, if not 11 + 2
+        self.reports_usage = True  # False: whole answers and embeddings leave `usage` out
         self.hold: threading.Event | None = None  # if set, answers wait for it (at most 30 s)
         self.piece_delay = 0.0
         self.disconnected = threading.Event()
@@ -77,6 +78,8 @@ class Upstream:
                     )  # fmt: skip
 
             def _json(self, status: int, data: dict, headers: dict | None = None) -> None:
+                if not upstream.reports_usage:
+                    data.pop("usage", None)
                 raw = json.dumps(data).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

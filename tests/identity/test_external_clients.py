@@ -95,9 +95,12 @@ def test_a_tenant_admin_cannot_register_a_client_into_another_tenant(
     assert "no business unit" in globex_unit_from_acme.json()["error"]["message"]
     assert not ExternalClient.objects.filter(client_id="spy-bot").exists()
 
+    elsewhere = api("post", acme, "service-accounts", admin, name="spy",
+                    external_client_id="spy-bot", role="admin", tenant=globex.slug)  # fmt: skip
+    assert (elsewhere.status_code, elsewhere.json()["error"]["param"]) == (400, "tenant")
     with django_capture_on_commit_callbacks(execute=True):
         own = api("post", acme, "service-accounts", admin, name="spy",
-                  external_client_id="spy-bot", role="admin", tenant=globex.slug)  # fmt: skip
+                  external_client_id="spy-bot", role="admin")  # fmt: skip
     assert own.status_code == 201
     token = idp.token("k1", sub="spy-bot")  # Okta, Cognito: `sub` is the client id
     assert whoami(acme.slug, token).json()["role"] == "admin"

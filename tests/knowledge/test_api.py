@@ -58,12 +58,15 @@ def test_the_api_end_to_end(make_tenant, make_user, celery_worker, handbook) -> 
         SimpleUploadedFile("handbook.md", handbook),
         SimpleUploadedFile("virus.exe", b"MZ..."),
         SimpleUploadedFile("scan.pdf", b"%PDF-1.4 broken"),
+        SimpleUploadedFile(".txt", b"a name that is all extension"),
     ]})  # fmt: skip
     assert upload.status_code == 202
     outcome = {item["filename"]: item for item in upload.json()["data"]}
     assert outcome["handbook.md"]["accepted"] and outcome["scan.pdf"]["accepted"]
     assert not outcome["virus.exe"]["accepted"]
     assert "not supported" in outcome["virus.exe"]["refusal"]
+    # Refused at once, as the extraction would have: its name has no extension
+    assert "no recognisable extension" in outcome[".txt"]["refusal"]
     states = {d["filename"]: d for d in wait_ready(admin, base, 2)}
     members_upload = member.post(f"{base}/documents", {"file": [SimpleUploadedFile("x.txt", b"x")]})
     assert members_upload.status_code == 403  # members read and search; admins change

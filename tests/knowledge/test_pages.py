@@ -68,7 +68,7 @@ def test_an_admin_creates_uploads_searches_and_deletes(
     ]}, follow=True)  # fmt: skip
     shown = uploaded.content.decode()
     assert (
-        "Queued handbook.md" in shown and "virus.exe: this kind of file is not supported" in shown
+        "Queued handbook.md" in shown and "virus.exe: .exe files are not supported" in shown
     )
     # With JavaScript: the same form by fetch, answered in JSON.
     fetched = admin.post(page, {"file": [SimpleUploadedFile("scan.pdf", b"%PDF-1.4 broken")]},

@@ -48,3 +48,25 @@ def test_implausible_usage_is_charged_at_the_estimate_and_flagged(
     (rule,) = rules_of_tenant(acme.pk)
     assert spend_now(rule, timezone.now()) == recorded_spend(acme.pk) == event.cost
     assert REGISTRY.get_sample_value("atrium_gateway_usage_anomalies_total", labels) == 1
+
+
+def test_an_answer_without_usage_is_billed_by_count(
+    request, asgi_url, make_tenant, make_user
+) -> None:
+    """Some OpenAI-compatible servers leave `usage` out: the tokens are counted here, shown to
+    the client and billed, flagged as counted; never a $0 call."""
+    priced = priced_tenant(request, asgi_url, make_tenant, make_user)
+    priced.upstream.reports_usage = False
+    priced.upstream.answer = "A longer answer than two tokens, " * 5
+
+    answer = priced.call()
+
+    assert answer.status_code == 200
+    shown = answer.json()["usage"]
+    assert shown["prompt_tokens"] > 0 and shown["completion_tokens"] > 10
+    event = event_of(answer.json()["id"])
+    assert event.tokens_counted
+    assert (event.input_tokens, event.output_tokens) == (
+        shown["prompt_tokens"], shown["completion_tokens"],
+    )  # fmt: skip
+    assert event.cost == Decimal(shown["total_tokens"]) * 5000 / 1_000_000

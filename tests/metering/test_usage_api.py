@@ -184,6 +184,32 @@ def test_groups_and_filters(usage, make_user) -> None:
         assert answer.json()["error"]["type"] == "invalid_request_error"
 
 
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [
+        ("start=9999-12-31&end=9999-12-31", "end"),
+        ("business_unit=%C2%B2", "business_unit"),  # a superscript two: a digit, not a number
+        ("principal=user:" + "9" * 30, "principal"),
+        ("page=" + "9" * 20, "page"),
+        ("business_unit_id=1", "business_unit_id"),  # a misspelt filter
+        ("group_by=day&group_by=model", "group_by"),  # only one would be read
+    ],
+)
+def test_a_query_it_cannot_answer_is_refused_by_name(module_tenants, make_user, query, param):
+    acme = module_tenants["acme"]
+    answer = tenant_api(acme, make_user).get(f"/t/{acme.slug}/v1/usage?{query}")
+    assert answer.status_code == 400
+    assert answer.json()["error"]["param"] == param
+
+
+def test_the_billing_page_refuses_a_range_past_the_calendar(make_user) -> None:
+    client = Client()
+    client.force_login(make_user("root", is_superuser=True, is_staff=True))
+    answer = client.get("/billing/", {"start": "9999-12-31", "end": "9999-12-31"})
+    assert answer.status_code == 400
+    assert b"Choose an end date up to 9999-12-30" in answer.content
+
+
 def test_the_platform_filters_by_tenant_and_a_tenant_admin_is_refused(usage, make_user) -> None:
     acme, globex = usage["acme"], usage["globex"]
     root = platform_api(make_user)
