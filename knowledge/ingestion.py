@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from budgets.reservations import BudgetExhausted
 from gateway import calls
 from identity.principals import Principal
 from kernel.errors import DomainError
@@ -105,7 +106,37 @@ def _embed_missing(document: Document, located: Located) -> None:
             )
 
 
-def ingest(located: Located, document_id: str) -> None:
+# A batch refused for a while (a rate limit, a throttled or unreachable provider) is tried again
+# this many times, after the wait it names (at most MAX_PAUSE_SECONDS: less than beat waits
+# before it resumes a stalled document), before the document fails.
+MAX_PAUSES = 20
+MAX_PAUSE_SECONDS = 120
+
+
+class IngestionPaused(Exception):
+    """The embedding of a document must wait `seconds` and go on: its task queues itself again."""
+
+    def __init__(self, seconds: int, reason: str) -> None:
+        super().__init__(reason)
+        self.seconds = seconds
+
+
+def _wait_for(error: DomainError) -> int | None:
+    """How long to wait before a refused batch is tried again, when the refusal passes with time;
+    None when it will not (a refused model, a spent budget: until next month is no pause)."""
+    if isinstance(error, BudgetExhausted):
+        return None
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:  # rate limits, a throttled provider, a store that blinked
+        return min(MAX_PAUSE_SECONDS, max(1, int(retry_after)))
+    if getattr(error, "retryable", False):  # a timeout, a provider down (after the retries)
+        return 30
+    return None
+
+
+def ingest(located: Located, document_id: str, *, last_try: bool = False) -> None:
+    """Ingest one document. Raises IngestionPaused when its embedding must wait and go on later
+    (unless `last_try`: then the document fails, saying why)."""
     with opened(located):
         document = Document.objects.filter(knowledge_base=located.kb, pk=document_id).first()
         if document is None or document.status in (Status.READY, Status.FAILED):
@@ -129,7 +160,11 @@ def ingest(located: Located, document_id: str) -> None:
         try:
             _embed_missing(document, located)
         except DomainError as error:
-            _fail(document, f"Embedding with {located.kb.embedding_model} failed: {error}")
-            return
+            wait = None if last_try else _wait_for(error)
+            if wait is None:
+                _fail(document, f"Embedding with {located.kb.embedding_model} failed: {error}")
+                return
+            _set(document, Status.EMBEDDING)  # touched: not stalled while it waits
+            raise IngestionPaused(wait, str(error)) from error
         _set(document, Status.READY, content=b"", chunks_embedded=len(searchable))
         KnowledgeBase.objects.filter(pk=located.kb.pk).update(version=F("version") + 1)

@@ -4,14 +4,17 @@ Ingestion itself runs in Celery (`knowledge.ingestion`)."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from kombu.exceptions import KombuError
 
 from audit.services import record_audit
 from gateway.calls import resolve
@@ -26,6 +29,8 @@ from knowledge.stores import Located, opened, store_of
 from models_catalog.models import Modality
 from tenants.models import Tenant
 from tenants.schemas import in_tenant_schema
+
+logger = logging.getLogger("atrium.knowledge")
 
 INDEXED_SIZES = (384, 768, 1024)  # vector sizes an HNSW index takes (knowledge.search_indexes)
 
@@ -161,7 +166,7 @@ def _refusal(located: Located, upload: Upload, digest: str) -> str:
             f"{limit / 1e6:.0f} MB per file: split it or compress its images."
         )
     twin = Document.objects.filter(knowledge_base=located.kb, sha256=digest).first()
-    if twin is not None:
+    if twin is not None and twin.status != Document.Status.FAILED:
         return f"{upload.filename}: the same content is already here as {twin.filename}."
     return ""
 
@@ -185,6 +190,11 @@ def upload_documents(
                 continue
             try:
                 with transaction.atomic():
+                    # The same content that failed before (a rate limit since lifted, a model
+                    # granted since) is uploaded again: it replaces the failed one.
+                    Document.objects.filter(
+                        knowledge_base=located.kb, sha256=digest, status=Document.Status.FAILED
+                    ).delete()
                     document = Document.objects.create(
                         knowledge_base=located.kb, tenant_id=located.tenant.pk,
                         filename=upload.filename[:255], size=len(upload.data), sha256=digest,
@@ -202,8 +212,13 @@ def upload_documents(
     for outcome in outcomes:
         if outcome.document is not None:
             document_id = str(outcome.document.pk)
-            with in_tenant_schema(located.tenant):  # the task runs as the uploading tenant
-                ingest_document_task.delay(str(located.kb.pk), document_id)
+            try:
+                with in_tenant_schema(located.tenant):  # the task runs as the uploading tenant
+                    ingest_document_task.delay(str(located.kb.pk), document_id)
+            except (KombuError, redis.RedisError) as error:
+                # Stored and accepted: beat resumes a document left queued, once the broker is
+                # back (KNOWLEDGE_STALLED_SECONDS). Refusing it now would refuse its retry too.
+                logger.warning("document %s stays queued for beat: %s", document_id, error)
     return outcomes
 
 

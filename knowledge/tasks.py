@@ -19,7 +19,7 @@ from kernel.errors import NotFound
 from kernel.redis_client import shared_redis
 from kernel.redis_keys import tenant_key
 from kernel.tenant_tasks import TenantTask
-from knowledge.ingestion import ingest
+from knowledge.ingestion import MAX_PAUSES, IngestionPaused, ingest
 from knowledge.models import Document
 from knowledge.stores import find_knowledge_base, pooled_store_of
 from tenants.schemas import queue_in_every_tenant
@@ -31,8 +31,9 @@ UNFINISHED = ("queued", "extracting", "chunking", "embedding")
 @shared_task(
     name="knowledge.ingest_document", base=TenantTask, acks_late=True, reject_on_worker_lost=True
 )
-def ingest_document_task(knowledge_base_id: str, document_id: str) -> None:
-    """Ingest one uploaded document as the tenant that uploaded it (the schema it was queued in)."""
+def ingest_document_task(knowledge_base_id: str, document_id: str, pauses: int = 0) -> None:
+    """Ingest one uploaded document as the tenant that uploaded it (the schema it was queued in).
+    A pause (a rate limit on the embedding model) queues the task again for after the wait."""
     tenant = connection.tenant
     with contextlib.suppress(redis.RedisError):  # started: it may be resumed again if it stalls
         shared_redis().delete(_resumption(tenant.pk, document_id))
@@ -40,7 +41,13 @@ def ingest_document_task(knowledge_base_id: str, document_id: str) -> None:
         located = find_knowledge_base(tenant, knowledge_base_id)
     except NotFound:
         return  # the knowledge base was deleted meanwhile
-    ingest(located, document_id)
+    try:
+        ingest(located, document_id, last_try=pauses >= MAX_PAUSES)
+    except IngestionPaused as paused:
+        logger.warning("document %s waits %d s: %s", document_id, paused.seconds, paused)
+        ingest_document_task.apply_async(
+            (knowledge_base_id, document_id, pauses + 1), countdown=paused.seconds
+        )
 
 
 def _stalled(before: datetime) -> list[tuple[str, str]]:

@@ -1,0 +1,86 @@
+"""An embedding refused for a while (the model's rate limit) pauses a document's ingestion, which
+goes on where it stopped; it fails only when the refusal will not pass. A failed document's
+content may be uploaded again."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from knowledge.ingestion import EMBED_BATCH, IngestionPaused, ingest
+from knowledge.models import Chunk, Document
+from knowledge.services import Upload, upload_documents
+from knowledge.stores import opened
+from models_catalog.models import ModelGrant
+from tests.knowledge.conftest import EMBEDDINGS, knowledge_base, member_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def stored(located, content: bytes) -> Document:  # type: ignore[no-untyped-def]
+    """A document as an upload leaves it (its task not run: the test runs ingestion itself)."""
+    with opened(located):
+        return Document.objects.create(
+            knowledge_base=located.kb, tenant_id=located.tenant.pk, filename="big.md",
+            size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content,
+            uploaded_by="kim",
+        )  # fmt: skip
+
+
+def limited(tenant, per_minute: int | None) -> None:  # type: ignore[no-untyped-def]
+    grant = ModelGrant.objects.get(tenant=tenant, model__name=EMBEDDINGS)
+    grant.requests_per_minute = per_minute
+    grant.save()
+
+
+def test_a_rate_limited_document_waits_then_goes_on(make_tenant, handbook) -> None:
+    acme = make_tenant("acme")
+    located = knowledge_base(acme)
+    located.kb.chunking = {"kind": "recursive", "chunk_tokens": 48}
+    with opened(located):
+        located.kb.save(update_fields=["chunking"])
+    document = stored(located, handbook * 2)
+    limited(acme, 1)  # one embedding call a minute: the second batch must wait
+
+    with pytest.raises(IngestionPaused) as paused:
+        ingest(located, str(document.pk))
+
+    assert 1 <= paused.value.seconds <= 60
+    with opened(located):
+        document.refresh_from_db()
+        assert (document.status, document.chunks_embedded) == ("embedding", EMBED_BATCH)
+        assert document.chunks_total > EMBED_BATCH
+    limited(acme, None)
+    ingest(located, str(document.pk))  # the task, queued again for after the wait
+    with opened(located):
+        document.refresh_from_db()
+        assert (document.status, document.failure) == ("ready", "")
+        assert not Chunk.objects.filter(document=document, is_parent=False,
+                                        embedding__isnull=True).exists()  # fmt: skip
+
+
+def test_a_document_still_refused_on_its_last_try_fails_and_may_be_uploaded_again(
+    make_tenant, handbook
+) -> None:
+    acme = make_tenant("acme")
+    located = knowledge_base(acme)
+    located.kb.chunking = {"kind": "recursive", "chunk_tokens": 48}
+    with opened(located):
+        located.kb.save(update_fields=["chunking"])
+    content = handbook * 2
+    document = stored(located, content)
+    limited(acme, 1)
+
+    ingest(located, str(document.pk), last_try=True)
+
+    with opened(located):
+        document.refresh_from_db()
+        assert document.status == "failed"
+        assert "Rate limit" in document.failure
+    limited(acme, None)
+    (again,) = upload_documents(located=located, uploads=[Upload("big.md", content)],
+                                principal=member_of(acme))  # fmt: skip
+    assert again.document is not None, again.refusal
+    with opened(located):
+        assert list(Document.objects.values_list("pk", "status")) == [(again.document.pk, "queued")]
