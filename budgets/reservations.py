@@ -269,6 +269,11 @@ def spend_now(rule: BudgetRule, at: datetime) -> Decimal:
     return from_units(int(raw))
 
 
+# Thresholds this process knows were raised (each raised once a month, whoever raised it): a
+# call past them reads no holds. Bounded: a key per budget, threshold and month.
+_RAISED: set[str] = set()
+
+
 @dataclass
 class BudgetHold:
     """The worst case reserved on each applicable budget for call `request_id`; settled once."""
@@ -307,16 +312,33 @@ class BudgetHold:
         return len(self.rules)
 
     def alerts(self, totals: list[int]) -> None:
-        """Raise each threshold crossed this month, once (the first settle past it wins)."""
+        """Raise each threshold that this month's spend has crossed, once (the first settle
+        past it wins). A counter also holds what running calls reserved for their worst case,
+        which is not spent: a threshold the counter passes is judged again on the counter less
+        those holds, read only then."""
         client = shared_redis()
         for rule, total in zip(self.rules, totals, strict=True):
-            spent = from_units(int(total))
-            for percent in rule.thresholds:
+            passed = [
+                f"{rule.counter(self.at)}:alerted:{percent}"
+                for percent in rule.thresholds
+                if from_units(int(total)) * 100 >= rule.limit * percent
+            ]
+            if not (unraised := [key for key in passed if key not in _RAISED]):
+                continue
+            held = sum(map(_held_units, client.hvals(rule.holds(self.at))))
+            spent = from_units(int(total) - held)
+            for percent, once in zip(rule.thresholds, passed, strict=False):
                 if spent * 100 < rule.limit * percent:
                     break
-                once = f"{rule.counter(self.at)}:alerted:{percent}"
-                if client.set(once, 1, nx=True, ex=COUNTER_TTL):
+                if once in unraised and client.set(once, 1, nx=True, ex=COUNTER_TTL):
                     _announce(rule, percent, spent, self.at)
+                _RAISED.add(once)
+
+
+def _held_units(hold: bytes | str) -> int:
+    """The units a hold reserved: its value is "<units>:<taken at>"."""
+    text = hold.decode() if isinstance(hold, bytes) else hold
+    return int(text.split(":", 1)[0])
 
 
 def _announce(rule: BudgetRule, percent: int, spent: Decimal, at: datetime) -> None:
