@@ -3,6 +3,8 @@ show their message. Each message says what to do."""
 
 from __future__ import annotations
 
+import re
+
 
 class DomainError(Exception):
     status_code = 400
@@ -19,9 +21,22 @@ class DomainError(Exception):
         return {} if retry_after is None else {"Retry-After": str(retry_after)}
 
 
+# "monthly_limit: must be more than zero.", "filters.dated_from: a date ...": the field a
+# message opens with, by the house's convention for refusals of one field.
+_FIELD_FIRST = re.compile(r"([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*|\[\d+\])*): ")
+
+
 class InvalidInput(DomainError):
+    """A request refused for what it says; `param` is the field, or the one the message opens
+    with ("max_tokens: ...")."""
+
     status_code = 400
     code = "invalid_request"
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        if param is None and (named := _FIELD_FIRST.match(message)):
+            param = named[1]
+        super().__init__(message, param=param)
 
 
 class NotAllowed(DomainError):

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -18,6 +19,7 @@ from identity.api_auth import IsPlatformAdmin
 from kernel.errors import InvalidInput, NotAllowed, NotFound
 from kernel.openapi import error_responses
 from kernel.request_json import JsonParser
+from kernel.strict_input import refuse_unknown_fields
 from knowledge import answers
 from knowledge import serializers as s
 from knowledge.answer_settings import AnswerSettings
@@ -46,10 +48,19 @@ def _tenant(request: Request) -> Tenant:
     return request._request.tenant  # type: ignore[attr-defined, no-any-return]
 
 
-def _body(request: Request) -> dict[str, Any]:
+def _body(request: Request, shape: type[serializers.Serializer]) -> dict[str, Any]:  # type: ignore[type-arg]
+    """The JSON object body, with no field that `shape` (its schema) does not name."""
     if not isinstance(request.data, dict):
         raise InvalidInput("The request body must be a JSON object.")
+    refuse_unknown_fields(request.data, list(shape().fields))
     return dict(request.data)
+
+
+def _text(body: dict[str, Any], name: str) -> str:
+    value = body.get(name, "")
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name}: a string, not {type(value).__name__}.", param=name)
+    return value
 
 
 def _require_admin(request: Request) -> None:
@@ -103,11 +114,11 @@ def knowledge_bases(request: Request) -> Response:
         listed = [knowledge_base_data(located) for located in knowledge_bases_of(tenant)]
         return Response({"object": "list", "data": listed})
     _require_admin(request)
-    body = _body(request)
+    body = _body(request, s.NewKnowledgeBaseSerializer)
     located = create_knowledge_base(
-        tenant=tenant, name=str(body.get("name", "")), isolation=str(body.get("isolation", "")),
-        embedding_model=str(body.get("embedding_model", "")), chunking=body.get("chunking"),
-        description=str(body.get("description", "")), actor=str(request.user.name),
+        tenant=tenant, name=_text(body, "name"), isolation=_text(body, "isolation"),
+        embedding_model=_text(body, "embedding_model"), chunking=body.get("chunking"),
+        description=_text(body, "description"), actor=str(request.user.name),
         answering=body.get("answering"),
     )  # fmt: skip
     return Response(knowledge_base_data(located), status=201)
@@ -133,10 +144,7 @@ def knowledge_base(request: Request, kb_id: str) -> Response:
         return Response(status=204)
     if request.method == "PATCH":
         _require_admin(request)
-        body = _body(request)
-        for name in body:
-            if name != "answering":
-                raise InvalidInput(f"{name}: only `answering` can be changed.", param=name)
+        body = _body(request, s.KnowledgeBaseChangeSerializer)
         set_answer_settings(located=located, answering=body.get("answering"),
                             actor=str(request.user.name))  # fmt: skip
     return Response(knowledge_base_data(located))
@@ -175,6 +183,7 @@ def documents(request: Request, kb_id: str) -> Response:
             listed = [document_data(d) for d in Document.objects.filter(knowledge_base=located.kb)]
         return Response({"object": "list", "data": listed})
     _require_admin(request)  # members read and search; administrators upload (as on the pages)
+    refuse_unknown_fields(request.data, ["file", "tags", "dated"], repeatable=["file"])
     files = request.FILES.getlist("file")
     if not files:
         raise InvalidInput("file: attach one or more files as multipart parts named 'file'.")
@@ -214,7 +223,7 @@ def retrieve_view(request: Request, kb_id: str) -> Response:
     """{query, top_k (1-50, default 5), mode: vector|hybrid, filters: {document_ids, tags,
     dated_from, dated_to}}: the best-matching chunks with their document and score."""
     located = find_knowledge_base(_tenant(request), kb_id)
-    body = _body(request)
+    body = _body(request, s.RetrieveSerializer)
     hits = retrieve(
         located, query=body.get("query", ""), principal=request.user,  # type: ignore[arg-type]
         top_k=body.get("top_k", 5), mode=body.get("mode", "vector"),
@@ -234,7 +243,7 @@ def retrieve_and_generate(request: Request, kb_id: str) -> Response:
     """{query, model, top_k, mode, filters, max_tokens}: an answer from the knowledge base's
     passages, with citations (document, chunk, score)."""
     located = find_knowledge_base(_tenant(request), kb_id)
-    body = _body(request)
+    body = _body(request, s.RetrieveAndGenerateSerializer)
     reply = answers.answer(
         located, query=body.get("query", ""), model=body.get("model", ""),
         principal=request.user, top_k=body.get("top_k", 4),  # type: ignore[arg-type]
@@ -251,7 +260,7 @@ def retrieve_and_generate(request: Request, kb_id: str) -> Response:
 def shares(request: Request, kb_id: str) -> Response:
     """Platform administrators: {tenant: slug} may read this pooled knowledge base."""
     located = find_knowledge_base(_tenant(request), kb_id)
-    slug = str(_body(request).get("tenant", ""))
+    slug = _text(_body(request, s.ShareSerializer), "tenant")
     other = Tenant.objects.filter(slug=slug).exclude(schema_name="public").first()
     if other is None:
         raise NotFound(f"tenant: no tenant {slug!r}.")

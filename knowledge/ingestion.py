@@ -81,10 +81,13 @@ def _uploader(document: Document, located: Located) -> Principal:
     )  # fmt: skip
 
 
-def batch_request_id(batch: list[Chunk]) -> str:
-    """The embedding call's request id for these chunks, the same on every attempt."""
+def batch_request_id(batch: list[Chunk], failed_calls: int = 0) -> str:
+    """The embedding call's request id for these chunks: the same on every attempt (a worker
+    killed after the provider answered: billed once), except after a call that failed, whose
+    id holds its failure (the next call is billed under an id of its own)."""
     chunks = ",".join(str(piece.pk) for piece in batch)
-    digest = hashlib.sha256(f"{batch[0].document_id}:{chunks}".encode()).hexdigest()
+    salt = f"{failed_calls}:" if failed_calls else ""
+    digest = hashlib.sha256(f"{salt}{batch[0].document_id}:{chunks}".encode()).hexdigest()
     return f"embd-{digest[:48]}"
 
 
@@ -92,11 +95,18 @@ def _embed_missing(document: Document, located: Located) -> None:
     caller = calls.Caller(located.tenant, _uploader(document, located))
     pending = Chunk.objects.filter(document=document, is_parent=False, embedding__isnull=True)
     while batch := list(pending.order_by("index")[:EMBED_BATCH]):
+        request_id = batch_request_id(batch, document.failed_embedding_calls)
         call = calls.start_embedding(
-            caller, located.kb.embedding_model, [c.text for c in batch],
-            request_id=batch_request_id(batch),
-        )  # fmt: skip
-        result = async_to_sync(calls.embed)(call)
+            caller, located.kb.embedding_model, [c.text for c in batch], request_id=request_id
+        )
+        try:
+            result = async_to_sync(calls.embed)(call)
+        except Exception:
+            document.failed_embedding_calls += 1
+            Document.objects.filter(pk=document.pk).update(
+                failed_embedding_calls=F("failed_embedding_calls") + 1
+            )
+            raise
         for piece, vector in zip(batch, result.vectors, strict=True):
             piece.embedding, piece.dimensions = vector, len(vector)
         with transaction.atomic():

@@ -176,6 +176,9 @@ class Document(models.Model):
     failure = models.CharField(max_length=500, blank=True)
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_embedded = models.PositiveIntegerField(default=0)
+    # Embedding calls that failed (recorded as failed under their request id): the next attempt
+    # at a batch is a new call, billed on its own (`ingestion.batch_request_id`).
+    failed_embedding_calls = models.PositiveIntegerField(default=0)
     # Who uploaded it: its embedding calls are metered and budgeted as theirs.
     uploaded_by = models.CharField(max_length=200, blank=True)
     uploader_type = models.CharField(max_length=20, default="user")

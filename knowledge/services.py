@@ -54,7 +54,10 @@ def create_knowledge_base(
             f"bases index {', '.join(map(str, INDEXED_SIZES))}."
         )
     try:
-        strategy = ChunkingStrategy.from_dict(chunking or {"kind": "recursive"})
+        # Not given: the default. Given empty ({}, []): refused, as any other wrong value.
+        strategy = ChunkingStrategy.from_dict(
+            {"kind": "recursive"} if chunking is None else chunking
+        )
     except ValueError as error:
         raise InvalidInput(f"chunking: {error}") from None
     settings = _answer_settings(tenant, answering)

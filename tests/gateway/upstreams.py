@@ -23,6 +23,7 @@ class Upstream:
         self.cached_tokens: int | None = None  # prompt tokens a whole answer says were cached
         self.usage: dict[str, Any] | None = None  # a whole answer's usage, if not 11 + 2
         self.reports_usage = True  # False: whole answers and embeddings leave `usage` out
+        self.embedding = [0.5, 0.5]  # the vector every text is embedded as
         self.hold: threading.Event | None = None  # if set, answers wait for it (at most 30 s)
         self.piece_delay = 0.0
         self.disconnected = threading.Event()
@@ -46,7 +47,8 @@ class Upstream:
                     )
                 elif self.path.endswith("/embeddings"):
                     data = [
-                        {"index": i, "embedding": [0.5, 0.5]} for i in range(len(body["input"]))
+                        {"index": i, "embedding": upstream.embedding}
+                        for i in range(len(body["input"]))
                     ]
                     self._json(200, {"data": data, "usage": {"prompt_tokens": 3}})
                 elif _acts(body) and body.get("stream"):

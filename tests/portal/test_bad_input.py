@@ -122,13 +122,19 @@ def test_a_prompt_within_the_context_window_still_passes(world) -> None:
 
 def test_two_output_limits_that_disagree_are_a_400_and_a_null_one_is_no_limit(world) -> None:
     hello = {"model": world.chat_model, "messages": [{"role": "user", "content": "Hi"}]}
-    error = refusal(world.api("post", "v1/chat/completions",
-                              {**hello, "max_tokens": 10, "max_completion_tokens": 1000}))
+    error = refusal(
+        world.api(
+            "post",
+            "v1/chat/completions",
+            {**hello, "max_tokens": 10, "max_completion_tokens": 1000},
+        )
+    )
     assert error["param"] == "max_tokens" and "max_completion_tokens" in error["message"]
     assert world.upstream.requests == []
     # max_completion_tokens null: max_tokens is the limit, not dropped for the default.
-    response = world.api("post", "v1/chat/completions",
-                         {**hello, "max_tokens": 7, "max_completion_tokens": None})
+    response = world.api(
+        "post", "v1/chat/completions", {**hello, "max_tokens": 7, "max_completion_tokens": None}
+    )
     assert response.status_code == 200, response.content[:500]
     assert world.upstream.requests[-1]["body"]["max_tokens"] == 7
     world.upstream.requests.clear()
@@ -143,7 +149,13 @@ WRONG_TYPES = [
      "messages[0].role"),
     ("post", "v1/embeddings", {"model": "local/all-minilm-l6-v2", "input": "Hi",
      "encoding_format": []}, "encoding_format"),
-    ("post", "v1/feedback", {"response_id": "chatcmpl-1", "rating": ["up"]}, None),
+    ("post", "v1/feedback", {"response_id": "chatcmpl-1", "rating": ["up"]}, "rating"),
+    ("post", "v1/knowledge-bases", {"name": 12345, "isolation": "siloed",
+                                    "embedding_model": "local/all-minilm-l6-v2"}, "name"),
+    ("post", "v1/knowledge-bases", {"name": "X", "isolation": "siloed", "description": {"a": 1},
+                                    "embedding_model": "local/all-minilm-l6-v2"}, "description"),
+    ("post", "v1/knowledge-bases", {"name": "X", "isolation": "siloed", "chunking": [],
+                                    "embedding_model": "local/all-minilm-l6-v2"}, "chunking"),
     ("post", "v1/knowledge-bases/{kb}/retrieve-and-generate", {"query": 5, "model": "{chat}"},
      "query"),
     ("post", "v1/knowledge-bases/{kb}/retrieve", {"query": "tools",
@@ -161,6 +173,26 @@ def test_a_value_of_the_wrong_type_is_a_400_naming_it(world, method, path, body,
         body = {"model": world.chat_model, **body}
     body = json.loads(json.dumps(body).replace("{chat}", world.chat_model))
     error = refusal(world.api(method, path.format(kb=world.kb_id), body))
+    assert error["param"] == param
+    assert world.upstream.requests == []
+
+
+UNKNOWN_FIELDS = [
+    ("post", "v1/knowledge-bases", {"name": "X", "isolation": "siloed", "chunk_size": 100,
+                                    "embedding_model": "local/all-minilm-l6-v2"}, "chunk_size"),
+    ("post", "v1/knowledge-bases/{kb}/retrieve", {"query": "tools", "topk": 3}, "topk"),
+    ("post", "v1/knowledge-bases/{kb}/retrieve", {"query": "tools", "min_score": 0.9},
+     "min_score"),
+    ("post", "v1/knowledge-bases/{kb}/retrieve-and-generate",
+     {"query": "tools", "model": "{chat}", "temperature": 0.2}, "temperature"),
+    ("patch", "v1/knowledge-bases/{kb}", {"name": "renamed"}, "name"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "path", "body", "param"), UNKNOWN_FIELDS)
+def test_a_field_the_endpoint_does_not_read_is_a_400_naming_it(world, method, path, body, param):
+    raw = json.dumps(body).replace("{chat}", world.chat_model)
+    error = refusal(world.api(method, path.format(kb=world.kb_id), raw=raw))
     assert error["param"] == param
     assert world.upstream.requests == []
 
