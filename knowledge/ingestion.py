@@ -12,9 +12,15 @@ retrieval only once `ready`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import redis
 from asgiref.sync import async_to_sync
 from django.db import transaction
 from django.db.models import F
@@ -24,6 +30,8 @@ from budgets.reservations import BudgetExhausted
 from gateway import calls
 from identity.principals import Principal
 from kernel.errors import DomainError
+from kernel.redis_client import shared_redis
+from kernel.redis_keys import tenant_key
 from knowledge.chunking import ChunkingStrategy, Piece, chunk
 from knowledge.extraction import ExtractionError, extract
 from knowledge.models import Chunk, Document, KnowledgeBase
@@ -144,9 +152,53 @@ def _wait_for(error: DomainError) -> int | None:
     return None
 
 
+# A run of a document holds its lease (in Redis, shared by every worker), renewed by a thread
+# while the run lives, so a second run (beat resuming a document whose extraction is slow, a
+# task delivered twice) waits for it instead of embedding, and counting, every batch twice; a
+# worker that dies lets go of it within LEASE_SECONDS. (Not a database session lock: behind
+# PgBouncer in transaction mode a session has no owner.)
+LEASE_SECONDS = 30
+_LET_GO = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end"
+
+
+def lease_key(located: Located, document_id: str) -> str:
+    return tenant_key(located.tenant.pk, "ingesting", document_id)
+
+
+@contextmanager
+def _sole_run(located: Located, document_id: str) -> Iterator[None]:
+    """Hold the document's lease while the block runs; IngestionPaused (for as long as its
+    lease has left) if another run holds it."""
+    key, run, client = lease_key(located, document_id), uuid.uuid4().hex, shared_redis()
+    if not client.set(key, run, nx=True, ex=LEASE_SECONDS):
+        left = max(1, int(client.ttl(key)))
+        raise IngestionPaused(left, "another run is at work on this document")
+    over = threading.Event()
+
+    def renew() -> None:
+        while not over.wait(LEASE_SECONDS / 3):
+            with contextlib.suppress(redis.RedisError):  # a blink: the next renewal may do
+                client.expire(key, LEASE_SECONDS)
+
+    renewer = threading.Thread(target=renew, name=f"lease-{document_id}", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        over.set()
+        renewer.join()
+        client.eval(_LET_GO, 1, key, run)
+
+
 def ingest(located: Located, document_id: str, *, last_try: bool = False) -> None:
-    """Ingest one document. Raises IngestionPaused when its embedding must wait and go on later
-    (unless `last_try`: then the document fails, saying why)."""
+    """Ingest one document. Raises IngestionPaused when it must wait and go on later: another
+    run is at work on it, or its embedding is refused for a while (unless `last_try`: then the
+    document fails, saying why)."""
+    with _sole_run(located, document_id):
+        _ingest(located, document_id, last_try=last_try)
+
+
+def _ingest(located: Located, document_id: str, *, last_try: bool) -> None:
     with opened(located):
         document = Document.objects.filter(knowledge_base=located.kb, pk=document_id).first()
         if document is None or document.status in (Status.READY, Status.FAILED):

@@ -8,7 +8,8 @@ import hashlib
 
 import pytest
 
-from knowledge.ingestion import EMBED_BATCH, IngestionPaused, ingest
+from kernel.redis_client import shared_redis
+from knowledge.ingestion import EMBED_BATCH, IngestionPaused, ingest, lease_key
 from knowledge.models import Chunk, Document
 from knowledge.services import Upload, upload_documents
 from knowledge.stores import opened
@@ -84,3 +85,30 @@ def test_a_document_still_refused_on_its_last_try_fails_and_may_be_uploaded_agai
     assert again.document is not None, again.refusal
     with opened(located):
         assert list(Document.objects.values_list("pk", "status")) == [(again.document.pk, "queued")]
+
+
+def test_a_document_another_run_is_at_work_on_waits_for_it(make_tenant, handbook) -> None:
+    """Beat resumes a document whose extraction is slow, or a task is delivered twice: the
+    second run waits for the first (each batch would be embedded, and counted, twice)."""
+    acme = make_tenant("acme")
+    located = knowledge_base(acme)
+    document = stored(located, handbook)
+    key = lease_key(located, str(document.pk))
+    shared_redis().set(key, "the other run", ex=60)
+
+    with pytest.raises(IngestionPaused) as paused:  # its task comes back when the lease ends
+        ingest(located, str(document.pk))
+
+    assert 50 <= paused.value.seconds <= 60
+
+    with opened(located):
+        document.refresh_from_db()
+        assert document.status == "queued"
+        assert not Chunk.objects.filter(document=document).exists()
+    assert shared_redis().get(key) == b"the other run"  # not taken from it either
+    shared_redis().delete(key)  # that run is over
+    ingest(located, str(document.pk))
+    with opened(located):
+        document.refresh_from_db()
+        assert (document.status, document.chunks_embedded) == ("ready", document.chunks_total)
+    assert not shared_redis().exists(key)
