@@ -325,8 +325,15 @@ class BudgetHold:
             ]
             if not (unraised := [key for key in passed if key not in _RAISED]):
                 continue
-            held = sum(map(_held_units, client.hvals(rule.holds(self.at))))
-            spent = from_units(int(total) - held)
+            # The counter and its holds read at one instant (a call settled in between would
+            # leave its worst case in `total` but not in the holds). A settle adds its cost
+            # before it lets its hold go, so this can only read less than is spent: an alert
+            # comes a settle late, never early.
+            with client.pipeline(transaction=True) as pipe:
+                pipe.get(rule.counter(self.at))
+                pipe.hvals(rule.holds(self.at))
+                counter, holds = pipe.execute()
+            spent = from_units(int(counter or 0) - sum(map(_held_units, holds)))
             for percent, once in zip(rule.thresholds, passed, strict=False):
                 if spent * 100 < rule.limit * percent:
                     break

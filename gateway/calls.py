@@ -25,7 +25,7 @@ from gateway.context_window import refuse_past_context_window
 from gateway.parameters import BadParameter, unmet_need
 from gateway.usage import (
     Meter,
-    count_usage,
+    known_usage,
     record_refusal,
     with_embedding_usage_known,
     with_usage_known,
@@ -451,11 +451,9 @@ async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
         settled = True
         # Charged to what answered (a fallback at its price), however the stream ended.
         call.meter.served_by(call.served.route.entry if call.served.route else None)
-        final, counted = usage, False
-        if final is None:
-            final, counted = count_usage(call.chat, "".join(text)), True
+        final = known_usage(usage, call.chat, "".join(text))
         event = await run_in_pool(
-            call.meter.finish, usage=final, counted=counted, status=status, error=failure
+            call.meter.finish, usage=final, counted=final.counted, status=status, error=failure
         )
         if call.capture:
             await run_in_pool(call.captured, "".join(shown), status, event)

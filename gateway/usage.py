@@ -50,14 +50,24 @@ def count_usage(request: ChatRequest, completion: str) -> Usage:
     )
 
 
+def known_usage(reported: Usage | None, request: ChatRequest, answered: str) -> Usage:
+    """The provider's usage, or, where it reported none, the tokens counted here: no prompt is
+    zero tokens, so a zero is a usage block left out or zeroed (some OpenAI-compatible servers
+    do either, streamed or not), and the call is billed by count, never at $0. A completion
+    count the provider did report (reasoning included) is kept."""
+    if reported is not None and reported.prompt_tokens:
+        return reported
+    counted = count_usage(request, answered)
+    if reported is not None and reported.completion_tokens > 0:
+        return replace(reported, prompt_tokens=counted.prompt_tokens, counted=True)
+    return counted
+
+
 def with_usage_known(result: ChatResult, request: ChatRequest) -> ChatResult:
-    """`result`, its tokens counted here if the provider reported none: no prompt is zero
-    tokens, so a zero is a usage block left out (some OpenAI-compatible servers do), and the
-    call is billed and shown by count, never at $0."""
-    if result.usage.prompt_tokens:
-        return result
+    """`result` with `known_usage`: what the client is shown and what is billed agree."""
     answered = result.text + "".join(call.name + call.arguments for call in result.tool_calls)
-    return replace(result, usage=count_usage(request, answered))
+    usage = known_usage(result.usage, request, answered)
+    return result if usage is result.usage else replace(result, usage=usage)
 
 
 def with_embedding_usage_known(result: EmbeddingResult, texts: list[str]) -> EmbeddingResult:
@@ -196,10 +206,8 @@ class Meter:
         task was cancelled because the client went away."""
 
         def run() -> None:
-            final, counted = usage, False
-            if final is None:
-                final, counted = count_usage(request, text), True
-            self.finish(usage=final, counted=counted, status=status, error=error)
+            final = known_usage(usage, request, text)
+            self.finish(usage=final, counted=final.counted, status=status, error=error)
 
         start_in_pool(run)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
 
 class DomainError(Exception):
     status_code = 400
@@ -66,3 +68,9 @@ class DependencyUnavailable(DomainError):
     status_code = 503
     code = "dependency_unavailable"
     retry_after = 5
+
+
+def invalid_input_of(error: ValidationError) -> InvalidInput:
+    """A model's validation error as a refusal naming its (first) field."""
+    fields = [name for name in getattr(error, "error_dict", {}) if name != NON_FIELD_ERRORS]
+    return InvalidInput("; ".join(error.messages), param=fields[0] if fields else None)

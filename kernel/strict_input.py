@@ -8,6 +8,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from kernel.errors import InvalidInput
 
@@ -29,7 +30,7 @@ def refuse_unknown_fields(
 class StrictSerializer(serializers.Serializer):  # type: ignore[type-arg]
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
-            refuse_unknown_fields(
-                data, [name for name, field in self.fields.items() if not field.read_only]
-            )
+            known = [name for name, field in self.fields.items() if not field.read_only]
+            # DRF's own `?format=json` chooses the renderer before any serializer reads the query.
+            refuse_unknown_fields(data, [*known, api_settings.URL_FORMAT_OVERRIDE])
         return super().to_internal_value(data)

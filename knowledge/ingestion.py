@@ -159,6 +159,15 @@ def _wait_for(error: DomainError) -> int | None:
 # PgBouncer in transaction mode a session has no owner.)
 LEASE_SECONDS = 30
 _LET_GO = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end"
+# Renewed only by its holder: a run whose lease lapsed (Redis away for longer than the lease)
+# never extends the next run's.
+_RENEW = """if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('EXPIRE', KEYS[1], ARGV[2]) end"""
+
+
+class DocumentBusy(IngestionPaused):
+    """Another run holds the document's lease: come back when it ends (not a pause of this
+    document's own: it does not count towards MAX_PAUSES)."""
 
 
 def lease_key(located: Located, document_id: str) -> str:
@@ -172,13 +181,13 @@ def _sole_run(located: Located, document_id: str) -> Iterator[None]:
     key, run, client = lease_key(located, document_id), uuid.uuid4().hex, shared_redis()
     if not client.set(key, run, nx=True, ex=LEASE_SECONDS):
         left = max(1, int(client.ttl(key)))
-        raise IngestionPaused(left, "another run is at work on this document")
+        raise DocumentBusy(left, "another run is at work on this document")
     over = threading.Event()
 
     def renew() -> None:
         while not over.wait(LEASE_SECONDS / 3):
             with contextlib.suppress(redis.RedisError):  # a blink: the next renewal may do
-                client.expire(key, LEASE_SECONDS)
+                client.eval(_RENEW, 1, key, run, LEASE_SECONDS)
 
     renewer = threading.Thread(target=renew, name=f"lease-{document_id}", daemon=True)
     renewer.start()

@@ -19,7 +19,7 @@ from kernel.errors import NotFound
 from kernel.redis_client import shared_redis
 from kernel.redis_keys import tenant_key
 from kernel.tenant_tasks import TenantTask
-from knowledge.ingestion import MAX_PAUSES, IngestionPaused, ingest
+from knowledge.ingestion import MAX_PAUSES, DocumentBusy, IngestionPaused, ingest
 from knowledge.models import Document
 from knowledge.stores import find_knowledge_base, pooled_store_of
 from tenants.schemas import queue_in_every_tenant
@@ -45,8 +45,12 @@ def ingest_document_task(knowledge_base_id: str, document_id: str, pauses: int =
         ingest(located, document_id, last_try=pauses >= MAX_PAUSES)
     except IngestionPaused as paused:
         logger.warning("document %s waits %d s: %s", document_id, paused.seconds, paused)
+        counted = 0 if isinstance(paused, DocumentBusy) else 1
+        if counted == 0:  # this task comes back for it: beat need not queue another meanwhile
+            with contextlib.suppress(redis.RedisError):
+                shared_redis().set(_resumption(tenant.pk, document_id), 1, ex=paused.seconds + 60)
         ingest_document_task.apply_async(
-            (knowledge_base_id, document_id, pauses + 1), countdown=paused.seconds
+            (knowledge_base_id, document_id, pauses + counted), countdown=paused.seconds
         )
 
 

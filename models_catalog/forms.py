@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from models_catalog.models import CURRENCIES, OPTIONAL_PARAMETERS, FoundationModel, Provider
 
@@ -74,7 +75,7 @@ class ModelEntryForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscrip
 class PriceForm(forms.Form):
     """A new price, in force from `effective_from` (UTC); the prices before it are kept."""
 
-    currency = forms.ChoiceField(choices=CURRENCIES, initial="USD")
+    currency = forms.ChoiceField(choices=CURRENCIES, initial=lambda: settings.BILLING_CURRENCY)
     input_per_million = forms.DecimalField(min_value=0, max_digits=12, decimal_places=6)
     output_per_million = forms.DecimalField(min_value=0, max_digits=12, decimal_places=6)
     effective_from = forms.DateTimeField(widget=WHEN, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d"])

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from audit.services import record_audit
-from kernel.errors import Conflict, InvalidInput
+from kernel.errors import Conflict, InvalidInput, invalid_input_of
 from models_catalog.models import CURRENCIES, FoundationModel, ModelPrice, Provider
 
 CURRENCY_CODES = {code for code, _ in CURRENCIES}
@@ -82,7 +82,7 @@ def set_price(
     try:
         price.full_clean()
     except ValidationError as error:
-        raise InvalidInput("; ".join(error.messages)) from None
+        raise invalid_input_of(error) from None
     add_price(price, actor=actor)
     return price
 

@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from audit.services import record_audit
-from kernel.errors import Conflict, InvalidInput, NotFound
+from kernel.errors import Conflict, InvalidInput, NotFound, invalid_input_of
 from models_catalog.models import (
     ALIAS_NAME,
     AliasChange,
@@ -66,7 +66,7 @@ def register_custom_model(
         custom.full_clean(exclude=["entry"])
         entry.full_clean()
     except ValidationError as error:
-        raise InvalidInput("; ".join(error.messages)) from None
+        raise invalid_input_of(error) from None
     with transaction.atomic():
         entry.save()
         custom.entry = entry
@@ -131,8 +131,7 @@ def register_version(
         try:
             version.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as error:
-            field = next(iter(error.message_dict), None)
-            raise InvalidInput("; ".join(error.messages), param=field) from None
+            raise invalid_input_of(error) from None
         version.save()
         CustomModel.objects.filter(pk=custom_model.pk).update(last_version_number=version.number)
         custom_model.last_version_number = version.number

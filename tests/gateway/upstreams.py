@@ -22,7 +22,8 @@ class Upstream:
         self.answer = "Hello there"  # what a whole answer says
         self.cached_tokens: int | None = None  # prompt tokens a whole answer says were cached
         self.usage: dict[str, Any] | None = None  # a whole answer's usage, if not 11 + 2
-        self.reports_usage = True  # False: whole answers and embeddings leave `usage` out
+        # False: whole answers and embeddings leave `usage` out; streams report it as zeros
+        self.reports_usage = True
         self.embedding = [0.5, 0.5]  # the vector every text is embedded as
         self.hold: threading.Event | None = None  # if set, answers wait for it (at most 30 s)
         self.piece_delay = 0.0
@@ -114,6 +115,8 @@ class Upstream:
                     if upstream.cached_tokens is not None:
                         details = {"cached_tokens": upstream.cached_tokens}
                         usage["usage"]["prompt_tokens_details"] = details
+                    if not upstream.reports_usage:  # zeroed, as some servers stream it
+                        usage["usage"] = {"prompt_tokens": 0, "completion_tokens": 0}
                     for event in (last, usage):
                         self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                     self.wfile.write(b"data: [DONE]\n\n")

@@ -4,6 +4,7 @@ call is billed once, and the budget counter settles to the recorded cost."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -70,3 +71,35 @@ def test_an_answer_without_usage_is_billed_by_count(
         shown["prompt_tokens"], shown["completion_tokens"],
     )  # fmt: skip
     assert event.cost == Decimal(shown["total_tokens"]) * 5000 / 1_000_000
+
+
+def test_a_stream_whose_usage_is_zeroed_is_billed_by_count(
+    request, asgi_url, make_tenant, make_user
+) -> None:
+    priced = priced_tenant(request, asgi_url, make_tenant, make_user)
+    priced.upstream.reports_usage = False  # the last chunk says 0 and 0
+
+    answer = priced.call(stream=True, stream_options={"include_usage": True}, max_tokens=20)
+
+    assert answer.status_code == 200
+    chunks = [json.loads(line[6:]) for line in answer.text.splitlines()
+              if line.startswith("data: {")]  # fmt: skip
+    shown = chunks[-1]["usage"]
+    assert shown["prompt_tokens"] > 0 and shown["completion_tokens"] > 0
+    event = event_of(chunks[0]["id"])
+    assert (event.input_tokens, event.output_tokens, event.tokens_counted) == (
+        shown["prompt_tokens"], shown["completion_tokens"], True,
+    )  # fmt: skip
+
+
+def test_a_completion_count_reported_without_a_prompt_count_is_kept(
+    request, asgi_url, make_tenant, make_user
+) -> None:
+    priced = priced_tenant(request, asgi_url, make_tenant, make_user)
+    priced.upstream.usage = {"completion_tokens": 2, "completion_tokens_details": {
+        "reasoning_tokens": 1}}  # fmt: skip
+
+    answer = priced.call()
+
+    event = event_of(answer.json()["id"])
+    assert event.input_tokens > 0 and event.output_tokens == 2 and event.tokens_counted

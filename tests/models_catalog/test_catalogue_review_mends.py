@@ -75,6 +75,7 @@ def test_a_price_in_another_currency_than_usage_is_billed_in_is_refused(root_tok
     answer = post_json("/api/catalog/prices", price, root_token)
     assert answer.status_code == 400
     assert "Prices are in USD" in answer.json()["error"]["message"]
+    assert answer.json()["error"]["param"] == "currency"
     assert not ModelPrice.objects.filter(model__name=HAIKU, currency="EUR").exists()
 
 
