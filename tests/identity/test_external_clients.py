@@ -11,7 +11,7 @@ from django.test import Client
 from audit.models import AuditEntry
 from identity.models import ExternalClient
 from identity.services import mint_member_token
-from tenants.models import Tenant
+from tenants.models import ServiceAccount, Tenant
 from tenants.services import add_business_unit
 from tests.identity.external_idp import whoami
 
@@ -65,7 +65,9 @@ def test_registered_client_acts_as_the_service_account_until_revoked(
     with django_capture_on_commit_callbacks(execute=True):
         assert api("delete", acme, f"service-accounts/{account['id']}", admin).status_code == 204
     assert whoami(acme.slug, token).status_code == 403
-    audited = AuditEntry.objects.unscoped().filter(target_id=str(account["id"]), tenant_id=acme.pk)
+    audited = AuditEntry.objects.unscoped().filter(
+        target_type=ServiceAccount._meta.label, target_id=str(account["id"]), tenant_id=acme.pk
+    )  # an id alone may also be a business unit's
     assert {(e.action, e.actor) for e in audited} == {
         ("service_account.registered", "olga"),
         ("service_account.revoked", "olga"),
