@@ -318,10 +318,11 @@ class BudgetHold:
         those holds, read only then."""
         client = shared_redis()
         for rule, total in zip(self.rules, totals, strict=True):
+            counted = from_units(int(total)) * 100
             passed = [
                 f"{rule.counter(self.at)}:alerted:{percent}"
                 for percent in rule.thresholds
-                if from_units(int(total)) * 100 >= rule.limit * percent
+                if counted >= rule.limit * percent
             ]
             if not (unraised := [key for key in passed if key not in _RAISED]):
                 continue

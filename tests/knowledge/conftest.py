@@ -3,6 +3,7 @@ handbook fixture."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 
@@ -52,3 +53,21 @@ def ingested(located: Located, files: dict[str, bytes], timeout: float = 120) ->
             return documents
         assert time.monotonic() < deadline, [(d.filename, d.status) for d in documents]
         time.sleep(0.2)
+
+
+def stored_document(located: Located, content: bytes, filename: str = "big.md") -> Document:
+    """A document as an upload leaves it (its task not run: the test runs ingestion itself)."""
+    with opened(located):
+        return Document.objects.create(
+            knowledge_base=located.kb, tenant_id=located.tenant.pk, filename=filename,
+            size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content,
+            uploaded_by="kim",
+        )  # fmt: skip
+
+
+def in_small_chunks(located: Located) -> Located:
+    """The knowledge base cut into 48-token chunks: a document makes several batches."""
+    located.kb.chunking = {"kind": "recursive", "chunk_tokens": 48}
+    with opened(located):
+        located.kb.save(update_fields=["chunking"])
+    return located

@@ -20,26 +20,15 @@ from models_catalog.services.access import grant_model
 from models_catalog.services.catalog import set_price
 from portal.celery import app as celery_app
 from tests.gateway.upstreams import Upstream
-from tests.knowledge.conftest import knowledge_base
+from tests.knowledge.conftest import in_small_chunks, knowledge_base, stored_document
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def stored_document(located, content: bytes) -> Document:  # type: ignore[no-untyped-def]
-    """A document as an upload leaves it (its task not run: the test runs ingestion itself)."""
-    with opened(located):
-        return Document.objects.create(
-            knowledge_base=located.kb, tenant_id=located.tenant.pk, filename="big.md",
-            size=len(content), sha256="0" * 64, content=content, uploaded_by="kim",
-        )  # fmt: skip
 
 
 def test_a_batch_billed_before_a_crash_is_billed_once(make_tenant, handbook) -> None:
     acme = make_tenant("acme")
     located = knowledge_base(acme)
-    located.kb.chunking = {"kind": "recursive", "chunk_tokens": 48}
-    with opened(located):
-        located.kb.save(update_fields=["chunking"])
+    in_small_chunks(located)
     content = handbook * 2
     document = stored_document(located, content)
     ingest(located, str(document.pk))

@@ -4,8 +4,6 @@ content may be uploaded again."""
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 
 from kernel.redis_client import shared_redis
@@ -14,19 +12,15 @@ from knowledge.models import Chunk, Document
 from knowledge.services import Upload, upload_documents
 from knowledge.stores import opened
 from models_catalog.models import ModelGrant
-from tests.knowledge.conftest import EMBEDDINGS, knowledge_base, member_of
+from tests.knowledge.conftest import (
+    EMBEDDINGS,
+    in_small_chunks,
+    knowledge_base,
+    member_of,
+    stored_document,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def stored(located, content: bytes) -> Document:  # type: ignore[no-untyped-def]
-    """A document as an upload leaves it (its task not run: the test runs ingestion itself)."""
-    with opened(located):
-        return Document.objects.create(
-            knowledge_base=located.kb, tenant_id=located.tenant.pk, filename="big.md",
-            size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content,
-            uploaded_by="kim",
-        )  # fmt: skip
 
 
 def limited(tenant, per_minute: int | None) -> None:  # type: ignore[no-untyped-def]
@@ -38,10 +32,8 @@ def limited(tenant, per_minute: int | None) -> None:  # type: ignore[no-untyped-
 def test_a_rate_limited_document_waits_then_goes_on(make_tenant, handbook) -> None:
     acme = make_tenant("acme")
     located = knowledge_base(acme)
-    located.kb.chunking = {"kind": "recursive", "chunk_tokens": 48}
-    with opened(located):
-        located.kb.save(update_fields=["chunking"])
-    document = stored(located, handbook * 2)
+    in_small_chunks(located)
+    document = stored_document(located, handbook * 2)
     limited(acme, 1)  # one embedding call a minute: the second batch must wait
 
     with pytest.raises(IngestionPaused) as paused:
@@ -66,11 +58,9 @@ def test_a_document_still_refused_on_its_last_try_fails_and_may_be_uploaded_agai
 ) -> None:
     acme = make_tenant("acme")
     located = knowledge_base(acme)
-    located.kb.chunking = {"kind": "recursive", "chunk_tokens": 48}
-    with opened(located):
-        located.kb.save(update_fields=["chunking"])
+    in_small_chunks(located)
     content = handbook * 2
-    document = stored(located, content)
+    document = stored_document(located, content)
     limited(acme, 1)
 
     ingest(located, str(document.pk), last_try=True)
@@ -92,7 +82,7 @@ def test_a_document_another_run_is_at_work_on_waits_for_it(make_tenant, handbook
     second run waits for the first (each batch would be embedded, and counted, twice)."""
     acme = make_tenant("acme")
     located = knowledge_base(acme)
-    document = stored(located, handbook)
+    document = stored_document(located, handbook)
     key = lease_key(located, str(document.pk))
     shared_redis().set(key, "the other run", ex=60)
 

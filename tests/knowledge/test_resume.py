@@ -20,7 +20,7 @@ from knowledge.models import Chunk, Document
 from knowledge.services import Upload, upload_documents
 from knowledge.stores import Located, opened
 from knowledge.tasks import resume_stalled_documents
-from tests.knowledge.conftest import knowledge_base, member_of
+from tests.knowledge.conftest import in_small_chunks, knowledge_base, member_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,9 +58,7 @@ def wait_for(predicate, timeout: float = 180):  # type: ignore[no-untyped-def]
 def test_a_killed_worker_resumes_without_duplicates(make_tenant, handbook) -> None:
     acme = make_tenant("acme")
     located = knowledge_base(acme)
-    located.kb.chunking = {"kind": "recursive", "chunk_tokens": 48}
-    with opened(located):
-        located.kb.save(update_fields=["chunking"])
+    in_small_chunks(located)
     big = b"\n\n".join(handbook.replace(b"Riverside", f"Riverside {n}".encode())
                        for n in range(40))  # fmt: skip
     first = start_worker("doomed")

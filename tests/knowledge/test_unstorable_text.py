@@ -9,7 +9,7 @@ from knowledge.extraction import extract
 from knowledge.ingestion import ingest
 from knowledge.models import Chunk, Document
 from knowledge.stores import opened
-from tests.knowledge.conftest import knowledge_base
+from tests.knowledge.conftest import knowledge_base, stored_document
 
 # A page whose font has no Unicode map writes a NUL for a glyph it cannot name (\000 here).
 PDF_WITH_A_NUL = (
@@ -41,12 +41,7 @@ def test_a_nul_past_the_sampled_part_of_a_text_file_is_dropped() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_document_with_a_nul_is_indexed(make_tenant) -> None:
     located = knowledge_base(make_tenant("acme"))
-    with opened(located):
-        document = Document.objects.create(
-            knowledge_base=located.kb, tenant_id=located.tenant.pk, filename="notes.txt",
-            size=len(TEXT_WITH_A_LATE_NUL), sha256="0" * 64, content=TEXT_WITH_A_LATE_NUL,
-            uploaded_by="kim",
-        )  # fmt: skip
+    document = stored_document(located, TEXT_WITH_A_LATE_NUL, "notes.txt")
     ingest(located, str(document.pk))
     with opened(located):
         document.refresh_from_db()
