@@ -275,7 +275,7 @@ class Metered(Protocol):
 def abandoned(call: Metered) -> None:
     """Settle a call admitted for a client that went away before the model was called: its
     reservations given back, nothing charged, recorded as cancelled."""
-    call.meter.finish(usage=None, counted=False, status="cancelled",
+    call.meter.finish(usage=None, status="cancelled",
                       error="The client went away before the model was called.")  # fmt: skip
 
 
@@ -320,16 +320,15 @@ async def _settle(
     try:
         result = await provider_call
     except DomainError as error:
-        await run_in_pool(meter.finish, usage=None, counted=False, status="error",
+        await run_in_pool(meter.finish, usage=None, status="error",
                           error=error.message)  # fmt: skip
         return
     except Exception as error:  # a fault of ours: settled (reservations freed), then raised
-        await run_in_pool(meter.finish, usage=None, counted=False, status="error",
+        await run_in_pool(meter.finish, usage=None, status="error",
                           error=f"{type(error).__name__}: {error}")  # fmt: skip
         return
     meter.served_by(served.route.entry if served.route else None)
-    usage = usage_of(result)
-    await run_in_pool(meter.finish, usage=usage, counted=usage.counted, status=answered)
+    await run_in_pool(meter.finish, usage=usage_of(result), status=answered)
 
 
 async def complete(call: ChatCall) -> ChatResult:
@@ -452,9 +451,7 @@ async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
         # Charged to what answered (a fallback at its price), however the stream ended.
         call.meter.served_by(call.served.route.entry if call.served.route else None)
         final = known_usage(usage, call.chat, "".join(text))
-        event = await run_in_pool(
-            call.meter.finish, usage=final, counted=final.counted, status=status, error=failure
-        )
+        event = await run_in_pool(call.meter.finish, usage=final, status=status, error=failure)
         if call.capture:
             await run_in_pool(call.captured, "".join(shown), status, event)
         return event or {}

@@ -74,9 +74,7 @@ def with_embedding_usage_known(result: EmbeddingResult, texts: list[str]) -> Emb
     """`result`, its input tokens counted here if the provider reported none (as above)."""
     if result.prompt_tokens:
         return result
-    return replace(
-        result, prompt_tokens=LOCAL_EMBEDDINGS.count_tokens(texts), tokens_counted=True
-    )
+    return replace(result, prompt_tokens=LOCAL_EMBEDDINGS.count_tokens(texts), tokens_counted=True)
 
 
 @dataclass
@@ -127,11 +125,10 @@ class Meter:
             self.invocation = replace(self.invocation, model=model, model_version=None)
             self.repriced = True  # looked up in `finish`, off the event loop
 
-    def finish(
-        self, *, usage: Usage | None, counted: bool, status: str, error: str = ""
-    ) -> dict[str, Any] | None:
+    def finish(self, *, usage: Usage | None, status: str, error: str = "") -> dict[str, Any] | None:
         """Settle the reservation and queue the usage event, in one Redis round trip. The
-        provider's usage is believed only within bounds (`metering.usage_checks`)."""
+        provider's usage is believed only within bounds (`metering.usage_checks`); usage
+        counted here says so (`Usage.counted`)."""
         if self.done:
             return None
         self.done = True
@@ -150,7 +147,7 @@ class Meter:
             output_tokens=usage.completion_tokens,
             cached_tokens=usage.cached_tokens,
             cache_write_tokens=usage.cache_write_tokens,
-            tokens_counted=counted,
+            tokens_counted=usage.counted,
             latency_ms=int(seconds * 1000),
             status=status,
             error=error,
@@ -207,7 +204,7 @@ class Meter:
 
         def run() -> None:
             final = known_usage(usage, request, text)
-            self.finish(usage=final, counted=final.counted, status=status, error=error)
+            self.finish(usage=final, status=status, error=error)
 
         start_in_pool(run)
 
