@@ -9,6 +9,7 @@ from typing import Any
 from audit.services import record_audit
 from identity.signals import (
     business_units_assigned,
+    membership_changed,
     service_account_registered,
     service_account_revoked,
 )
@@ -75,7 +76,22 @@ def _units_assigned(
     )
 
 
+def _membership_changed(
+    sender: object,
+    *,
+    membership: Membership,
+    action: str,
+    actor: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    **_: Any,
+) -> None:
+    record_audit(actor=actor, action=f"membership.{action}", target=membership,
+                 tenant=membership.tenant, before=before, after=after)  # fmt: skip
+
+
 def connect() -> None:
+    membership_changed.connect(_membership_changed, dispatch_uid="audit-membership-changed")
     business_unit_changed.connect(_unit_changed, dispatch_uid="audit-business-unit-changed")
     business_units_assigned.connect(_units_assigned, dispatch_uid="audit-business-units-assigned")
     service_account_registered.connect(_registered, dispatch_uid="audit-service-account-registered")

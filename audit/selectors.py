@@ -12,6 +12,7 @@ from django.db.models import Model, QuerySet
 from django.utils.text import capfirst
 
 from audit.models import AuditEntry
+from kernel.form_values import whole_number
 from tenants.models import Tenant
 
 
@@ -104,7 +105,7 @@ def readable_targets(entries: list[AuditEntry]) -> dict[int, str]:
         model = _self_naming_kind(target_type)
         if model is None:
             continue
-        keys = [key for key in ids if key.isdigit()]
+        keys = [key for key in ids if whole_number(key) is not None]
         related = [f.name for f in model._meta.concrete_fields if f.many_to_one]
         for obj in model._default_manager.select_related(*related).filter(pk__in=keys):
             found[(target_type, str(obj.pk))] = obj.audit_label  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from audit.selectors import (
 )
 from identity.permissions import platform_admin_required, tenant_role_required
 from kernel.errors import InvalidInput
+from kernel.form_values import LAST_DAY, whole_number
 from tenants.models import Role, Tenant
 from tenants.selectors import customer_tenants
 
@@ -99,15 +100,17 @@ def _day(value: str, label: str) -> date | None:
         parsed = None
     if parsed is None:
         raise InvalidInput(f"{label}: {value!r} is not a date; use YYYY-MM-DD (days are UTC).")
+    if parsed > LAST_DAY:
+        raise InvalidInput(f"{label}: choose a day up to {LAST_DAY}.")
     return parsed
 
 
 def _tenant_id(value: str) -> int | None:
     if not value.strip():
         return None
-    if not value.strip().isdigit():
+    if (tenant_id := whole_number(value)) is None:
         raise InvalidInput(f"Tenant: {value!r} is not one of the listed tenants.")
-    return int(value)
+    return tenant_id
 
 
 def _compact(value: Any) -> str:

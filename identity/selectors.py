@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from identity.models import ExternalClient
 from identity.roles import PLATFORM_ADMIN, is_platform_admin, role_label
 from identity.tokens import builtin_issuer
+from kernel.form_values import whole_number
 from tenants.models import BusinessUnit, Membership, ServiceAccount, Tenant
 from tenants.selectors import business_units_of, customer_tenants
 
@@ -70,9 +71,7 @@ def service_account_of(tenant: Tenant, account_id: int) -> ServiceAccount | None
 def membership_of(tenant: Tenant, membership_id: object) -> Membership | None:
     """One of the tenant's memberships (None: no such membership, or another tenant's, or an
     id that is not a number)."""
-    try:
-        key = int(str(membership_id))
-    except ValueError:
+    if (key := whole_number(str(membership_id))) is None:
         return None
     return Membership.objects.filter(pk=key, tenant=tenant).first()
 

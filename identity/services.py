@@ -24,7 +24,11 @@ from identity.business_units import mapped_units, sync_group_units
 from identity.models import ExternalClient, ExternalIdentity, GroupMapping
 from identity.roles import ROLE_RANK, role_in_tenant
 from identity.selectors import client_of, external_client_of
-from identity.signals import service_account_registered, service_account_revoked
+from identity.signals import (
+    membership_changed,
+    service_account_registered,
+    service_account_revoked,
+)
 from identity.tokens import USER, builtin_issuer, sign_access_token
 from kernel.errors import InvalidInput
 from tenants.models import Membership, Role, ServiceAccount, Tenant
@@ -427,25 +431,37 @@ def grant_membership(*, user: Any, tenant: Tenant, role: str) -> Membership:
 
 def add_member(*, tenant: Tenant, login: str, role: str, actor: str) -> Membership:
     """A tenant administrator adds a person (by user name or email) to the tenant."""
-    user_model = get_user_model()
-    login = login.strip()
-    user = (
-        user_model.objects.filter(username=login).first()
-        or user_model.objects.filter(email__iexact=login).first()
-        if login
-        else None
-    )
-    if user is None:
-        raise IdentityError(
-            f"Nobody called {login!r} has signed in to Atrium yet: ask them to sign in once."
-        )
+    user = _person_called(login.strip())
     if Membership.objects.filter(user=user, tenant=tenant).exists():
         raise IdentityError(f"{user.get_username()} is already a member; change the role instead.")
-    membership = grant_membership(user=user, tenant=tenant, role=role)
+    with transaction.atomic():
+        membership = grant_membership(user=user, tenant=tenant, role=role)
+        _announce(membership, "added", actor, before=None)
     with in_tenant_schema(tenant):
         record_activity(kind="member.added", actor=actor,
                         message=f"{user.get_username()} added as {role}.")  # fmt: skip
     return membership
+
+
+def _person_called(login: str) -> Any:
+    """The person a user name or an email names. People are told apart by issuer and subject,
+    not by email: an address that several accounts share names none of them."""
+    user_model = get_user_model()
+    if not login:
+        raise IdentityError("Name the person to add: their user name or email.")
+    user = user_model.objects.filter(username=login).first()
+    if user is not None:
+        return user
+    matches = list(user_model.objects.filter(email__iexact=login)[:2])
+    if len(matches) > 1:
+        raise IdentityError(
+            f"Several people sign in with {login!r}: add the one you mean by user name."
+        )
+    if not matches:
+        raise IdentityError(
+            f"Nobody called {login!r} has signed in to Atrium yet: ask them to sign in once."
+        )
+    return matches[0]
 
 
 def change_member_role(*, membership: Membership, role: str, actor: str) -> Membership:
@@ -454,8 +470,13 @@ def change_member_role(*, membership: Membership, role: str, actor: str) -> Memb
         raise IdentityError("This role comes from the identity provider's groups: change it there.")
     if role not in Role.values:
         raise IdentityError(f"Unknown role {role!r}: use one of {', '.join(Role.values)}.")
-    membership.role = role
-    membership.save(update_fields=["role"])
+    with transaction.atomic():
+        before = _member_state(membership)
+        if role != Role.ADMIN:
+            _keep_an_administrator(membership, "no longer an administrator")
+        membership.role = role
+        membership.save(update_fields=["role"])
+        _announce(membership, "role_changed", actor, before=before)
     with in_tenant_schema(membership.tenant):
         record_activity(kind="member.role_changed", actor=actor,
                         message=f"{membership.user.get_username()} is now {role}.")  # fmt: skip
@@ -466,6 +487,37 @@ def remove_member(*, membership: Membership, actor: str) -> None:
     if membership.source == Membership.Source.IDP:
         raise IdentityError("This role comes from the identity provider's groups: change it there.")
     name = membership.user.get_username()
-    membership.delete()
+    with transaction.atomic():
+        _keep_an_administrator(membership, "removed")
+        _announce(membership, "removed", actor, before=_member_state(membership))
+        membership.delete()
     with in_tenant_schema(membership.tenant):
         record_activity(kind="member.removed", actor=actor, message=f"{name} removed.")
+
+
+def _keep_an_administrator(membership: Membership, change: str) -> None:
+    """Refuses a change that would leave the tenant with no administrator (nobody in it could
+    manage members, units or budgets again). The tenant's administrators are locked, so two
+    administrators demoting each other at once cannot both pass."""
+    administrators = list(
+        Membership.objects.select_for_update()
+        .filter(tenant_id=membership.tenant_id, role=Role.ADMIN)
+        .values_list("pk", flat=True)
+    )
+    if administrators == [membership.pk]:
+        raise IdentityError(
+            f"{membership.user.get_username()} is the tenant's only administrator and cannot be "
+            f"{change}: make someone else an administrator first."
+        )
+
+
+def _member_state(membership: Membership) -> dict[str, Any]:
+    return {"user": membership.user.get_username(), "role": membership.role}
+
+
+def _announce(membership: Membership, action: str, actor: str, *, before: Any) -> None:
+    """Tells the floors above (the audit log) of a change of membership, in its transaction."""
+    after = None if action == "removed" else _member_state(membership)
+    membership_changed.send(
+        Membership, membership=membership, action=action, actor=actor, before=before, after=after
+    )

@@ -12,3 +12,6 @@ service_account_revoked = Signal()
 # Sent with `assignee` (a Membership or a ServiceAccount), `actor`, `before` and `after`
 # (identity.business_units.units_state).
 business_units_assigned = Signal()
+# Sent with `membership`, `action` ("added", "role_changed" or "removed", sent before the row
+# goes), `actor`, `before` and `after` (each None or {"user", "role"}).
+membership_changed = Signal()

@@ -40,6 +40,7 @@ from identity.services import (
 )
 from identity.tokens import builtin_issuer
 from kernel.errors import InvalidInput
+from kernel.form_values import whole_number
 from tenants.models import Role
 from tenants.selectors import active_business_units, business_unit_of
 from tenants.services import add_business_unit, change_business_unit
@@ -196,16 +197,16 @@ def service_accounts(request: HttpRequest) -> HttpResponse:
 
 
 def _int_or_zero(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
+    return whole_number(value) or 0
 
 
 def _unit_id(value: str) -> int | None:
     """The business unit a form names (empty: none)."""
-    if not value:
+    if not value.strip():
         return None
-    if not value.isdigit():
+    if (unit_id := whole_number(value)) is None:
         raise InvalidInput("Choose a business unit from the list.")
-    return int(value)
+    return unit_id
 
 
 @require_POST

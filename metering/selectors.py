@@ -22,7 +22,6 @@ from tenants.models import BusinessUnit, Tenant
 
 ZERO = Decimal(0)
 MAX_DAYS = 366  # the longest range a page or the API sums at once
-LAST_DAY = date.max - timedelta(days=1)  # a range ends at the instant after its last day
 NO_UNIT = "No business unit"
 SHOWN_COST = Decimal("0.000001")  # the billing pages and their CSVs show money to the millionth
 

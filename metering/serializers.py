@@ -8,9 +8,10 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
+from kernel.form_values import LAST_DAY, whole_number
 from kernel.strict_input import StrictSerializer
 from metering.models import UsageEvent
-from metering.selectors import LAST_DAY, MAX_DAYS, USAGE_GROUPS, DateRange, UsageFilter
+from metering.selectors import MAX_DAYS, USAGE_GROUPS, DateRange, UsageFilter
 
 MAX_PAGE_SIZE = 1000
 MAX_PAGE = 1_000_000  # its offset (page x size) must fit in PostgreSQL's bigint
@@ -62,7 +63,7 @@ class UsageQuery(StrictSerializer):
         return keys
 
     def validate_business_unit(self, value: str) -> str:
-        if value != "none" and not (value.isascii() and value.isdigit() and len(value) <= 18):
+        if value != "none" and whole_number(value) is None:
             raise serializers.ValidationError('A business unit\'s id, or "none".')
         return value
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from identity.permissions import platform_admin_required, tenant_role_required
+from kernel.form_values import LAST_DAY
 from metering.selectors import (
-    LAST_DAY,
     MAX_DAYS,
     PLATFORM_DIMENSIONS,
     TENANT_DIMENSIONS,

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from identity.permissions import tenant_role_required
 from identity.roles import at_least, is_platform_admin
 from kernel.errors import InvalidInput, NotFound
+from kernel.form_values import whole_number
 from kernel.pages import domain_errors_as_messages
 from models_catalog import selectors
 from models_catalog.forms import ModelEntryForm, PriceForm, ProviderForm
@@ -367,9 +368,9 @@ def grant_matrix(request: HttpRequest) -> HttpResponse:
 def _number(value: str | None) -> int | None:
     if not value:
         return None
-    if not (value.isascii() and value.isdigit()):
+    if (number := whole_number(value)) is None:
         raise InvalidInput(f"{value!r} is not a number.")
-    return int(value)
+    return number
 
 
 @domain_errors_as_messages

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import QuerySet
 
+from kernel.form_values import whole_number
 from kernel.hot_cache import cached
 from tenants.models import BusinessUnit, Domain, Tenant
 
@@ -29,9 +30,7 @@ def active_business_units(tenant: Tenant) -> QuerySet[BusinessUnit]:
 
 def business_unit_of(tenant: Tenant, unit_id: object) -> BusinessUnit | None:
     """One of the tenant's units (None: no such unit, another tenant's, or not a number)."""
-    try:
-        key = int(str(unit_id))
-    except ValueError:
+    if (key := whole_number(str(unit_id))) is None:
         return None
     return business_units_of(tenant).filter(pk=key).first()
 

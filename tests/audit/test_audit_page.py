@@ -126,6 +126,10 @@ def test_filters_by_actor_action_and_day(root, log) -> None:
         ({"until": "2025-02-30"}, "To: &#x27;2025-02-30&#x27; is not a date"),
         ({"since": "2025-03-02", "until": "2025-03-01"}, "is after"),
         ({"tenant": "acme"}, "not one of the listed tenants"),
+        # "²" is a digit to str.isdigit(), not to int(); the last day would overflow the range.
+        ({"tenant": "\u00b2"}, "not one of the listed tenants"),
+        ({"tenant": "9" * 25}, "not one of the listed tenants"),
+        ({"until": "9999-12-31"}, "To: choose a day up to 9999-12-30"),
     ],
 )
 def test_bad_filters_are_explained(root, log, query, message) -> None:
