@@ -8,6 +8,7 @@ shown (`shown_cost`), every total the sum of the rows shown, so a person can re-
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -320,7 +321,7 @@ def _group_namer(
                 shown[key] = {"id": entry["tenant_id"], "name": tenants.get(entry["tenant_id"])}
             elif key == "business_unit":
                 unit = entry["business_unit_id"]
-                shown[key] = {"id": unit, "name": units.get(unit, NO_UNIT)}
+                shown[key] = {"id": unit, "name": units[unit]}
             elif key == "model_version":
                 shown[key] = {"model": entry["model_name"], "version": entry["model_version"]}
             elif key == "principal":
@@ -356,7 +357,7 @@ def _namer(dimension: Dimension, entries: list[dict[str, Any]], tenant: Tenant |
     units = _unit_names(entry["business_unit_id"] for entry in entries)
 
     def unit_name(entry: Mapping[str, Any]) -> str:
-        unit = units.get(entry["business_unit_id"], NO_UNIT)
+        unit = units[entry["business_unit_id"]]
         return unit if tenant is not None else f"{tenant_name(entry)} / {unit}"
 
     return unit_name
@@ -369,13 +370,22 @@ def _versioned_name(entry: Mapping[str, Any]) -> str:
 
 
 def _tenant_names(entries: Iterable[Mapping[str, Any]]) -> dict[int, str]:
+    """Each tenant's name; tenants that share one (names are not unique) are told apart by their
+    slug, "Acme Ltd (acme-eu)", so a report never adds two tenants' costs into one row."""
     ids = {entry["tenant_id"] for entry in entries}
-    return dict(Tenant.objects.filter(pk__in=ids).values_list("pk", "name"))
+    found = list(Tenant.objects.filter(pk__in=ids).values_list("pk", "name", "slug"))
+    shared = Counter(name for _, name, _ in found)
+    return {pk: f"{name} ({slug})" if shared[name] > 1 else name for pk, name, slug in found}
 
 
 def _unit_names(ids: Iterable[int | None]) -> dict[int | None, str]:
+    """Each unit's name by id: no unit is `NO_UNIT`, a unit deleted since (with its tenant) is
+    "Unit 17 (deleted)", never taken for no unit."""
     wanted = {unit_id for unit_id in ids if unit_id is not None}
-    return dict(BusinessUnit.objects.filter(pk__in=wanted).values_list("pk", "name"))
+    names: dict[int | None, str] = {unit_id: f"Unit {unit_id} (deleted)" for unit_id in wanted}
+    names.update(BusinessUnit.objects.filter(pk__in=wanted).values_list("pk", "name"))
+    names[None] = NO_UNIT
+    return names
 
 
 def _person_namer(entries: list[dict[str, Any]]) -> Namer:
