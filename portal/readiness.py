@@ -27,8 +27,15 @@ def check_database() -> Check:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError as error:
-        return Check("database", False, f"database unreachable: {error}".strip())
+        return _failed("database", "database unreachable", error)
     return Check("database", True, "reachable")
+
+
+def _failed(name: str, what: str, error: DatabaseError) -> Check:
+    """The probe is public: it says what failed and the error's kind; the driver's message
+    (host, socket path, the database user) goes to the log only."""
+    logger.warning("readiness: %s: %s", what, error)
+    return Check(name, False, f"{what} ({type(error).__name__}); the portal's log says why")
 
 
 def check_broker() -> Check:
@@ -65,7 +72,7 @@ def check_migrations() -> Check:
         schemas = _tenant_schemas()
         applied = _applied_migrations(["public", *schemas])
     except DatabaseError as error:
-        return Check("migrations", False, f"cannot read migration state: {error}".strip())
+        return _failed("migrations", "cannot read the migration state", error)
     problems: list[str] = []
     behind, pending_in_tenants = 0, set[tuple[str, str]]()
     for schema in ["public", *schemas]:

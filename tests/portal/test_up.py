@@ -122,6 +122,8 @@ def test_up_without_demo_data_creates_no_tenants(tmp_path: Path) -> None:
     finally:
         assert up.stop() == 0, up.output
     assert "sign in as" not in up.output
+    banner = up.output.split("Atrium is ready", 1)[1].split("Press Ctrl-C", 1)[0]
+    assert "/t/" not in banner and "none yet: manage.py create_tenant" in banner, banner
 
 
 def test_up_notices_its_embedded_postgres_died_and_stops_the_others(tmp_path: Path) -> None:

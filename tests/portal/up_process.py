@@ -21,12 +21,12 @@ ROOT = Path(__file__).resolve().parents[2]
 class UpProcess:
     """`up` on embedded defaults (no DATABASE_URL, REDIS_URL) with its output collected."""
 
-    def __init__(self, data_dir: Path, *extra_args: str) -> None:
+    def __init__(self, data_dir: Path, *extra_args: str, port: int | None = None) -> None:
         unset = {"DATABASE_URL", "REDIS_URL", "ATRIUM_DATA_DIR"}
         env = {k: v for k, v in os.environ.items() if k not in unset}
         self.env = env
         self.data_dir = data_dir
-        self.port = free_loopback_port()
+        self.port = port or free_loopback_port()
         self.lines: list[str] = []
         self.process = subprocess.Popen(
             [

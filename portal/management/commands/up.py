@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import http.client
 import os
 import shutil
 import signal
+import socket
 import sys
 import threading
 import time
+from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -22,17 +26,20 @@ from identity.services import ensure_portal_client
 from portal.demo import seed_demo_data
 from portal.embedded import ensure_postgres, start_redis
 from portal.running_portal import (
+    DataDirectoryInUse,
     announce_running_portal,
-    running_portal,
+    holding_data_directory,
     withdraw_running_portal,
 )
 from portal.supervisor import Child, Supervisor, Watched
+from tenants.selectors import customer_tenants
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # The web server first (it stops accepting and drains its requests, whose usage goes to Redis),
 # then the workers and beat (each finishes and acknowledges its task in hand), then Redis;
 # the embedded PostgreSQL stops last, when `up` exits.
 STOP_ORDER = (("web",), ("beat", "worker", "worker-short"), ("redis",))
+BANNER_TENANTS = 5  # more are counted, not listed
 
 
 class Command(BaseCommand):
@@ -64,12 +71,22 @@ class Command(BaseCommand):
 
         data_dir: Path = settings.DATA_DIR
         data_dir.mkdir(parents=True, exist_ok=True)
-        other = running_portal(data_dir)
-        if other is not None:
-            raise CommandError(
-                f"another `up` (pid {other.pid}) serves {other.public_url} from {data_dir}: "
-                "stop it first, or give this one another --data-dir."
-            )
+        with ExitStack() as held:  # the data directory, until everything `up` started has stopped
+            try:
+                held.enter_context(holding_data_directory(data_dir))
+            except DataDirectoryInUse as in_use:
+                raise CommandError(another_up_message(in_use, data_dir)) from None
+            ensure_address_free(options["host"], options["port"])
+            self._serve(data_dir, options, started, stop_requested, signalled)
+
+    def _serve(
+        self,
+        data_dir: Path,
+        options: dict[str, Any],
+        started: float,
+        stop_requested: threading.Event,
+        signalled: list[str],
+    ) -> None:
         supervisor = Supervisor()
         exit_code = 0
         try:
@@ -145,6 +162,9 @@ class Command(BaseCommand):
             else:
                 self.stdout.write("atrium: demo data already present")
             self._demo_people = seed.people
+        self._tenant_slugs = list(
+            customer_tenants().order_by("slug").values_list("slug", flat=True)
+        )
         ensure_portal_client()
         connections.close_all()
         return env
@@ -201,17 +221,55 @@ class Command(BaseCommand):
 
     def _print_banner(self, url: str, seconds: float, options: dict[str, Any]) -> None:
         people = getattr(self, "_demo_people", [])
-        self.stdout.write("\n".join(banner_lines(url, seconds, people, settings.OIDC_ISSUER)))
+        lines = banner_lines(url, seconds, people, settings.OIDC_ISSUER, self._tenant_slugs)
+        self.stdout.write("\n".join(lines))
 
 
-def banner_lines(url: str, seconds: float, people: list[Any], issuer: str) -> list[str]:
-    """What `up` prints once ready: where things are, and how people sign in there. With an
-    external provider (OIDC_ISSUER) the demo passwords sign nobody in, so they are not shown."""
+def another_up_message(in_use: DataDirectoryInUse, data_dir: Path) -> str:
+    other = in_use.running
+    serving = f"(pid {other.pid}) serves {other.public_url}" if other else "is starting"
+    return (
+        f"another `up` {serving} from {data_dir}: stop it first, or give this one another "
+        "--data-dir."
+    )
+
+
+def ensure_address_free(host: str, port: int) -> None:
+    """Fails at once when the web server could not listen on host:port (most often: another
+    server is there), before any store starts, and before that server can answer the readiness
+    check in this one's stead."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn chooses
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As uvicorn does: connections of a server that just stopped (TIME_WAIT) do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise CommandError(
+                    f"port {port} on {host} is in use: stop what serves there, or pass another "
+                    "--port."
+                ) from None
+            raise CommandError(
+                f"cannot serve on {host} port {port} ({error.strerror}): pass another --host "
+                "or --port."
+            ) from None
+
+
+def banner_lines(
+    url: str, seconds: float, people: list[Any], issuer: str, tenants: Sequence[str]
+) -> list[str]:
+    """What `up` prints once ready: where things are (the tenants that exist), and how people
+    sign in there. With an external provider (OIDC_ISSUER) the demo passwords sign nobody in, so
+    they are not shown."""
+    listed = "   ".join(f"{url}/t/{slug}/" for slug in tenants[:BANNER_TENANTS])
+    if len(tenants) > BANNER_TENANTS:
+        listed += f"   and {len(tenants) - BANNER_TENANTS} more"
     lines = [
         "",
         f"  Atrium is ready in {seconds:.1f} s at {url}/",
         f"    platform administration  {url}/admin/",
-        f"    tenants                  {url}/t/acme/   {url}/t/globex/",
+        f"    tenants                  {listed or 'none yet: manage.py create_tenant adds one'}",
     ]
     if issuer:
         lines += [
