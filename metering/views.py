@@ -35,6 +35,8 @@ class BillingFilter(forms.Form):
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
     group = forms.ChoiceField(label="Group by")
+    format = forms.ChoiceField(label="Format", required=False,
+                               choices=[("", "This page"), ("csv", "CSV")])  # fmt: skip
 
     def __init__(self, query: Any, dimensions: dict[str, Dimension]) -> None:
         today = timezone.now().date()
@@ -48,6 +50,10 @@ class BillingFilter(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if unknown := sorted(set(self.data) - set(self.fields)):
+            raise forms.ValidationError(
+                f"Unknown parameter {', '.join(unknown)}: this page reads {', '.join(self.fields)}."
+            )
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end:
             if start > end:
@@ -80,7 +86,7 @@ def platform_billing(request: HttpRequest) -> HttpResponse:
     if not billing.is_valid():
         return _refused(request, "metering/platform_billing.html", billing, {})
     report = platform_costs(billing.period, billing.dimension)
-    if request.GET.get("format") == "csv":
+    if billing.cleaned_data["format"] == "csv":
         return _csv(report, "platform")
     return render(request, "metering/platform_billing.html", _context(billing, report))
 
@@ -94,7 +100,7 @@ def tenant_billing(request: HttpRequest) -> HttpResponse:
     if not billing.is_valid():
         return _refused(request, "metering/tenant_billing.html", billing, extra)
     report = tenant_costs(tenant, billing.period, billing.dimension)
-    if request.GET.get("format") == "csv":
+    if billing.cleaned_data["format"] == "csv":
         return _csv(report, tenant.slug)
     context = {**_context(billing, report), **extra}
     return render(request, "metering/tenant_billing.html", context)

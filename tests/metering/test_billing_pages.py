@@ -245,3 +245,23 @@ def test_the_default_range_is_this_month_to_date(usage, make_user) -> None:
         assert f'value="{today.replace(day=1).isoformat()}"' in page
         assert f'value="{today.isoformat()}"' in page
         assert 'data-testid="total-cost">0.50 <span' in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"format": "xlsx"}, "Format: Select a valid choice"),
+        ({"grop": "model"}, "Unknown parameter grop: this page reads start, end, group, format."),
+    ],
+)
+def test_a_format_or_parameter_the_page_does_not_offer_is_refused(
+    usage, make_user, query, message
+) -> None:
+    """Not a silently different answer: xlsx asked for and the HTML page given instead."""
+    acme = usage["acme"]
+    admin = signed_in(make_user("ada", roles={acme: "admin"}))
+    root = signed_in(make_user("root", is_superuser=True, is_staff=True))
+    for client, path in ((root, "/billing/"), (admin, f"/t/{acme.slug}/billing/")):
+        response = client.get(path, {**RANGE, **query})
+        assert response.status_code == 400
+        assert message in response.content.decode()
