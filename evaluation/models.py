@@ -134,6 +134,10 @@ class EvaluationJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The run at work on it (one delivery of its task) and until when, renewed before each
+    # call: a second delivery waits for it instead of asking, and billing, the same items.
+    lease = models.CharField(max_length=32, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

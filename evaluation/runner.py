@@ -1,36 +1,54 @@
 """One evaluation job, run by a Celery worker in the tenant's schema: each chosen model answers
 each item through the gateway exactly as the portal's other features call it (allowlist,
-budgets, rate limits, guardrails, metering, charged to the person who started the job), and
-each answer is scored and kept.
+budgets, rate limits, guardrails, metering), as the person who started the job (their role and
+business units as they are when it runs), and each answer is scored and kept.
 
-Resumable: results are unique per (job, model, item), so a job redelivered after a worker died
-asks only what it has no answer to yet."""
+Resumable: each result is kept as soon as its call returns, once per (job, model, item), so a
+job redelivered after a worker died asks only what it has no answer to yet. One run at a time:
+a run leases the job (renewed before each call), and a second delivery waits for the lease."""
 
 from __future__ import annotations
 
 import logging
+import math
 import time
+import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from asgiref.sync import async_to_sync
+from django.contrib.auth import get_user_model
+from django.db.models import DateTimeField, ExpressionWrapper, Q
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from evaluation import scoring
 from evaluation.models import DatasetItem, EvaluationJob, EvaluationResult
 from gateway import calls
 from guardrails.engine import GuardrailBlocked
-from identity.principals import Principal
+from identity.principals import Principal, person_in_tenant
 from kernel.errors import DomainError
-from metering.services import cost_of, price_for
 from models_catalog.models import Modality
 from providers.types import ChatRequest, Message
 from tenants.models import Tenant
 
 logger = logging.getLogger("atrium.evaluation")
 
-BATCH = 16  # items asked, then scored and saved together
 Status = EvaluationJob.Status
+# Longer than one call (its retries and fallbacks included) and its scoring: a call that takes
+# longer lets a second delivery ask that one item again (its result is still kept once).
+LEASE_SECONDS = 600
+NOT_A_MEMBER = "The person who started the job no longer belongs to this tenant."
+
+
+class JobBusy(Exception):
+    """Another run (a second delivery of the task) holds the job's lease: come back later."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"another run holds this job for up to {seconds} s")
+        self.seconds = seconds
 
 
 @dataclass(frozen=True)
@@ -38,19 +56,30 @@ class Answer:
     text: str = ""
     blocked: bool = False
     latency_ms: int = 0
-    cost: Decimal | None = None
+    cost: Decimal | None = None  # as billed: the settled usage event's
     currency: str = ""
     error: str = ""
 
 
-def _starter(job: EvaluationJob, tenant: Tenant) -> Principal:
-    return Principal(
-        "user", job.created_by_id, job.created_by, "admin", tenant.slug, job.business_unit_id
-    )
+def _starter(job: EvaluationJob, tenant: Tenant) -> Principal | None:
+    """Who started the job, as a principal of the tenant now (None if no longer a member)."""
+    user = get_user_model().objects.filter(pk=job.created_by_id, is_active=True).first()
+    return None if user is None else person_in_tenant(user, tenant)
+
+
+async def _streamed(call: calls.ChatCall) -> tuple[str, calls.Settled]:
+    """The answer's text and how its call was settled (its usage event, or its failure)."""
+    pieces: list[str] = []
+    async for item in calls.stream(call):
+        if isinstance(item, calls.Settled):
+            return "".join(pieces), item
+        pieces.append(item.text)
+    raise RuntimeError("the gateway's stream ended without settling its call")
 
 
 def ask(caller: calls.Caller, model: str, prompt: str, max_tokens: int) -> Answer:
-    """One model call through the gateway; a refusal or failure is an answer with its error."""
+    """One model call through the gateway; a refusal or failure is an answer with its error.
+    Its cost is the one billed: the usage event's (a fallback that answered, at its price)."""
     started = time.monotonic()
 
     def elapsed() -> int:
@@ -61,81 +90,112 @@ def ask(caller: calls.Caller, model: str, prompt: str, max_tokens: int) -> Answe
         chat = ChatRequest(
             messages=(Message("user", prompt),), max_tokens=max_tokens, temperature=0.0
         )
-        result = async_to_sync(calls.complete)(calls.start_chat(caller, resolved, model, chat))
+        call = calls.start_chat(caller, resolved, model, chat, stream=True, include_usage=True)
     except GuardrailBlocked as blocked:
         return Answer(blocked=True, latency_ms=elapsed(), error=blocked.message[:500])
     except DomainError as error:
         return Answer(latency_ms=elapsed(), error=error.message[:500])
-    latency = elapsed()
-    price = price_for(resolved.entry, timezone.now())
-    cost = cost_of(price, result.usage.prompt_tokens, result.usage.completion_tokens)
-    return Answer(
-        text=result.text.strip(),
-        latency_ms=latency,
-        cost=cost,
-        currency=price.currency if price else "",
+    text, settled = async_to_sync(_streamed)(call)
+    billed = {"cost": settled.event.get("cost"), "currency": settled.event.get("currency", "")}
+    failure = settled.failure
+    if failure is not None:
+        refused = isinstance(failure, GuardrailBlocked)  # the answer, blocked: still billed
+        return Answer(blocked=refused, latency_ms=elapsed(), error=failure.message[:500], **billed)
+    return Answer(text=text.strip(), latency_ms=elapsed(), **billed)
+
+
+def _keep(job: EvaluationJob, model: str, item: DatasetItem, answer: Answer) -> None:
+    """Score the answer and keep it (once: a result already kept stays as it is)."""
+    (similarity,) = scoring.similarities([(answer.text, item.expected)])
+    EvaluationResult.objects.get_or_create(
+        job=job,
+        model=model,
+        item=item,
+        defaults={
+            "answer": answer.text,
+            "exact_match": bool(answer.text) and scoring.exact_match(answer.text, item.expected),
+            "token_f1": scoring.token_f1(answer.text, item.expected) if answer.text else 0.0,
+            "similarity": similarity,
+            "guardrail_blocked": answer.blocked,
+            "latency_ms": answer.latency_ms,
+            "cost": answer.cost,
+            "currency": answer.currency,
+            "error": answer.error,
+        },
     )
 
 
-def _scored(
-    job: EvaluationJob, model: str, items: list[DatasetItem], answers: list[Answer]
-) -> list[EvaluationResult]:
-    similar = scoring.similarities(
-        [(a.text, i.expected) for i, a in zip(items, answers, strict=True)]
+def _lease_ends() -> ExpressionWrapper[CombinedExpression]:
+    return ExpressionWrapper(Now() + timedelta(seconds=LEASE_SECONDS), output_field=DateTimeField())
+
+
+def _claim(job_id: str, run: str) -> EvaluationJob | None:
+    """The job, leased to `run` and running; None if it is gone or finished. JobBusy if another
+    run holds it (the database's clock decides, the same for every worker)."""
+    unfinished = EvaluationJob.objects.filter(pk=job_id, status__in=(Status.QUEUED, Status.RUNNING))
+    claimed = unfinished.filter(Q(leased_until__isnull=True) | Q(leased_until__lt=Now())).update(
+        status=Status.RUNNING,
+        lease=run,
+        leased_until=_lease_ends(),
+        started_at=Coalesce("started_at", Now()),
     )
-    return [
-        EvaluationResult(
-            job=job,
-            model=model,
-            item=item,
-            answer=answer.text,
-            exact_match=bool(answer.text) and scoring.exact_match(answer.text, item.expected),
-            token_f1=scoring.token_f1(answer.text, item.expected) if answer.text else 0.0,
-            similarity=similarity,
-            guardrail_blocked=answer.blocked,
-            latency_ms=answer.latency_ms,
-            cost=answer.cost,
-            currency=answer.currency,
-            error=answer.error,
-        )
-        for item, answer, similarity in zip(items, answers, similar, strict=True)
-    ]
+    if claimed:
+        return EvaluationJob.objects.select_related("dataset").get(pk=job_id)
+    held = unfinished.values("leased_until").first()
+    if held is None:
+        return None  # deleted meanwhile, or finished
+    until = held["leased_until"] or timezone.now()  # let go of just now: try again soon
+    raise JobBusy(max(1, math.ceil((until - timezone.now()).total_seconds())))
+
+
+def _renewed(job: EvaluationJob, run: str) -> bool:
+    """Whether `run` still holds the job's lease (then renewed); False once another took it."""
+    return EvaluationJob.objects.filter(pk=job.pk, lease=run).update(leased_until=_lease_ends()) > 0
+
+
+def _finish(job: EvaluationJob, run: str, status: str, failure: str = "") -> None:
+    EvaluationJob.objects.filter(pk=job.pk, lease=run).update(
+        status=status, failure=failure[:500], finished_at=Now(), lease="", leased_until=None
+    )
 
 
 def _run_model(
-    job: EvaluationJob, caller: calls.Caller, model: str, items: list[DatasetItem]
-) -> None:
+    job: EvaluationJob, run: str, caller: calls.Caller, model: str, items: list[DatasetItem]
+) -> bool:
+    """Ask `model` each item it has no result for yet, keeping each result as soon as its call
+    returns; False if the job's lease was lost meanwhile (another run goes on with it)."""
     done = set(
         EvaluationResult.objects.filter(job=job, model=model).values_list("item_id", flat=True)
     )
-    pending = [item for item in items if item.pk not in done]
-    for start in range(0, len(pending), BATCH):
-        batch = pending[start : start + BATCH]
-        answers = [ask(caller, model, item.prompt, job.max_tokens) for item in batch]
-        EvaluationResult.objects.bulk_create(
-            _scored(job, model, batch, answers), ignore_conflicts=True
-        )
+    for item in items:
+        if item.pk in done:
+            continue
+        if not _renewed(job, run):
+            return False
+        _keep(job, model, item, ask(caller, model, item.prompt, job.max_tokens))
+    return True
 
 
 def run_job(tenant: Tenant, job_id: str) -> None:
-    """Run (or resume) the job; it ends `done`, or `failed` with the reason."""
-    job = EvaluationJob.objects.select_related("dataset").filter(pk=job_id).first()
-    if job is None or job.status in (Status.DONE, Status.FAILED):
-        return  # deleted meanwhile, or finished
-    EvaluationJob.objects.filter(pk=job.pk).update(
-        status=Status.RUNNING, started_at=job.started_at or timezone.now()
-    )
-    caller = calls.Caller(tenant, _starter(job, tenant))
+    """Run (or resume) the job; it ends `done`, or `failed` with the reason. JobBusy if another
+    run is at work on it."""
+    run = uuid.uuid4().hex
+    job = _claim(job_id, run)
+    if job is None:
+        return
+    starter = _starter(job, tenant)
+    if starter is None:
+        _finish(job, run, Status.FAILED, NOT_A_MEMBER)
+        return
+    caller = calls.Caller(tenant, starter)
     items = list(job.dataset.items.order_by("line"))
     try:
         for model in job.model_names:
-            _run_model(job, caller, model, items)
+            if not _run_model(job, run, caller, model, items):
+                logger.warning("evaluation job %s was taken over by another run", job.pk)
+                return
     except Exception as error:
         logger.exception("evaluation job %s failed", job.pk)
-        EvaluationJob.objects.filter(pk=job.pk).update(
-            status=Status.FAILED,
-            failure=f"The job stopped: {error}"[:500],
-            finished_at=timezone.now(),
-        )
+        _finish(job, run, Status.FAILED, f"The job stopped: {error}")
         raise
-    EvaluationJob.objects.filter(pk=job.pk).update(status=Status.DONE, finished_at=timezone.now())
+    _finish(job, run, Status.DONE)
