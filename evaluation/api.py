@@ -9,11 +9,9 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from evaluation.services import record_response_feedback
+from evaluation.services import MAX_COMMENT, record_response_feedback, verdict_of
 from identity.principals import Principal
 from kernel.errors import InvalidInput
-
-RATINGS = {"up": 1, "down": -1, 1: 1, -1: -1}
 
 
 @extend_schema(
@@ -22,7 +20,9 @@ RATINGS = {"up": 1, "down": -1, 1: 1, -1: -1}
         {
             "response_id": serializers.CharField(min_length=1, help_text="e.g. chatcmpl-..."),
             "rating": serializers.ChoiceField(choices=["up", "down"]),
-            "comment": serializers.CharField(required=False, allow_blank=True, max_length=4000),
+            "comment": serializers.CharField(
+                required=False, allow_blank=True, max_length=MAX_COMMENT
+            ),
         },
     ),
     responses={201: OpenApiTypes.OBJECT},
@@ -35,16 +35,9 @@ def feedback(request: Request) -> Response:
     response_id = str(body.get("response_id") or "").strip()
     if not response_id:
         raise InvalidInput("response_id: the id of the response (e.g. chatcmpl-...).")
-    given = body.get("rating")
-    rating = RATINGS.get(given) if isinstance(given, str | int) else None
-    if rating is None:
-        raise InvalidInput("rating: 'up' or 'down'.")
-    comment = body.get("comment") or ""
-    if not isinstance(comment, str) or len(comment) > 4000:
-        raise InvalidInput("comment: text of at most 4000 characters.")
+    verdict = verdict_of(rating=body.get("rating"), comment=body.get("comment"))
     principal: Principal = request.user  # type: ignore[assignment]  # set by bearer auth
-    saved = record_response_feedback(
-        request_id=response_id, principal=principal, rating=rating, comment=comment
-    )
-    return Response({"response_id": saved.request_id, "rating": "up" if rating > 0 else "down",
+    saved = record_response_feedback(request_id=response_id, principal=principal, verdict=verdict)
+    return Response({"response_id": saved.request_id,
+                     "rating": "up" if saved.rating > 0 else "down",
                      "comment": saved.comment}, status=201)  # fmt: skip

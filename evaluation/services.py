@@ -35,14 +35,40 @@ from tenants.schemas import in_schema
 MAX_LINES = 5_000
 MAX_MODELS = 5
 MAX_TOKENS_LIMIT = 4_096
+# A verdict's comment, on the playground and through POST /v1/feedback alike.
+MAX_COMMENT = 4_000  # the API took 4,000 before the playground and the API shared one limit
+RATINGS: dict[str | int, int] = {"up": 1, "down": -1, "1": 1, "-1": -1, 1: 1, -1: -1}
 
 
-def record_answer_feedback(*, turn_id: int, user_id: int, rating: int, comment: str) -> Feedback:
-    """Thumbs up (1) or down (-1) and a comment on a playground answer the caller has checked
-    is the person's own; giving it again replaces the earlier one."""
+@dataclass(frozen=True)
+class Verdict:
+    """A person's verdict on an answer: 1 (thumbs up) or -1 (down), and a comment."""
+
+    rating: int
+    comment: str
+
+
+def verdict_of(*, rating: object, comment: object) -> Verdict:
+    """A verdict as a request gives it (rating 'up' or 'down', or 1 or -1; an optional comment
+    of at most MAX_COMMENT characters), or InvalidInput naming the field."""
+    found = None
+    # True and 1.0 equal 1 (and hash alike): only text and whole numbers rate, never a bool.
+    if isinstance(rating, str | int) and not isinstance(rating, bool):
+        found = RATINGS.get(rating)
+    if found is None:
+        raise InvalidInput("rating: 'up' or 'down'.")
+    text = "" if comment is None else comment
+    if not isinstance(text, str) or len(text) > MAX_COMMENT:
+        raise InvalidInput(f"comment: text of at most {MAX_COMMENT:,} characters.")
+    return Verdict(found, text)
+
+
+def record_answer_feedback(*, turn_id: int, user_id: int, verdict: Verdict) -> Feedback:
+    """A verdict on a playground answer the caller has checked is the person's own; giving it
+    again replaces the earlier one."""
     feedback, _ = Feedback.objects.update_or_create(
         turn_id=turn_id, user_id=user_id,
-        defaults={"rating": rating, "comment": (comment or "")[:2000]},
+        defaults={"rating": verdict.rating, "comment": verdict.comment},
     )  # fmt: skip
     return feedback
 
@@ -58,7 +84,7 @@ def _captured_exchange(request_id: str) -> dict[str, str]:
 
 
 def record_response_feedback(
-    *, request_id: str, principal: Principal, rating: int, comment: str
+    *, request_id: str, principal: Principal, verdict: Verdict
 ) -> ResponseFeedback:
     """A caller's verdict on one of this tenant's API responses, with the exchange when the
     call was captured; giving it again replaces the earlier one."""
@@ -69,7 +95,8 @@ def record_response_feedback(
         )
     saved, _ = ResponseFeedback.objects.update_or_create(
         request_id=request_id, principal_type=principal.kind, principal_id=principal.id,
-        defaults={"principal_name": principal.name, "rating": rating, "comment": comment,
+        defaults={"principal_name": principal.name, "rating": verdict.rating,
+                  "comment": verdict.comment,
                   **_captured_exchange(request_id)},
     )  # fmt: skip
     return saved

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Func, Q, QuerySet, TextField
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -53,12 +53,24 @@ def purge_expired_invocations() -> int:
     return InvocationRecord.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
+class PromptText(Func):
+    """A record's prompt as text: its messages' contents, one a line, without the JSON's keys,
+    roles and quoting (which every record has, so a search for "user" found them all)."""
+
+    template = (
+        "(SELECT string_agg(message ->> 'content', E'\\n')"
+        " FROM jsonb_array_elements(%(expressions)s) AS message)"
+    )
+    output_field = TextField()
+
+
 def search(query: str = "", model: str = "") -> QuerySet[InvocationRecord]:
-    """The active tenant's records (its own schema), filtered."""
+    """The active tenant's records (its own schema), filtered: `query` in a prompt's or an
+    answer's text (any case)."""
     records = InvocationRecord.objects.all()
     if query:
-        records = records.filter(
-            Q(output_text__icontains=query) | Q(input_messages__icontains=query)
+        records = records.alias(prompt_text=PromptText("input_messages")).filter(
+            Q(output_text__icontains=query) | Q(prompt_text__icontains=query)
         )
     if model:
         records = records.filter(model=model)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from django.db import transaction
+
 from gateway import calls
 from gateway.parameters import chat_request, unmet_need
 from identity.principals import Principal
@@ -18,14 +20,15 @@ from kernel.errors import DomainError, InvalidInput
 from kernel.pages import page_message
 from kernel.pool_threads import run_in_pool, start_in_pool
 from knowledge.answers import passages_prompt, sources
-from knowledge.stores import find_knowledge_base
+from knowledge.stores import Located, find_knowledge_base
 from models_catalog.models import Modality
 from playground import selectors, services
-from playground.models import Turn
+from playground.models import Conversation, Turn
 from tenants.models import Tenant
 from tenants.schemas import in_tenant_schema
 
 PARAMETERS = ("temperature", "top_p", "max_tokens", "stop")
+MODEL_NAME_LENGTH = 200  # what a conversation and its turns keep (their `model` columns)
 
 TITLES = {
     "budget_exhausted": "Your team's AI budget is used up",
@@ -77,13 +80,6 @@ class Prepared:
     citations: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _history(conversation: Any) -> list[dict[str, str]]:
-    turns = conversation.turns.filter(status=Turn.Status.OK, superseded=False)
-    return [
-        {"role": turn.role, "content": turn.content} for turn in turns.order_by("created_at", "id")
-    ]
-
-
 def check_max_tokens(value: Any, limit: int) -> None:
     """Max tokens beyond what the model writes, refused with what to set instead (other bad
     values are the gateway's to name)."""
@@ -103,55 +99,94 @@ def _comparison_id(value: Any) -> UUID | None:
         raise InvalidInput("The comparison's id must be a UUID.") from None
 
 
-def prepare(tenant: Tenant, principal: Principal, body: dict[str, Any]) -> Prepared:
-    """Everything before the first token (synchronous; the tenant's schema is active)."""
+def _prompt_and_model(body: dict[str, Any]) -> tuple[str, str]:
     prompt = body.get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():
         raise InvalidInput("Write a prompt first.")
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise InvalidInput("Pick a model.")
+    if len(model) > MODEL_NAME_LENGTH:  # no model is called that; nor would the turn keep it
+        raise InvalidInput(
+            f"Model: a model's name has at most {MODEL_NAME_LENGTH} characters; pick one from "
+            "the list.",
+            param="model",
+        )
+    return prompt, model
+
+
+def _continued(
+    principal: Principal, body: dict[str, Any]
+) -> tuple[Conversation | None, Turn | None]:
+    """The person's conversation the prompt continues (None: a new one), and the prompt it
+    replaces (regenerated or edited), if any; NotFound for someone else's."""
+    if not body.get("conversation_id"):
+        return None, None
+    conversation = selectors.conversation_of(principal.id, body["conversation_id"])
+    replaced = body.get("replace_from")
+    return conversation, selectors.question_in(conversation, replaced) if replaced else None
+
+
+def _admit(
+    tenant: Tenant, principal: Principal, model: str, prompt: str, *,
+    history: list[dict[str, str]], system: str, parameters: dict[str, Any],
+    located: Located | None,
+) -> tuple[calls.ChatCall, list[dict[str, Any]]]:  # fmt: skip
+    """The gateway's admission of the call (allowlist, parameters, budget, rate limits, input
+    guardrails) and the knowledge base's passages it cites; nothing is written here."""
+    resolved = calls.resolve(tenant, model, Modality.CHAT, principal.unit_ids)
+    check_max_tokens(parameters.get("max_tokens"), resolved.entry.max_output_tokens)
+    messages = [*history, {"role": "user", "content": prompt}]
+    citations: list[dict[str, Any]] = []
+    if located is not None:
+        hits = sources(located, query=prompt, principal=principal)  # threshold, re-ranking
+        citations = [{**h.as_dict(), "number": n} for n, h in enumerate(hits, start=1)]
+        system = f"{passages_prompt(hits)}\n\n{system}".strip() if hits else system
+    if system:
+        messages = [{"role": "system", "content": system}, *messages]
+    chat = chat_request({"messages": messages, **parameters}, resolved.entry).request
+    refusal = unmet_need(resolved.entry, chat, True)
+    if refusal is not None:
+        raise refusal
+    call = calls.start_chat(
+        calls.Caller(tenant, principal), resolved, model, chat, stream=True, include_usage=True
+    )
+    return call, citations
+
+
+def prepare(tenant: Tenant, principal: Principal, body: dict[str, Any]) -> Prepared:
+    """Everything before the first token (synchronous; the tenant's schema is active). The
+    conversation changes only once the call is admitted: a refused first prompt leaves none
+    behind, a refused regeneration leaves the answer it would have replaced."""
+    prompt, model = _prompt_and_model(body)
     system = str(body.get("system") or "")
     parameters = {name: body[name] for name in PARAMETERS if body.get(name) not in (None, "")}
     kb_id = body.get("knowledge_base_id") or None
-    located = find_knowledge_base(tenant, kb_id) if kb_id else None  # before anything is saved
+    located = find_knowledge_base(tenant, kb_id) if kb_id else None
     comparison = _comparison_id(body.get("comparison_id"))
-    if body.get("conversation_id"):
-        conversation = selectors.conversation_of(principal.id, body["conversation_id"])
-        if body.get("replace_from"):  # regenerate an answer, or ask an edited prompt instead
-            services.rewind_to_before(conversation, body["replace_from"])
-    else:
-        conversation = services.start_conversation(
-            owner_id=principal.id, first_prompt=prompt, model=model, system_prompt=system,
-            parameters=parameters, knowledge_base_id=str(located.kb.pk) if located else None,
-            comparison_id=comparison,
-        )  # fmt: skip
-    messages = [*_history(conversation), {"role": "user", "content": prompt}]
-    question = services.add_question(conversation, prompt)
+    conversation, replaced = _continued(principal, body)
+    history = selectors.history(conversation, before=replaced) if conversation else []
     try:
-        resolved = calls.resolve(tenant, model, Modality.CHAT, principal.unit_ids)
-        check_max_tokens(parameters.get("max_tokens"), resolved.entry.max_output_tokens)
-        citations: list[dict[str, Any]] = []
-        if located is not None:
-            hits = sources(located, query=prompt, principal=principal)  # threshold, re-ranking
-            citations = [{**h.as_dict(), "number": n} for n, h in enumerate(hits, start=1)]
-            system = f"{passages_prompt(hits)}\n\n{system}".strip() if hits else system
-        if system:
-            messages = [{"role": "system", "content": system}, *messages]
-        chat = chat_request({"messages": messages, **parameters}, resolved.entry).request
-        refusal = unmet_need(resolved.entry, chat, True)
-        if refusal is not None:
-            raise refusal
-        call = calls.start_chat(
-            calls.Caller(tenant, principal), resolved, model, chat, stream=True, include_usage=True
-        )
+        call, citations = _admit(tenant, principal, model, prompt, history=history,
+                                 system=system, parameters=parameters, located=located)  # fmt: skip
     except DomainError as error:
-        if body.get("conversation_id"):  # the refusal stays in the conversation it interrupted
-            services.add_answer(conversation_id=conversation.pk, content="", model=model,
-                                status=Turn.Status.ERROR, event={}, citations=[],
-                                error=error.message)  # fmt: skip
-        else:  # a refused first prompt leaves no conversation behind (nor one per retry)
-            conversation.delete()
+        if conversation is not None and replaced is None:  # it stays in the conversation
+            services.add_refused_prompt(conversation=conversation, content=prompt, model=model,
+                                        error=error.message)  # fmt: skip
+        raise
+    try:
+        with transaction.atomic():
+            if conversation is None:
+                conversation = services.start_conversation(
+                    owner_id=principal.id, first_prompt=prompt, model=model, system_prompt=system,
+                    parameters=parameters, comparison_id=comparison,
+                    knowledge_base_id=str(located.kb.pk) if located else None,
+                )  # fmt: skip
+            elif replaced is not None:  # regenerate an answer, or ask an edited prompt instead
+                services.rewind_to_before(conversation, replaced.pk)
+            question = services.add_question(conversation, prompt)
+    except Exception:
+        calls.abandoned(call)  # its reservations given back: the model is not called
         raise
     return Prepared(tenant, conversation.pk, model, call, question.pk, citations)
 

@@ -79,6 +79,24 @@ def question_in(conversation: Conversation, turn_id: Any) -> Turn:
     return turn
 
 
+def since(question: Turn) -> Q:
+    """The turns from `question` on, in the conversation's order (a filter)."""
+    return Q(created_at__gt=question.created_at) | Q(
+        created_at=question.created_at, pk__gte=question.pk
+    )
+
+
+def history(conversation: Conversation, before: Turn | None = None) -> list[dict[str, str]]:
+    """The conversation's exchanges as chat messages, for the model to continue it; `before`:
+    only those before that prompt (it and what follows are about to be asked again)."""
+    turns = conversation.turns.filter(status=Turn.Status.OK, superseded=False)
+    if before is not None:
+        turns = turns.exclude(since(before))
+    return [
+        {"role": turn.role, "content": turn.content} for turn in turns.order_by("created_at", "id")
+    ]
+
+
 def own_answer(owner_id: int, turn_id: Any) -> Turn:
     """A model's answer in one of the person's own conversations, or NotFound."""
     turn = Turn.objects.filter(

@@ -8,13 +8,12 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Q
 
 from evaluation.models import Feedback
-from evaluation.services import record_answer_feedback
+from evaluation.services import record_answer_feedback, verdict_of
 from kernel.errors import InvalidInput
 from playground.models import Conversation, PromptTemplate, PromptTemplateVersion, Turn
-from playground.selectors import conversation_of, own_answer, question_in, variables_of
+from playground.selectors import conversation_of, own_answer, question_in, since, variables_of
 
 
 def start_conversation(
@@ -51,16 +50,21 @@ def rewind_to_before(conversation: Conversation, question_id: Any) -> None:
     """Take one of the conversation's prompts and everything after it out of the conversation,
     to ask again (regenerate) or ask an edited prompt; kept aside for the verdicts on them."""
     question = question_in(conversation, question_id)
-    later = conversation.turns.filter(superseded=False).filter(
-        Q(created_at__gt=question.created_at)
-        | Q(created_at=question.created_at, pk__gte=question.pk)
-    )
-    later.update(superseded=True)
+    conversation.turns.filter(since(question), superseded=False).update(superseded=True)
 
 
 def add_question(conversation: Conversation, content: str) -> Turn:
-    """The person's prompt, kept before the call so a refusal still shows what was asked."""
+    """The person's prompt, once its call is admitted (or refused: `add_refused_prompt`)."""
     return Turn.objects.create(conversation=conversation, role=Turn.Role.USER, content=content)
+
+
+def add_refused_prompt(*, conversation: Conversation, content: str, model: str, error: str) -> None:
+    """A follow-up prompt the gateway refused, and the refusal in its answer's place: kept in
+    the conversation it interrupted, to show what was asked and why it went unanswered."""
+    with transaction.atomic():
+        add_question(conversation, content)
+        add_answer(conversation_id=conversation.pk, content="", model=model,
+                   status=Turn.Status.ERROR, event={}, citations=[], error=error)  # fmt: skip
 
 
 def add_answer(
@@ -81,16 +85,12 @@ def add_answer(
     return turn
 
 
-def record_feedback(*, user_id: int, turn_id: Any, rating: Any, comment: str) -> Feedback:
-    """Thumbs up (1) or down (-1) and a comment, on an answer in one of the person's own
-    conversations; giving it again replaces the earlier one."""
-    if rating not in (1, -1, "1", "-1", "up", "down"):
-        raise InvalidInput("rating: 'up' or 'down'.")
+def record_feedback(*, user_id: int, turn_id: Any, rating: object, comment: object) -> Feedback:
+    """Thumbs up or down and a comment (as given: `verdict_of` checks them), on an answer in one
+    of the person's own conversations; giving it again replaces the earlier one."""
+    verdict = verdict_of(rating=rating, comment=comment)
     turn = own_answer(user_id, turn_id)
-    return record_answer_feedback(
-        turn_id=turn.pk, user_id=user_id, rating=1 if rating in (1, "1", "up") else -1,
-        comment=comment,
-    )  # fmt: skip
+    return record_answer_feedback(turn_id=turn.pk, user_id=user_id, verdict=verdict)
 
 
 def save_template(*, name: str, body: str, actor: str) -> PromptTemplateVersion:

@@ -247,7 +247,7 @@ def feedback(request: HttpRequest, turn_id: int) -> HttpResponse:
         body = _json(request)
         saved = services.record_feedback(user_id=request.user.pk, turn_id=turn_id,
                                          rating=body.get("rating"),
-                                         comment=str(body.get("comment") or ""))  # fmt: skip
+                                         comment=body.get("comment"))  # fmt: skip
     except DomainError as error:
         return _refusal(explain(error))
     return JsonResponse({"turn_id": turn_id, "rating": "up" if saved.rating > 0 else "down",

@@ -26,10 +26,10 @@ from models_catalog.services.access import grant_model, grant_to_scope
 from models_catalog.services.catalog import set_price
 from tenants.models import Membership, Tenant
 from tenants.services import add_business_unit
+from tests.celery_workers import start_worker, wait_for
 from tests.evaluation.test_jobs import finished
 from tests.gateway.recorded import events_of
 from tests.gateway.upstreams import Upstream
-from tests.knowledge.test_resume import start_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,53 +6,22 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from knowledge.models import Chunk, Document
 from knowledge.services import Upload, upload_documents
 from knowledge.stores import Located, opened
 from knowledge.tasks import resume_stalled_documents
+from tests.celery_workers import start_worker, wait_for
 from tests.knowledge.conftest import in_small_chunks, knowledge_base, member_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def start_worker(name: str) -> subprocess.Popen[bytes]:
-    """A real Celery worker process on the test database and broker."""
-    database = connection.settings_dict
-    url = f"postgresql://{database['USER']}@{quote(str(database['HOST']), safe='')}/"
-    env = {
-        **os.environ, "DATABASE_URL": url + database["NAME"], "REDIS_URL": settings.REDIS_URL,
-        "ATRIUM_DB_POOL": "false", "DJANGO_SETTINGS_MODULE": "portal.settings",
-    }  # fmt: skip
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo",
-         "--loglevel", "WARNING", "--hostname", f"{name}-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
 
 
 def document_state(located: Located, document_id: object) -> Document:
     with opened(located):
         return Document.objects.get(pk=document_id)
-
-
-def wait_for(predicate, timeout: float = 180):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not (found := predicate()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
-    return found
 
 
 def test_a_killed_worker_resumes_without_duplicates(make_tenant, handbook) -> None:

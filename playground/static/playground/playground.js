@@ -344,7 +344,7 @@
     const url = config.feedbackUrl.replace("/0/", `/${turnId}/`);
     const group = el("div", { className: "pg-feedback", role: "group", "aria-label": "Feedback on this answer", "data-testid": "feedback" });
     const status = el("span", { role: "status" });
-    const comment = el("input", { name: "comment", maxlength: "2000", "aria-label": "Comment on this answer", placeholder: "What was good or wrong? (optional)" });
+    const comment = el("input", { name: "comment", maxlength: "4000", "aria-label": "Comment on this answer", placeholder: "What was good or wrong? (optional)" });
     const commentForm = el("form", { className: "pg-comment", hidden: "" }, comment, el("button", { type: "submit", className: "secondary", text: "Save comment" }));
     let rating = given ? given.rating : null;
     if (given) comment.value = given.comment;
@@ -592,6 +592,9 @@
     clearIntro(log);
     const model = form.elements.model.value;
     const asked = editable(userTurn(text));
+    // A refused regeneration or edit leaves the prompt it would replace in the conversation:
+    // asking again replaces that one (a started answer names its own question).
+    if (conversationId && replaceFrom) asked.dataset.question = replaceFrom;
     log.append(asked);
     const card = answerCard(modelLabel(model), { onRegenerate: () => resend(asked, text) });
     log.append(card.node);
