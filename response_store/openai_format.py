@@ -45,6 +45,34 @@ def output_items(result: ChatResult) -> list[dict[str, Any]]:
     return items
 
 
+# The prefix of the id an input item is kept with, when it came without one.
+ITEM_ID_PREFIXES = {"message": "msg", "function_call": "fc", "function_call_output": "fco"}
+
+
+def with_item_id(item: dict[str, Any]) -> dict[str, Any]:
+    """An input item as it is kept: with an id (OpenAI's list of input items names each, and
+    pages `after` one)."""
+    if item.get("id"):
+        return item
+    return {**item, "id": new_item_id(ITEM_ID_PREFIXES.get(item.get("type", "message"), "item"))}
+
+
+def item_list(items: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+    """A page of input items, as OpenAI lists them; a message's string content as one part."""
+    data = [
+        {**item, "type": "message", "content": [
+            {"type": "output_text" if item.get("role") == "assistant" else "input_text",
+             "text": item["content"]}]}
+        if isinstance(item.get("content"), str) else item
+        for item in items
+    ]  # fmt: skip
+    return {
+        "object": "list", "data": data, "has_more": has_more,
+        "first_id": data[0].get("id") if data else None,
+        "last_id": data[-1].get("id") if data else None,
+    }  # fmt: skip
+
+
 def usage_body(usage: Usage) -> dict[str, Any]:
     """The Responses API's usage, with the prompt-cache and reasoning tokens providers report."""
     return {

@@ -5,12 +5,18 @@ this reuses); the model's capabilities are checked after (`unmet_need`).
 Input items become chat messages: `message` items (text and image parts), `function_call`
 items (the assistant's tool calls) and `function_call_output` items (their results); the
 `instructions` come first, as a system message.
+
+The query strings of the stored-response endpoints are read here too: each parameter honoured
+(`limit`, `order`, `after` of the input-item list) or refused by name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any, cast
+
+from django.http import QueryDict
 
 from gateway.parameters import (
     BadParameter,
@@ -18,6 +24,7 @@ from gateway.parameters import (
     function_tool,
     image_part,
     number,
+    one_of,
     optional_parameters,
     schema_format,
     token_limit,
@@ -76,7 +83,7 @@ def _text_of(value: Any, where: str, kinds: set[str]) -> str:
     texts = []
     for index, part in enumerate(value):
         kind = part.get("type") if isinstance(part, dict) else None
-        if kind in kinds and isinstance(part.get("text"), str):
+        if one_of(kind, kinds) and isinstance(part.get("text"), str):
             texts.append(part["text"])
         elif kind == "refusal" and "output_text" in kinds and isinstance(part.get("refusal"), str):
             texts.append(part["refusal"])
@@ -97,7 +104,7 @@ def _input_image(part: dict[str, Any], where: str) -> ImagePart:
 def _message(raw: dict[str, Any], where: str) -> Message:
     _keys(raw, MESSAGE_KEYS, where)
     role = raw.get("role")
-    if role not in MESSAGE_ROLES:
+    if not one_of(role, MESSAGE_ROLES):
         raise BadParameter(f"{where}.role", "must be user, system, developer or assistant.")
     if role == "assistant":
         text = _text_of(raw.get("content"), f"{where}.content", {"output_text", "input_text"})
@@ -182,18 +189,21 @@ def _tools(raw: Any) -> tuple[tuple[Tool, ...], list[dict[str, Any]]]:
 
 
 def _tool_choice(raw: Any, tools: tuple[Tool, ...]) -> ToolChoice | None:
-    if raw is None or (raw in {"auto", "none"} and not tools):  # nothing to choose from
+    """`tool_choice`: auto, none, required, or the function the model must call
+    (`{type: function, name}`, as the openai SDK sends it)."""
+    if raw is None or (one_of(raw, {"auto", "none"}) and not tools):  # nothing to choose from
         return None
     if not tools:
         raise BadParameter("tool_choice", "is only allowed with tools.")
-    if raw in {"auto", "none", "required"}:
+    if one_of(raw, {"auto", "none", "required"}):
         return ToolChoice(mode=raw)
     if not isinstance(raw, dict) or raw.get("type") != "function":
         raise BadParameter("tool_choice", "must be auto, none, required or {type: function, "
                            "name}: only function tools are supported.")  # fmt: skip
+    _keys(raw, {"type", "name"}, "tool_choice")
     name = raw.get("name")
-    if name not in {tool.name for tool in tools}:
-        raise BadParameter("tool_choice.name", f"names {name}, which is not among the tools.")
+    if not one_of(name, {tool.name for tool in tools}):
+        raise BadParameter("tool_choice.name", "must name one of the tools.")
     return ToolChoice(mode="function", name=name)
 
 
@@ -334,3 +344,66 @@ def response_request(
         "user": body.get("user"),
     }
     return ParsedResponse(request, stream, settings["store"], items, settings)
+
+
+# A stored response is answered whole: GET /responses/{id} takes its query parameters only at the
+# values that ask for nothing more (the openai SDK sends `include[]` for `include`).
+RETRIEVE_HARMLESS = {("stream", "false"), ("include", "")}
+RETRIEVE_REFUSED = {
+    "stream": "a stored response is not streamed again: GET it whole.",
+    "starting_after": "a stored response is not streamed again: GET it whole.",
+    "include_obfuscation": "a stored response is not streamed again: GET it whole.",
+    "include": "no additional output data is offered.",
+}
+
+
+def _query(query: QueryDict) -> Iterator[tuple[str, str]]:
+    """(name, value) of each query parameter, `include[]` named `include`."""
+    for key, values in query.lists():
+        for value in values:
+            yield key.removesuffix("[]"), value
+
+
+def retrieve_query(query: QueryDict, method: str) -> None:
+    """The query of GET (or DELETE) /responses/{id}: each parameter refused with a 400 naming
+    it, but at a value that asks for nothing more on a GET (`stream=false`, an empty
+    `include`)."""
+    for name, value in _query(query):
+        if method != "GET" or (name, value) not in RETRIEVE_HARMLESS:
+            raise BadParameter(name, RETRIEVE_REFUSED.get(name, "unknown parameter."))
+
+
+@dataclass(frozen=True)
+class ItemsPage:
+    """Which input items to list: up to `limit`, in `order` (asc: as given), after item `after`."""
+
+    limit: int = 20
+    order: str = "desc"
+    after: str | None = None
+
+
+def input_items_query(query: QueryDict) -> ItemsPage:
+    """The query of GET /responses/{id}/input_items (OpenAI's `limit`, `order`, `after`; an
+    empty `include` only); any other parameter, or one given twice, refused by name."""
+    page = ItemsPage()
+    seen: set[str] = set()
+    for name, value in _query(query):
+        if name in seen and name != "include":
+            raise BadParameter(name, "is given more than once.")
+        seen.add(name)
+        if name == "limit":
+            if not (value.isascii() and value.isdigit() and 1 <= int(value) <= 100):
+                raise BadParameter("limit", "must be a whole number from 1 to 100.")
+            page = replace(page, limit=int(value))
+        elif name == "order":
+            if not one_of(value, {"asc", "desc"}):
+                raise BadParameter("order", "must be asc or desc.")
+            page = replace(page, order=value)
+        elif name == "after":
+            page = replace(page, after=value or None)
+        elif name == "include":
+            if value:
+                raise BadParameter("include", "no additional item data is offered.")
+        else:
+            raise BadParameter(name, "unknown parameter.")
+    return page

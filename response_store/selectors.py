@@ -8,9 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from gateway.parameters import BadParameter
 from identity.principals import Principal
 from kernel.errors import NotFound
 from response_store.models import StoredResponse
+from response_store.parameters import ItemsPage
 from tenants.models import Tenant
 from tenants.schemas import in_tenant_schema
 
@@ -48,3 +50,16 @@ def access_response(
 def conversation_after(stored: StoredResponse) -> list[dict[str, Any]]:
     """The items a follow-up of `stored` continues from: its conversation, then its output."""
     return [*stored.conversation, *stored.response.get("output", [])]
+
+
+def input_items_page(stored: StoredResponse, page: ItemsPage) -> tuple[list[dict[str, Any]], bool]:
+    """(the items of `page`, whether more follow) among the input items of `stored`: its
+    conversation, earlier turns included, as OpenAI lists them (newest first by default)."""
+    items = stored.conversation if page.order == "asc" else stored.conversation[::-1]
+    start = 0
+    if page.after is not None:
+        ids = [item.get("id") for item in items]
+        if page.after not in ids:
+            raise BadParameter("after", f"names no input item of response {stored.id}.")
+        start = ids.index(page.after) + 1
+    return items[start : start + page.limit], start + page.limit < len(items)

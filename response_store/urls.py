@@ -8,4 +8,9 @@ from response_store import api
 tenant_urlpatterns = [
     path("v1/responses", api.create_response, name="api-responses"),
     path("v1/responses/<str:response_id>", api.response_detail, name="api-response"),
+    path(
+        "v1/responses/<str:response_id>/input_items",
+        api.response_input_items,
+        name="api-response-input-items",
+    ),
 ]

@@ -11,7 +11,13 @@ from gateway.parameters.capabilities import unmet_need
 from gateway.parameters.chat import ParsedChat, chat_request
 from gateway.parameters.content import content_parts, image_part
 from gateway.parameters.embeddings import embedding_request
-from gateway.parameters.fields import BadParameter, number, require_model, unknown_fields
+from gateway.parameters.fields import (
+    BadParameter,
+    number,
+    one_of,
+    require_model,
+    unknown_fields,
+)
 from gateway.parameters.formats import schema_format
 from gateway.parameters.generation import (
     optional_parameters,
@@ -30,6 +36,7 @@ __all__ = [
     "function_tool",
     "image_part",
     "number",
+    "one_of",
     "optional_parameters",
     "require_model",
     "schema_format",

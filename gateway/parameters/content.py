@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
-from gateway.parameters.fields import BadParameter
+from gateway.parameters.fields import BadParameter, one_of
 from providers.types import ImagePart, TextPart
 
 IMAGE_DATA_URL = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp);base64,(.*)$", re.S)
@@ -30,7 +30,7 @@ def image_part(url: str, detail: Any, param: str) -> ImagePart:
     """An image given by `url` (a data URL within the size limit, or an https URL where the
     platform fetches them); `param` names where it was in the request (chat and Responses
     bodies put it in different places)."""
-    if detail is not None and detail not in {"auto", "low", "high"}:
+    if detail is not None and not one_of(detail, {"auto", "low", "high"}):
         raise BadParameter(f"{param}.detail", "must be auto, low or high.")
     if url.startswith("data:"):
         found = IMAGE_DATA_URL.match(url)

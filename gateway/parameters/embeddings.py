@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.parameters.fields import BadParameter, unknown_fields
+from gateway.parameters.fields import BadParameter, one_of, unknown_fields
 from models_catalog.models import FoundationModel
 
 EMBEDDING_FIELDS = {"model", "input", "encoding_format", "dimensions", "user"}
@@ -24,7 +24,7 @@ def embedding_request(
     if len(texts) > 2048:
         raise BadParameter("input", "at most 2048 strings per request.")
     encoding = body.get("encoding_format", "float")
-    if not isinstance(encoding, str) or encoding not in {"float", "base64"}:
+    if not one_of(encoding, {"float", "base64"}):
         raise BadParameter("encoding_format", "must be float or base64.")
     if body.get("user") is not None:
         raise BadParameter("user", "embeddings take no user.")

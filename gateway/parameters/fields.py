@@ -4,7 +4,8 @@ the catalogue lets them, refused otherwise)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection
+from typing import Any, TypeGuard
 
 from kernel.errors import InvalidInput
 from models_catalog.models import FoundationModel, Provider
@@ -26,6 +27,13 @@ NOT_SERVED = {
 class BadParameter(InvalidInput):
     def __init__(self, param: str, message: str) -> None:
         super().__init__(f"{param}: {message}", param=param)
+
+
+def one_of(value: Any, choices: Collection[str]) -> TypeGuard[str]:
+    """Whether a request's `value` is one of the strings `choices`. Test a raw value with this,
+    never with `in` alone: a list or an object (valid JSON anywhere) cannot be looked up in a
+    set or a dict, and the TypeError would be a 500 instead of a 400 naming the field."""
+    return isinstance(value, str) and value in choices
 
 
 def require_model(body: dict[str, Any]) -> str:

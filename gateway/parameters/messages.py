@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.parameters.content import content_parts
-from gateway.parameters.fields import BadParameter
+from gateway.parameters.fields import BadParameter, one_of
 from providers.types import Message, ToolCall
 
 ROLES = {"system", "user", "assistant", "developer", "tool", "function"}
@@ -43,11 +43,7 @@ def chat_messages(raw_messages: Any) -> tuple[Message, ...]:
     legacy_ids: dict[str, str] = {}  # legacy `function_call`s have no ids: one per function name
     for index, raw in enumerate(raw_messages):
         where = f"messages[{index}]"
-        if (
-            not isinstance(raw, dict)
-            or not isinstance(raw.get("role"), str)
-            or raw["role"] not in ROLES
-        ):
+        if not isinstance(raw, dict) or not one_of(raw.get("role"), ROLES):
             raise BadParameter(
                 f"{where}.role", "must be system, developer, user, assistant or tool."
             )
@@ -59,8 +55,9 @@ def chat_messages(raw_messages: Any) -> tuple[Message, ...]:
         if role == "assistant":
             calls = _tool_calls(raw["tool_calls"], f"{where}.tool_calls") if raw.get(
                 "tool_calls") else ()  # fmt: skip
-            if isinstance(raw.get("function_call"), dict):
-                legacy = raw["function_call"]
+            legacy = raw.get("function_call")
+            if legacy is not None:
+                legacy = legacy if isinstance(legacy, dict) else {}  # refused just below
                 name, arguments = legacy.get("name"), legacy.get("arguments", "")
                 if not isinstance(name, str) or not isinstance(arguments, str):
                     raise BadParameter(f"{where}.function_call", "must be {name, arguments}.")
@@ -75,7 +72,7 @@ def chat_messages(raw_messages: Any) -> tuple[Message, ...]:
         elif role in {"tool", "function"}:
             if role == "function":
                 name = raw.get("name")
-                if name not in legacy_ids:
+                if not one_of(name, legacy_ids):
                     raise BadParameter(f"{where}.name", "answers no earlier function_call.")
                 call_id = legacy_ids[name]
             else:

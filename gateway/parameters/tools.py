@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from gateway.parameters.fields import BadParameter
+from gateway.parameters.fields import BadParameter, one_of
 from providers.types import Tool, ToolChoice
 
 TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -73,15 +73,14 @@ def chat_tool_choice(body: dict[str, Any], tools: tuple[Tool, ...]) -> ToolChoic
         return None
     if not tools:
         raise BadParameter(param, "is only allowed with tools.")
-    if isinstance(raw, str) and (
-        raw in {"auto", "none"} or (raw, param) == ("required", "tool_choice")
-    ):
+    if one_of(raw, {"auto", "none"}) or (raw, param) == ("required", "tool_choice"):
         return ToolChoice(mode=raw)
     name = None
     if param == "function_call" and isinstance(raw, dict):
         name = raw.get("name")
     elif isinstance(raw, dict) and raw.get("type") == "function":
-        name = (raw.get("function") or {}).get("name")
+        function = raw.get("function")
+        name = function.get("name") if isinstance(function, dict) else None
     if not isinstance(name, str):
         raise BadParameter(
             param, "must be auto, none, required or {type: function, function: {name}}."

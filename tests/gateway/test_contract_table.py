@@ -133,6 +133,10 @@ RESPONSES_EXAMPLES: dict[str, tuple[dict[str, Any], str | None]] = {
     "instructions": ({"instructions": "Be brief."}, None),
     "tools": ({"tools": [FUNCTION]}, None),
     "tool_choice": ({"tools": [FUNCTION], "tool_choice": "required"}, "tools"),
+    "tool_choice.name": (
+        {"tools": [FUNCTION], "tool_choice": {"type": "function", "name": "get_weather"}},
+        "tools",
+    ),
     "parallel_tool_calls": ({"tools": [FUNCTION], "parallel_tool_calls": False}, "tools"),
     "text.format": ({"text": {"format": FORMAT}, "max_output_tokens": 40}, None),
     "max_output_tokens": ({"max_output_tokens": 7}, None),
@@ -200,6 +204,7 @@ def _mapped_to_converse(field: str, path: str, body: dict[str, Any]) -> bool:
         "tools": "toolConfig" in body,
         "functions": "toolConfig" in body,
         "tool_choice": "any" in tool_choice,
+        "tool_choice.name": tool_choice.get("tool", {}).get("name") == "get_weather",
         "parallel_tool_calls": "additionalModelRequestFields" in body,
         "function_call_output": any("toolResult" in block for block in blocks),
         "response_format": answer_tool,
@@ -224,6 +229,8 @@ def _reached_chat_server(field: str, path: str, body: dict[str, Any]) -> bool:
         "previous_response_id": "Remember" in said,
         "function_call_output": any(message["role"] == "tool" for message in messages),
         "tool_choice": body.get("tool_choice") == "required",
+        "tool_choice.name": body.get("tool_choice")
+        == {"type": "function", "function": {"name": "get_weather"}},
         "parallel_tool_calls": body.get("parallel_tool_calls") is False,
         "response_format": "Where it is." in json.dumps(body.get("response_format")),
         "text.format": "Where it is." in json.dumps(body.get("response_format")),

@@ -292,6 +292,34 @@ MALFORMED = [
         {"messages": [{"role": "user", "content": [{"type": "input_audio"}]}]},
         "messages[0].content[0].type",
     ),
+    # Valid JSON of the wrong kind where a string belongs: a 400, never a 500.
+    (
+        {
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {
+                            "type": "image_url",
+                            "image_url": {"url": "https://x.test/a.png", "detail": ["low"]},
+                        }
+                    ],
+                }
+            ]
+        },
+        "messages[0].content[0].image_url.detail",
+    ),
+    ({"tools": [WEATHER], "tool_choice": {"type": "function", "function": ["x"]}}, "tool_choice"),
+    (
+        {
+            "messages": [
+                {"role": "assistant", "function_call": {"name": "f", "arguments": "{}"}},
+                {"role": "function", "name": ["f"], "content": "x"},
+            ]
+        },
+        "messages[1].name",
+    ),
+    ({"messages": [{"role": "assistant", "function_call": "f"}]}, "messages[0].function_call"),
 ]
 
 

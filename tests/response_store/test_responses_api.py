@@ -223,10 +223,12 @@ def test_stored_responses_are_the_callers_own(acme, asgi_url, make_tenant, make_
     assert crossing.body["message"].replace(answer.id, "X") == missing.body["message"].replace(
         "resp_nothing", "X")  # fmt: skip
     assert refusal(lambda: other.responses.retrieve(answer.id)).status_code == 404
+    assert refusal(lambda: other.responses.input_items.list(answer.id)).status_code == 404
     colleague_token = mint_member_token(user=make_user("zed", roles={acme.tenant: "member"}),
                                         tenant=acme.tenant)  # fmt: skip
     colleague = OpenAI(base_url=str(acme.base_url), api_key=colleague_token, max_retries=0)
     assert refusal(lambda: colleague.responses.retrieve(answer.id)).status_code == 404
+    assert refusal(lambda: colleague.responses.input_items.list(answer.id)).status_code == 404
 
     acme.responses.delete(answer.id)
     assert refusal(lambda: acme.responses.retrieve(answer.id)).status_code == 404
