@@ -1,6 +1,7 @@
 """Guardrail policies over the API: a tenant's own (`/t/<slug>/v1/guardrails`, its
 administrators) and the platform's floor (`/api/guardrails/floor`, platform administrators).
-PUT replaces the policy; the answer is the policy now in force."""
+PUT replaces the policy; the answer is the policy now in force. A field the body may not hold,
+or of the wrong type, is a 400 naming it (`guardrails.services`)."""
 
 from __future__ import annotations
 

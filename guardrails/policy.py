@@ -30,6 +30,12 @@ STRICTNESS = {action: rank for rank, action in enumerate(ACTIONS)}
 # what a policy may set instead (`prompt_injection_threshold`; the stricter of floor and tenant).
 INJECTION_THRESHOLD = 0.5
 INJECTION_THRESHOLD_RANGE = (0.05, 0.95)
+# The fields of a policy's body (and of a topic, a word filter, a Bedrock guardrail in it).
+POLICY_FIELDS = ("pii", "denied_topics", "word_filters", "prompt_injection",
+                 "prompt_injection_threshold", "phone_regions", "bedrock_guardrail")  # fmt: skip
+TOPIC_KEYS = ("name", "examples", "keywords", "counter_examples")
+FILTER_KEYS = ("name", "pattern", "regex")
+BEDROCK_KEYS = ("provider", "identifier", "version")
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,8 @@ class WordFilter:
     # expression's longest match) spelt out with a dot between letters, and a character each
     # side; None for a regular expression whose matches have no bound a stream can wait for.
     reach: int | None = None
+    pattern: str = ""  # as written (a phrase's edge spaces dropped): what the policy stores
+    regex: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,24 +96,60 @@ class Policy:
 NO_POLICY = Policy({}, (), (), False)
 
 
-def _bedrock(raw: Any) -> tuple[BedrockGuardrail, ...]:
-    if not raw:
+def _bedrock(raw: Any, *, saved: bool) -> tuple[BedrockGuardrail, ...]:
+    if raw is None or raw == {}:
         return ()
-    if not isinstance(raw, dict) or not all(
-        isinstance(raw.get(key), str) and raw[key].strip()
-        for key in ("provider", "identifier", "version")
-    ):
-        raise InvalidInput("bedrock_guardrail: {provider, identifier, version}, all three as text.")
-    return (BedrockGuardrail(raw["provider"].strip(), raw["identifier"].strip(),
-                             raw["version"].strip()),)  # fmt: skip
+    field = "bedrock_guardrail"
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"{field}: {{provider, identifier, version}}, all three as text.",
+                           param=field)  # fmt: skip
+    _refuse_unknown_keys(raw, BEDROCK_KEYS, field, saved=saved)
+    for key in BEDROCK_KEYS:
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise InvalidInput(f"{field}.{key}: text (give provider, identifier and version).",
+                               param=f"{field}.{key}")  # fmt: skip
+    return (BedrockGuardrail(*(raw[key].strip() for key in BEDROCK_KEYS)),)
 
 
 def _strings(raw: Any, field: str) -> tuple[str, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
-        raise InvalidInput(f"{field}: a list of strings.")
+        raise InvalidInput(f"{field}: a list of strings.", param=field)
     return tuple(item.strip() for item in raw if item.strip())
+
+
+def _text(entry: dict[str, Any], key: str, field: str, *, saved: bool) -> str:
+    """`entry[key]` as text ("" when missing or null). A policy stored before types were
+    checked is read as it was then (`str()`), so it keeps applying as it did."""
+    value = entry.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if saved:
+        return str(value)
+    raise InvalidInput(f"{field}.{key}: text.", param=f"{field}.{key}")
+
+
+def _flag(raw: Any, field: str, *, saved: bool = False) -> bool:
+    """A boolean; missing or null is False. `"false"` is refused rather than read as true."""
+    if raw is None:
+        return False
+    if isinstance(raw, bool):
+        return raw
+    if saved:
+        return bool(raw)
+    raise InvalidInput(f"{field}: true or false.", param=field)
+
+
+def _refuse_unknown_keys(
+    entry: dict[str, Any], known: tuple[str, ...], field: str, *, saved: bool
+) -> None:
+    unknown = [key for key in entry if key not in known]
+    if unknown and not saved:  # a stored policy's extra keys were always ignored
+        raise InvalidInput(f"{field}.{unknown[0]}: unknown field (use {', '.join(known)}).",
+                           param=f"{field}.{unknown[0]}")  # fmt: skip
 
 
 _RE2_OPTIONS = re2.Options()
@@ -136,24 +180,28 @@ _MATCHES_EVERYTHING = cast(Matcher, re2.compile("", _RE2_OPTIONS))
 
 
 def _word_filter(entry: Any, field: str, *, saved: bool) -> WordFilter:
-    if not isinstance(entry, dict) or not str(entry.get("pattern", "")).strip():
-        raise InvalidInput(f"{field}: each filter needs a pattern.")
-    regex = bool(entry.get("regex"))
+    if not isinstance(entry, dict):
+        raise InvalidInput(f"{field}: an object {{name, pattern, regex}}.", param=field)
+    _refuse_unknown_keys(entry, FILTER_KEYS, field, saved=saved)
+    written = _text(entry, "pattern", field, saved=saved)
+    if not written.strip():
+        raise InvalidInput(f"{field}: each filter needs a pattern.", param=f"{field}.pattern")
+    regex = _flag(entry.get("regex"), f"{field}.regex", saved=saved)
     # A phrase's edge spaces would have to be matched too; a regular expression's are its own.
-    pattern = str(entry["pattern"]) if regex else str(entry["pattern"]).strip()
-    name = str(entry.get("name") or pattern)
+    pattern = written if regex else written.strip()
+    name = _text(entry, "name", field, saved=saved).strip() or pattern
     if not regex:
         together = "".join(pattern.split())
         return WordFilter(name, _whole_word(pattern), whole_word(pattern),
                           whole_word(together) if together != pattern else None,
-                          2 * len(together) + 2)  # fmt: skip
+                          2 * len(together) + 2, pattern)  # fmt: skip
     try:
         re.compile(pattern)
     except re.error as error:
         raise InvalidInput(f"{field}.pattern: not a valid regular expression ({error}).") from None
     try:
         matcher = re2.compile(pattern, _RE2_OPTIONS)
-        return WordFilter(name, pattern, matcher, None, _regex_reach(pattern))
+        return WordFilter(name, pattern, matcher, None, _regex_reach(pattern), pattern, True)
     except re2.error as error:
         if not saved:
             raise InvalidInput(
@@ -165,8 +213,9 @@ def _word_filter(entry: Any, field: str, *, saved: bool) -> WordFilter:
     # blocked: the filter fails closed, and its refusal says what to do.
     logger.warning("guardrails: %s %r predates the RE2 rule; re-save the policy", field, pattern)
     return WordFilter(
-        f"{name} (an administrator must re-save this pattern for RE2)", pattern, _MATCHES_EVERYTHING
-    )
+        f"{name} (an administrator must re-save this pattern for RE2)", pattern,
+        _MATCHES_EVERYTHING, pattern=pattern, regex=True,
+    )  # fmt: skip
 
 
 def _regex_reach(pattern: str) -> int | None:
@@ -186,9 +235,9 @@ def _re2_reason(error: re2.error) -> str:
 
 
 def _phone_regions(raw: Any) -> tuple[str, ...]:
-    if not raw:
-        return DEFAULT_PHONE_REGIONS
     regions = _strings(raw, "phone_regions")
+    if not regions:
+        return DEFAULT_PHONE_REGIONS
     unknown = [r for r in regions if r.upper() not in phonenumbers.SUPPORTED_REGIONS]
     if unknown:
         raise InvalidInput(f"phone_regions: {unknown[0]!r} is not a region code (US, GB, DE, ...).")
@@ -196,43 +245,78 @@ def _phone_regions(raw: Any) -> tuple[str, ...]:
 
 
 def _listed(raw: dict[str, Any], field: str) -> list[Any]:
-    value = raw.get(field) or []
+    value = raw.get(field)
+    if value is None:
+        return []
     if not isinstance(value, list):
         raise InvalidInput(f"{field}: a list.", param=field)
     return value
 
 
+def _topic(entry: Any, field: str, *, saved: bool) -> Topic:
+    if not isinstance(entry, dict):
+        raise InvalidInput(f"{field}: an object {{name, examples, keywords, counter_examples}}.",
+                           param=field)  # fmt: skip
+    _refuse_unknown_keys(entry, TOPIC_KEYS, field, saved=saved)
+    name = _text(entry, "name", field, saved=saved).strip()
+    if not name:
+        raise InvalidInput(f"{field}: each topic needs a name.", param=f"{field}.name")
+    examples = _strings(entry.get("examples"), f"{field}.examples")
+    keywords = _strings(entry.get("keywords"), f"{field}.keywords")
+    if not examples and not keywords:
+        raise InvalidInput(f"{field}: give example phrases, keywords, or both.", param=field)
+    counter = _strings(entry.get("counter_examples"), f"{field}.counter_examples")
+    return Topic(name, examples, keywords, counter)
+
+
 def parse(raw: dict[str, Any], *, saved: bool = False) -> Policy:
     """A policy from its submitted (or, with `saved`, its stored) form; InvalidInput names the
-    first bad field."""
-    pii = raw.get("pii") or {}
+    first bad field. A missing field or null means its default; any other value of the wrong
+    type is refused (`{"pii": 0}` is no empty policy, `"false"` is not false)."""
+    pii = raw.get("pii")
+    if pii is None:
+        pii = {}
     if not isinstance(pii, dict):
-        raise InvalidInput("pii: an object of kind -> off | mask | block.")
+        raise InvalidInput("pii: an object of kind -> off | mask | block.", param="pii")
     for kind, action in pii.items():
         if kind not in PII_KINDS:
             raise InvalidInput(f"pii.{kind}: unknown kind (use {', '.join(PII_KINDS)}).")
         if action not in ACTIONS:
             raise InvalidInput(f"pii.{kind}: {action!r} is not off, mask or block.")
-    topics = []
-    for number, topic in enumerate(_listed(raw, "denied_topics")):
-        field = f"denied_topics[{number}]"
-        if not isinstance(topic, dict) or not str(topic.get("name", "")).strip():
-            raise InvalidInput(f"{field}: each topic needs a name.")
-        examples = _strings(topic.get("examples"), f"{field}.examples")
-        keywords = _strings(topic.get("keywords"), f"{field}.keywords")
-        if not examples and not keywords:
-            raise InvalidInput(f"{field}: give example phrases, keywords, or both.")
-        counter = _strings(topic.get("counter_examples"), f"{field}.counter_examples")
-        topics.append(Topic(str(topic["name"]).strip(), examples, keywords, counter))
+    topics = [_topic(entry, f"denied_topics[{number}]", saved=saved)
+              for number, entry in enumerate(_listed(raw, "denied_topics"))]  # fmt: skip
     words = [_word_filter(entry, f"word_filters[{number}]", saved=saved)
              for number, entry in enumerate(_listed(raw, "word_filters"))]  # fmt: skip
-    injection = raw.get("prompt_injection", False)
-    if not isinstance(injection, bool):
-        raise InvalidInput("prompt_injection: true or false.")
-    return Policy(dict(pii), tuple(topics), tuple(words), injection,
-                  _bedrock(raw.get("bedrock_guardrail")),
+    return Policy(dict(pii), tuple(topics), tuple(words),
+                  _flag(raw.get("prompt_injection"), "prompt_injection", saved=saved),
+                  _bedrock(raw.get("bedrock_guardrail"), saved=saved),
                   _phone_regions(raw.get("phone_regions")),
                   _injection_threshold(raw.get("prompt_injection_threshold")))  # fmt: skip
+
+
+def stored_form(policy: Policy) -> dict[str, Any]:
+    """What is stored for a policy `parse` accepted: its values as parsed (types checked, text
+    trimmed, defaults filled in), never the submitted body, so every reader of the stored
+    policy (its page, the API, the floor's every tenant) meets the shapes it expects."""
+    return {
+        "pii": dict(policy.pii),
+        "denied_topics": [
+            {"name": t.name, "examples": list(t.examples), "keywords": list(t.keywords),
+             "counter_examples": list(t.counter_examples)} for t in policy.topics
+        ],
+        "word_filters": [
+            {"name": w.name, "pattern": w.pattern, "regex": w.regex} for w in policy.words
+        ],
+        "prompt_injection": policy.injection,
+        "prompt_injection_threshold": policy.injection_threshold,
+        "phone_regions": (
+            [] if policy.phone_regions == DEFAULT_PHONE_REGIONS else list(policy.phone_regions)
+        ),
+        "bedrock_guardrail": next(
+            ({"provider": b.provider, "identifier": b.identifier, "version": b.version}
+             for b in policy.bedrock), {}
+        ),
+    }  # fmt: skip
 
 
 def _injection_threshold(raw: Any) -> float:

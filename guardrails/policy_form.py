@@ -109,11 +109,11 @@ def form_rows(
     its calibration, from `calibrations` by name) and filter, and one blank group after them
     for a new one."""
     calibrations = calibrations or {}
-    topics = [
-        {"name": topic.get("name", ""), "calibration": calibrations.get(topic.get("name", "")),
-         **{key: "\n".join(topic.get(key) or []) for key in TOPIC_LISTS}}
-        for topic in raw.get("denied_topics") or []
-    ]  # fmt: skip
+    topics = []
+    for topic in raw.get("denied_topics") or []:
+        name = str(topic.get("name") or "")  # stored before names had to be text: maybe a list
+        lists = {key: "\n".join(topic.get(key) or []) for key in TOPIC_LISTS}
+        topics.append({"name": name, "calibration": calibrations.get(name), **lists})
     filters = [
         {"name": entry.get("name", ""), "pattern": entry.get("pattern", ""),
          "regex": bool(entry.get("regex"))}

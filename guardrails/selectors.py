@@ -3,6 +3,8 @@ and their combination that every call obeys (cached on the hot path, invalidated
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from guardrails.encoder import ENGLISH
@@ -46,15 +48,24 @@ def tenant_row(tenant: Tenant) -> GuardrailPolicy | None:
         return GuardrailPolicy.objects.first()
 
 
-def _load(tenant: Tenant) -> Policy:
-    floor, own = floor_row(), tenant_row(tenant)
-    if floor is None and own is None:
-        return NO_POLICY
-    return combined(parse(stored(floor), saved=True), parse(stored(own), saved=True))
+def _load(tenant: Tenant) -> tuple[Policy, str]:
+    rows = floor_row(), tenant_row(tenant)
+    floor, own = (stored(row) for row in rows)
+    digest = hashlib.sha256(json.dumps([floor, own], sort_keys=True).encode()).hexdigest()[:32]
+    if rows == (None, None):
+        return NO_POLICY, digest
+    return combined(parse(floor, saved=True), parse(own, saved=True)), digest
 
 
 def policy_for(tenant: Tenant) -> Policy:
-    return cached(("guardrails", tenant.pk), lambda: _load(tenant))
+    return cached(("guardrails", tenant.pk), lambda: _load(tenant))[0]
+
+
+def policy_digest(tenant: Tenant) -> str:
+    """A fingerprint of the policies a tenant's calls obey (the floor's and its own, as stored):
+    it changes when either does, so what one policy let through (a cached answer) is never
+    served under another."""
+    return cached(("guardrails", tenant.pk), lambda: _load(tenant))[1]
 
 
 def topic_calibrations(raw: dict[str, Any]) -> list[dict[str, Any]]:

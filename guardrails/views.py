@@ -18,7 +18,7 @@ from guardrails.selectors import (
     stored_with_capture,
     tenant_row,
 )
-from guardrails.services import set_tenant_policy
+from guardrails.services import set_invocation_capture, set_tenant_policy
 from identity.permissions import tenant_role_required
 from kernel.errors import DomainError, InvalidInput
 from kernel.pages import page_message
@@ -81,18 +81,15 @@ def invocations(request: HttpRequest) -> HttpResponse:
 
 
 def _save_capture(request: HttpRequest, tenant: Tenant) -> None:
-    """The same service as `PUT v1/guardrails`, with the rest of the tenant's policy unchanged."""
+    """The invocation log's two settings, and nothing else of the tenant's policy."""
     raw_days = request.POST.get("retention_days", "").strip()
     try:
         days: object = int(raw_days)
     except ValueError:
         days = raw_days  # the service names what is wrong with it
     capture = request.POST.get("capture_invocations") == "on"
-    set_tenant_policy(
-        tenant=tenant,
-        raw={**stored(tenant_row(tenant)), "capture_invocations": capture, "retention_days": days},
-        actor=request.user.get_username(),
-    )
+    set_invocation_capture(tenant=tenant, capture=capture, retention_days=days,
+                           actor=request.user.get_username())  # fmt: skip
     kept = f"kept (after masking) for {days} days" if capture else "no longer kept"
     messages.success(request, f"Saved: prompts and answers are {kept}.")
 

@@ -2,7 +2,7 @@
 semantic (a question whose embedding is close enough to one answered before). Keyed by the
 knowledge base's version, so any change to it (a document ready, deleted) drops its answers, and
 by the request's `Scope`, so an answer is only ever reused by a request that would have been
-given the same passages and the same model; entries also expire after
+given the same passages and the same model under the same guardrails; entries also expire after
 KNOWLEDGE_ANSWER_CACHE_SECONDS."""
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ SEMANTIC_ENTRIES = 200  # the most recent answers compared by similarity
 @dataclass(frozen=True)
 class Scope:
     """Everything besides the question that changes an answer: what is searched (mode, top_k,
-    filters), who answers (the model asked for and the catalogue entry and version serving it)
-    and how long the answer may be."""
+    filters), who answers (the model asked for and the catalogue entry and version serving it),
+    how long the answer may be, and the guardrail policies it passed (`policy_digest`: a save
+    of the tenant's policy or of the floor leaves the answers given before it behind)."""
 
     model: str
     served_by: str
@@ -35,12 +36,13 @@ class Scope:
     mode: str
     filters: Filters
     max_tokens: int
+    guardrails: str
 
     def digest(self) -> str:
         filters = self.filters
         canonical = {
             "model": self.model, "served_by": self.served_by, "top_k": self.top_k,
-            "mode": self.mode, "max_tokens": self.max_tokens,
+            "mode": self.mode, "max_tokens": self.max_tokens, "guardrails": self.guardrails,
             # A document must match every tag and any listed id: order and repeats change nothing.
             "document_ids": sorted(set(filters.document_ids)), "tags": sorted(set(filters.tags)),
             "dated_from": filters.dated_from.isoformat() if filters.dated_from else None,

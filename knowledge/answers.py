@@ -6,7 +6,8 @@ The sources are numbered as the model is asked to cite them ([1], [2], ...) and 
 lists them. Where the knowledge base names a re-ranking model, more candidates are retrieved
 and re-ranked (a metered gateway call); passages whose cosine similarity to the question is
 below the knowledge base's `min_relevance` are neither given to the model nor cited
-(`knowledge.answer_settings`)."""
+(`knowledge.answer_settings`). The question is read by the tenant's input guardrails before
+anything else: before it is embedded, re-ranked, looked up in the answer cache or answered."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from asgiref.sync import async_to_sync
 
 from gateway import calls
 from gateway.rerank import RerankRequest, rerank, start_rerank
+from guardrails.input_check import checked_input
+from guardrails.selectors import policy_digest
 from identity.principals import Principal
 from kernel.errors import InvalidInput
 from knowledge import answer_cache
@@ -35,12 +38,39 @@ INSTRUCTIONS = (
 NOTHING_FOUND = "No passage of {kb} matches this question, so there is nothing to answer from."
 
 
+def asked(located: Located, query: Any, top_k: Any, mode: Any) -> str:
+    """The question as the tenant's input guardrails let a model read it (masked), once the
+    search is valid: checked before it is embedded, re-ranked, looked up in the answer cache or
+    answered; otherwise InvalidInput or GuardrailBlocked, and nothing was sent or charged."""
+    check_search(query, top_k, mode)
+    return checked_input(located.tenant, query)
+
+
+def search(
+    located: Located, *, query: Any, principal: Principal, top_k: Any = 5, mode: Any = "vector",
+    filters: Filters | None = None,
+) -> list[Hit]:  # fmt: skip
+    """The passages that best match `query` (`/retrieve`, the search page), the query read by
+    the tenant's input guardrails before it is embedded."""
+    return retrieve(located, query=asked(located, query, top_k, mode), principal=principal,
+                    top_k=top_k, mode=mode, filters=filters)  # fmt: skip
+
+
 def sources(
     located: Located, *, query: str, principal: Principal, top_k: int = 4, mode: str = "hybrid",
-    filters: Filters | None = None, vector: list[float] | None = None,
+    filters: Filters | None = None,
 ) -> list[Hit]:  # fmt: skip
     """The passages to answer `query` from, best first: retrieved, re-ranked if the knowledge
-    base says so, and only those at or above its relevance threshold."""
+    base says so, and only those at or above its relevance threshold; the query read by the
+    tenant's input guardrails first."""
+    return _sources(located, query=asked(located, query, top_k, mode), principal=principal,
+                    top_k=top_k, mode=mode, filters=filters)  # fmt: skip
+
+
+def _sources(
+    located: Located, *, query: str, principal: Principal, top_k: int, mode: str,
+    filters: Filters | None, vector: list[float] | None = None,
+) -> list[Hit]:  # fmt: skip
     settings = AnswerSettings.from_dict(located.kb.answering)
     if not settings.rerank_model:
         hits = retrieve(located, query=query, principal=principal, top_k=top_k, mode=mode,
@@ -86,12 +116,15 @@ def answer(
     resolved = calls.resolve(
         located.tenant, model, Modality.CHAT, principal.unit_ids
     )  # before any work
+    # Before either cache is read and before the question is embedded: a refused question is
+    # answered from nowhere, and a masked one is embedded, cached and answered masked.
+    query = asked(located, query, top_k, mode)
     max_tokens = min(max_tokens, resolved.entry.max_output_tokens)
     filters = filters or Filters()
     version = resolved.version.pk if resolved.version else None
     scope = answer_cache.Scope(
         model=model, served_by=f"{resolved.entry.pk}/{version}", top_k=top_k, mode=mode,
-        filters=filters, max_tokens=max_tokens,
+        filters=filters, max_tokens=max_tokens, guardrails=policy_digest(located.tenant),
     )  # fmt: skip
     cached = answer_cache.exact(located, scope, query)
     if cached is not None:
@@ -100,8 +133,8 @@ def answer(
     cached = answer_cache.similar(located, scope, vector)
     if cached is not None:
         return {**cached, "cached": "semantic"}
-    hits = sources(located, query=query, principal=principal, top_k=top_k, mode=mode,
-                   filters=filters, vector=vector)  # fmt: skip
+    hits = _sources(located, query=query, principal=principal, top_k=top_k, mode=mode,
+                    filters=filters, vector=vector)  # fmt: skip
     if not hits:
         return {"answer": NOTHING_FOUND.format(kb=located.kb.name), "model": model,
                 "citations": [], "usage": None, "cached": None}  # fmt: skip

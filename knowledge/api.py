@@ -24,7 +24,7 @@ from knowledge import answers
 from knowledge import serializers as s
 from knowledge.answer_settings import AnswerSettings
 from knowledge.models import Document
-from knowledge.retrieval import Filters, retrieve
+from knowledge.retrieval import Filters
 from knowledge.services import (
     Upload,
     create_knowledge_base,
@@ -221,10 +221,11 @@ def document(request: Request, kb_id: str, document_id: str) -> Response:
 @parser_classes([JsonParser])
 def retrieve_view(request: Request, kb_id: str) -> Response:
     """{query, top_k (1-50, default 5), mode: vector|hybrid, filters: {document_ids, tags,
-    dated_from, dated_to}}: the best-matching chunks with their document and score."""
+    dated_from, dated_to}}: the best-matching chunks with their document and score. The query
+    is read by the tenant's input guardrails (masked or refused) before it is embedded."""
     located = find_knowledge_base(_tenant(request), kb_id)
     body = _body(request, s.RetrieveSerializer)
-    hits = retrieve(
+    hits = answers.search(
         located, query=body.get("query", ""), principal=request.user,  # type: ignore[arg-type]
         top_k=body.get("top_k", 5), mode=body.get("mode", "vector"),
         filters=Filters.from_dict(body.get("filters")),

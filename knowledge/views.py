@@ -18,10 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from identity.permissions import principal_of, tenant_role_required
 from identity.roles import at_least
 from kernel.errors import DomainError, InvalidInput, NotFound
+from knowledge import answers
 from knowledge.api import document_data, knowledge_base_data
 from knowledge.extraction import SUPPORTED
 from knowledge.models import Document, KnowledgeBase
-from knowledge.retrieval import MODES, retrieve
+from knowledge.retrieval import MODES
 from knowledge.selectors import document_preview
 from knowledge.services import (
     Upload,
@@ -288,8 +289,8 @@ def search_page(request: HttpRequest, kb_id: str) -> HttpResponse:
     located = _located(request, kb_id)
     search = {"query": request.GET.get("query", ""), "mode": request.GET.get("mode", "vector")}
     try:
-        hits = retrieve(located, query=search["query"], principal=principal_of(request),
-                        top_k=SEARCH_HITS, mode=search["mode"])  # fmt: skip
+        hits = answers.search(located, query=search["query"], principal=principal_of(request),
+                              top_k=SEARCH_HITS, mode=search["mode"])  # fmt: skip
     except DomainError as failure:
         return _render_detail(request, located, status=400, search=search,
                               search_error=failure.message)  # fmt: skip

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -28,7 +29,7 @@ def bearer(user, tenant) -> Client:  # type: ignore[no-untyped-def]
     return Client(HTTP_AUTHORIZATION=f"Bearer {mint_member_token(user=user, tenant=tenant)}")
 
 
-def put(client: Client, url: str, body: dict) -> object:
+def put(client: Client, url: str, body: dict[str, Any]) -> Any:
     return client.put(url, json.dumps(body), content_type="application/json")
 
 
