@@ -28,6 +28,7 @@ from kernel.pool_threads import run_in_pool, run_in_pool_or_undo
 from kernel.request_json import json_of_request
 from models_catalog.models import Lifecycle, Modality
 from models_catalog.selectors import ResolvedModel, usable_models
+from providers.types import ChatChunk
 from tenants.selectors import tenant_of_path
 
 
@@ -162,22 +163,27 @@ def _start_chat(request: HttpRequest) -> calls.ChatCall:
 async def chat_completions(request: HttpRequest) -> HttpResponseBase:
     """OpenAI's chat completions, whole or streamed as server-sent events."""
     call = await run_in_pool_or_undo(calls.abandoned, _start_chat, request)
-    if call.stream:
-        return _decorate(event_stream(_stream(call)), call.resolved, call.request_id, call.served)
-    result = await calls.complete(call)
-    response: HttpResponseBase = JsonResponse(
-        openai_format.completion(
-            call.request_id, call.name, result, legacy_functions=call.legacy_functions
-        )
-    )
+    response: HttpResponseBase
+    try:
+        if call.stream:  # a failure before the first piece is answered with its own status
+            response = event_stream(_stream(call, await calls.opened(call)))
+        else:
+            result = await calls.complete(call)
+            response = JsonResponse(openai_format.completion(
+                call.request_id, call.name, result, legacy_functions=call.legacy_functions
+            ))  # fmt: skip
+    except DomainError as failure:  # an admitted call's: its request id names its usage event
+        response = domain_error_response(failure)
     return _decorate(response, call.resolved, call.request_id, call.served)
 
 
-async def _stream(call: calls.ChatCall) -> AsyncIterator[bytes]:
+async def _stream(
+    call: calls.ChatCall, items: AsyncIterator[ChatChunk | calls.Settled]
+) -> AsyncIterator[bytes]:
     """OpenAI's chunks; a failure after the headers travels as an error event, as OpenAI's
     own API does."""
     created, first = int(time.time()), True
-    async for item in calls.stream(call):
+    async for item in items:
         if isinstance(item, calls.Settled):
             if item.failure is not None:
                 yield openai_format.error_event(item.failure)

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Collection,
+    Iterator,
+)
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
@@ -44,6 +51,7 @@ from kernel.pool_threads import run_in_pool
 from metering.services import price_for, worst_case_cost
 from models_catalog.models import FoundationModel, Modality
 from models_catalog.selectors import ResolvedModel, decide, model_snapshot
+from providers.errors import UnusableAnswer
 from providers.types import (
     ChatChunk,
     ChatRequest,
@@ -316,11 +324,12 @@ async def _settle(
     answered: str,
 ) -> None:
     """One usage event for the provider's call once it is over: its usage when it answered, an
-    uncharged error when it failed."""
+    uncharged error when it failed (charged when the provider answered something unusable)."""
     try:
         result = await provider_call
     except DomainError as error:
-        await run_in_pool(meter.finish, usage=None, status="error",
+        meter.served_by(served.route.entry if served.route else None)
+        await run_in_pool(meter.finish, usage=_charged(error), status="error",
                           error=error.message)  # fmt: skip
         return
     except Exception as error:  # a fault of ours: settled (reservations freed), then raised
@@ -391,8 +400,19 @@ async def embed(call: EmbeddingCall) -> EmbeddingResult:
     )  # fmt: skip
 
 
+def _charged(error: DomainError) -> Usage | None:
+    """What a failed call is charged: the usage of an answer the provider gave (and billed) but
+    the gateway cannot pass on; nothing for a refusal or a fault."""
+    return error.usage if isinstance(error, UnusableAnswer) else None
+
+
 async def _usage_known(attempt: Awaitable[ChatResult], chat: ChatRequest) -> ChatResult:
-    return with_usage_known(await attempt, chat)
+    try:
+        result = await attempt
+    except UnusableAnswer as unusable:  # answered all the same: billed, by count if need be
+        unusable.usage = known_usage(unusable.usage, chat, unusable.answered)
+        raise
+    return with_usage_known(result, chat)
 
 
 async def _embedding_usage_known(
@@ -437,21 +457,29 @@ class Settled:
     failure: DomainError | None = None
 
 
-async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
+async def stream(call: ChatCall) -> AsyncGenerator[ChatChunk | Settled, None]:
     """The answer's pieces as they come, then `Settled`. A stream abandoned by its consumer (the
     client went away) is settled in the background, with its tokens counted."""
     usage: Usage | None = None
+    arrived = False  # a piece came from the provider
     text: list[str] = []
     shown: list[str] = []
     settled = False
+
+    def charged() -> Usage | None:
+        """The provider's usage, or the tokens counted once a piece arrived; none for a stream
+        refused before any piece (uncharged, as the same refusal unstreamed)."""
+        if usage is None and not arrived:
+            return None
+        return known_usage(usage, call.chat, "".join(text))
 
     async def settle(status: str, failure: str = "") -> dict[str, Any]:
         nonlocal settled
         settled = True
         # Charged to what answered (a fallback at its price), however the stream ended.
         call.meter.served_by(call.served.route.entry if call.served.route else None)
-        final = known_usage(usage, call.chat, "".join(text))
-        event = await run_in_pool(call.meter.finish, usage=final, status=status, error=failure)
+        event = await run_in_pool(call.meter.finish, usage=charged(), status=status,
+                                  error=failure)  # fmt: skip
         if call.capture:
             await run_in_pool(call.captured, "".join(shown), status, event)
         return event or {}
@@ -477,6 +505,7 @@ async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
 
     try:
         async for piece in pieces:
+            arrived = True
             if piece.usage is not None:
                 usage = piece.usage
             text.append(piece.text)
@@ -503,10 +532,37 @@ async def stream(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
         note(slug, "output", [(blocked.policy, "block")])
         yield Settled(await settle("error", blocked.message), blocked)
     except DomainError as error:
+        usage = _charged(error) or usage
         yield Settled(await settle("error", error.message), error)
     finally:
         if not settled:
             call.meter.served_by(call.served.route.entry if call.served.route else None)
+            # The client left: the provider read the prompt (and may have begun answering) and
+            # bills it, whether or not a piece had arrived.
             call.meter.finish_in_background(
                 request=call.chat, usage=usage, text="".join(text), status="cancelled"
             )
+
+
+async def opened(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
+    """`stream(call)` once its first item is there: a stream that failed before anything could
+    be sent (throttled, refused, blocked) raises its failure, settled, so that the caller is
+    answered with its status (429 with Retry-After, 400, 502) rather than a 200 and an error
+    event."""
+    items = stream(call)
+    first = await anext(items)
+    if isinstance(first, Settled) and first.failure is not None:
+        await items.aclose()
+        raise first.failure
+    return _after(first, items)
+
+
+async def _after(
+    first: ChatChunk | Settled, rest: AsyncGenerator[ChatChunk | Settled, None]
+) -> AsyncGenerator[ChatChunk | Settled, None]:
+    try:
+        yield first
+        async for item in rest:
+            yield item
+    finally:
+        await rest.aclose()

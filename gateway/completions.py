@@ -32,7 +32,7 @@ from gateway.usage import usage_of_event
 from kernel.ids import time_ordered_hex
 from kernel.pool_threads import run_in_pool_or_undo
 from models_catalog.models import FoundationModel, Modality
-from providers.types import ChatRequest, ChatResult, Message, Usage
+from providers.types import ChatChunk, ChatRequest, ChatResult, Message, Usage
 
 COMPLETION_FIELDS = {
     "model", "prompt", "max_tokens", "temperature", "top_p", "stop", "stream", "stream_options",
@@ -125,11 +125,13 @@ def _whole(call: calls.ChatCall, result: ChatResult) -> dict[str, Any]:
                        result.usage)  # fmt: skip
 
 
-async def _stream(call: calls.ChatCall) -> AsyncIterator[bytes]:
+async def _stream(
+    call: calls.ChatCall, items: AsyncIterator[ChatChunk | calls.Settled]
+) -> AsyncIterator[bytes]:
     """`text_completion` chunks; usage last when asked (`stream_options.include_usage`); a
     failure after the headers as an error event, as on /chat/completions."""
     created = int(time.time())
-    async for item in calls.stream(call):
+    async for item in items:
         if isinstance(item, calls.Settled):
             if item.failure is not None:
                 yield openai_format.error_event(item.failure)
@@ -149,8 +151,8 @@ async def _stream(call: calls.ChatCall) -> AsyncIterator[bytes]:
 async def completions(request: HttpRequest) -> HttpResponseBase:
     """OpenAI's legacy text completions, whole or streamed, served by a chat model."""
     call = await run_in_pool_or_undo(calls.abandoned, _start, request)
-    if call.stream:
-        response: HttpResponseBase = event_stream(_stream(call))
+    if call.stream:  # a failure before the first piece: its own status, as on chat
+        response: HttpResponseBase = event_stream(_stream(call, await calls.opened(call)))
     else:
         response = JsonResponse(_whole(call, await calls.complete(call)))
     return decorated(response, call.resolved, call.request_id, call.served)

@@ -21,12 +21,18 @@ def fewest_tokens(chat: ChatRequest) -> int:
     return sum(len(text) for text in chat.prompt_texts()) // CHARACTERS_PER_TOKEN_AT_MOST
 
 
+def past_context_window(entry: FoundationModel, found: str) -> BadParameter:
+    """The 400 naming `messages` for a prompt longer than `entry`'s context window; `found`
+    says how it is known."""
+    return BadParameter(
+        "messages",
+        f"{found}; {entry.name} reads at most {entry.context_window:,} tokens (its context "
+        "window). Shorten the messages.",
+    )
+
+
 def refuse_past_context_window(entry: FoundationModel, chat: ChatRequest) -> None:
     """BadParameter("messages") when the prompt alone is longer than `entry`'s context window."""
     tokens = fewest_tokens(chat)
     if tokens > entry.context_window:
-        raise BadParameter(
-            "messages",
-            f"the prompt is at least {tokens:,} tokens long; {entry.name} reads at most "
-            f"{entry.context_window:,} tokens (its context window). Shorten the messages.",
-        )
+        raise past_context_window(entry, f"the prompt is at least {tokens:,} tokens long")

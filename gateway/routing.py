@@ -10,16 +10,17 @@ import logging
 import random
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from django.conf import settings
 from django.utils import timezone
 
+from gateway.context_window import past_context_window
 from kernel.errors import DomainError
 from kernel.hot_cache import cached
-from models_catalog.models import FoundationModel, Lifecycle
+from models_catalog.models import FoundationModel, Lifecycle, Modality
 from models_catalog.selectors import ResolvedModel
-from providers.errors import UpstreamError
+from providers.errors import PastContextWindow, UpstreamError
 from providers.selection import provider_for
 from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
 
@@ -58,6 +59,17 @@ def _retryable(error: DomainError) -> bool:
     return bool(getattr(error, "retryable", False))
 
 
+def _give_up(error: DomainError, route: Route, served: Served) -> NoReturn:
+    """Raise a failure no other attempt may mend, as the caller sees it; `route` gave it (a
+    refused or unusable answer is metered as that route's). A chat prompt the provider found
+    past the context window is refused as the gateway refuses one it finds so itself."""
+    served.route = route
+    if isinstance(error, PastContextWindow) and route.entry.modality == Modality.CHAT:
+        found = f"the provider found the prompt too long ({error.message})"
+        raise past_context_window(route.entry, found) from error
+    raise error
+
+
 async def _backoff(attempt: int, error: DomainError) -> None:
     delay = settings.GATEWAY_BACKOFF_SECONDS * (2**attempt) * (0.5 + random.random())  # noqa: S311
     hinted = getattr(error, "retry_after", None)
@@ -89,7 +101,7 @@ async def first_success(
             result = await call(route)
         except DomainError as error:
             if not _retryable(error):
-                raise
+                _give_up(error, route, served)
             logger.warning("%s failed (%s); trying again or the next route", route.entry, error)
             last = error
             continue
@@ -126,7 +138,7 @@ async def stream_chat(
         except DomainError as error:
             await pieces.aclose()
             if not _retryable(error):
-                raise
+                _give_up(error, route, served)
             last = error
             continue
         served.route = route

@@ -30,16 +30,36 @@ from providers.base import refuse_untranslated
 from providers.converse import ConverseCall, StreamReader, converse_call, result_of
 from providers.errors import (
     ProviderNotConfigured,
+    UnusableAnswer,
     UpstreamError,
     UpstreamThrottled,
     UpstreamTimeout,
+    provider_refusal,
 )
-from providers.openai_wire import chat_body, chunk_from_sse, result_from
+from providers.openai_wire import answer_json, chat_body, chunk_from_sse, result_from
 from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
 
 _END = object()
-THROTTLED = {"ThrottlingException", "TooManyRequestsException", "ServiceQuotaExceededException"}
-TIMED_OUT = {"ModelTimeoutException"}
+# Error kinds, lower-cased: a ConverseStream event names them in camelCase
+# (`throttlingException`) and carries no HTTP status, so the status is the kind's own
+# (Bedrock's and SageMaker's API references).
+STATUS_OF_KIND = {
+    "throttlingexception": 429,
+    "toomanyrequestsexception": 429,
+    "servicequotaexceededexception": 429,  # Bedrock answers 400; a quota passes with time
+    "modelnotreadyexception": 429,  # the model is being loaded: retry shortly
+    "validationexception": 400,
+    "validationerror": 400,  # SageMaker's
+    "modeltimeoutexception": 408,
+    "modelerrorexception": 424,
+    "modelstreamerrorexception": 424,
+    "internalserverexception": 500,
+    "serviceunavailableexception": 503,
+    "serviceunavailable": 503,  # SageMaker's
+}
+# The kinds that refuse the request for what it says (other 400s, such as an expired token,
+# are the platform's to fix).
+REFUSALS = {"validationexception", "validationerror"}
 
 
 class AwsClient:
@@ -91,13 +111,18 @@ def upstream_error(error: Exception, what: str) -> Exception:
     if isinstance(error, ClientError | EventStreamError):
         code = error.response.get("Error", {}).get("Code", "")
         message = error.response.get("Error", {}).get("Message", "")
-        if code in THROTTLED:
+        status = STATUS_OF_KIND.get(code.lower()) or int(
+            error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 500
+        )
+        if status == 429:
             return UpstreamThrottled(
-                f"{what} is throttling requests; retry shortly.", retry_after=2
+                f"{what} cannot take the request now ({code}); retry shortly.",
+                retry_after=2,
             )
-        if code in TIMED_OUT:
+        if status == 408:
             return UpstreamTimeout(f"{what} did not finish in time.")
-        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 500)
+        if code.lower() in REFUSALS:
+            return provider_refusal(f"{what} refused the request ({code}): {message}")
         return UpstreamError(f"{what} failed: {code}: {message}".strip(), retryable=status >= 500)
     if isinstance(error, ReadTimeoutError | ConnectTimeoutError):
         return UpstreamTimeout(f"{what} did not answer in time.")
@@ -161,7 +186,7 @@ class BedrockProvider:
         except (ClientError, BotoCoreError) as error:
             raise upstream_error(error, self.what) from error
         stream = response["stream"]
-        reader = StreamReader(call)
+        reader = StreamReader(call, self.what)
         async for event in _relay_events(stream, stream.close, self.what):
             chunk = reader.read(event)
             if chunk is not None:
@@ -233,10 +258,17 @@ class SageMakerProvider:
                 Accept="application/json",
                 Body=self._body(request, False),
             )
-            answer = json.loads(await asyncio.to_thread(response["Body"].read))
+            raw = await asyncio.to_thread(response["Body"].read)
         except (ClientError, BotoCoreError) as error:
             raise upstream_error(error, self.what) from error
-        return result_from(answer)
+        try:
+            answer = answer_json(raw)
+        except ValueError:
+            # The endpoint answered (its container ran): billed by count, not asked again.
+            raise UnusableAnswer(
+                f"{self.what} answered something that is not JSON: {raw[:200]!r}"
+            ) from None
+        return result_from(answer, self.what)
 
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
         try:

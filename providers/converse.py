@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kernel.errors import InvalidInput
-from providers.errors import UpstreamError
+from providers.errors import UnusableAnswer
 from providers.types import (
     ChatChunk,
     ChatRequest,
@@ -34,11 +34,18 @@ DATA_URL = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp);base64,(.*)$", re.S)
 GEOGRAPHY = re.compile(r"^(us|eu|apac|global|us-gov|jp|au|ca)\.(?=[a-z0-9-]+\.)")
 # OpenAI's tool_choice values and the Converse toolChoice member each becomes.
 CHOICES = (("auto", "auto"), ("required", "any"), ("a named function", "tool"))
+# Converse's stopReason values (end_turn and stop_sequence are "stop"), as OpenAI's finish
+# reasons; those in MALFORMED end an answer that cannot be passed on (a 502, billed).
 FINISH = {
     "max_tokens": "length",
+    "model_context_window_exceeded": "length",
     "tool_use": "tool_calls",
     "guardrail_intervened": "content_filter",
     "content_filtered": "content_filter",
+}
+MALFORMED = {
+    "malformed_model_output": "an answer it could not read",
+    "malformed_tool_use": "a tool call that is not valid JSON for its schema",
 }
 
 
@@ -85,7 +92,13 @@ def _refuse(param: str, message: str) -> InvalidInput:
     return InvalidInput(f"{param}: {message}", param=param)
 
 
-def _image(part: ImagePart, where: str, what: str) -> dict[str, Any]:
+def _image(part: ImagePart, where: str, number: int, what: str) -> dict[str, Any]:
+    """Part `number` of content `where` as an image block (bytes)."""
+    if part.detail not in (None, "auto"):  # Converse has no such setting: it sees the image whole
+        raise _refuse(
+            f"{where}[{number}].image_url.detail",
+            f"{what} reads images at one level of detail: send auto, or leave it out.",
+        )
     found = DATA_URL.match(part.url)
     if found is None:  # an https URL the platform lets through: Bedrock takes bytes only
         raise _refuse(where, f"{what} takes images as bytes: send a data URL, not a link.")
@@ -109,11 +122,11 @@ def _blocks(message: Message, index: int, what: str) -> list[dict[str, Any]]:
         return [{"toolResult": {"toolUseId": message.tool_call_id,
                                 "content": [{"text": message.content}]}}]  # fmt: skip
     blocks: list[dict[str, Any]] = []
-    for part in message.parts:
+    for number, part in enumerate(message.parts):
         if isinstance(part, TextPart) and part.text:
             blocks.append({"text": part.text})
         elif isinstance(part, ImagePart):
-            blocks.append(_image(part, f"messages[{index}].content", what))
+            blocks.append(_image(part, f"messages[{index}].content", number, what))
     if not message.parts and (message.content or not message.tool_calls):
         blocks.append({"text": message.content})
     for number, call in enumerate(message.tool_calls):
@@ -258,14 +271,25 @@ def _usage(raw: dict[str, Any]) -> Usage:
     )
 
 
+def malformed(stop_reason: str | None, usage: Usage, what: str, answered: str = "") -> None:
+    """UnusableAnswer (billed) when Converse stopped on an answer it calls malformed."""
+    if stop_reason in MALFORMED:
+        raise UnusableAnswer(
+            f"{what} wrote {MALFORMED[stop_reason]} ({stop_reason}); send the request again.",
+            usage=usage, answered=answered,
+        )  # fmt: skip
+
+
 def result_of(answer: dict[str, Any], call: ConverseCall, what: str) -> ChatResult:
     """A Converse answer as a ChatResult: toolUse blocks become tool calls (or, for structured
-    output, the answer's JSON text)."""
+    output, the answer's JSON text). Structured output that a guardrail, a filter or the token
+    limit stopped before the forced tool is the text there is, with that finish reason."""
     blocks = answer["output"]["message"]["content"]
     uses = [block["toolUse"] for block in blocks if "toolUse" in block]
     text = "".join(block.get("text", "") for block in blocks)
     finish = _finish(answer.get("stopReason"), call.answer_tool)
     usage = _usage(answer.get("usage", {}))
+    malformed(answer.get("stopReason"), usage, what, text)
     if call.answer_tool is None:
         calls = tuple(
             ToolCall(id=use["toolUseId"], name=use["name"], arguments=json.dumps(use["input"]))
@@ -275,9 +299,18 @@ def result_of(answer: dict[str, Any], call: ConverseCall, what: str) -> ChatResu
     answers = [use["input"] for use in uses if use.get("name") == call.answer_tool]
     if answers:  # any text beside the forced tool is the model's preamble, not the answer
         return ChatResult(text=json.dumps(answers[0]), finish_reason=finish, usage=usage)
-    if finish == "length":
-        return ChatResult(text=text, finish_reason=finish, usage=usage)
-    raise UpstreamError(f"{what} did not answer in the requested JSON format.")
+    answered = _unanswered(finish, usage, what, text)
+    return ChatResult(text=answered, finish_reason=finish, usage=usage)
+
+
+def _unanswered(finish: str, usage: Usage, what: str, text: str) -> str:
+    """The answer of structured output that never reached the forced tool: the text there is,
+    where a guardrail, a filter or the token limit stopped it; else UnusableAnswer (billed)."""
+    if finish in ("length", "content_filter"):
+        return text
+    raise UnusableAnswer(
+        f"{what} did not answer in the requested JSON format.", usage=usage, answered=text
+    )
 
 
 @dataclass
@@ -287,8 +320,11 @@ class StreamReader:
     forced tool's input pieces are the answer's text."""
 
     call: ConverseCall
+    what: str
     ordinals: dict[int, int] = field(default_factory=dict)  # content block -> tool call
+    stop_reason: str | None = None
     finish: str | None = None
+    preamble: list[str] = field(default_factory=list)  # text beside structured output
 
     def read(self, event: dict[str, Any]) -> ChatChunk | None:
         answering = self.call.answer_tool is not None
@@ -314,10 +350,19 @@ class StreamReader:
                 )
                 return ChatChunk(tool_calls=(ToolCallDelta(index=ordinal, arguments=piece),))
             text = delta.get("text", "")
-            return ChatChunk(text=text) if text and not answering else None
+            if answering:  # a preamble, unless the forced tool is never called
+                self.preamble.append(text)
+                return None
+            return ChatChunk(text=text) if text else None
         if "messageStop" in event:
-            self.finish = _finish(event["messageStop"].get("stopReason"), self.call.answer_tool)
+            self.stop_reason = event["messageStop"].get("stopReason")
+            self.finish = _finish(self.stop_reason, self.call.answer_tool)
         elif "metadata" in event:
             usage = _usage(event["metadata"].get("usage", {}))
-            return ChatChunk(finish_reason=self.finish or "stop", usage=usage)
+            finish = self.finish or "stop"
+            malformed(self.stop_reason, usage, self.what, "".join(self.preamble))
+            text = ""
+            if answering and not self.ordinals:
+                text = _unanswered(finish, usage, self.what, "".join(self.preamble))
+            return ChatChunk(text=text, finish_reason=finish, usage=usage)
         return None

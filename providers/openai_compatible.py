@@ -22,6 +22,7 @@ from providers.errors import (
     UpstreamError,
     UpstreamThrottled,
     UpstreamTimeout,
+    provider_refusal,
 )
 from providers.openai_wire import (
     DONE,
@@ -131,9 +132,10 @@ class OpenAICompatibleProvider:
         return data
 
     async def chat(self, request: ChatRequest) -> ChatResult:
-        return result_from(await self._post_json("/chat/completions", chat_body(
-            request, stream=False, model=self.model_id
-        )))  # fmt: skip
+        answer = await self._post_json(
+            "/chat/completions", chat_body(request, stream=False, model=self.model_id)
+        )
+        return result_from(answer, self.base_url)
 
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
         body = orjson.dumps(chat_body(request, stream=True, model=self.model_id))
@@ -190,7 +192,24 @@ def _raise_for_status(status: int, headers: Any, raw: bytes) -> None:
             retry_after=int(retry_after) if retry_after.isdigit() else 1,
         )
     text = raw.decode(errors="replace")
+    if status in (400, 422):  # the request, as the server reads it, is wrong: the caller's
+        raise provider_refusal(f"The model's server refused the request: {_said(raw, text)}")
     raise UpstreamError(
         f"The model's server answered {status}: {text[:200]}",
         retryable=status >= 500,
     )
+
+
+def _said(raw: bytes, text: str) -> str:
+    """The message of an error body: OpenAI's `error.message`, TGI's `error`, FastAPI's
+    `detail` (vLLM's 422), or the body's start."""
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return text[:300]
+    if isinstance(body, dict):
+        error = body.get("error")
+        said = error.get("message") if isinstance(error, dict) else error or body.get("detail")
+        if said:
+            return (said if isinstance(said, str) else orjson.dumps(said).decode())[:300]
+    return text[:300]

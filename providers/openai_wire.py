@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from providers.errors import UpstreamError
+from providers.errors import UnusableAnswer, UpstreamError
 from providers.types import (
     ChatChunk,
     ChatRequest,
@@ -125,18 +125,44 @@ def usage_from(raw: Any) -> Usage:
     )
 
 
+def _arguments(value: Any) -> str:
+    """A tool call's arguments as JSON text: some servers (TGI's Messages API) write them as a
+    JSON object rather than the string OpenAI's format has."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
 def _calls(raw: Any) -> tuple[ToolCall, ...]:
     return tuple(
         ToolCall(
             id=str(call.get("id") or f"call_{index}"),
             name=str((call.get("function") or {}).get("name", "")),
-            arguments=str((call.get("function") or {}).get("arguments") or ""),
+            arguments=_arguments((call.get("function") or {}).get("arguments")),
         )
         for index, call in enumerate(raw or [])
     )
 
 
-def result_from(answer: dict[str, Any]) -> ChatResult:
+def _missing(answer: Any) -> str | None:
+    """What a whole answer lacks of OpenAI's shape, or None."""
+    if not isinstance(answer, dict):
+        return "a JSON object"
+    choices = answer.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return "choices[0]"
+    if not isinstance(choices[0].get("message") or {}, dict):
+        return "choices[0].message"
+    return None
+
+
+def result_from(answer: Any, source: str) -> ChatResult:
+    """A whole answer of `source` (who answered, for the error), or UnusableAnswer naming what
+    it lacks: billed with the usage it carried, since the server did answer."""
+    missing = _missing(answer)
+    if missing is not None:
+        usage = usage_from(answer.get("usage")) if isinstance(answer, dict) else None
+        raise UnusableAnswer(f"{source} answered without {missing}.", usage=usage)
     choice = answer["choices"][0]
     message = choice.get("message") or {}
     calls = _calls(message.get("tool_calls"))
@@ -162,7 +188,7 @@ def _deltas(raw: Any) -> tuple[ToolCallDelta, ...]:
                 index=int(call.get("index", position)),
                 id=call.get("id"),
                 name=function.get("name"),
-                arguments=function.get("arguments") or "",
+                arguments=_arguments(function.get("arguments")),
             )
         )
     return tuple(deltas)

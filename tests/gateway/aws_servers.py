@@ -209,6 +209,8 @@ class AwsLoopback:
         self.calls: list[dict[str, Any]] = []
         self.images: list[tuple[str, bytes]] = []  # (format, bytes) of each image Converse got
         self.error: tuple[int, str] | None = None  # (status, x-amzn-ErrorType)
+        self.error_message = ""  # the error's message (default: "<ErrorType> from test")
+        self.sagemaker_body: bytes | None = None  # a SageMaker answer sent as it is
         self.words = ["Bonjour", " le", " monde"]
         self.piece_delay = 0.0
         self.mid_stream_error: str | None = None
@@ -231,7 +233,7 @@ class AwsLoopback:
                     status, kind = aws.error
                     self._send(
                         status,
-                        json.dumps({"message": f"{kind} from test"}).encode(),
+                        json.dumps({"message": aws.error_message or f"{kind} from test"}).encode(),
                         {"x-amzn-ErrorType": kind, "Content-Type": "application/json"},
                     )
                     return
@@ -378,6 +380,9 @@ class AwsLoopback:
                                 "inputTextTokenCount": 4})  # fmt: skip
 
             def _sagemaker(self, request: dict[str, Any]) -> None:
+                if aws.sagemaker_body is not None:
+                    self._send(200, aws.sagemaker_body, {"Content-Type": "application/json"})
+                    return
                 if request.get("tools") or request.get("response_format"):
                     self._json(_whole_act(_act(request)))  # the Messages API acts on tools
                     return

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import openai
+
 from metering.models import UsageEvent
 from metering.usage_queue import record_queued_usage
 
@@ -24,3 +26,8 @@ def events_of(slug: str, count: int, timeout: float = 15) -> list[UsageEvent]:
 def event_of(request_id: str) -> UsageEvent:
     record_queued_usage()
     return UsageEvent.objects.unscoped().get(request_id=request_id)
+
+
+def slug_of(client: openai.OpenAI) -> str:
+    """The tenant slug of an `openai` client pointed at `/t/<slug>/v1/`."""
+    return client.base_url.path.split("/")[2]

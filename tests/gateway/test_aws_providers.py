@@ -10,6 +10,7 @@ import pytest
 
 from models_catalog.models import Provider
 from tests.gateway.conftest import COHERE, HAIKU, TITAN
+from tests.gateway.recorded import events_of, slug_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,12 +68,55 @@ def test_bedrock_throttling_is_429(aws_client, aws) -> None:
         )
 
 
-def test_bedrock_validation_error_is_502_with_its_reason(aws_client, aws) -> None:
+def test_bedrock_validation_error_is_a_400_with_its_reason_never_retried(aws_client, aws) -> None:
+    # It was a 502 (upstream_error), which SDKs retry: the same refusal each time.
     aws.error = (400, "ValidationException")
-    with pytest.raises(openai.InternalServerError, match="ValidationException"):
-        aws_client.chat.completions.create(
-            model=HAIKU, messages=[{"role": "user", "content": "Hi"}]
-        )
+    aws.error_message = "temperature: range: 0..1"
+    with pytest.raises(openai.BadRequestError, match="temperature: range"):
+        aws_client.chat.completions.create(model=HAIKU, messages=HELLO, temperature=1.5)
+    # Streamed, refused before its first piece: the same 400, not a 200 with an error event,
+    # and as uncharged as unstreamed (it was charged the prompt's counted tokens).
+    with pytest.raises(openai.BadRequestError):
+        aws_client.chat.completions.create(model=HAIKU, messages=HELLO, stream=True)
+    assert len(aws.calls) == 2
+    whole, streamed = events_of(slug_of(aws_client), 2)
+    for event in (whole, streamed):
+        assert (event.status, event.input_tokens, event.cost) == ("error", 0, 0)
+
+
+def test_a_prompt_bedrock_finds_too_long_is_the_context_window_400(aws_client, aws) -> None:
+    aws.error = (400, "ValidationException")
+    aws.error_message = "Input is too long for requested model."
+    with pytest.raises(openai.BadRequestError) as refused:
+        aws_client.chat.completions.create(model=HAIKU, messages=HELLO)
+    error = refused.value.body
+    assert error["param"] == "messages" and "(its context window)" in error["message"]
+    assert "Input is too long for requested model." in error["message"]
+
+
+def test_a_stream_throttled_before_its_first_piece_is_a_429_with_retry_after(
+    aws_client, aws, settings
+) -> None:
+    settings.GATEWAY_BACKOFF_SECONDS = 0.01
+    aws.error = (429, "ModelNotReadyException")  # retried, as throttling is
+    with pytest.raises(openai.RateLimitError) as refused:
+        aws_client.chat.completions.create(model=HAIKU, messages=HELLO, stream=True)
+    assert refused.value.response.headers["Retry-After"] == "2"
+    assert refused.value.body["code"] == "upstream_throttled"
+    assert len(aws.calls) == 1 + settings.GATEWAY_RETRIES
+
+
+def test_errors_inside_a_bedrock_stream_are_read_by_their_kind(aws_client, aws, settings) -> None:
+    # ConverseStream names them in camelCase with no HTTP status; they were 500s, retried.
+    settings.GATEWAY_BACKOFF_SECONDS = 0.01
+    aws.mid_stream_error = "throttlingException"  # after the first pieces: an error event
+    with pytest.raises(openai.APIError) as failed:
+        list(aws_client.chat.completions.create(model=HAIKU, messages=HELLO, stream=True))
+    assert failed.value.code == "upstream_throttled"
+    aws.words, aws.mid_stream_error = [], "validationException"  # before any piece: a 400
+    with pytest.raises(openai.BadRequestError):
+        aws_client.chat.completions.create(model=HAIKU, messages=HELLO, stream=True)
+    assert len(aws.calls) == 2  # neither retried
 
 
 def test_client_leaving_a_bedrock_stream_closes_it(aws_client, aws) -> None:
@@ -108,6 +152,16 @@ def test_custom_model_on_a_sagemaker_endpoint(aws_client, aws) -> None:
     assert text == "Bonjour le monde"
     assert chunks[-1].usage.prompt_tokens == 20
     assert aws.calls[-1]["path"] == "/endpoints/claims-endpoint-1/invocations-response-stream"
+
+
+def test_a_sagemaker_answer_that_is_not_json_is_a_502_and_billed(aws_client, aws) -> None:
+    # It was a 500 (a JSONDecodeError), and the call the endpoint answered went unbilled.
+    aws.sagemaker_body = b"<html>Internal error</html>"
+    with pytest.raises(openai.InternalServerError, match="not JSON") as failed:
+        aws_client.chat.completions.create(model="custom/claims", messages=HELLO)
+    assert failed.value.status_code == 502 and len(aws.calls) == 1
+    (event,) = events_of(slug_of(aws_client), 1)
+    assert (event.status, event.tokens_counted) == ("error", True) and event.input_tokens > 0
 
 
 def test_missing_credentials_are_named(aws_client, aws) -> None:

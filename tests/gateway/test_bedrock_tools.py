@@ -13,8 +13,9 @@ import pytest
 from models_catalog.models import FoundationModel
 from models_catalog.services.access import grant_model
 from tenants.models import Tenant
+from tests.gateway import aws_servers
 from tests.gateway.conftest import HAIKU
-from tests.gateway.recorded import events_of
+from tests.gateway.recorded import events_of, slug_of
 from tests.gateway.tools import ASK, TIME, WEATHER, City
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,10 +25,6 @@ NOVA = "amazon.nova-lite-v1:0"
 LLAMA = "meta.llama3-1-8b-instruct-v1:0"
 BOTH = [{"role": "user", "content": "get_weather and get_time, please"}]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
-
-
-def slug_of(client: openai.OpenAI) -> str:
-    return client.base_url.path.split("/")[2]
 
 
 def grant(client: openai.OpenAI, *names: str) -> None:
@@ -196,6 +193,57 @@ def test_streamed_structured_output_arrives_as_json_text(aws_client, aws) -> Non
     }
 
 
+def answering(monkeypatch: pytest.MonkeyPatch, blocks: list[dict], stop_reason: str) -> None:
+    """The loopback Converse answers `blocks`, stopped for `stop_reason`, whatever it is asked."""
+    monkeypatch.setattr(aws_servers, "converse_act", lambda request, words: (blocks, stop_reason))
+
+
+CITY = {"type": "json_schema", "json_schema": {"name": "city", "schema": City.model_json_schema()}}
+
+
+def test_structured_output_a_guardrail_stopped_is_its_text_and_billed(
+    aws_client, aws, monkeypatch
+) -> None:
+    # Bedrock's guardrail answered instead of the forced tool: this was a 502, not billed,
+    # though Bedrock charged the call.
+    sorry = "Sorry, the model cannot answer this question."
+    answering(monkeypatch, [{"text": sorry}], "guardrail_intervened")
+    answer = aws_client.chat.completions.create(model=HAIKU, messages=ASK, response_format=CITY)
+    assert (answer.choices[0].finish_reason, answer.choices[0].message.content) == (
+        "content_filter", sorry,
+    )  # fmt: skip
+    chunks = list(aws_client.chat.completions.create(
+        model=HAIKU, messages=ASK, response_format=CITY, stream=True
+    ))  # fmt: skip
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == sorry
+    assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "content_filter"
+    answering(monkeypatch, [{"text": "I would rather chat."}], "end_turn")  # no forced tool
+    with pytest.raises(openai.InternalServerError, match="requested JSON format"):
+        aws_client.chat.completions.create(model=HAIKU, messages=ASK, response_format=CITY)
+    events = events_of(slug_of(aws_client), 3)
+    assert [(e.status, e.input_tokens) for e in events] == [("ok", 12), ("ok", 30), ("error", 12)]
+    assert all(event.cost > 0 for event in events)
+
+
+def test_converse_stop_reasons_are_finish_reasons_or_a_billed_502(
+    aws_client, aws, monkeypatch
+) -> None:
+    answering(monkeypatch, [{"text": "The first half of"}], "model_context_window_exceeded")
+    answer = aws_client.chat.completions.create(model=HAIKU, messages=ASK, tools=[WEATHER])
+    assert answer.choices[0].finish_reason == "length"  # it was "stop", as if whole
+    answering(monkeypatch, [{"text": "Calling"}], "malformed_tool_use")
+    with pytest.raises(openai.InternalServerError, match="malformed_tool_use"):
+        aws_client.chat.completions.create(model=HAIKU, messages=ASK, tools=[WEATHER])
+    with pytest.raises(openai.APIError, match="malformed_tool_use"):  # after its first piece
+        list(aws_client.chat.completions.create(
+            model=HAIKU, messages=ASK, tools=[WEATHER], stream=True
+        ))  # fmt: skip
+    events = events_of(slug_of(aws_client), 3)
+    assert [(e.status, e.input_tokens) for e in events] == [("ok", 12), ("error", 12),
+                                                            ("error", 30)]  # fmt: skip
+    assert all(event.cost > 0 for event in events)
+
+
 def test_tools_and_structured_output_together_are_refused(aws_client, aws) -> None:
     body = refusal(aws_client, tools=[WEATHER], response_format={"type": "json_object"})
     assert body["param"] == "response_format"
@@ -216,7 +264,13 @@ def test_an_image_data_url_reaches_converse_as_bytes(aws_client, aws, settings) 
     body = refusal(aws_client, messages=[{"role": "user", "content": [
         {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}])  # fmt: skip
     assert body["param"] == "messages[0].content"
-    assert "data URL" in body["message"] and len(aws.calls) == 1
+    assert "data URL" in body["message"]
+    # Converse has no level of detail: one asked for is refused, not dropped unsaid.
+    body = refusal(aws_client, messages=[{"role": "user", "content": [
+        {"type": "text", "text": "What is this?"},
+        {"type": "image_url", "image_url": {"url": url, "detail": "low"}}]}])  # fmt: skip
+    assert body["param"] == "messages[0].content[1].image_url.detail"
+    assert len(aws.calls) == 1
 
 
 def test_a_text_only_model_refuses_tools_and_images_naming_the_field(aws_client, aws) -> None:

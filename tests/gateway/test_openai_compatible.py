@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import openai
@@ -13,6 +14,7 @@ from metering.usage_queue import record_queued_usage
 from models_catalog.models import FoundationModel, Provider
 from models_catalog.services.access import grant_model
 from tests.gateway.recorded import event_of
+from tests.gateway.tools import ASK, WEATHER
 from tests.gateway.upstreams import Upstream
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -188,3 +190,50 @@ def test_a_stream_event_that_is_not_json_ends_the_stream_with_an_error(
             received.append(chunk)
     assert "".join(c.choices[0].delta.content or "" for c in received if c.choices) == "Hello "
     assert event_of(received[0].id).status == "error"
+
+
+def test_tool_arguments_written_as_an_object_are_passed_on_as_json(vllm_client, upstream) -> None:
+    # TGI's Messages API writes them as an object: they came back as a Python repr.
+    FoundationModel.objects.filter(name="acme-llama").update(supports_tools=True)
+    call = {"id": "call_0", "type": "function",
+            "function": {"name": "get_weather", "arguments": {"city": "Paris"}}}  # fmt: skip
+    upstream.body = {
+        "choices": [{"index": 0, "finish_reason": "tool_calls",
+                     "message": {"role": "assistant", "content": None, "tool_calls": [call]}}],
+        "usage": {"prompt_tokens": 20, "completion_tokens": 5},
+    }  # fmt: skip
+    answer = vllm_client.chat.completions.create(model="acme-llama", messages=ASK, tools=[WEATHER])
+    assert json.loads(answer.choices[0].message.tool_calls[0].function.arguments) == {
+        "city": "Paris"
+    }
+    delta = {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, **call}]}}]}
+    upstream.pieces = [f"data: {json.dumps(delta)}\n\n".encode()]
+    chunks = list(vllm_client.chat.completions.create(
+        model="acme-llama", messages=QUESTION, stream=True
+    ))  # fmt: skip
+    deltas = [c.choices[0].delta.tool_calls for c in chunks if c.choices]
+    written = "".join(d[0].function.arguments or "" for d in deltas if d)
+    assert json.loads(written) == {"city": "Paris"}
+
+
+def test_an_answer_without_choices_is_a_502_and_billed(vllm_client, upstream) -> None:
+    # It was a 500 (an IndexError), and the call the server answered went unbilled.
+    upstream.body = {"choices": [], "usage": {"prompt_tokens": 20, "completion_tokens": 0}}
+    with pytest.raises(openai.InternalServerError, match=r"without choices\[0\]") as failed:
+        vllm_client.chat.completions.create(model="acme-llama", messages=QUESTION)
+    assert failed.value.status_code == 502
+    event = event_of(failed.value.response.headers["X-Request-Id"])
+    assert (event.status, event.input_tokens, event.tokens_counted) == ("error", 20, False)
+
+
+def test_a_request_the_server_refuses_is_a_400_with_its_message(vllm_client, upstream) -> None:
+    upstream.status, upstream.error_message = 422, "top_k must be at least -1"
+    with pytest.raises(openai.BadRequestError, match="top_k must be at least -1"):
+        vllm_client.chat.completions.create(model="acme-llama", messages=QUESTION)
+    upstream.status = 400
+    upstream.error_message = "This model's maximum context length is 4096 tokens."
+    with pytest.raises(openai.BadRequestError) as refused:
+        vllm_client.chat.completions.create(model="acme-llama", messages=QUESTION)
+    assert refused.value.body["param"] == "messages"
+    assert "(its context window)" in refused.value.body["message"]
+    assert len(upstream.requests) == 2  # neither retried

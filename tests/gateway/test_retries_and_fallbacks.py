@@ -92,19 +92,17 @@ def test_a_fallback_stream_cut_by_a_guardrail_is_charged_as_the_fallback(regions
     secondary.pieces = ["Hello ", "from ", "Project Falcon ", "again "]
     set_tenant_policy(tenant=regions.tenant, raw={"word_filters": [
         {"name": "codename", "pattern": "Project Falcon"}]}, actor="ada")  # fmt: skip
-    answer = regions.client.chat.completions.with_raw_response.create(
-        model="llama-east", messages=HELLO, stream=True
-    )
-    with pytest.raises(openai.APIError, match="codename"):
-        list(answer.parse())  # the error event the blocked stream ends with
-    event = event_of(answer.headers["X-Request-Id"])
+    # Blocked before any of it was sent: a 400, as the same answer unstreamed.
+    with pytest.raises(openai.BadRequestError, match="codename") as blocked:
+        regions.client.chat.completions.create(model="llama-east", messages=HELLO, stream=True)
+    event = event_of(blocked.value.response.headers["X-Request-Id"])
     assert (event.status, event.model_name, event.provider_name) == ("error", "llama-west", "west")
 
 
 def test_a_refusal_is_not_retried(regions) -> None:
     primary, secondary = regions.primary, regions.secondary
-    primary.status = 400
-    with pytest.raises(openai.InternalServerError, match="400"):
+    primary.status, primary.error_message = 400, "stop: at most 4 sequences"
+    with pytest.raises(openai.BadRequestError, match="stop: at most 4 sequences"):
         regions.client.chat.completions.create(model="llama-east", messages=HELLO)
     assert len(primary.requests) == 1 and secondary.requests == []
 

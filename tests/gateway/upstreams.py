@@ -20,6 +20,8 @@ class Upstream:
         # What a stream says (default: "w0 ", "w1 ", ...); bytes are sent as they are.
         self.pieces: list[str | bytes] | None = None
         self.answer = "Hello there"  # what a whole answer says
+        self.body: dict[str, Any] | None = None  # a whole answer sent as it is
+        self.error_message = "overloaded"  # what a failing answer says
         self.cached_tokens: int | None = None  # prompt tokens a whole answer says were cached
         self.usage: dict[str, Any] | None = None  # a whole answer's usage, if not 11 + 2
         # False: whole answers and embeddings leave `usage` out; streams report it as zeros
@@ -43,15 +45,16 @@ class Upstream:
                 failing = upstream.status != 200 and upstream.failures_left != 0
                 if failing:
                     upstream.failures_left -= 1
-                    self._json(
-                        upstream.status, {"error": {"message": "overloaded"}}, {"Retry-After": "7"}
-                    )
+                    self._json(upstream.status, {"error": {"message": upstream.error_message}},
+                               {"Retry-After": "7"})  # fmt: skip
                 elif self.path.endswith("/embeddings"):
                     data = [
                         {"index": i, "embedding": upstream.embedding}
                         for i in range(len(body["input"]))
                     ]
                     self._json(200, {"data": data, "usage": {"prompt_tokens": 3}})
+                elif upstream.body is not None and not body.get("stream"):
+                    self._json(200, upstream.body)
                 elif _acts(body) and body.get("stream"):
                     self._stream_act(_act(body))
                 elif _acts(body):
