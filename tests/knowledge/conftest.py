@@ -6,15 +6,19 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.test import Client
 
 from identity.principals import Principal
+from identity.services import mint_member_token
 from knowledge.models import Document
 from knowledge.services import Upload, create_knowledge_base, upload_documents
 from knowledge.stores import Located, opened
 from models_catalog.services.access import grant_model
 from tenants.models import Tenant
+from tests.gateway.upstreams import Upstream, upstream_model
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EMBEDDINGS = "local/all-minilm-l6-v2"
@@ -71,3 +75,13 @@ def in_small_chunks(located: Located) -> Located:
     with opened(located):
         located.kb.save(update_fields=["chunking"])
     return located
+
+
+def member_asking(tenant: Tenant, make_user: Any, chat_model: str) -> tuple[Client, Upstream]:
+    """A member's bearer-token client, and the loopback upstream that serves `chat_model`,
+    granted to the tenant: what retrieve-and-generate answers with."""
+    upstream = Upstream()
+    upstream_model(chat_model, upstream)
+    grant_model(model_name=chat_model, tenants=[tenant], actor="test")
+    token = mint_member_token(user=make_user("mo", roles={tenant: "member"}), tenant=tenant)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}"), upstream

@@ -8,12 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from identity.services import mint_member_token
-from models_catalog.services.access import grant_model
-from tests.gateway.upstreams import Upstream, upstream_model
-from tests.knowledge.conftest import ingested, knowledge_base
+from tests.knowledge.conftest import ingested, knowledge_base, member_asking
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,11 +23,7 @@ def test_an_answer_is_reused_only_for_the_same_search(make_tenant, make_user,
     documents = ingested(located, {"strict.txt": b"Late fees: two pounds a day, no exceptions.",
                                    "lenient.txt": b"Late fees: none at all, ever."})  # fmt: skip
     ids = {d.filename: str(d.pk) for d in documents}
-    upstream = Upstream()
-    upstream_model(CHAT, upstream)
-    grant_model(model_name=CHAT, tenants=[acme], actor="test")
-    member = Client(HTTP_AUTHORIZATION="Bearer " + mint_member_token(
-        user=make_user("mo", roles={acme: "member"}), tenant=acme))  # fmt: skip
+    member, upstream = member_asking(acme, make_user, CHAT)
     url = f"/t/{acme.slug}/v1/knowledge-bases/{located.kb.pk}/retrieve-and-generate"
 
     def ask(**extra: Any) -> dict[str, Any]:

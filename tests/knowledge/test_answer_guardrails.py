@@ -8,15 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from guardrails.services import set_floor, set_tenant_policy
-from identity.services import mint_member_token
 from metering.models import UsageEvent
 from metering.usage_queue import record_queued_usage
-from models_catalog.services.access import grant_model
-from tests.gateway.upstreams import Upstream, upstream_model
-from tests.knowledge.conftest import ingested, knowledge_base
+from tests.knowledge.conftest import ingested, knowledge_base, member_asking
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,11 +25,7 @@ def test_the_question_meets_the_guardrails_before_the_cache_and_the_embedding(  
     acme = make_tenant("acme")
     located = knowledge_base(acme)
     ingested(located, {"strict.txt": b"Late fees: two pounds a day, no exceptions."})
-    upstream = Upstream()
-    upstream_model(CHAT, upstream)
-    grant_model(model_name=CHAT, tenants=[acme], actor="test")
-    member = Client(HTTP_AUTHORIZATION="Bearer " + mint_member_token(
-        user=make_user("mo", roles={acme: "member"}), tenant=acme))  # fmt: skip
+    member, upstream = member_asking(acme, make_user, CHAT)
     base = f"/t/{acme.slug}/v1/knowledge-bases/{located.kb.pk}"
 
     def ask(query: str, path: str = "/retrieve-and-generate") -> Any:
