@@ -121,10 +121,11 @@ def _strings(raw: Any, field: str) -> tuple[str, ...]:
 
 def _text(entry: dict[str, Any], key: str, field: str, *, saved: bool) -> str:
     """`entry[key]` as text ("" when missing or null). A policy stored before types were
-    checked is read as it was then (`str()`), so it keeps applying as it did."""
+    checked is read as it was then (`str()`, a null included: "None"), so it keeps applying as
+    it did rather than failing every call it governs."""
     value = entry.get(key)
     if value is None:
-        return ""
+        return "None" if saved and key in entry else ""
     if isinstance(value, str):
         return value
     if saved:
@@ -189,7 +190,9 @@ def _word_filter(entry: Any, field: str, *, saved: bool) -> WordFilter:
     regex = _flag(entry.get("regex"), f"{field}.regex", saved=saved)
     # A phrase's edge spaces would have to be matched too; a regular expression's are its own.
     pattern = written if regex else written.strip()
-    name = _text(entry, "name", field, saved=saved).strip() or pattern
+    name = (
+        entry.get("name") is not None and _text(entry, "name", field, saved=saved).strip()
+    ) or pattern
     if not regex:
         together = "".join(pattern.split())
         return WordFilter(name, _whole_word(pattern), whole_word(pattern),

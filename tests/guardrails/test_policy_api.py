@@ -93,6 +93,21 @@ def test_the_policy_page_shows_a_topic_stored_before_names_had_to_be_text(  # ty
     assert shown.status_code == 200 and "salary" in shown.content.decode()
 
 
+def test_a_policy_stored_with_nulls_before_types_were_checked_still_applies() -> None:
+    """The old parser read a null name or pattern as the text "None"; reading such a stored
+    policy must not fail (every call it governs would)."""
+    from guardrails.policy import parse
+
+    policy = parse({
+        "denied_topics": [{"name": None, "keywords": ["salary"]}],
+        "word_filters": [{"pattern": "codename", "name": None}, {"pattern": None}],
+    }, saved=True)  # fmt: skip
+    assert [topic.name for topic in policy.topics] == ["None"]
+    assert [word.name for word in policy.words] == ["codename", "None"]
+    with pytest.raises(InvalidInput):
+        parse({"denied_topics": [{"name": None, "keywords": ["salary"]}]})
+
+
 def test_capture_is_turned_off_whatever_the_floor_has_grown_to(  # type: ignore[no-untyped-def]
     module_tenants, make_user
 ) -> None:
