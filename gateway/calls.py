@@ -545,16 +545,30 @@ async def stream(call: ChatCall) -> AsyncGenerator[ChatChunk | Settled, None]:
 
 
 async def opened(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:
-    """`stream(call)` once its first item is there: a stream that failed before anything could
-    be sent (throttled, refused, blocked) raises its failure, settled, so that the caller is
-    answered with its status (429 with Retry-After, 400, 502) rather than a 200 and an error
+    """`stream(call)` once its first item is there: a stream that failed, uncharged, before
+    anything could be sent (throttled, refused) raises its failure, settled, so that the caller
+    is answered with its status (429 with Retry-After, 400, 502) rather than a 200 and an error
     event."""
     items = stream(call)
     first = await anext(items)
-    if isinstance(first, Settled) and first.failure is not None:
+    if isinstance(first, Settled) and first.failure is not None and _said_by_status(first):
         await items.aclose()
         raise first.failure
     return _after(first, items)
+
+
+# What OpenAI's SDKs resend by themselves (408, 409, 429 and any 5xx).
+SDK_RETRIED = frozenset({408, 409, 429})
+
+
+def _said_by_status(settled: Settled) -> bool:
+    """Whether a failure before the first piece may be answered with its own status: always when
+    the call was not charged; when it was (a piece arrived, or an answer the gateway could not
+    use), only with a status the SDKs do not resend, since each attempt would be billed again.
+    Otherwise it goes as an error event after a 200."""
+    status = settled.failure.status_code if settled.failure is not None else 200
+    charged = settled.event.get("input_tokens") or settled.event.get("output_tokens")
+    return not charged or (status < 500 and status not in SDK_RETRIED)
 
 
 async def _after(

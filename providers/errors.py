@@ -31,6 +31,11 @@ class UnusableAnswer(UpstreamError):
         self.usage = usage
         self.answered = answered
 
+    def headers(self) -> dict[str, str]:
+        """`x-should-retry: false`: OpenAI's SDKs resend a 502 by themselves unless told not
+        to, and each attempt would be billed."""
+        return {**super().headers(), "x-should-retry": "false"}
+
 
 class ProviderRefused(InvalidInput):
     """The provider refused the request for what it says (Bedrock's ValidationException, a 400

@@ -218,10 +218,21 @@ def test_structured_output_a_guardrail_stopped_is_its_text_and_billed(
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == sorry
     assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "content_filter"
     answering(monkeypatch, [{"text": "I would rather chat."}], "end_turn")  # no forced tool
-    with pytest.raises(openai.InternalServerError, match="requested JSON format"):
+    with pytest.raises(openai.InternalServerError, match="requested JSON format") as whole:
         aws_client.chat.completions.create(model=HAIKU, messages=ASK, response_format=CITY)
-    events = events_of(slug_of(aws_client), 3)
-    assert [(e.status, e.input_tokens) for e in events] == [("ok", 12), ("ok", 30), ("error", 12)]
+    assert whole.value.response.headers["x-should-retry"] == "false"  # billed: not resent
+    # Streamed, nothing reached the client, but the call was billed: a 200 and an error event,
+    # not a 502 the SDKs would resend (and each attempt billed).
+    streamed = aws_client.chat.completions.with_raw_response.create(
+        model=HAIKU, messages=ASK, response_format=CITY, stream=True
+    )
+    assert streamed.http_response.status_code == 200
+    with pytest.raises(openai.APIError, match="requested JSON format"):
+        list(streamed.parse())
+    events = events_of(slug_of(aws_client), 4)
+    assert [(e.status, e.input_tokens) for e in events] == [
+        ("ok", 12), ("ok", 30), ("error", 12), ("error", 30)
+    ]  # fmt: skip
     assert all(event.cost > 0 for event in events)
 
 

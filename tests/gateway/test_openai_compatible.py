@@ -222,6 +222,8 @@ def test_an_answer_without_choices_is_a_502_and_billed(vllm_client, upstream) ->
     with pytest.raises(openai.InternalServerError, match=r"without choices\[0\]") as failed:
         vllm_client.chat.completions.create(model="acme-llama", messages=QUESTION)
     assert failed.value.status_code == 502
+    # Billed: the SDKs, which resend a 502 by themselves, are told not to.
+    assert failed.value.response.headers["x-should-retry"] == "false"
     event = event_of(failed.value.response.headers["X-Request-Id"])
     assert (event.status, event.input_tokens, event.tokens_counted) == ("error", 20, False)
 
