@@ -5,6 +5,7 @@ kept in the conversation; its failures told in words a business user understands
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -216,13 +217,14 @@ async def stream_events(prepared: Prepared) -> AsyncIterator[bytes]:
     """Server-sent events: `start` (conversation, the prompt's turn, citations), `delta`s, then
     `done` (tokens, latency, cost) or `failure`. A stopped stream (the person pressed Stop, or
     left) stops the upstream call and keeps the partial answer as stopped."""
-    yield _event("start", {"conversation_id": str(prepared.conversation_id),
-                           "question_id": prepared.question_id,
-                           "request_id": prepared.call.request_id,
-                           "citations": prepared.citations})  # fmt: skip
     text: list[str] = []
-    saved = False
+    saved = began = False
     try:
+        yield _event("start", {"conversation_id": str(prepared.conversation_id),
+                               "question_id": prepared.question_id,
+                               "request_id": prepared.call.request_id,
+                               "citations": prepared.citations})  # fmt: skip
+        began = True
         async for item in calls.stream(prepared.call):
             if isinstance(item, calls.Settled):
                 saved = True
@@ -243,6 +245,8 @@ async def stream_events(prepared: Prepared) -> AsyncIterator[bytes]:
                 text.append(item.text)
                 yield _event("delta", {"text": item.text})
     finally:
-        if not saved:
+        if not began:  # gone while `start` was sent: the model was never called
+            start_in_pool(functools.partial(abandoned, prepared))
+        elif not saved:
             partial = "".join(text)
             start_in_pool(lambda: _save(prepared, partial, Turn.Status.STOPPED, {}))

@@ -4,13 +4,19 @@ regeneration or edit keeps the answer it would have replaced."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from django_tenants.utils import tenant_context
 
 from budgets.services import set_budget
+from identity.principals import person_in_tenant
 from models_catalog.services.access import grant_model
+from playground.chat import prepare, stream_events
 from playground.models import Conversation, Turn
+from tests.gateway.recorded import events_of
 from tests.playground.test_chat_stream import browser
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,3 +82,28 @@ def test_a_refused_regeneration_keeps_the_answer(asgi_url, make_tenant, make_use
     ]  # fmt: skip
     with tenant_context(acme):  # nothing superseded: later prompts still send the exchange
         assert not Turn.objects.filter(superseded=True).exists()
+
+
+def test_a_turn_left_while_its_start_is_sent_gives_its_call_back(make_tenant, make_user) -> None:
+    """The page's stream closed at its first event (the person gone): the admitted call is
+    settled at once, uncharged, and the prompt answered as stopped; its budget hold is not kept
+    until the reconciliation."""
+    acme = make_tenant("acme")
+    grant_model(model_name=PRICED, tenants=[acme], actor="test")
+    nina = make_user("nina", roles={acme: "member"})
+    with tenant_context(acme):
+        principal = person_in_tenant(nina, acme)
+        assert principal is not None
+        prepared = prepare(acme, principal, {"prompt": "Hi", "model": PRICED})
+
+    async def leave_at_start() -> None:
+        events = stream_events(prepared)
+        assert b"start" in await anext(events)
+        await events.aclose()  # what Django does when the client is gone mid-send
+
+    asyncio.run(leave_at_start())
+    (event,) = events_of(acme.slug, 1)
+    assert (event.request_id, event.status) == (prepared.call.request_id, "cancelled")
+    assert not event.cost
+    with tenant_context(acme):
+        assert eventually(lambda: Turn.objects.filter(status=Turn.Status.STOPPED).exists())
