@@ -9,7 +9,7 @@ pool threads from the hot-path caches, with no database query while nothing chan
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 from django.conf import settings
@@ -163,16 +163,26 @@ def _start_chat(request: HttpRequest) -> calls.ChatCall:
 async def chat_completions(request: HttpRequest) -> HttpResponseBase:
     """OpenAI's chat completions, whole or streamed as server-sent events."""
     call = await run_in_pool_or_undo(calls.abandoned, _start_chat, request)
-    response: HttpResponseBase
-    try:
+
+    async def respond() -> HttpResponseBase:
         if call.stream:  # a failure before the first piece is answered with its own status
-            response = event_stream(_stream(call, await calls.opened(call)))
-        else:
-            result = await calls.complete(call)
-            response = JsonResponse(openai_format.completion(
-                call.request_id, call.name, result, legacy_functions=call.legacy_functions
-            ))  # fmt: skip
-    except DomainError as failure:  # an admitted call's: its request id names its usage event
+            return event_stream(_stream(call, await calls.opened(call)))
+        result = await calls.complete(call)
+        return JsonResponse(openai_format.completion(
+            call.request_id, call.name, result, legacy_functions=call.legacy_functions
+        ))  # fmt: skip
+
+    return await answer_of(call, respond)
+
+
+async def answer_of(
+    call: calls.ChatCall, respond: Callable[[], Awaitable[HttpResponseBase]]
+) -> HttpResponseBase:
+    """An admitted call's answer, or its failure in OpenAI's shape; either way with the headers
+    that name its request (whose id names its usage event) and the model that served."""
+    try:
+        response = await respond()
+    except DomainError as failure:
         response = domain_error_response(failure)
     return _decorate(response, call.resolved, call.request_id, call.served)
 

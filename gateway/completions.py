@@ -16,7 +16,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 
 from gateway import calls, openai_format
-from gateway.api import api_caller, decorated, endpoint, event_stream, json_body
+from gateway.api import answer_of, api_caller, endpoint, event_stream, json_body
 from gateway.parameters import (
     BadParameter,
     number,
@@ -151,8 +151,10 @@ async def _stream(
 async def completions(request: HttpRequest) -> HttpResponseBase:
     """OpenAI's legacy text completions, whole or streamed, served by a chat model."""
     call = await run_in_pool_or_undo(calls.abandoned, _start, request)
-    if call.stream:  # a failure before the first piece: its own status, as on chat
-        response: HttpResponseBase = event_stream(_stream(call, await calls.opened(call)))
-    else:
-        response = JsonResponse(_whole(call, await calls.complete(call)))
-    return decorated(response, call.resolved, call.request_id, call.served)
+
+    async def respond() -> HttpResponseBase:
+        if call.stream:  # a failure before the first piece: its own status, as on chat
+            return event_stream(_stream(call, await calls.opened(call)))
+        return JsonResponse(_whole(call, await calls.complete(call)))
+
+    return await answer_of(call, respond)

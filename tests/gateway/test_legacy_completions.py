@@ -7,6 +7,7 @@ from __future__ import annotations
 import openai
 import pytest
 
+from guardrails.services import set_tenant_policy
 from tests.gateway.conftest import LOCAL_CHAT
 from tests.gateway.recorded import events_of
 
@@ -58,3 +59,16 @@ def test_what_a_chat_model_cannot_do_is_refused_by_name(acme_client, fields, par
         acme_client.completions.create(**arguments)
     assert refused.value.body["param"] == param
     assert events_of(acme_client.tenant.slug, 1, timeout=0.3) == []  # nothing was charged
+
+
+def test_a_failure_after_admission_names_its_request(acme_client) -> None:
+    """A completion blocked by the output guardrail is answered in OpenAI's shape with the
+    request id that names its usage event, as on chat."""
+    set_tenant_policy(tenant=acme_client.tenant, raw={"word_filters": [
+        {"name": "the answer", "pattern": "Paris"}]}, actor="ada")  # fmt: skip
+    with pytest.raises(openai.BadRequestError, match="the answer") as blocked:
+        acme_client.completions.create(model=LOCAL_CHAT, prompt=PROMPT, max_tokens=8,
+                                       temperature=0)  # fmt: skip
+    (event,) = events_of(acme_client.tenant.slug, 1)
+    assert blocked.value.response.headers["X-Request-Id"] == event.request_id
+    assert event.output_tokens > 0  # answered, then blocked: billed
