@@ -38,7 +38,8 @@ from gateway.usage import (
     with_usage_known,
 )
 from guardrails.arguments import still_json
-from guardrails.engine import GuardrailBlocked, StreamGuard, check
+from guardrails.checked import checked
+from guardrails.engine import GuardrailBlocked, StreamGuard
 from guardrails.interventions import note
 from guardrails.invocation_log import as_record, capture, captures
 from guardrails.policy import NO_POLICY, Policy
@@ -190,22 +191,9 @@ class ChatCall:
         ))  # fmt: skip
 
 
-def _checked(policy: Policy, slug: str, text: str, direction: str) -> str:
-    """`text` as the guardrails let it pass (masked), or GuardrailBlocked; interventions noted."""
-    if not text:
-        return text
-    try:
-        verdict = check(policy, text, direction)
-    except GuardrailBlocked as blocked:
-        note(slug, direction, [(blocked.policy, "block")])
-        raise
-    note(slug, direction, verdict.interventions)
-    return verdict.text
-
-
 def _checked_arguments(policy: Policy, slug: str, arguments: str) -> str:
     """A tool call's arguments as the guardrails let them pass, still JSON where they were."""
-    return still_json(arguments, _checked(policy, slug, arguments, "output"))
+    return still_json(arguments, checked(policy, slug, arguments, "output"))
 
 
 def _guarded_input(caller: Caller, chat: ChatRequest, policy: Policy) -> ChatRequest:
@@ -215,13 +203,13 @@ def _guarded_input(caller: Caller, chat: ChatRequest, policy: Policy) -> ChatReq
     messages = []
     for message in chat.messages:
         parts = tuple(
-            TextPart(_checked(policy, slug, part.text, "input"))
+            TextPart(checked(policy, slug, part.text, "input"))
             if isinstance(part, TextPart) else part
             for part in message.parts
         )  # fmt: skip
         content = (
             "".join(part.text for part in parts if isinstance(part, TextPart))
-            if parts else _checked(policy, slug, message.content, "input")
+            if parts else checked(policy, slug, message.content, "input")
         )  # fmt: skip
         unchanged = content == message.content and parts == message.parts
         messages.append(message if unchanged else replace(message, content=content, parts=parts))
@@ -238,7 +226,7 @@ def _guarded_output(call: ChatCall, result: ChatResult) -> ChatResult:
         replace(tool_call, arguments=_checked_arguments(call.policy, slug, tool_call.arguments))
         for tool_call in result.tool_calls
     )
-    return replace(result, text=_checked(call.policy, slug, result.text, "output"),
+    return replace(result, text=checked(call.policy, slug, result.text, "output"),
                    tool_calls=calls)  # fmt: skip
 
 

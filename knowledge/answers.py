@@ -18,7 +18,7 @@ from asgiref.sync import async_to_sync
 
 from gateway import calls
 from gateway.rerank import RerankRequest, rerank, start_rerank
-from guardrails.input_check import checked_input
+from guardrails.checked import checked_input
 from guardrails.selectors import policy_digest
 from identity.principals import Principal
 from kernel.errors import InvalidInput

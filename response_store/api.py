@@ -121,10 +121,13 @@ class ResponseStream:
         self._sent = self._events()
 
     def _take(self, settler: str) -> bool:
-        """Whether `settler` is the one that settles the call (the first to ask)."""
+        """Whether `settler` settles the call: true for the first to ask, once (`close` runs
+        both when the stream is closed at a send and when Django closes the response)."""
         with self._lock:
-            self._settler = self._settler or settler
-            return self._settler == settler
+            if self._settler is not None:
+                return False
+            self._settler = settler
+            return True
 
     def close(self) -> None:
         """Called by Django once the response is over, sent or not."""
