@@ -11,7 +11,12 @@ the processes' own CPU time: stable on a noisy machine), and Redis + PostgreSQL 
 The run fails (exit 1) if any call errs or any call's usage event is missing.
 
     python bench/gateway_overhead.py [--requests 2000] [--concurrency 1 16 64]
-        [--load-processes 2] [--web-concurrency N] [--litellm BIN]
+        [--load-processes 2] [--web-concurrency N] [--relay] [--litellm BIN]
+
+With --relay, a relay with no checks at all (bench/bare_relay.py: the same server, workers and
+HTTP client as Atrium's, nothing else) gets the same load and its own columns: its CPU per call is
+the floor under any Python gateway here, and its throughput against the direct calls' bounds
+what any of them can reach on this machine's cores.
 
 With --litellm (the `litellm` command of a separate venv: pip install 'litellm[proxy]'), LiteLLM's
 proxy runs against the same upstream and gets its own columns and the ratio of added latencies.
@@ -170,6 +175,25 @@ def recorded_events(env: dict[str, str], expected: int) -> int:
     return count
 
 
+def start_relay(upstream: str, workers: int | None) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_loopback_port()
+    command = [sys.executable, "-m", "bench.bare_relay", "--port", str(port)]
+    command += ["--upstream", upstream]
+    process = subprocess.Popen(
+        command + (["--workers", str(workers)] if workers else []),
+        cwd=ROOT, stdout=LOG, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.post(f"{url}/chat/completions", json={}, timeout=2)
+            return process, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit("the bare relay did not start")
+
+
 def errors_of(cell: Cell) -> str:
     return ", ".join(f"{n} {kind}" for kind, n in cell.errors.most_common()) or "0"
 
@@ -180,8 +204,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--load-processes", type=int, default=2)
     parser.add_argument("--web-concurrency", type=int, help="WEB_CONCURRENCY for up")
+    parser.add_argument("--relay", action="store_true", help="measure a relay with no checks")
     parser.add_argument("--litellm", help="path of the `litellm` command (its own venv)")
     args = parser.parse_args()
+    # A benchmark stopped by SIGTERM stops what it started (the `finally` below), as on Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped by SIGTERM"))
     upstream_process, upstream = start_upstream()
     with tempfile.TemporaryDirectory() as tmp:
         port = free_loopback_port()
@@ -198,7 +225,7 @@ def main() -> None:
             [sys.executable, "manage.py", "up", "--data-dir", f"{tmp}/var", "--port", str(port)],
             cwd=ROOT, env=env, stdout=LOG, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        litellm = None
+        litellm = relay = None
         failed = False
         try:
             wait_until_ok(f"{base}/readyz", 300, "Atrium")
@@ -211,11 +238,17 @@ def main() -> None:
             ).json()["access_token"]
             auth = {"Authorization": f"Bearer {token}"}
             litellm = start_litellm(args.litellm, upstream, tmp) if args.litellm else None
+            relay = start_relay(upstream, args.web_concurrency) if args.relay else None
             header = (
                 f"{'conc':>4} | {'direct p50':>10} {'p99':>6} {'rps':>6} | {'atrium p50':>10} "
                 f"{'p99':>6} {'rps':>6} {'errors':>6} | {'added p50':>9} | "
                 f"{'web CPU ms/call':>15} {'redis':>5} {'pg':>5}"
             )
+            if relay:
+                header += (
+                    f" | {'relay p50':>9} {'rps':>6} {'CPU':>5} | "
+                    f"{'rps/direct: atrium':>18} {'relay':>5}"
+                )
             if litellm:
                 header += f" | {'litellm p50':>11} {'p99':>6} {'rps':>6} | {'added':>6} | ratio"
             print(header, flush=True)
@@ -240,6 +273,17 @@ def main() -> None:
                     f"{per_call.get('postgres', 0):>5.2f}"
                 )
                 failed |= bool(atrium.errors or direct.errors)
+                if relay:
+                    before = cpu_by_role(relay[0].pid)
+                    floor = load(f"{relay[1]}/chat/completions", {}, BODY, **shape)
+                    relay_used = cpu_by_role(relay[0].pid)["web"] - before["web"]
+                    relay_done = floor.ok + sum(floor.errors.values())
+                    line += (
+                        f" | {floor.percentile(0.5):>9.2f} {floor.rps:>6.0f} "
+                        f"{relay_used * 1000 / max(relay_done, 1):>5.2f} | "
+                        f"{atrium.rps / direct.rps:>18.2f} {floor.rps / direct.rps:>5.2f}"
+                    )
+                    failed |= bool(floor.errors)
                 if litellm:
                     other = load(
                         f"{litellm[1]}/chat/completions",
@@ -261,6 +305,9 @@ def main() -> None:
             print(recorded)
             failed |= recorded != calls
         finally:
+            if relay:
+                relay[0].terminate()
+                relay[0].wait(30)
             if litellm:
                 litellm[0].terminate()
                 litellm[0].wait(30)

@@ -34,8 +34,9 @@ def _postgres_of(data_dir: str) -> list[psutil.Process]:
     return []
 
 
-def cpu_by_role(up_pid: int, data_dir: str) -> Counter[str]:
-    """Seconds of user + system CPU used so far, per role, by the processes alive now."""
+def cpu_by_role(up_pid: int, data_dir: str | None = None) -> Counter[str]:
+    """Seconds of user + system CPU used so far, per role, by the processes alive now (and by
+    the PostgreSQL serving `data_dir`, where one is given)."""
     used: Counter[str] = Counter()
     root = psutil.Process(up_pid)
     tree = root.children(recursive=True)
@@ -48,7 +49,7 @@ def cpu_by_role(up_pid: int, data_dir: str) -> Counter[str]:
         except psutil.NoSuchProcess:
             continue
         used[role] += times.user + times.system
-    for process in _postgres_of(data_dir):
+    for process in _postgres_of(data_dir) if data_dir else []:
         if process in tree:
             continue
         try:
