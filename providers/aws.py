@@ -291,3 +291,7 @@ class SageMakerProvider:
                 chunk = chunk_from_sse(line.decode())
                 if isinstance(chunk, ChatChunk):
                     yield chunk
+        # A stream may end on a line with no newline after it (often its usage).
+        chunk = chunk_from_sse(buffer.decode())
+        if isinstance(chunk, ChatChunk):
+            yield chunk

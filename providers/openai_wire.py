@@ -239,12 +239,18 @@ def chunk_from_sse(line: str) -> ChatChunk | object | None:
     if "\\ud" in payload or "\\uD" in payload:  # an escaped surrogate, maybe a lone one
         data = without_lone_surrogates(data)
     usage = data.get("usage")
-    choices = data.get("choices") or [{}]
-    delta = choices[0].get("delta") or {}
-    content = delta.get("content") or ""
-    calls = _deltas(delta.get("tool_calls"))
-    finish = choices[0].get("finish_reason")
-    logprobs = choices[0].get("logprobs")
+    try:
+        choices = data.get("choices") or [{}]
+        delta = choices[0].get("delta") or {}
+        content = delta.get("content") or ""
+        calls = _deltas(delta.get("tool_calls"))
+        finish = choices[0].get("finish_reason")
+        logprobs = choices[0].get("logprobs")
+        if not isinstance(content, str) or not isinstance(finish, str | None):
+            raise TypeError
+    except (AttributeError, TypeError, ValueError, KeyError):
+        raise UpstreamError(f"The model's server sent a stream event not in OpenAI's shape: "
+                            f"{payload[:200]!r}") from None  # fmt: skip
     if not (content or calls or finish or usage or logprobs):
         return None
     return ChatChunk(

@@ -211,6 +211,8 @@ class AwsLoopback:
         self.error: tuple[int, str] | None = None  # (status, x-amzn-ErrorType)
         self.error_message = ""  # the error's message (default: "<ErrorType> from test")
         self.sagemaker_body: bytes | None = None  # a SageMaker answer sent as it is
+        # False: a SageMaker stream ends on its usage line, with no newline and no [DONE] after
+        self.sagemaker_stream_closed = True
         self.words = ["Bonjour", " le", " monde"]
         self.piece_delay = 0.0
         self.mid_stream_error: str | None = None
@@ -407,7 +409,10 @@ class AwsLoopback:
                     )
                     + "\n\n"
                 )
-                lines.append("data: [DONE]\n\n")
+                if aws.sagemaker_stream_closed:
+                    lines.append("data: [DONE]\n\n")
+                else:
+                    lines[-1] = lines[-1].rstrip("\n")
                 raw = "".join(lines).encode()
                 # Payload parts cut at arbitrary places, as real endpoints do.
                 parts = [raw[i : i + 37] for i in range(0, len(raw), 37)]

@@ -154,6 +154,19 @@ def test_custom_model_on_a_sagemaker_endpoint(aws_client, aws) -> None:
     assert aws.calls[-1]["path"] == "/endpoints/claims-endpoint-1/invocations-response-stream"
 
 
+def test_a_sagemaker_stream_ending_without_a_newline_keeps_its_last_line(aws_client, aws) -> None:
+    # The last line (here the finish reason and the usage) was dropped with the unfinished buffer.
+    aws.sagemaker_stream_closed = False
+    chunks = list(aws_client.chat.completions.create(
+        model="custom/claims", stream=True, stream_options={"include_usage": True},
+        messages=[{"role": "user", "content": "Water damage"}],
+    ))  # fmt: skip
+    assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
+    assert (chunks[-1].usage.prompt_tokens, chunks[-1].usage.completion_tokens) == (20, 3)
+    (event,) = events_of(slug_of(aws_client), 1)
+    assert (event.input_tokens, event.output_tokens, event.tokens_counted) == (20, 3, False)
+
+
 def test_a_sagemaker_answer_that_is_not_json_is_a_502_and_billed(aws_client, aws) -> None:
     # It was a 500 (a JSONDecodeError), and the call the endpoint answered went unbilled.
     aws.sagemaker_body = b"<html>Internal error</html>"

@@ -192,6 +192,32 @@ def test_a_stream_event_that_is_not_json_ends_the_stream_with_an_error(
     assert event_of(received[0].id).status == "error"
 
 
+@pytest.mark.parametrize(
+    "event",
+    [
+        b'data: {"choices": ["there"]}\n\n',
+        b'data: {"choices": {"delta": {"content": "there"}}}\n\n',
+        b'data: {"choices": [{"delta": "there"}]}\n\n',
+        b'data: {"choices": [{"delta": {"content": ["there"]}}]}\n\n',
+        b'data: {"choices": [{"delta": {"tool_calls": [7]}}]}\n\n',
+        b'data: {"choices": [{"delta": {}, "finish_reason": {"stop": 1}}]}\n\n',
+    ],
+)
+def test_a_stream_event_not_in_openais_shape_ends_the_stream_with_an_error(
+    vllm_client, upstream, event
+) -> None:
+    # Each was an uncaught AttributeError or TypeError in the gateway, the stream cut short.
+    upstream.pieces = ["Hello ", event, "there"]
+    received = []
+    with pytest.raises(openai.APIError, match="not in OpenAI's shape"):
+        for chunk in vllm_client.chat.completions.create(
+            model="acme-llama", messages=QUESTION, stream=True
+        ):
+            received.append(chunk)
+    assert "".join(c.choices[0].delta.content or "" for c in received if c.choices) == "Hello "
+    assert event_of(received[0].id).status == "error"
+
+
 def test_tool_arguments_written_as_an_object_are_passed_on_as_json(vllm_client, upstream) -> None:
     # TGI's Messages API writes them as an object: they came back as a Python repr.
     FoundationModel.objects.filter(name="acme-llama").update(supports_tools=True)
