@@ -176,7 +176,7 @@ async def chat_completions(request: HttpRequest) -> HttpResponseBase:
 
 
 async def answer_of(
-    call: calls.ChatCall, respond: Callable[[], Awaitable[HttpResponseBase]]
+    call: calls.ChatCall | calls.EmbeddingCall, respond: Callable[[], Awaitable[HttpResponseBase]]
 ) -> HttpResponseBase:
     """An admitted call's answer, or its failure in OpenAI's shape; either way with the headers
     that name its request (whose id names its usage event) and the model that served."""
@@ -225,9 +225,12 @@ async def embeddings(request: HttpRequest) -> HttpResponseBase:
     """OpenAI's embeddings (float or base64)."""
     call, encoding = await run_in_pool_or_undo(lambda started: calls.abandoned(started[0]),
                                                _start_embedding, request)  # fmt: skip
-    result = await calls.embed(call)
-    response = JsonResponse(openai_format.embeddings(call.name, result, encoding))
-    return _decorate(response, call.resolved, call.request_id, call.served)
+
+    async def respond() -> HttpResponseBase:
+        result = await calls.embed(call)
+        return JsonResponse(openai_format.embeddings(call.name, result, encoding))
+
+    return await answer_of(call, respond)
 
 
 # For the other OpenAI endpoints built on this one (legacy completions, the Responses API): the

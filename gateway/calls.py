@@ -32,6 +32,7 @@ from gateway.context_window import refuse_past_context_window
 from gateway.parameters import BadParameter, unmet_need
 from gateway.usage import (
     Meter,
+    counted_embedding_usage,
     known_usage,
     record_refusal,
     with_embedding_usage_known,
@@ -406,7 +407,12 @@ async def _usage_known(attempt: Awaitable[ChatResult], chat: ChatRequest) -> Cha
 async def _embedding_usage_known(
     attempt: Awaitable[EmbeddingResult], texts: list[str]
 ) -> EmbeddingResult:
-    return with_embedding_usage_known(await attempt, texts)
+    try:
+        result = await attempt
+    except UnusableAnswer as unusable:  # embedded all the same: billed, by count if need be
+        unusable.usage = unusable.usage or counted_embedding_usage(texts)
+        raise
+    return with_embedding_usage_known(result, texts)
 
 
 class HeldToolCalls:

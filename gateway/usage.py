@@ -77,6 +77,11 @@ def with_embedding_usage_known(result: EmbeddingResult, texts: list[str]) -> Emb
     return replace(result, prompt_tokens=LOCAL_EMBEDDINGS.count_tokens(texts), tokens_counted=True)
 
 
+def counted_embedding_usage(texts: list[str]) -> Usage:
+    """The usage of embedding `texts`, counted here (for an answer that reported none)."""
+    return Usage(LOCAL_EMBEDDINGS.count_tokens(texts), 0, counted=True)
+
+
 @dataclass
 class Meter:
     """Started when a call starts; `finish` records it exactly once."""

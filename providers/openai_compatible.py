@@ -31,6 +31,7 @@ from providers.openai_wire import (
     chunk_from_sse,
     result_from,
     usage_from,
+    vectors_from,
 )
 from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
 
@@ -163,9 +164,8 @@ class OpenAICompatibleProvider:
         if dimensions is not None:
             body["dimensions"] = dimensions
         data = await self._post_json("/embeddings", body)
-        ordered = sorted(data["data"], key=lambda item: item["index"])
         return EmbeddingResult(
-            vectors=[item["embedding"] for item in ordered],
+            vectors=vectors_from(data, len(texts), self.base_url),
             prompt_tokens=usage_from(data.get("usage")).prompt_tokens,
         )
 

@@ -221,6 +221,30 @@ def answer_json(raw: bytes) -> Any:
         return without_lone_surrogates(json.loads(raw))
 
 
+def vectors_from(data: dict[str, Any], count: int, where: str) -> list[list[float]]:
+    """The vectors of an OpenAI-shaped embeddings answer, in the order of the `count` texts
+    sent. An answer that is not one list of numbers per text is an UnusableAnswer: the server
+    embedded (and charges for) the texts all the same."""
+    items: Any = data.get("data")
+    try:
+        by_index = {item["index"]: item["embedding"] for item in items}
+        vectors = [by_index[index] for index in range(count)]
+        whole = len(items) == count and all(
+            isinstance(vector, list) and vector and type(vector[0]) in (float, int)
+            for vector in vectors
+        )
+    except (TypeError, KeyError):
+        whole = False
+    if not whole:
+        usage = usage_from(data.get("usage"))
+        raise UnusableAnswer(
+            f"{where} answered embeddings not in OpenAI's shape (one 'embedding' list of "
+            f"numbers per text, with its 'index'): {orjson.dumps(data)[:200]!r}",
+            usage=usage if usage.prompt_tokens > 0 else None,
+        )
+    return vectors
+
+
 def chunk_from_sse(line: str) -> ChatChunk | object | None:
     """A chunk for a `data:` line; DONE for `data: [DONE]`; None for anything without content."""
     text = line.strip()

@@ -106,6 +106,32 @@ def test_embeddings_answered_without_usage_are_billed_by_count(vllm_client, upst
     assert (event.input_tokens, event.tokens_counted) == (result.usage.prompt_tokens, True)
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"data": "vectors"},
+        {"data": [{"embedding": [0.5, 0.5]}, {"embedding": [0.5, 0.5]}]},  # no index
+        {"data": [{"index": 0, "embedding": [0.5, 0.5]}]},  # one vector for two texts
+        {"data": [{"index": 0, "embedding": "abc"}, {"index": 1, "embedding": [0.5]}]},
+        {"data": [{"index": 0, "embedding": [0.5]}, {"index": 0, "embedding": [0.5]}]},
+        {"vectors": [[0.5], [0.5]]},
+    ],
+)
+def test_an_embeddings_answer_not_in_openais_shape_is_a_502_and_billed(
+    vllm_client, upstream, answer
+) -> None:
+    # Each was a 500 (KeyError, TypeError) or vectors that did not match the texts.
+    upstream.embeddings_body = {**answer, "usage": {"prompt_tokens": 7}}
+    with pytest.raises(
+        openai.InternalServerError, match=r"embeddings not in OpenAI.+s shape"
+    ) as failed:
+        vllm_client.embeddings.create(model="acme-embed", input=["a", "b"], encoding_format="float")
+    assert failed.value.status_code == 502 and len(upstream.requests) == 1  # not asked again
+    assert failed.value.response.headers["x-should-retry"] == "false"
+    event = event_of(failed.value.response.headers["X-Request-Id"])
+    assert (event.status, event.input_tokens, event.tokens_counted) == ("error", 7, False)
+
+
 def test_upstream_throttling_is_429_with_retry_after(vllm_client, upstream, settings) -> None:
     settings.GATEWAY_RETRIES = 0
     upstream.status = 429

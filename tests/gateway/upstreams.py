@@ -21,6 +21,7 @@ class Upstream:
         self.pieces: list[str | bytes] | None = None
         self.answer = "Hello there"  # what a whole answer says
         self.body: dict[str, Any] | None = None  # a whole answer sent as it is
+        self.embeddings_body: dict[str, Any] | None = None  # an embeddings answer sent as it is
         self.error_message = "overloaded"  # what a failing answer says
         self.cached_tokens: int | None = None  # prompt tokens a whole answer says were cached
         self.usage: dict[str, Any] | None = None  # a whole answer's usage, if not 11 + 2
@@ -47,6 +48,8 @@ class Upstream:
                     upstream.failures_left -= 1
                     self._json(upstream.status, {"error": {"message": upstream.error_message}},
                                {"Retry-After": "7"})  # fmt: skip
+                elif self.path.endswith("/embeddings") and upstream.embeddings_body:
+                    self._json(200, upstream.embeddings_body)
                 elif self.path.endswith("/embeddings"):
                     data = [
                         {"index": i, "embedding": upstream.embedding}
