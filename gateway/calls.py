@@ -532,10 +532,12 @@ async def stream(call: ChatCall) -> AsyncGenerator[ChatChunk | Settled, None]:
         if not settled:
             call.meter.served_by(call.served.route.entry if call.served.route else None)
             # The client left: the provider read the prompt (and may have begun answering) and
-            # bills it, whether or not a piece had arrived.
+            # bills it, whether or not a piece had arrived; unless no provider had it (the
+            # client left in a wait between attempts, each refused unbilled).
             call.meter.finish_in_background(
-                request=call.chat, usage=usage, text="".join(text), status="cancelled"
-            )
+                request=call.chat, usage=usage, text="".join(text), status="cancelled",
+                charged=arrived or call.served.asking,
+            )  # fmt: skip
 
 
 async def opened(call: ChatCall) -> AsyncIterator[ChatChunk | Settled]:

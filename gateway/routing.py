@@ -85,9 +85,12 @@ async def _attempts(routes: list[Route]) -> AsyncIterator[tuple[Route, int]]:
 
 
 class Served:
-    """Which route answered (for metering and the response headers)."""
+    """Which route answered (for metering and the response headers), and whether a provider
+    has the request now (`asking`: sent, and neither answered nor failed): a stream whose client
+    leaves while none has (between attempts, in a backoff) left its prompt with no provider."""
 
     route: Route | None = None
+    asking: bool = False
 
 
 async def first_success(
@@ -130,12 +133,14 @@ async def stream_chat(
         if last is not None and attempt > 0:
             await _backoff(attempt - 1, last)
         pieces = route.provider.stream_chat(request)
+        served.asking = True
         try:
             first = await anext(pieces)
         except StopAsyncIteration:
             served.route = route
             return
         except DomainError as error:
+            served.asking = False
             await pieces.aclose()
             if not _retryable(error):
                 _give_up(error, route, served)

@@ -202,14 +202,16 @@ class Meter:
         )  # fmt: skip
 
     def finish_in_background(
-        self, *, request: ChatRequest, usage: Usage | None, text: str, status: str, error: str = ""
-    ) -> None:
+        self, *, request: ChatRequest, usage: Usage | None, text: str, status: str,
+        charged: bool = True,
+    ) -> None:  # fmt: skip
         """From a stream's end: in a worker thread, so that it completes even if the stream's
-        task was cancelled because the client went away."""
+        task was cancelled because the client went away. Charged with the provider's usage, or
+        the tokens counted; uncharged where no provider had the request."""
 
         def run() -> None:
-            final = known_usage(usage, request, text)
-            self.finish(usage=final, status=status, error=error)
+            final = known_usage(usage, request, text) if charged else None
+            self.finish(usage=final, status=status)
 
         start_in_pool(run)
 

@@ -197,6 +197,31 @@ def test_a_client_that_hangs_up_before_the_answer_is_billed_once(tenant, upstrea
     assert (event.input_tokens, event.output_tokens) == (11, 2)  # what the provider reported
 
 
+def test_a_stream_whose_client_leaves_between_attempts_is_not_charged(tenant, upstream) -> None:
+    """Throttled (a 429, which the provider does not bill), the gateway waits before it asks
+    again; a client gone in that wait left its prompt with no provider: cancelled, uncharged.
+    It was charged the prompt, counted."""
+    upstream.status, upstream.failures_left = 429, 1  # Retry-After: 7, so a wait of 2-4 s
+    url = urlsplit(tenant.base)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    body = json.dumps({"model": "agent", "messages": ASK, "stream": True})
+    connection.request(
+        "POST",
+        f"{url.path}/chat/completions",
+        body,
+        {"Authorization": f"Bearer {tenant.token}", "Content-Type": "application/json"},
+    )
+    while not upstream.requests:  # the provider refused the first attempt...
+        time.sleep(0.05)
+    time.sleep(0.3)
+    connection.close()  # ...and the client leaves while the gateway waits to ask again
+    (event,) = events_of(tenant.slug, 1)
+    assert event.status == "cancelled"
+    assert (event.input_tokens, event.output_tokens, event.tokens_counted) == (0, 0, False)
+    time.sleep(4)  # past the wait: no second attempt was made for a client gone
+    assert len(upstream.requests) == 1
+
+
 def test_an_image_reaches_an_image_model_and_a_text_model_refuses_it(client, upstream) -> None:
     pixel = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAfbLI3wAAAABJRU5ErkJggg=="  # noqa: E501
     content = [{"type": "text", "text": "What is this?"},
