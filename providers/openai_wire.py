@@ -144,6 +144,26 @@ def _calls(raw: Any) -> tuple[ToolCall, ...]:
     )
 
 
+def _text_of(content: Any) -> str | None:
+    """A message's text: a string, or the text parts of a list of parts (as Mistral's servers
+    answer, a reasoning part beside the text); None for anything else."""
+    if content is None or isinstance(content, str):
+        return content or ""
+    if not isinstance(content, list) or not all(isinstance(part, dict) for part in content):
+        return None
+    texts = [part.get("text") for part in content if part.get("type") == "text"]
+    return "".join(texts) if all(isinstance(text, str) for text in texts) else None
+
+
+def _tool_calls_problem(raw: Any) -> bool:
+    """Whether tool calls are not a list of objects, each with its `function` an object."""
+    if raw is None:
+        return False
+    return not isinstance(raw, list) or not all(
+        isinstance(call, dict) and isinstance(call.get("function") or {}, dict) for call in raw
+    )
+
+
 def _missing(answer: Any) -> str | None:
     """What a whole answer lacks of OpenAI's shape, or None."""
     if not isinstance(answer, dict):
@@ -151,8 +171,13 @@ def _missing(answer: Any) -> str | None:
     choices = answer.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         return "choices[0]"
-    if not isinstance(choices[0].get("message") or {}, dict):
+    message = choices[0].get("message") or {}
+    if not isinstance(message, dict):
         return "choices[0].message"
+    if _text_of(message.get("content")) is None:
+        return "choices[0].message.content as text"
+    if _tool_calls_problem(message.get("tool_calls")):
+        return "choices[0].message.tool_calls as a list of calls"
     return None
 
 
@@ -168,7 +193,7 @@ def result_from(answer: Any, source: str) -> ChatResult:
     calls = _calls(message.get("tool_calls"))
     finish = choice.get("finish_reason") or "stop"
     return ChatResult(
-        text=message.get("content") or "",
+        text=_text_of(message.get("content")) or "",
         finish_reason="tool_calls" if finish == "function_call" else finish,
         usage=usage_from(answer.get("usage") or {}),
         tool_calls=calls,
@@ -262,15 +287,21 @@ def chunk_from_sse(line: str) -> ChatChunk | object | None:
                             f"object: {payload[:200]!r}")  # fmt: skip
     if "\\ud" in payload or "\\uD" in payload:  # an escaped surrogate, maybe a lone one
         data = without_lone_surrogates(data)
+    if data.get("error") and not data.get("choices"):  # vLLM's and TGI's failure mid-stream
+        failure = data["error"]
+        said = failure.get("message") if isinstance(failure, dict) else failure
+        raise UpstreamError(f"The model's server failed mid-stream: {str(said)[:300]}")
     usage = data.get("usage")
     try:
         choices = data.get("choices") or [{}]
         delta = choices[0].get("delta") or {}
-        content = delta.get("content") or ""
+        content = _text_of(delta.get("content"))
+        if _tool_calls_problem(delta.get("tool_calls")):
+            raise TypeError
         calls = _deltas(delta.get("tool_calls"))
         finish = choices[0].get("finish_reason")
         logprobs = choices[0].get("logprobs")
-        if not isinstance(content, str) or not isinstance(finish, str | None):
+        if content is None or not isinstance(finish, str | None):
             raise TypeError
     except (AttributeError, TypeError, ValueError, KeyError):
         raise UpstreamError(f"The model's server sent a stream event not in OpenAI's shape: "

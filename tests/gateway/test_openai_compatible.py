@@ -244,6 +244,63 @@ def test_a_stream_event_not_in_openais_shape_ends_the_stream_with_an_error(
     assert event_of(received[0].id).status == "error"
 
 
+def test_an_error_event_mid_stream_ends_the_stream_with_that_error(vllm_client, upstream) -> None:
+    # vLLM reports a failure inside a stream as `data: {"error": {...}}`: it was dropped, and
+    # the client saw a clean end of a cut-off answer, recorded as `ok`.
+    failure = {"error": {"object": "error", "message": "CUDA out of memory", "code": 500}}
+    upstream.pieces = ["Hello ", f"data: {json.dumps(failure)}\n\n".encode(), "there"]
+    received = []
+    with pytest.raises(openai.APIError, match="failed mid-stream: CUDA out of memory"):
+        for chunk in vllm_client.chat.completions.create(
+            model="acme-llama", messages=QUESTION, stream=True
+        ):
+            received.append(chunk)
+    assert "".join(c.choices[0].delta.content or "" for c in received if c.choices) == "Hello "
+    event = event_of(received[0].id)
+    assert (event.status, event.tokens_counted) == ("error", True) and event.input_tokens > 0
+
+
+def test_a_stream_that_opens_with_an_error_event_is_a_502(vllm_client, upstream) -> None:
+    # TGI's shape. It was an empty 200 stream, recorded as `ok` at $0.
+    failure = {"error": "Request failed during generation: CUDA OOM", "error_type": "generation"}
+    upstream.pieces = [f"data: {json.dumps(failure)}\n\n".encode()]
+    with pytest.raises(openai.InternalServerError, match="CUDA OOM") as failed:
+        vllm_client.chat.completions.create(model="acme-llama", messages=QUESTION, stream=True)
+    assert failed.value.status_code == 502
+    event = event_of(failed.value.response.headers["X-Request-Id"])
+    assert (event.status, event.input_tokens) == ("error", 0)  # nothing answered: uncharged
+
+
+def test_an_answer_whose_content_is_a_list_of_parts_is_read_as_its_text(
+    vllm_client, upstream
+) -> None:
+    # Mistral's servers answer so (a reasoning part beside the text): it was a 500, unbilled.
+    content = [{"type": "thinking", "thinking": [{"type": "text", "text": "hmm"}]},
+               {"type": "text", "text": "Paris"}]  # fmt: skip
+    upstream.body = {
+        "choices": [{"message": {"role": "assistant", "content": content},
+                     "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 11, "completion_tokens": 20},
+    }  # fmt: skip
+    answer = vllm_client.chat.completions.create(model="acme-llama", messages=QUESTION)
+    assert answer.choices[0].message.content == "Paris"
+    assert event_of(answer.id).input_tokens == 11
+
+
+def test_tool_calls_sent_as_one_object_are_a_502_and_billed(vllm_client, upstream) -> None:
+    # It was a 500 (an AttributeError), unbilled.
+    call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    upstream.body = {
+        "choices": [{"message": {"role": "assistant", "content": None, "tool_calls": call},
+                     "finish_reason": "tool_calls"}],
+        "usage": {"prompt_tokens": 11, "completion_tokens": 20},
+    }  # fmt: skip
+    with pytest.raises(openai.InternalServerError, match="tool_calls as a list") as failed:
+        vllm_client.chat.completions.create(model="acme-llama", messages=QUESTION)
+    event = event_of(failed.value.response.headers["X-Request-Id"])
+    assert (failed.value.status_code, event.status, event.input_tokens) == (502, "error", 11)
+
+
 def test_tool_arguments_written_as_an_object_are_passed_on_as_json(vllm_client, upstream) -> None:
     # TGI's Messages API writes them as an object: they came back as a Python repr.
     FoundationModel.objects.filter(name="acme-llama").update(supports_tools=True)
