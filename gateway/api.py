@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase, JsonResponse, StreamingHttpResponse
@@ -175,8 +175,16 @@ async def chat_completions(request: HttpRequest) -> HttpResponseBase:
     return await answer_of(call, respond)
 
 
+class AdmittedCall(Protocol):
+    """What names an admitted call in its answer's headers (chat, embeddings, rerank)."""
+
+    resolved: ResolvedModel
+    request_id: str
+    served: routing.Served
+
+
 async def answer_of(
-    call: calls.ChatCall | calls.EmbeddingCall, respond: Callable[[], Awaitable[HttpResponseBase]]
+    call: AdmittedCall, respond: Callable[[], Awaitable[HttpResponseBase]]
 ) -> HttpResponseBase:
     """An admitted call's answer, or its failure in OpenAI's shape; either way with the headers
     that name its request (whose id names its usage event) and the model that served."""

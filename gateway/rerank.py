@@ -14,7 +14,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 
 from gateway import calls, rate_limits, routing
-from gateway.api import api_caller, decorated, endpoint, json_body
+from gateway.api import answer_of, api_caller, endpoint, json_body
 from gateway.parameters import BadParameter, require_model
 from gateway.usage import Meter
 from kernel.ids import time_ordered_hex
@@ -152,6 +152,8 @@ def _start(request: HttpRequest) -> RerankCall:
 async def rerank_view(request: HttpRequest) -> HttpResponseBase:
     """Documents ordered by relevance to a query, best first."""
     call = await run_in_pool_or_undo(calls.abandoned, _start, request)
-    result = await rerank(call)
-    response = JsonResponse(response_body(call, result))
-    return decorated(response, call.resolved, call.request_id, call.served)
+
+    async def respond() -> HttpResponseBase:
+        return JsonResponse(response_body(call, await rerank(call)))
+
+    return await answer_of(call, respond)

@@ -101,6 +101,8 @@ def test_bedrock_rerank_speaks_its_wire_protocol_and_is_metered(acme, aws) -> No
     throttled = acme.post("/rerank", json={"model": BEDROCK_RERANK, "query": "q",
                                            "documents": ["a"]})  # fmt: skip
     assert throttled.status_code == 429, throttled.text
+    # A failure after admission names its call, as chat's and embeddings' do (it had no id).
+    assert event_of(throttled.headers["X-Request-Id"]).status == "error"
 
 
 def test_the_local_reranker_and_bad_requests_that_name_the_field(
