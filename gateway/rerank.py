@@ -8,6 +8,7 @@ units), the gateway's estimate. Search units are returned in `meta.billed_units`
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from kernel.ids import time_ordered_hex
 from kernel.pool_threads import run_in_pool_or_undo
 from models_catalog.models import Modality
 from models_catalog.selectors import ResolvedModel
+from providers.errors import UnusableAnswer
 from providers.rerank import RerankResult, reranker_for
 from providers.types import Usage
 
@@ -109,12 +111,17 @@ async def rerank(call: RerankCall) -> RerankResult:
     def usage_of(result: RerankResult) -> Usage:
         return Usage(call.estimated_tokens if result.tokens is None else result.tokens, 0)
 
-    attempt = routing.first_success(
-        [call.route],
-        lambda route: route.provider.rerank(request.query, request.documents, request.top_n),
-        call.served,
-    )
-    return await calls.settle_call(call.meter, call.served, attempt, usage_of)
+    def ask(route: routing.Route) -> Awaitable[RerankResult]:
+        return route.provider.rerank(request.query, request.documents, request.top_n)  # type: ignore[no-any-return]
+
+    async def attempt() -> RerankResult:
+        try:
+            return await routing.first_success([call.route], ask, call.served)
+        except UnusableAnswer as unusable:  # ranked all the same: billed as one that is used
+            unusable.usage = unusable.usage or Usage(call.estimated_tokens, 0)
+            raise
+
+    return await calls.settle_call(call.meter, call.served, attempt(), usage_of)
 
 
 def response_body(call: RerankCall, result: RerankResult) -> dict[str, Any]:

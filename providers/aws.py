@@ -37,6 +37,7 @@ from providers.errors import (
     provider_refusal,
 )
 from providers.openai_wire import answer_json, chat_body, chunk_from_sse, result_from
+from providers.stream_threads import STREAM_RELAYS
 from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult
 
 _END = object()
@@ -148,7 +149,7 @@ async def _relay_events(
         finally:
             loop.call_soon_threadsafe(queue.put_nowait, _END)
 
-    reader = loop.run_in_executor(None, pump)
+    reader = loop.run_in_executor(STREAM_RELAYS, pump)
     try:
         while (event := await queue.get()) is not _END:
             if isinstance(event, Exception):
@@ -191,6 +192,8 @@ class BedrockProvider:
             chunk = reader.read(event)
             if chunk is not None:
                 yield chunk
+        if (last := reader.end()) is not None:
+            yield last
 
     async def embed(self, texts: list[str], dimensions: int | None = None) -> EmbeddingResult:
         try:
@@ -234,8 +237,29 @@ class BedrockProvider:
         for start in range(0, len(texts), 96):
             batch = texts[start : start + 96]
             answer = self._invoke({"texts": batch, "input_type": "search_document"})
-            vectors.extend(answer["embeddings"])
+            vectors.extend(self._cohere_vectors(answer, len(batch)))
         return EmbeddingResult(vectors=vectors, prompt_tokens=LOCAL_EMBEDDINGS.count_tokens(texts))
+
+    def _cohere_vectors(self, answer: dict[str, Any], count: int) -> list[list[float]]:
+        """Cohere's vectors, as a list (`embeddings_floats`) or by type (`{"float": [...]}`,
+        Embed v4's default): one non-empty list of numbers per text, or an UnusableAnswer (the
+        texts were embedded, and are charged, all the same: billed by count)."""
+        vectors = answer.get("embeddings")
+        if isinstance(vectors, dict):
+            vectors = vectors.get("float")
+        if not (
+            isinstance(vectors, list)
+            and len(vectors) == count
+            and all(
+                isinstance(vector, list) and vector and type(vector[0]) in (float, int)
+                for vector in vectors
+            )
+        ):
+            raise UnusableAnswer(
+                f"{self.what} answered embeddings not in Cohere's shape (one list of numbers "
+                f"per text): {json.dumps(answer)[:200]!r}"
+            )
+        return vectors
 
 
 class SageMakerProvider:

@@ -271,7 +271,7 @@ def _usage(raw: dict[str, Any]) -> Usage:
     )
 
 
-def malformed(stop_reason: str | None, usage: Usage, what: str, answered: str = "") -> None:
+def malformed(stop_reason: str | None, usage: Usage | None, what: str, answered: str = "") -> None:
     """UnusableAnswer (billed) when Converse stopped on an answer it calls malformed."""
     if stop_reason in MALFORMED:
         raise UnusableAnswer(
@@ -284,11 +284,17 @@ def result_of(answer: dict[str, Any], call: ConverseCall, what: str) -> ChatResu
     """A Converse answer as a ChatResult: toolUse blocks become tool calls (or, for structured
     output, the answer's JSON text). Structured output that a guardrail, a filter or the token
     limit stopped before the forced tool is the text there is, with that finish reason."""
-    blocks = answer["output"]["message"]["content"]
+    usage = _usage(answer.get("usage", {}))
+    blocks = answer.get("output", {}).get("message", {}).get("content")
+    if not isinstance(blocks, list):  # botocore drops a null `content`, and so its message
+        raise UnusableAnswer(
+            f"{what} answered without the message's content (stopReason "
+            f"{answer.get('stopReason')!r}).",
+            usage=usage,
+        )
     uses = [block["toolUse"] for block in blocks if "toolUse" in block]
     text = "".join(block.get("text", "") for block in blocks)
     finish = _finish(answer.get("stopReason"), call.answer_tool)
-    usage = _usage(answer.get("usage", {}))
     malformed(answer.get("stopReason"), usage, what, text)
     if call.answer_tool is None:
         calls = tuple(
@@ -303,7 +309,7 @@ def result_of(answer: dict[str, Any], call: ConverseCall, what: str) -> ChatResu
     return ChatResult(text=answered, finish_reason=finish, usage=usage)
 
 
-def _unanswered(finish: str, usage: Usage, what: str, text: str) -> str:
+def _unanswered(finish: str, usage: Usage | None, what: str, text: str) -> str:
     """The answer of structured output that never reached the forced tool: the text there is,
     where a guardrail, a filter or the token limit stopped it; else UnusableAnswer (billed)."""
     if finish in ("length", "content_filter"):
@@ -325,6 +331,7 @@ class StreamReader:
     stop_reason: str | None = None
     finish: str | None = None
     preamble: list[str] = field(default_factory=list)  # text beside structured output
+    closed: bool = False  # the last chunk (finish reason, usage) was given
 
     def read(self, event: dict[str, Any]) -> ChatChunk | None:
         answering = self.call.answer_tool is not None
@@ -358,11 +365,23 @@ class StreamReader:
             self.stop_reason = event["messageStop"].get("stopReason")
             self.finish = _finish(self.stop_reason, self.call.answer_tool)
         elif "metadata" in event:
-            usage = _usage(event["metadata"].get("usage", {}))
-            finish = self.finish or "stop"
-            malformed(self.stop_reason, usage, self.what, "".join(self.preamble))
-            text = ""
-            if answering and not self.ordinals:
-                text = _unanswered(finish, usage, self.what, "".join(self.preamble))
-            return ChatChunk(text=text, finish_reason=finish, usage=usage)
+            return self._last(_usage(event["metadata"].get("usage", {})))
         return None
+
+    def end(self) -> ChatChunk | None:
+        """The stream is over: the last chunk, if a stream that stopped (messageStop) ended
+        without the metadata event that gives it; its usage is then the gateway's to count."""
+        if self.closed or self.stop_reason is None:
+            return None
+        return self._last(None)
+
+    def _last(self, usage: Usage | None) -> ChatChunk:
+        """The finish reason and usage; an answer Converse calls malformed, or structured
+        output that never reached the forced tool, is an UnusableAnswer (billed)."""
+        self.closed = True
+        finish = self.finish or "stop"
+        malformed(self.stop_reason, usage, self.what, "".join(self.preamble))
+        text = ""
+        if self.call.answer_tool is not None and not self.ordinals:
+            text = _unanswered(finish, usage, self.what, "".join(self.preamble))
+        return ChatChunk(text=text, finish_reason=finish, usage=usage)

@@ -21,7 +21,8 @@ from django.conf import settings
 
 from kernel.errors import InvalidInput
 from providers.base import refuse_untranslated
-from providers.errors import UpstreamError
+from providers.errors import ProviderRefused, UpstreamError, provider_refusal
+from providers.stream_threads import STREAM_RELAYS
 from providers.token_batches import padded_batches
 from providers.types import ChatChunk, ChatRequest, ChatResult, EmbeddingResult, Message, Usage
 
@@ -121,7 +122,7 @@ class LocalChatModel:
         server = await asyncio.to_thread(self._loaded)
         answer = await asyncio.to_thread(server.handle_completions, self._payload(request, False))
         if "error" in answer:
-            raise UpstreamError(f"The local model refused the request: {answer['error']}")
+            raise _failure(answer["error"])
         choice = answer["choices"][0]
         return ChatResult(
             text=choice["text"].strip(),
@@ -147,13 +148,13 @@ class LocalChatModel:
             finally:
                 loop.call_soon_threadsafe(queue.put_nowait, _DONE)
 
-        worker = loop.run_in_executor(None, generate)
+        worker = loop.run_in_executor(STREAM_RELAYS, generate)
         leading = True  # the answer's leading whitespace is dropped, as in `chat`
         held = ""  # trailing whitespace: sent only once more text follows (`chat` strips it)
         try:
             while (chunk := await queue.get()) is not _DONE:
                 if "error" in chunk:
-                    raise UpstreamError(f"The local model failed: {chunk['error']}")
+                    raise _failure(chunk["error"])
                 choice = chunk["choices"][0]
                 text = choice.get("text", "")
                 if leading:  # llama.cpp's first pieces may be empty or only a newline
@@ -172,6 +173,15 @@ class LocalChatModel:
             await worker
         finally:
             stop.set()  # the caller went away (or we are done): free the slot at once
+
+
+def _failure(error: Any) -> UpstreamError | ProviderRefused:
+    """llama.cpp's error answer: a 400 refuses the request for what it says (a prompt past the
+    context window among them), the caller's to fix; anything else is the model's failure."""
+    said = error.get("message", error) if isinstance(error, dict) else error
+    if isinstance(error, dict) and error.get("code") == 400:
+        return provider_refusal(f"The local model refused the request: {said}")
+    return UpstreamError(f"The local model failed: {said}")
 
 
 def _finish_reason(reason: str | None) -> str:
@@ -256,9 +266,9 @@ class LocalEmbeddingModel:
         if not texts:
             return np.zeros((0, model.get_embedding_dimension()), dtype=np.float32)
         with self._tokenizing:
-            ids = transformer.tokenizer(
-                texts, truncation=True, max_length=model.max_seq_length
-            )["input_ids"]
+            ids = transformer.tokenizer(texts, truncation=True, max_length=model.max_seq_length)[
+                "input_ids"
+            ]
         pad = transformer.tokenizer.pad_token_id or 0
         out = np.zeros((len(texts), 0), dtype=np.float32)
         for rows in padded_batches([len(row) for row in ids], BATCH):
@@ -269,8 +279,11 @@ class LocalEmbeddingModel:
                 input_ids[place, : len(ids[row])] = torch.tensor(ids[row])
                 mask[place, : len(ids[row])] = 1
             with torch.inference_mode():
-                states = network(input_ids=input_ids, attention_mask=mask,
-                                 token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
+                states = network(
+                    input_ids=input_ids,
+                    attention_mask=mask,
+                    token_type_ids=torch.zeros_like(input_ids),
+                ).last_hidden_state
                 weights = mask.unsqueeze(-1).to(states.dtype)
                 mean = (states * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
                 unit = torch.nn.functional.normalize(mean.float(), p=2, dim=1).numpy()

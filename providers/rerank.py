@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from models_catalog.models import FoundationModel, Provider
 from providers.aws import AwsClient, upstream_error
-from providers.errors import ProviderUnsupported, UpstreamError
+from providers.errors import ProviderUnsupported, UnusableAnswer
 from providers.local import LOCAL_EMBEDDINGS, LocalEmbeddingModel
 from providers.selection import aws_client
 
@@ -87,14 +87,23 @@ class BedrockReranker:
             answer = await asyncio.to_thread(self._call, query, documents, top_n)
         except (ClientError, BotoCoreError) as error:
             raise upstream_error(error, self.what) from error
-        results = []
+        results: list[Ranked] = []
+        seen: set[int] = set()
         for item in answer.get("results", []):
             index, score = item.get("index"), item.get("relevanceScore")
             if not isinstance(index, int) or not 0 <= index < len(documents):
-                raise UpstreamError(f"{self.what} answered an unknown document index {index!r}.")
+                raise self._unusable(f"an unknown document index {index!r}")
+            if index in seen:
+                raise self._unusable(f"document {index} twice")
+            seen.add(index)
             results.append(Ranked(index, float(score or 0.0)))
         results.sort(key=lambda ranked: -ranked.relevance_score)
         return RerankResult(results[:top_n], search_units(len(documents)), None)
+
+    def _unusable(self, fault: str) -> UnusableAnswer:
+        """Bedrock ranked (and bills) the documents all the same: billed as a rerank it
+        answered (it reports no tokens: the gateway's estimate, `gateway.rerank`)."""
+        return UnusableAnswer(f"{self.what} answered a ranking with {fault}.")
 
 
 class LocalBiEncoderReranker:

@@ -215,7 +215,16 @@ class AwsLoopback:
         self.sagemaker_stream_closed = True
         self.words = ["Bonjour", " le", " monde"]
         self.piece_delay = 0.0
+        # Cleared: each stream waits before its last frame until it is set again.
+        self.streams_released = threading.Event()
+        self.streams_released.set()
         self.mid_stream_error: str | None = None
+        # Answers sent as they are: Converse's, ConverseStream's frames, Cohere Embed's (for
+        # any texts), Rerank's results.
+        self.converse_answer: dict[str, Any] | None = None
+        self.stream_frames: list[bytes] | None = None
+        self.cohere_answer: dict[str, Any] | None = None
+        self.rerank_results: list[dict[str, Any]] | None = None
         # ApplyGuardrail's answer, or what makes it from the text sent: None lets it pass.
         self.guardrail: dict[str, Any] | Callable[[str], dict[str, Any] | None] | None = None
         self.stopped_early = threading.Event()
@@ -292,6 +301,9 @@ class AwsLoopback:
             def _converse(self, model: str, request: dict[str, Any]) -> None:
                 if self._invalid(request):
                     return
+                if aws.converse_answer is not None:
+                    self._json(aws.converse_answer)
+                    return
                 blocks, stop = converse_act(request, aws.words)
                 self._json({
                     "output": {"message": {"role": "assistant", "content": blocks}},
@@ -307,7 +319,9 @@ class AwsLoopback:
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
                 try:
-                    for frame in frames:
+                    for number, frame in enumerate(frames):
+                        if number == len(frames) - 1:
+                            aws.streams_released.wait(timeout=60)
                         self.wfile.write(b"%x\r\n%s\r\n" % (len(frame), frame))
                         self.wfile.flush()
                         time.sleep(aws.piece_delay)
@@ -349,6 +363,9 @@ class AwsLoopback:
             def _converse_stream(self, request: dict[str, Any]) -> None:
                 if self._invalid(request):
                     return
+                if aws.stream_frames is not None:
+                    self._stream(aws.stream_frames)
+                    return
                 last = request["messages"][-1]["content"]
                 if request.get("toolConfig") or any("toolResult" in b for b in last):
                     self._act_stream(request)
@@ -375,7 +392,9 @@ class AwsLoopback:
                 self._stream(frames)
 
             def _invoke(self, model: str, request: dict[str, Any]) -> None:
-                if model.startswith("cohere."):
+                if model.startswith("cohere.") and aws.cohere_answer is not None:
+                    self._json(aws.cohere_answer)
+                elif model.startswith("cohere."):
                     self._json({"embeddings": [[0.1, 0.2, 0.3] for _ in request["texts"]]})
                 else:
                     self._json({"embedding": [len(request["inputText"]) / 10, 0.5],
@@ -428,6 +447,9 @@ class AwsLoopback:
                     self._send(400, json.dumps({"message": problem}).encode(),
                                {"x-amzn-ErrorType": "ValidationException",
                                 "Content-Type": "application/json"})  # fmt: skip
+                    return
+                if aws.rerank_results is not None:
+                    self._json({"results": aws.rerank_results})
                     return
                 words = set(re.findall(r"\w+", request["queries"][0]["textQuery"]["text"].lower()))
                 texts = [s["inlineDocumentSource"]["textDocument"]["text"]

@@ -183,3 +183,19 @@ def test_malformed_json_and_wrong_modality_are_400(acme_client) -> None:
         acme_client.chat.completions.create(
             model=LOCAL_EMBEDDINGS, messages=[{"role": "user", "content": "x"}]
         )
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
+def test_a_prompt_past_llama_cpps_context_is_the_context_window_400(acme_client, stream) -> None:
+    # Short enough for the gateway's own check (at least 8 characters a token), too long for
+    # llama.cpp's window (4,096 tokens a slot): llama.cpp refuses it before reading it.
+    long = "The quick brown fox jumps over the lazy dog. " * 600
+    with pytest.raises(openai.BadRequestError) as failed:
+        answer = acme_client.chat.completions.create(
+            model=LOCAL_CHAT, messages=[{"role": "user", "content": long}], max_tokens=8,
+            stream=stream,
+        )  # fmt: skip
+        if stream:
+            list(answer)
+    assert failed.value.body["param"] == "messages"
+    assert "the provider found the prompt too long" in failed.value.body["message"]
