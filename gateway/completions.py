@@ -19,6 +19,7 @@ from gateway import calls, openai_format
 from gateway.api import answer_of, api_caller, endpoint, event_stream, json_body
 from gateway.parameters import (
     BadParameter,
+    exactly,
     number,
     optional_parameters,
     require_model,
@@ -54,13 +55,13 @@ def _prompt(raw: Any) -> str:
 
 def _refuse_raw_completion_fields(body: dict[str, Any]) -> None:
     """What only a raw completion model does: accepted at the values that ask for nothing."""
-    if body.get("echo") not in (None, False):
+    if not exactly(body.get("echo"), None, False):
         raise BadParameter("echo", "the prompt is not echoed: it is asked of a chat model.")
-    if body.get("suffix") not in (None, ""):
+    if not exactly(body.get("suffix"), None, ""):
         raise BadParameter("suffix", "insertion (suffix) is not supported.")
-    if body.get("best_of") not in (None, 1):
+    if not exactly(body.get("best_of"), None, 1):
         raise BadParameter("best_of", "only best_of=1 is supported.")
-    if body.get("n") not in (None, 1):
+    if not exactly(body.get("n"), None, 1):
         raise BadParameter("n", "only one choice per request (n=1) is supported.")
     if body.get("logprobs") is not None:
         raise BadParameter("logprobs", "token log probabilities are not offered on /completions "
@@ -81,7 +82,7 @@ def completion_request(body: dict[str, Any], entry: FoundationModel) -> tuple[Ch
         temperature=number(body, "temperature", 0, 2),
         top_p=number(body, "top_p", 0, 1),
         stop=stop_sequences(body.get("stop")),
-        options=optional_parameters(body),
+        options=optional_parameters(body, entry),
         extra=extra,
     )
     return request, stream, include_usage

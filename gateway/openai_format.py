@@ -93,8 +93,11 @@ def chunk(
     if first:
         delta["role"] = "assistant"
     if piece.tool_calls and legacy_functions:
+        # A legacy answer holds one call: the first (a model may make more unless told not to)
+        opening = [call for call in piece.tool_calls if call.index == 0]
         delta["content"] = None
-        delta["function_call"] = _delta_call(piece.tool_calls[0], True)
+        if opening:
+            delta["function_call"] = _delta_call(opening[0], True)
     elif piece.tool_calls:
         delta["content"] = piece.text or None
         delta["tool_calls"] = [_delta_call(call, False) for call in piece.tool_calls]

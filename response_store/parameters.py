@@ -21,12 +21,15 @@ from django.http import QueryDict
 from gateway.parameters import (
     BadParameter,
     content_parts,
+    exactly,
     function_tool,
     image_part,
     number,
     one_of,
     optional_parameters,
+    part_text,
     schema_format,
+    stream_options,
     token_limit,
     unique_tools,
     unknown_fields,
@@ -83,8 +86,8 @@ def _text_of(value: Any, where: str, kinds: set[str]) -> str:
     texts = []
     for index, part in enumerate(value):
         kind = part.get("type") if isinstance(part, dict) else None
-        if one_of(kind, kinds) and isinstance(part.get("text"), str):
-            texts.append(part["text"])
+        if one_of(kind, kinds):
+            texts.append(part_text(part, f"{where}[{index}]"))
         elif kind == "refusal" and "output_text" in kinds and isinstance(part.get("refusal"), str):
             texts.append(part["refusal"])
         else:
@@ -214,8 +217,10 @@ def _text_format(raw: Any) -> tuple[ResponseFormat | None, dict[str, Any]]:
     if not isinstance(raw, dict):
         raise BadParameter("text", "must be an object: {format}.")
     _keys({k: v for k, v in raw.items() if v is not None}, {"format"}, "text")
-    spec = raw.get("format") or {"type": "text"}
-    kind = spec.get("type") if isinstance(spec, dict) else None
+    spec = {"type": "text"} if raw.get("format") is None else raw["format"]
+    if not isinstance(spec, dict):
+        raise BadParameter("text.format", "must be an object: {type, ...}.")
+    kind = spec.get("type")
     if kind == "text":
         return None, {"format": {"type": "text"}}
     if kind == "json_object":
@@ -240,20 +245,20 @@ def _metadata(raw: Any) -> dict[str, str] | None:
 
 def _asks_nothing_more(body: dict[str, Any]) -> None:
     """Fields accepted only at values that ask for nothing Atrium does not do."""
-    if body.get("include") not in (None, []):
+    if not exactly(body.get("include"), None, []):
         raise BadParameter("include", "no additional output data is offered.")
-    if body.get("truncation") not in (None, "disabled"):
+    if not exactly(body.get("truncation"), None, "disabled"):
         raise BadParameter("truncation", "only truncation: disabled (the default) is offered.")
     if body.get("service_tier") not in (None, "auto", "default"):
         raise BadParameter("service_tier", "only the default service tier is offered.")
-    if body.get("background") not in (None, False):
+    if not exactly(body.get("background"), None, False):
         raise BadParameter("background", "background responses are not supported.")
     reasoning = body.get("reasoning")
     if reasoning is not None and (
         not isinstance(reasoning, dict) or any(v is not None for v in reasoning.values())
     ):
         raise BadParameter("reasoning", "this model takes no reasoning settings.")
-    if body.get("top_logprobs") not in (None, 0):
+    if not exactly(body.get("top_logprobs"), None, 0):
         raise BadParameter("top_logprobs", "log probabilities are not offered on /responses.")
     if body.get("max_tool_calls") is not None:
         raise BadParameter("max_tool_calls", "is not supported.")
@@ -281,15 +286,7 @@ def response_request(
     extra = unknown_fields(body, RESPONSES_FIELDS, entry)
     _asks_nothing_more(body)
     stream = _flag(body, "stream", False)
-    stream_options = body.get("stream_options")
-    if stream_options is not None:
-        if not stream:
-            raise BadParameter("stream_options", "is only allowed with stream: true.")
-        if not isinstance(stream_options, dict):
-            raise BadParameter("stream_options", "must be an object.")
-        for key, value in stream_options.items():
-            if key != "include_obfuscation" or value not in (False, None):
-                raise BadParameter(f"stream_options.{key}", "only include_obfuscation: false.")
+    stream_options(body.get("stream_options"), stream, set())
     instructions = body.get("instructions")
     if instructions is not None and not isinstance(instructions, str):
         raise BadParameter("instructions", "must be a string.")

@@ -9,10 +9,11 @@ parts), `messages`, `tools`, `formats` (structured output), `chat`, `embeddings`
 
 from gateway.parameters.capabilities import unmet_need
 from gateway.parameters.chat import ParsedChat, chat_request
-from gateway.parameters.content import content_parts, image_part
+from gateway.parameters.content import content_parts, image_part, part_text
 from gateway.parameters.embeddings import embedding_request
 from gateway.parameters.fields import (
     BadParameter,
+    exactly,
     number,
     one_of,
     require_model,
@@ -22,6 +23,7 @@ from gateway.parameters.formats import schema_format
 from gateway.parameters.generation import (
     optional_parameters,
     stop_sequences,
+    stream_options,
     streaming,
     token_limit,
 )
@@ -33,14 +35,17 @@ __all__ = [
     "chat_request",
     "content_parts",
     "embedding_request",
+    "exactly",
     "function_tool",
     "image_part",
     "number",
     "one_of",
     "optional_parameters",
+    "part_text",
     "require_model",
     "schema_format",
     "stop_sequences",
+    "stream_options",
     "streaming",
     "token_limit",
     "unique_tools",

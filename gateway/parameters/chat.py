@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.parameters.fields import BadParameter, number, unknown_fields
+from gateway.parameters.fields import BadParameter, exactly, number, unknown_fields
 from gateway.parameters.formats import chat_response_format
 from gateway.parameters.generation import (
     optional_parameters,
@@ -38,16 +38,15 @@ class ParsedChat:
 
 def _asks_nothing_more(body: dict[str, Any]) -> None:
     """Fields accepted only at values that ask nothing Atrium does not do."""
-    if body.get("store") not in (None, False):
+    if not exactly(body.get("store"), None, False):
         raise BadParameter("store", "stored completions are not supported (store: false).")
-    if body.get("metadata"):
+    if not exactly(body.get("metadata"), None, {}):
         raise BadParameter("metadata", "stored-completion metadata is not supported.")
     if body.get("service_tier") not in (None, "auto", "default"):
         raise BadParameter("service_tier", "only the default service tier is offered.")
-    if body.get("modalities") not in (None, ["text"]):
+    if not exactly(body.get("modalities"), None, ["text"]):
         raise BadParameter("modalities", 'only ["text"] output is supported.')
-    n = body.get("n", 1)
-    if n is not None and n != 1:
+    if not exactly(body.get("n"), None, 1):
         raise BadParameter("n", "only one choice per request (n=1) is supported.")
 
 
@@ -56,12 +55,16 @@ def chat_request(body: dict[str, Any], entry: FoundationModel) -> ParsedChat:
     fields its server takes)."""
     extra = unknown_fields(body, CHAT_FIELDS, entry)
     messages = chat_messages(body.get("messages"))
-    both = body.get("max_tokens") is not None and body.get("max_completion_tokens") is not None
-    if both and body["max_tokens"] != body["max_completion_tokens"]:
+    default = min(512, entry.max_output_tokens)
+    limits = {
+        token_limit(body[param], param, entry, default)
+        for param in ("max_tokens", "max_completion_tokens")
+        if body.get(param) is not None
+    }
+    if len(limits) > 1:
         raise BadParameter("max_tokens", "and max_completion_tokens disagree: send one of them "
                            "(max_completion_tokens replaces max_tokens).")  # fmt: skip
-    param = "max_tokens" if body.get("max_completion_tokens") is None else "max_completion_tokens"
-    max_tokens = token_limit(body.get(param), param, entry, min(512, entry.max_output_tokens))
+    max_tokens = limits.pop() if limits else default
     stops = stop_sequences(body.get("stop"))
     _asks_nothing_more(body)
     stream, include_usage = streaming(body)
@@ -72,8 +75,13 @@ def chat_request(body: dict[str, Any], entry: FoundationModel) -> ParsedChat:
             raise BadParameter("parallel_tool_calls", "must be true or false.")
         if not tools:
             raise BadParameter("parallel_tool_calls", "is only allowed with tools.")
-    if legacy and parallel is None and entry.supports_parallel_tool_calls:
-        parallel = False  # the legacy answer holds one function_call: never drop a second one
+        if legacy and parallel:
+            raise BadParameter("parallel_tool_calls", "a legacy function_call answer holds one "
+                               "call: send tools for parallel calls.")  # fmt: skip
+    choice = chat_tool_choice(body, tools, legacy)
+    named = choice is not None and choice.mode == "function"
+    if legacy and named and parallel is None and entry.supports_parallel_tool_calls:
+        parallel = False  # a named function_call asks for one call of it: hold the model to it
     request = ChatRequest(
         messages=messages,
         max_tokens=max_tokens,
@@ -81,10 +89,10 @@ def chat_request(body: dict[str, Any], entry: FoundationModel) -> ParsedChat:
         top_p=number(body, "top_p", 0, 1),
         stop=stops,
         tools=tools,
-        tool_choice=chat_tool_choice(body, tools),
+        tool_choice=choice,
         parallel_tool_calls=parallel,
         response_format=chat_response_format(body.get("response_format")),
-        options=optional_parameters(body),
+        options=optional_parameters(body, entry),
         extra=extra,
     )
     return ParsedChat(request, stream, include_usage, legacy)

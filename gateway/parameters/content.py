@@ -58,6 +58,15 @@ def image_part(url: str, detail: Any, param: str) -> ImagePart:
     return ImagePart(url=url, detail=detail)
 
 
+def part_text(part: dict[str, Any], param: str) -> str:
+    """The `text` of a text part (chat's `text`, the Responses API's `input_text` and
+    `output_text`); `param` names the part."""
+    text = part.get("text")
+    if not isinstance(text, str):
+        raise BadParameter(f"{param}.text", "must be a string.")
+    return text
+
+
 def content_parts(
     value: Any, param: str, *, images: bool, text_type: str = "text",
     image_type: str = "image_url",
@@ -73,8 +82,8 @@ def content_parts(
     parts: list[TextPart | ImagePart] = []
     for index, part in enumerate(value):
         kind = part.get("type") if isinstance(part, dict) else None
-        if kind == text_type and isinstance(part.get("text"), str):
-            parts.append(TextPart(part["text"]))
+        if kind == text_type:
+            parts.append(TextPart(part_text(part, f"{param}[{index}]")))
         elif kind == image_type and images:
             parts.append(read_image(part, f"{param}[{index}]"))
         elif kind == image_type:

@@ -36,6 +36,13 @@ def one_of(value: Any, choices: Collection[str]) -> TypeGuard[str]:
     return isinstance(value, str) and value in choices
 
 
+def exactly(value: Any, *choices: Any) -> bool:
+    """Whether a request's `value` is one of `choices` as JSON sees it: of the same type too.
+    In Python `0 == False` and `True == 1`, but a body's `echo: 0` or `n: true` is not the
+    `false` or `1` it resembles: it is a value of the wrong type, refused by name."""
+    return any(type(value) is type(choice) and value == choice for choice in choices)
+
+
 def require_model(body: dict[str, Any]) -> str:
     model = body.get("model")
     if not isinstance(model, str) or not model.strip():

@@ -40,8 +40,8 @@ def schema_format(spec: Any, param: str) -> ResponseFormat:
     schema = spec.get("schema", {"type": "object"})
     if not isinstance(schema, dict):
         raise BadParameter(f"{param}.schema", "must be a JSON Schema object.")
-    strict = spec.get("strict") or False
-    if not isinstance(strict, bool):
+    strict = spec.get("strict")
+    if strict is not None and not isinstance(strict, bool):
         raise BadParameter(f"{param}.strict", "must be true or false.")
     description = spec.get("description")
     if description is not None and not isinstance(description, str):
@@ -51,4 +51,4 @@ def schema_format(spec: Any, param: str) -> ResponseFormat:
         # every one reads the schema's own description.
         own = schema.get("description")
         schema = {**schema, "description": f"{description}\n\n{own}" if own else description}
-    return ResponseFormat(kind="json_schema", schema=schema, name=name, strict=strict)
+    return ResponseFormat(kind="json_schema", schema=schema, name=name, strict=bool(strict))

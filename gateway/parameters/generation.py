@@ -6,8 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.parameters.fields import BadParameter, number, whole
-from models_catalog.models import FoundationModel
+from gateway.parameters.fields import BadParameter, exactly, number, whole
+from models_catalog.models import FoundationModel, Provider
+
+# OpenAI's seed is any 64-bit integer; llama.cpp (the local model) reads its seed as an
+# unsigned 32-bit one, wrapping larger values, and takes 2**32 - 1 (-1) for "random": there a
+# seed outside these bounds would not give the same sampling twice, so it is refused.
+SEEDS = (-(2**63), 2**63 - 1)
+LOCAL_SEEDS = (0, 2**32 - 2)
 
 
 def token_limit(value: Any, param: str, entry: FoundationModel, default: int) -> int:
@@ -39,35 +45,56 @@ def streaming(body: dict[str, Any]) -> tuple[bool, bool]:
     stream = body.get("stream", False)
     if not isinstance(stream, bool):
         raise BadParameter("stream", "must be true or false.")
-    options = body.get("stream_options") or {}
-    if not isinstance(options, dict):
+    options = stream_options(body.get("stream_options"), stream, {"include_usage"})
+    return stream, options.get("include_usage") is True
+
+
+def stream_options(raw: Any, stream: bool, flags: set[str]) -> dict[str, Any]:
+    """`stream_options` (chat, legacy completions, the Responses API): the true-or-false
+    `flags` the endpoint honours, and `include_obfuscation: false` (Atrium never pads the
+    deltas, so there is nothing to turn off)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
         raise BadParameter("stream_options", "must be an object.")
-    for key, value in options.items():
-        if key != "include_usage" or not isinstance(value, bool):
-            raise BadParameter(f"stream_options.{key}", "only include_usage (true or false).")
-    if options and not stream:
+    known = flags | {"include_obfuscation"}
+    for key, value in raw.items():
+        where = f"stream_options.{key}"
+        if key not in known:
+            raise BadParameter(where, f"is not supported: only {', '.join(sorted(known))}.")
+        if key == "include_obfuscation" and not exactly(value, None, False):
+            raise BadParameter(where, "only false: Atrium never pads the deltas.")
+        if not exactly(value, None, True, False):
+            raise BadParameter(where, "must be true or false.")
+    if raw and not stream:
         raise BadParameter("stream_options", "is only allowed with stream: true.")
-    return stream, bool(options.get("include_usage", False))
+    return raw
 
 
-def optional_parameters(body: dict[str, Any]) -> dict[str, Any]:
-    """The optional parameters that ask for something (a default value asks for nothing)."""
+def optional_parameters(
+    body: dict[str, Any], entry: FoundationModel | None = None
+) -> dict[str, Any]:
+    """The optional parameters that ask for something (a default value asks for nothing), for
+    `entry`'s provider."""
     options: dict[str, Any] = {}
     if body.get("seed") is not None:
-        options["seed"] = whole(body["seed"], "seed", -(2**63), 2**63 - 1)
+        local = entry is not None and entry.provider.kind == Provider.Kind.LOCAL
+        options["seed"] = whole(body["seed"], "seed", *(LOCAL_SEEDS if local else SEEDS))
     for name in ("frequency_penalty", "presence_penalty"):
         value = number(body, name, -2, 2)
         if value:
             options[name] = value
     bias = body.get("logit_bias")
-    if bias:
+    if bias is not None:
         if not isinstance(bias, dict) or not all(
-            isinstance(k, str) and k.isdigit() and isinstance(v, int | float)
+            isinstance(k, str) and k.isascii() and k.isdigit() and isinstance(v, int | float)
             and not isinstance(v, bool) and -100 <= v <= 100
             for k, v in bias.items()
         ):  # fmt: skip
-            raise BadParameter("logit_bias", "must map token ids to numbers from -100 to 100.")
-        options["logit_bias"] = bias
+            raise BadParameter("logit_bias", "must map token ids (digits) to numbers from -100 "
+                               "to 100.")  # fmt: skip
+        if bias:
+            options["logit_bias"] = bias
     logprobs = body.get("logprobs")
     if logprobs is not None and not isinstance(logprobs, bool):
         raise BadParameter("logprobs", "must be true or false.")

@@ -65,12 +65,19 @@ def unique_tools(tools: list[Tool], param: str) -> tuple[Tool, ...]:
     return tuple(tools)
 
 
-def chat_tool_choice(body: dict[str, Any], tools: tuple[Tool, ...]) -> ToolChoice | None:
-    """`tool_choice` (or the legacy `function_call`) among `tools`."""
+def chat_tool_choice(
+    body: dict[str, Any], tools: tuple[Tool, ...], legacy: bool
+) -> ToolChoice | None:
+    """`tool_choice` among `tools`, or the legacy `function_call` among the legacy `functions`
+    (`legacy`): never the one with the other, as `tools` never comes with `functions`."""
     param = "function_call" if body.get("function_call") is not None else "tool_choice"
     raw = body.get(param)
     if raw is None:
         return None
+    if param == "function_call" and body.get("tool_choice") is not None:
+        raise BadParameter(param, "send tool_choice or the legacy function_call, not both.")
+    if param == "function_call" and tools and not legacy:
+        raise BadParameter(param, "goes with the legacy functions: with tools, send tool_choice.")
     if not tools:
         raise BadParameter(param, "is only allowed with tools.")
     if one_of(raw, {"auto", "none"}) or (raw, param) == ("required", "tool_choice"):

@@ -151,6 +151,27 @@ def test_legacy_functions_are_answered_as_a_function_call(client, upstream) -> N
     assert upstream.requests[-1]["body"]["parallel_tool_calls"] is False  # one call, as asked
 
 
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
+def test_legacy_functions_answer_with_the_first_of_several_calls(client, upstream, stream) -> None:
+    # Nothing tells the model to make one call (Bedrock's Nova refuses the setting): a legacy
+    # answer holds the first. Streamed, the two calls' names and arguments ran together.
+    both = [{"role": "user", "content": "Call get_weather and get_time"}]
+    answer = client.chat.completions.create(
+        model="agent", messages=both, functions=[WEATHER["function"], TIME["function"]],
+        stream=stream,
+    )  # fmt: skip
+    assert len(upstream.requests[-1]["body"]["tools"]) == 2
+    if not stream:
+        call = answer.choices[0].message.function_call
+        name, arguments = call.name, call.arguments
+    else:
+        deltas = [c.choices[0].delta.function_call for c in answer if c.choices]
+        name = "".join(d.name or "" for d in deltas if d)
+        arguments = "".join(d.arguments or "" for d in deltas if d)
+    assert name == "get_weather"
+    assert isinstance(json.loads(arguments), dict)
+
+
 def test_optional_parameters_and_extra_fields_travel(client, upstream) -> None:
     client.chat.completions.create(
         model="agent", messages=[{"role": "user", "content": "Hi"}], seed=7, user="u-42",
