@@ -121,14 +121,20 @@ def start_upstream() -> tuple[subprocess.Popen[bytes], str]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/v1"
+    wait_until_posting(url, "the fake upstream")
+    return process, url
+
+
+def wait_until_posting(url: str, what: str) -> None:
+    """Until `url`/chat/completions takes a POST (whatever it answers), for up to 30 s."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             httpx.post(f"{url}/chat/completions", json={}, timeout=2)
-            return process, url
+            return
         except httpx.HTTPError:
             time.sleep(0.1)
-    raise SystemExit("the fake upstream did not start")
+    raise SystemExit(f"{what} did not start")
 
 
 def start_litellm(binary: str, upstream: str, folder: str) -> tuple[subprocess.Popen[bytes], str]:
@@ -184,14 +190,8 @@ def start_relay(upstream: str, workers: int | None) -> tuple[subprocess.Popen[by
         cwd=ROOT, stdout=LOG, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.post(f"{url}/chat/completions", json={}, timeout=2)
-            return process, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise SystemExit("the bare relay did not start")
+    wait_until_posting(url, "the bare relay")
+    return process, url
 
 
 def errors_of(cell: Cell) -> str:
